@@ -1,0 +1,19 @@
+import { runIngest } from './ingest.js';
+import { runWriteLatency } from './write-latency.js';
+import { runQuery } from './query.js';
+import { runIdleRss } from './idle-rss.js';
+
+// `npm run bench [name…]`: runs every benchmark (or the named ones) one after another.
+const all: Record<string, () => Promise<void>> = {
+  ingest: runIngest,
+  'write-latency': runWriteLatency,
+  query: runQuery,
+  'idle-rss': runIdleRss,
+};
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const name of wanted.length ? wanted : Object.keys(all)) {
+  const fn = all[name];
+  if (!fn) throw new Error(`unknown benchmark '${name}'; known: ${Object.keys(all).join(', ')}`);
+  console.log(`--- ${name}`);
+  await fn();
+}

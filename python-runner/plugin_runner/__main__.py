@@ -1,0 +1,76 @@
+"""Entry point: protect the frame stream, say hello, then serve the host until shutdown."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import signal
+import sys
+
+from . import PROTOCOL_VERSION, __version__, line_builder, messages
+from .calls import apply_memory_limit
+from .dispatch import Server
+from .framing import DEFAULT_MAX_FRAME_BYTES, FrameReader, FrameWriter
+
+
+def _parse_args(argv):
+    parser = argparse.ArgumentParser(prog="plugin_runner")
+    env_cap = os.environ.get("INFLUXDB3_RUNNER_MAX_FRAME_BYTES")
+    env_mem = os.environ.get("INFLUXDB3_RUNNER_MEMORY_LIMIT_BYTES")
+    parser.add_argument("--max-frame-bytes", type=int,
+                        default=int(env_cap) if env_cap else DEFAULT_MAX_FRAME_BYTES)
+    parser.add_argument("--memory-limit-bytes", type=int,
+                        default=int(env_mem) if env_mem else None)
+    return parser.parse_args(argv)
+
+
+def _take_stdio() -> tuple[int, int]:
+    """Keep private copies of fds 0/1 for frames; plugins get /dev/null and stderr."""
+    frames_in = os.dup(0)
+    frames_out = os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    try:
+        sys.stdout.flush()
+    except Exception:  # noqa: BLE001 - nothing useful was buffered yet
+        pass
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return frames_in, frames_out
+
+
+def main(argv=None) -> int:
+    opts = _parse_args(sys.argv[1:] if argv is None else argv)
+    frames_in, frames_out = _take_stdio()
+    # The host stops us with $/shutdown; a terminal's Ctrl-C must not hit plugin code.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # No __pycache__ in plugin directories: it would wake the plugin-dir watcher, and a
+    # same-second, same-size edit could be served from a stale .pyc.
+    sys.dont_write_bytecode = True
+    line_builder.install(sys.modules.get("__main__"))
+    apply_memory_limit(opts.memory_limit_bytes)
+
+    server = Server(FrameReader(frames_in, opts.max_frame_bytes),
+                    FrameWriter(frames_out, opts.max_frame_bytes))
+    server.connection.notify(messages.HELLO, {
+        "pid": os.getpid(),
+        "python_version": platform.python_version(),
+        "runner_version": __version__,
+        "protocol_version": PROTOCOL_VERSION,
+        "max_frame_bytes": opts.max_frame_bytes,
+        "executable": sys.executable,
+    })
+    return server.serve()
+
+
+if __name__ == "__main__":
+    code = main()
+    for stream in (sys.stderr, sys.__stderr__):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+    # Plugin threads that never end must not keep the process alive.
+    os._exit(code)

@@ -1,0 +1,206 @@
+"""``influxdb3_local``: the API object passed to every entry point.
+
+Its public attribute set is exactly upstream's nine names; per-call state is kept in a
+module-level weak map so that nothing else shows up in ``dir()``. Logging, queries,
+writes and the global cache go to the host over the connection; queued writes and the
+local cache stay in the call context until the call returns.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Any, Optional
+
+from . import messages
+from .cache import CacheStore, GlobalCacheClient, PluginCache, check_str, pyo3_type_error
+from .connection import Connection, ConnectionClosed, HostError
+from .errors import SHUTDOWN_MESSAGE, QueryError
+
+INTERNAL_DB_NAME = "_internal"
+_DB_NAME_MAX_BYTES = 511
+
+
+def _truncate(name: str) -> str:
+    data = name.encode("utf-8")
+    if len(data) <= _DB_NAME_MAX_BYTES:
+        return name
+    return data[:_DB_NAME_MAX_BYTES].decode("utf-8", errors="ignore")
+
+
+def database_name_error(name: str) -> Optional[str]:
+    """Upstream ``DatabaseName::new`` validation; the error text, or None when valid.
+
+    ``character number`` is the zero-based index of the first offending character
+    (``'bad db'`` -> 3), as in upstream's tests.
+    """
+    size = len(name.encode("utf-8"))
+    if size < 1 or size > _DB_NAME_MAX_BYTES:
+        return (f"database name {_truncate(name)} length must be between 1 and "
+                f"{_DB_NAME_MAX_BYTES} characters")
+    for index, char in enumerate(name):
+        if not (char.isalnum() or char in "/_-"):
+            return (f"database name '{_truncate(name)}' contains invalid character, "
+                    f"character number {index} is not allowed")
+    return None
+
+
+class CallContext:
+    """Everything one entry-point call needs from the runner; lives for that call."""
+
+    def __init__(self, call_id: int, database: str, connection: Connection,
+                 cache_store: CacheStore, cache_name: Optional[str] = None) -> None:
+        self.call_id = call_id
+        self.database = database
+        self.connection = connection
+        self.cache_store = cache_store
+        self.cache_name = cache_name
+        self.cancelled = threading.Event()
+        self.writes: dict[str, list[str]] = {}
+        self._cache_obj: Optional[PluginCache] = None
+
+    # -- cancellation ------------------------------------------------------------------
+    def cancel(self) -> None:
+        self.cancelled.set()
+        self.connection.cancel_call(self.call_id, lambda: KeyboardInterrupt(SHUTDOWN_MESSAGE))
+
+    def check_cancelled(self) -> None:
+        if self.cancelled.is_set():
+            raise KeyboardInterrupt(SHUTDOWN_MESSAGE)
+
+    # -- host requests -----------------------------------------------------------------
+    def host_request(self, method: str, params: dict, cancellable: bool = True) -> Any:
+        params["call_id"] = self.call_id
+        abort = self.check_cancelled if cancellable else None
+        return self.connection.request(method, params, self.call_id, cancellable, abort)
+
+    def log(self, level: str, args: tuple) -> None:
+        self.check_cancelled()
+        text = " ".join(str(arg) for arg in args)
+        self.connection.notify(messages.LOG, {"call_id": self.call_id, "level": level,
+                                              "text": text})
+
+    @property
+    def cache(self) -> PluginCache:
+        self.cache_store.maybe_sweep()
+        if self._cache_obj is None:
+            remote = GlobalCacheClient(
+                lambda method, params: self.host_request(method, params, cancellable=False),
+                self.cache_name)
+            self._cache_obj = PluginCache(self.cache_store.namespace(self.cache_name), remote)
+        return self._cache_obj
+
+    def take_writes(self) -> dict:
+        writes, self.writes = self.writes, {}
+        return writes
+
+
+def _build_line(line_builder: Any) -> str:
+    line = line_builder.build()
+    if not isinstance(line, str):
+        raise TypeError(f"'{type(line).__name__}' object cannot be converted to 'PyString'")
+    return line
+
+
+def _reject_internal(db_name: str) -> None:
+    if db_name == INTERNAL_DB_NAME:
+        raise Exception("Python plugins cannot write to the _internal database")
+
+
+def _rows_from_result(result: Any) -> list:
+    if isinstance(result, list):
+        return result
+    if not isinstance(result, dict):
+        return []
+    rows = result.get("rows") or []
+    columns = result.get("columns")
+    if columns is not None:
+        return [dict(zip(columns, row)) for row in rows]
+    return rows
+
+
+_STATE: "weakref.WeakKeyDictionary[PluginApi, CallContext]" = weakref.WeakKeyDictionary()
+
+
+class PluginApi:
+    """The ``influxdb3_local`` object (public names asserted by upstream's surface test)."""
+
+    __slots__ = ("__weakref__",)
+
+    def __init__(self, ctx: CallContext) -> None:
+        _STATE[self] = ctx
+
+    def info(self, *args) -> None:
+        _STATE[self].log("INFO", args)
+
+    def warn(self, *args) -> None:
+        _STATE[self].log("WARN", args)
+
+    def error(self, *args) -> None:
+        _STATE[self].log("ERROR", args)
+
+    def query(self, query, args=None, database=None) -> list:
+        ctx = _STATE[self]
+        check_str("query", query)
+        if args is not None:
+            if not isinstance(args, dict):
+                raise pyo3_type_error("args", args, "PyDict")
+            for key, value in args.items():
+                check_str("args", key)
+                check_str("args", value)
+        if database is not None:
+            check_str("database", database)
+        ctx.check_cancelled()
+        db_name = ctx.database if database is None else database
+        problem = database_name_error(db_name)
+        if problem is not None:
+            raise QueryError(f"invalid database name provided: {problem}")
+        params = {"query": query, "args": dict(args) if args is not None else None,
+                  "database": db_name}
+        try:
+            result = ctx.host_request(messages.QUERY, params)
+        except HostError as exc:
+            if exc.error_type == "ValueError":
+                raise ValueError(exc.message) from None
+            raise QueryError(exc.message) from None
+        except ConnectionClosed as exc:
+            raise QueryError(f"connection to the server closed: {exc}") from None
+        return _rows_from_result(result)
+
+    def write(self, line_builder) -> None:
+        ctx = _STATE[self]
+        self.write_to_db(ctx.database, line_builder)
+
+    def write_to_db(self, db_name, line_builder) -> None:
+        ctx = _STATE[self]
+        check_str("db_name", db_name)
+        ctx.check_cancelled()
+        _reject_internal(db_name)
+        line = _build_line(line_builder)
+        ctx.writes.setdefault(db_name, []).append(line)
+
+    def write_sync(self, line_builder, no_sync) -> None:
+        ctx = _STATE[self]
+        self.write_sync_to_db(ctx.database, line_builder, no_sync)
+
+    def write_sync_to_db(self, db_name, line_builder, no_sync) -> None:
+        ctx = _STATE[self]
+        check_str("db_name", db_name)
+        if not isinstance(no_sync, bool):
+            raise pyo3_type_error("no_sync", no_sync, "PyBool")
+        ctx.check_cancelled()
+        _reject_internal(db_name)
+        line = _build_line(line_builder)
+        problem = database_name_error(db_name)
+        if problem is not None:
+            raise Exception(
+                f"error writing line protocol to {db_name}: invalid database name: {problem}")
+        try:
+            ctx.host_request(messages.WRITE_SYNC,
+                             {"database": db_name, "lines": line, "no_sync": no_sync})
+        except (HostError, ConnectionClosed) as exc:
+            raise Exception(f"error writing line protocol to {db_name}: {exc}") from None
+
+    @property
+    def cache(self) -> PluginCache:
+        return _STATE[self].cache

@@ -1,0 +1,60 @@
+import type { AddressInfo } from 'node:net';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { ServeConfig } from './config/schema.js';
+import type { Logger } from './shared/logger.js';
+import { StorageEngine } from './storage/storage-engine.js';
+import { StorageMetrics } from './storage/storage-metrics.js';
+import { DatabaseAdmin } from './storage/database-admin.js';
+import { HttpServer } from './http/server.js';
+import { packageVersion } from './shared/version.js';
+
+// The composition root: config → storage → http; stopped in reverse order.
+export class App {
+  readonly storage: StorageEngine;
+  readonly admin: DatabaseAdmin;
+  readonly http: HttpServer;
+  readonly registry = new Registry();
+  address: AddressInfo | null = null;
+
+  constructor(readonly config: ServeConfig, private readonly logger: Logger) {
+    collectDefaultMetrics({ register: this.registry });
+    this.storage = new StorageEngine({
+      objectStore: config.objectStore,
+      dataDir: config.dataDir,
+      walFlushIntervalMs: config.walFlushIntervalMs,
+      logger: logger.child({ component: 'storage' }),
+      metrics: new StorageMetrics(this.registry),
+    });
+    this.admin = new DatabaseAdmin(this.storage, { logger: logger.child({ component: 'admin' }), sweepIntervalMs: config.retentionCheckIntervalMs });
+    this.storage.beforeQuery = (db) => this.admin.enforceRetention(db);
+    this.http = new HttpServer({
+      storage: this.storage,
+      admin: this.admin,
+      logger: logger.child({ component: 'http' }),
+      registry: this.registry,
+      info: { version: packageVersion(), revision: 'influxdb3-engine' },
+      maxBodyBytes: config.maxHttpRequestSize,
+      clusterUuid: () => this.storage.catalog.uuid,
+    });
+  }
+
+  async start(): Promise<AddressInfo> {
+    for (const w of this.config.warnings) this.logger.warn(w);
+    if (this.config.withoutAuth) {
+      this.logger.warn('AUTHENTICATION IS DISABLED (--without-auth): anyone who can reach this port can read, write and delete data');
+    }
+    await this.storage.start();
+    this.admin.start();
+    this.address = await this.http.start(this.config.httpHost, this.config.httpPort);
+    this.logger.info({ address: `${this.address.address}:${this.address.port}`, objectStore: this.config.objectStore, dataDir: this.config.dataDir }, 'influxdb3-engine listening');
+    return this.address;
+  }
+
+  async stop(): Promise<void> {
+    this.logger.info('shutting down');
+    await this.http.stop();
+    this.admin.stop();
+    await this.storage.stop();
+    this.logger.info('stopped');
+  }
+}

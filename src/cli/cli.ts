@@ -1,0 +1,33 @@
+import { Command } from 'commander';
+import { packageVersion } from '../shared/version.js';
+import { serveCommand } from './commands/serve-command.js';
+import { queryCommand, writeCommand } from './commands/data-commands.js';
+import { createCommands, deleteCommands, showCommands } from './commands/database-commands.js';
+
+// Builds the `influxdb3` command tree.
+export function buildCli(): Command {
+  const program = new Command('influxdb3')
+    .description('influxdb3-engine: an InfluxDB 3 Core compatible server with a Python Processing Engine')
+    .version(packageVersion());
+  program.addCommand(serveCommand());
+  program.addCommand(writeCommand());
+  program.addCommand(queryCommand());
+  const create = program.command('create').description('create a resource');
+  createCommands(create);
+  const del = program.command('delete').description('delete a resource');
+  deleteCommands(del);
+  const show = program.command('show').description('list resources');
+  showCommands(show);
+  return program;
+}
+
+// Runs the CLI; errors print `Error: <message>` and exit 1.
+export async function runCli(argv: string[]): Promise<void> {
+  const program = buildCli();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.stderr.write(`Error: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

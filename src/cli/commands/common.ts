@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { Client } from '../client.js';
+
+export interface CommonOpts {
+  host: string;
+  token?: string;
+  database?: string;
+}
+
+// Adds -H/--host, --token and (optionally) -d/--database with their environment variables.
+export function withCommon(cmd: Command, database: boolean): Command {
+  cmd
+    .option('-H, --host <url>', 'server URL [env: INFLUXDB3_HOST_URL]', process.env.INFLUXDB3_HOST_URL ?? 'http://127.0.0.1:8181')
+    .option('--token <token>', 'authentication token [env: INFLUXDB3_AUTH_TOKEN]', process.env.INFLUXDB3_AUTH_TOKEN);
+  if (database) {
+    cmd.option('-d, --database <name>', 'database name [env: INFLUXDB3_DATABASE_NAME]', process.env.INFLUXDB3_DATABASE_NAME);
+  }
+  return cmd;
+}
+
+export function clientFor(opts: CommonOpts): Client {
+  return new Client({ host: opts.host, token: opts.token });
+}
+
+export function requireDatabase(opts: CommonOpts): string {
+  if (!opts.database) throw new Error('a database is required: pass -d/--database <name> or set INFLUXDB3_DATABASE_NAME');
+  return opts.database;
+}

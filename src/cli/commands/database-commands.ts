@@ -1,0 +1,83 @@
+import { createInterface } from 'node:readline/promises';
+import { Command, Option } from 'commander';
+import { clientFor, requireDatabase, withCommon, type CommonOpts } from './common.js';
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await rl.question(question);
+  rl.close();
+  return answer.trim().toLowerCase() === 'yes';
+}
+
+// `create database|table`.
+export function createCommands(create: Command): void {
+  withCommon(create.command('database'), false)
+    .description('create a database')
+    .argument('<name>', 'database name')
+    .option('--retention-period <duration>', 'how long data is kept, e.g. 30d')
+    .action(async (name: string, opts: CommonOpts & { retentionPeriod?: string }) => {
+      await clientFor(opts).request('POST', '/api/v3/configure/database', { json: { db: name, retention_period: opts.retentionPeriod } });
+      process.stdout.write(`Database "${name}" created successfully\n`);
+    });
+  withCommon(create.command('table'), true)
+    .description('create a table with tag and field columns')
+    .argument('<name>', 'table name')
+    .requiredOption('--tags <tags>', 'comma-separated tag column names')
+    .option('--fields <fields>', 'comma-separated name:type pairs (utf8, int64, uint64, float64, bool)')
+    .action(async (name: string, opts: CommonOpts & { tags: string; fields?: string }) => {
+      const db = requireDatabase(opts);
+      const fields = (opts.fields ?? '').split(',').filter(Boolean).map((pair) => {
+        const [fname, type] = pair.split(':');
+        if (!fname || !type) throw new Error(`invalid field '${pair}': expected name:type, e.g. usage:float64`);
+        return { name: fname, type };
+      });
+      const tags = opts.tags.split(',').map((s) => s.trim()).filter(Boolean);
+      await clientFor(opts).request('POST', '/api/v3/configure/table', { json: { db, table: name, tags, fields } });
+      process.stdout.write(`Table "${db}"."${name}" created successfully\n`);
+    });
+}
+
+// `delete database|table`.
+export function deleteCommands(del: Command): void {
+  withCommon(del.command('database'), false)
+    .description('delete a database')
+    .argument('<name>', 'database name')
+    .option('--hard-delete <when>', 'never, now, default or an RFC 3339 time')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (name: string, opts: CommonOpts & { hardDelete?: string; yes?: boolean }) => {
+      if (!opts.yes && !(await confirm(`Are you sure you want to delete "${name}"? Enter 'yes' to confirm: `))) {
+        throw new Error('cannot delete database without confirmation: re-run with -y or answer yes');
+      }
+      await clientFor(opts).request('DELETE', '/api/v3/configure/database', { query: { db: name, hard_delete_at: opts.hardDelete } });
+      process.stdout.write(`Database "${name}" deleted successfully\n`);
+    });
+  withCommon(del.command('table'), true)
+    .description('delete a table')
+    .argument('<name>', 'table name')
+    .option('--hard-delete <when>', 'never, now, default or an RFC 3339 time')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (name: string, opts: CommonOpts & { hardDelete?: string; yes?: boolean }) => {
+      const db = requireDatabase(opts);
+      if (!opts.yes && !(await confirm(`Are you sure you want to delete "${db}"."${name}"? Enter 'yes' to confirm: `))) {
+        throw new Error('cannot delete table without confirmation: re-run with -y or answer yes');
+      }
+      await clientFor(opts).request('DELETE', '/api/v3/configure/table', { query: { db, table: name, hard_delete_at: opts.hardDelete } });
+      process.stdout.write(`Table "${db}"."${name}" deleted successfully\n`);
+    });
+}
+
+// `show databases`.
+export function showCommands(show: Command): void {
+  withCommon(show.command('databases'), false)
+    .description('list databases')
+    .option('--show-deleted', 'include deleted databases')
+    .addOption(new Option('--format <format>', 'output format').choices(['pretty', 'json', 'jsonl', 'csv']).default('pretty'))
+    .action(async (opts: CommonOpts & { showDeleted?: boolean; format: string }) => {
+      const res = await clientFor(opts).request('GET', '/api/v3/configure/database', {
+        query: { format: opts.format, show_deleted: opts.showDeleted ? 'true' : undefined },
+      });
+      const text = await res.text();
+      process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    });
+}

@@ -1,0 +1,58 @@
+import { Command, Option } from 'commander';
+import { SERVE_OPTIONS, type ServeConfigRaw } from '../../config/schema.js';
+import { loadServeConfig } from '../../config/load.js';
+import { createLogger } from '../../shared/logger.js';
+
+function camel(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+// `influxdb3 serve`: every option of config/schema.ts as a flag; env vars and --config-toml fill the rest.
+export function serveCommand(): Command {
+  const cmd = new Command('serve').description('run the influxdb3-engine server');
+  cmd.option('--config-toml <file>', 'TOML file with flat key = "value" settings [env: INFLUXDB3_CONFIG_FILE]');
+  for (const spec of SERVE_OPTIONS) {
+    const env = spec.env.length ? ` [env: ${spec.env.join(', ')}]` : '';
+    const def = spec.default !== undefined ? ` (default: ${spec.default})` : '';
+    const opt = spec.kind === 'bool'
+      ? new Option(`--${spec.flag} [value]`, `${spec.help}${env}${def}`)
+      : new Option(`--${spec.flag} <value>`, `${spec.help}${env}${def}`);
+    cmd.addOption(opt);
+    for (const alias of spec.aliases ?? []) cmd.addOption(new Option(`--${alias} <value>`).hideHelp());
+  }
+  cmd.action(async (opts: Record<string, string | boolean | undefined>) => {
+    const flags: Partial<Record<keyof ServeConfigRaw, string | boolean>> = {};
+    for (const spec of SERVE_OPTIONS) {
+      let v = opts[camel(spec.flag)];
+      for (const alias of spec.aliases ?? []) v ??= opts[camel(alias)];
+      if (v !== undefined) flags[spec.key] = v === true ? 'true' : v;
+    }
+    const config = loadServeConfig({ flags, env: process.env, configFile: (opts.configToml as string | undefined) ?? null });
+    const logger = createLogger(config.logFilter);
+    const { App } = await import('../../app.js');
+    const app = new App(config, logger);
+    let stopping = false;
+    const shutdown = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'signal received');
+      app.stop().then(
+        () => process.exit(0),
+        (err) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    try {
+      await app.start();
+    } catch (err) {
+      logger.fatal({ err }, `failed to start: ${(err as Error).message}`);
+      await app.stop().catch(() => undefined);
+      process.exit(1);
+    }
+  });
+  return cmd;
+}

@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseToml } from 'smol-toml';
+import { parseDurationNs, DurationParseError } from '../shared/duration.js';
+import { normaliseLevel } from '../shared/logger.js';
+import { ConfigError } from './errors.js';
+import { SERVE_OPTIONS, type OptionSpec, type ServeConfig, type ServeConfigRaw } from './schema.js';
+
+type Raw = Partial<Record<keyof ServeConfigRaw, string>>;
+type Source = 'flag' | 'env' | 'file' | 'default';
+
+export interface LoadInput {
+  flags: Partial<Record<keyof ServeConfigRaw, string | boolean>>;
+  env: NodeJS.ProcessEnv;
+  configFile?: string | null;
+}
+
+// Reads the TOML file's flat `key = value` pairs; unknown keys are an error that lists the known ones.
+export function readConfigFile(path: string): Raw {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file '${path}': ${(err as Error).message}`);
+  }
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(text) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`invalid TOML in config file '${path}': ${(err as Error).message}`);
+  }
+  const raw: Raw = {};
+  for (const [k, v] of Object.entries(doc)) {
+    const spec = SERVE_OPTIONS.find((o) => o.flag === k || o.aliases?.includes(k));
+    if (!spec) {
+      throw new ConfigError(
+        `unknown key '${k}' in config file '${path}'; known keys: ${SERVE_OPTIONS.map((o) => o.flag).join(', ')}`,
+      );
+    }
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      throw new ConfigError(`config key '${k}' in '${path}' must be a plain value, got a table`);
+    }
+    raw[spec.key] = Array.isArray(v) ? v.map(String).join(',') : String(v);
+  }
+  return raw;
+}
+
+function pick(spec: OptionSpec, input: LoadInput, file: Raw): { value: string | undefined; source: Source } {
+  const flag = input.flags[spec.key];
+  if (flag !== undefined) return { value: typeof flag === 'boolean' ? String(flag) : flag, source: 'flag' };
+  for (const name of spec.env) {
+    const v = input.env[name];
+    if (v !== undefined) return { value: v, source: 'env' };
+  }
+  if (file[spec.key] !== undefined) return { value: file[spec.key], source: 'file' };
+  return { value: spec.default, source: 'default' };
+}
+
+function describe(spec: OptionSpec, source: Source): string {
+  if (source === 'env') return `environment variable ${spec.env.join('/')}`;
+  if (source === 'file') return `config key '${spec.flag}'`;
+  return `--${spec.flag}`;
+}
+
+const BOOL_TRUE = ['true', '1', 'yes', 'on'];
+const BOOL_FALSE = ['false', '0', 'no', 'off', ''];
+
+function parseBytes(v: string): number | null {
+  const m = /^\s*(\d+)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?\s*$/i.exec(v);
+  if (!m) return null;
+  const mult: Record<string, number> = { b: 1, k: 1024, kb: 1000, kib: 1024, m: 1024 ** 2, mb: 1e6, mib: 1024 ** 2, g: 1024 ** 3, gb: 1e9, gib: 1024 ** 3 };
+  return Number(m[1]) * (m[2] ? mult[m[2].toLowerCase()]! : 1);
+}
+
+function typed(spec: OptionSpec, value: string, source: Source): unknown {
+  const bad = (accepted: string): never => {
+    throw new ConfigError(`invalid value '${value}' for ${describe(spec, source)}: expected ${accepted}`);
+  };
+  switch (spec.kind) {
+    case 'bool': {
+      const v = value.trim().toLowerCase();
+      if (BOOL_TRUE.includes(v)) return true;
+      if (BOOL_FALSE.includes(v)) return false;
+      return bad('true or false');
+    }
+    case 'int': {
+      if (!/^\s*\d+\s*$/.test(value)) bad('a whole number');
+      return Number(value);
+    }
+    case 'bytes': {
+      const n = parseBytes(value);
+      return n === null ? bad('a size in bytes, e.g. 10485760 or 10MiB') : n;
+    }
+    case 'duration': {
+      try {
+        const ns = parseDurationNs(value);
+        if (ns < 1_000_000n) bad('a duration of at least 1ms, e.g. 1s, 250ms, 1m');
+        return Number(ns / 1_000_000n);
+      } catch (err) {
+        if (err instanceof DurationParseError) return bad('a duration such as 1s, 250ms, 1m 30s');
+        throw err;
+      }
+    }
+    case 'enum': {
+      const v = value.trim().toLowerCase();
+      return spec.choices!.includes(v) ? v : bad(`one of ${spec.choices!.join(', ')}`);
+    }
+    case 'list': {
+      const items = value.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+      for (const item of items) if (!spec.choices!.includes(item)) bad(`a comma-separated list of ${spec.choices!.join(', ')}`);
+      return items;
+    }
+    default:
+      return value;
+  }
+}
+
+function parseBind(value: string): { host: string; port: number } {
+  const m = /^(.*):(\d+)$/.exec(value.trim());
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) {
+    throw new ConfigError(`invalid value '${value}' for --http-bind: expected address:port, e.g. 0.0.0.0:8181`);
+  }
+  const host = m[1]!.replace(/^\[(.*)\]$/, '$1');
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}
+
+// Merges flags > environment > TOML file > defaults into a validated ServeConfig.
+export function loadServeConfig(input: LoadInput): ServeConfig {
+  const filePath = input.configFile ?? input.env.INFLUXDB3_CONFIG_FILE ?? null;
+  const file = filePath ? readConfigFile(filePath) : {};
+  const values: Partial<Record<keyof ServeConfigRaw, unknown>> = {};
+  const present = new Set<keyof ServeConfigRaw>();
+  for (const spec of SERVE_OPTIONS) {
+    const { value, source } = pick(spec, input, file);
+    if (value === undefined) continue;
+    present.add(spec.key);
+    values[spec.key] = typed(spec, value, source);
+  }
+  const warnings: string[] = [];
+  const objectStore = values.objectStore as 'memory' | 'file';
+  const dataDir = (values.dataDir as string | undefined) ?? null;
+  if (objectStore === 'file' && !dataDir) {
+    throw new ConfigError(`--object-store file needs --data-dir (or INFLUXDB3_DB_DIR): no data directory was given`);
+  }
+  let nodeId = values.nodeId as string;
+  const fromEnv = values.nodeIdFromEnv as string | undefined;
+  if (fromEnv) {
+    const v = input.env[fromEnv];
+    if (!v) throw new ConfigError(`--node-id-from-env names '${fromEnv}', but that environment variable is not set`);
+    nodeId = v;
+  }
+  let pluginDir: string | null = present.has('pluginDir') ? (values.pluginDir as string) : null;
+  if (pluginDir === '') {
+    warnings.push(
+      'plugin-dir is set to an empty string, which keeps the Processing Engine ON with the current directory as plugin directory; unset INFLUXDB3_PLUGIN_DIR / comment out plugin-dir to disable it',
+    );
+    pluginDir = '.';
+  }
+  try {
+    normaliseLevel(values.logFilter as string);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const restrict = values.restrictPluginTriggersTo as string[] | undefined;
+  const bind = parseBind(values.httpBind as string);
+  return {
+    httpHost: bind.host,
+    httpPort: bind.port,
+    objectStore,
+    dataDir,
+    nodeId,
+    pluginDir,
+    virtualEnvLocation: (values.virtualEnvLocation as string | undefined) || null,
+    python: (values.python as string | undefined) || null,
+    packageManager: values.packageManager as ServeConfig['packageManager'],
+    pluginRepo: values.pluginRepo as string,
+    restrictPluginTriggersTo: restrict && restrict.length > 0
+      ? [...new Set(restrict.map((k) => (k === 'wal_flush' ? 'wal' : k)))] as ServeConfig['restrictPluginTriggersTo']
+      : null,
+    pluginDirOnly: values.pluginDirOnly as boolean,
+    walFlushIntervalMs: values.walFlushInterval as number,
+    maxHttpRequestSize: values.maxHttpRequestSize as number,
+    withoutAuth: values.withoutAuth as boolean,
+    adminTokenFile: (values.adminTokenFile as string | undefined) || null,
+    disableAuthz: (values.disableAuthz as string[] | undefined) ?? [],
+    maxConcurrentQueries: values.maxConcurrentQueries as number,
+    logFilter: values.logFilter as string,
+    pluginTimeoutMs: values.pluginTimeout as number,
+    pluginMemoryLimitBytes: values.pluginMemoryLimit as number,
+    retentionCheckIntervalMs: values.retentionCheckInterval as number,
+    warnings,
+  };
+}

@@ -1,0 +1,91 @@
+// Every `serve` option in one table: flag, environment variables, TOML key, default and validation.
+export type OptionKind = 'string' | 'int' | 'bool' | 'duration' | 'enum' | 'list' | 'bytes';
+
+export interface OptionSpec {
+  key: keyof ServeConfigRaw;
+  flag: string; // long flag without `--`; also the TOML key
+  aliases?: string[];
+  env: string[];
+  kind: OptionKind;
+  choices?: string[];
+  default?: string;
+  help: string;
+}
+
+// The raw (string) form of the configuration, before typing.
+export interface ServeConfigRaw {
+  httpBind: string;
+  objectStore: string;
+  dataDir: string;
+  nodeId: string;
+  nodeIdFromEnv: string;
+  pluginDir: string;
+  virtualEnvLocation: string;
+  python: string;
+  packageManager: string;
+  pluginRepo: string;
+  restrictPluginTriggersTo: string;
+  pluginDirOnly: string;
+  walFlushInterval: string;
+  maxHttpRequestSize: string;
+  withoutAuth: string;
+  adminTokenFile: string;
+  disableAuthz: string;
+  maxConcurrentQueries: string;
+  logFilter: string;
+  pluginTimeout: string;
+  pluginMemoryLimit: string;
+  retentionCheckInterval: string;
+}
+
+export const SERVE_OPTIONS: OptionSpec[] = [
+  { key: 'httpBind', flag: 'http-bind', env: ['INFLUXDB3_HTTP_BIND_ADDR'], kind: 'string', default: '0.0.0.0:8181', help: 'address:port the HTTP API listens on' },
+  { key: 'objectStore', flag: 'object-store', env: ['INFLUXDB3_OBJECT_STORE'], kind: 'enum', choices: ['memory', 'file'], default: 'file', help: 'where data lives: memory (lost on exit) or file (under --data-dir)' },
+  { key: 'dataDir', flag: 'data-dir', env: ['INFLUXDB3_DB_DIR', 'INFLUXDB3_DATA_DIR'], kind: 'string', help: 'directory for the WAL, catalog and DuckDB files (required for --object-store file)' },
+  { key: 'nodeId', flag: 'node-id', aliases: ['host-id'], env: ['INFLUXDB3_NODE_IDENTIFIER_PREFIX', 'INFLUXDB3_NODE_ID'], kind: 'string', default: 'primary-node', help: 'identifier of this node' },
+  { key: 'nodeIdFromEnv', flag: 'node-id-from-env', env: [], kind: 'string', help: 'read the node id from this environment variable' },
+  { key: 'pluginDir', flag: 'plugin-dir', env: ['INFLUXDB3_PLUGIN_DIR'], kind: 'string', help: 'plugin directory; setting it (even to an empty string) enables the Processing Engine' },
+  { key: 'virtualEnvLocation', flag: 'virtual-env-location', env: ['VIRTUAL_ENV'], kind: 'string', help: 'Python virtual environment for plugins (default <plugin-dir>/.venv)' },
+  { key: 'python', flag: 'python', env: ['INFLUXDB3_PYTHON'], kind: 'string', help: 'base Python interpreter used to create the plugin virtual environment' },
+  { key: 'packageManager', flag: 'package-manager', env: ['INFLUXDB3_PACKAGE_MANAGER'], kind: 'enum', choices: ['discover', 'pip', 'uv', 'disabled'], default: 'discover', help: 'how plugin packages are installed' },
+  { key: 'pluginRepo', flag: 'plugin-repo', env: ['INFLUXDB3_PLUGIN_REPO'], kind: 'string', default: 'https://raw.githubusercontent.com/influxdata/influxdb3_plugins/main/', help: 'repository for gh: plugins' },
+  { key: 'restrictPluginTriggersTo', flag: 'restrict-plugin-triggers-to', env: ['INFLUXDB3_RESTRICT_PLUGIN_TRIGGERS_TO'], kind: 'list', choices: ['wal', 'wal_flush', 'schedule', 'request'], help: 'only allow these trigger kinds (comma separated)' },
+  { key: 'pluginDirOnly', flag: 'plugin-dir-only', env: ['INFLUXDB3_PLUGIN_DIR_ONLY'], kind: 'bool', default: 'false', help: 'refuse remote plugins and uploads' },
+  { key: 'walFlushInterval', flag: 'wal-flush-interval', env: ['INFLUXDB3_WAL_FLUSH_INTERVAL'], kind: 'duration', default: '1s', help: 'cadence of WAL flush events delivered to WAL triggers' },
+  { key: 'maxHttpRequestSize', flag: 'max-http-request-size', env: ['INFLUXDB3_MAX_HTTP_REQUEST_SIZE'], kind: 'bytes', default: '10485760', help: 'largest accepted request body in bytes' },
+  { key: 'withoutAuth', flag: 'without-auth', env: ['INFLUXDB3_START_WITHOUT_AUTH'], kind: 'bool', default: 'false', help: 'run without token authentication' },
+  { key: 'adminTokenFile', flag: 'admin-token-file', env: ['INFLUXDB3_ADMIN_TOKEN_FILE'], kind: 'string', help: 'file holding an admin token to preload' },
+  { key: 'disableAuthz', flag: 'disable-authz', env: ['INFLUXDB3_DISABLE_AUTHZ'], kind: 'list', choices: ['health', 'ping', 'metrics'], help: 'endpoints that need no token' },
+  { key: 'maxConcurrentQueries', flag: 'max-concurrent-queries', env: ['INFLUXDB3_MAX_CONCURRENT_QUERIES'], kind: 'int', default: '16', help: 'queries executed at once; more wait' },
+  { key: 'logFilter', flag: 'log-filter', env: ['LOG_FILTER', 'INFLUXDB3_LOG_FILTER'], kind: 'string', default: 'info', help: 'log level: trace, debug, info, warn, error' },
+  { key: 'pluginTimeout', flag: 'plugin-timeout', env: ['INFLUXDB3_PLUGIN_TIMEOUT'], kind: 'duration', default: '60s', help: 'default per-call timeout of plugin runs' },
+  { key: 'pluginMemoryLimit', flag: 'plugin-memory-limit', env: ['INFLUXDB3_PLUGIN_MEMORY_LIMIT'], kind: 'bytes', default: '1073741824', help: 'per-runner memory limit in bytes (suffixes k, M, G accepted)' },
+  { key: 'retentionCheckInterval', flag: 'retention-check-interval', env: ['INFLUXDB3_RETENTION_CHECK_INTERVAL'], kind: 'duration', default: '30m', help: 'how often expired data is removed' },
+];
+
+// The typed configuration the server runs with.
+export interface ServeConfig {
+  httpHost: string;
+  httpPort: number;
+  objectStore: 'memory' | 'file';
+  dataDir: string | null;
+  nodeId: string;
+  pluginDir: string | null;
+  virtualEnvLocation: string | null;
+  python: string | null;
+  packageManager: 'discover' | 'pip' | 'uv' | 'disabled';
+  pluginRepo: string;
+  restrictPluginTriggersTo: Array<'wal' | 'schedule' | 'request'> | null;
+  pluginDirOnly: boolean;
+  walFlushIntervalMs: number;
+  maxHttpRequestSize: number;
+  withoutAuth: boolean;
+  adminTokenFile: string | null;
+  disableAuthz: string[];
+  maxConcurrentQueries: number;
+  logFilter: string;
+  pluginTimeoutMs: number;
+  pluginMemoryLimitBytes: number;
+  retentionCheckIntervalMs: number;
+  warnings: string[];
+}

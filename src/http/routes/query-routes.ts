@@ -1,0 +1,68 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { AppError, badRequest } from '../../shared/app-error.js';
+import type { StorageEngine } from '../../storage/storage-engine.js';
+import { formatResult, parseFormat } from '../../storage/query/format-result.js';
+import { readJson, stringParam } from '../middleware/body.js';
+
+interface Deps {
+  storage: StorageEngine;
+  maxBodyBytes: number;
+}
+
+type Params = Record<string, string | number | boolean | null>;
+
+function parseParams(raw: unknown): Params | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw badRequest(`invalid params '${raw}': expected a JSON object such as {"host":"a"}`);
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw badRequest(`invalid params ${JSON.stringify(raw)}: expected a JSON object`);
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (v !== null && !['string', 'number', 'boolean'].includes(typeof v)) {
+      throw badRequest(`invalid value for query parameter '${k}': ${JSON.stringify(v)}`);
+    }
+  }
+  return value as Params;
+}
+
+async function requestFields(ctx: Context, deps: Deps): Promise<Record<string, unknown>> {
+  return ctx.method === 'GET' ? (ctx.query as Record<string, unknown>) : readJson(ctx, deps.maxBodyBytes);
+}
+
+// GET|POST /api/v3/query_sql in every output format; query_influxql answers 501 until InfluxQL lands.
+export function registerQueryRoutes(router: Router, deps: Deps): void {
+  const sql = async (ctx: Context): Promise<void> => {
+    const fields = await requestFields(ctx, deps);
+    const db = stringParam(fields, 'db', true);
+    const q = stringParam(fields, 'q', true);
+    const format = parseFormat(stringParam(fields, 'format'), ctx.get('accept'));
+    const params = parseParams(fields.params);
+    if (format === 'parquet') {
+      ctx.body = await deps.storage.queryParquet(db, q, params);
+      ctx.type = 'application/vnd.apache.parquet';
+      return;
+    }
+    const result = await deps.storage.query(db, q, params);
+    const out = formatResult(result, format);
+    ctx.status = 200;
+    ctx.type = out.contentType;
+    ctx.body = out.body;
+  };
+  router.get('/api/v3/query_sql', sql);
+  router.post('/api/v3/query_sql', sql);
+  const influxql = async (): Promise<void> => {
+    throw new AppError('not_implemented', 'InfluxQL is not supported yet by this server; use /api/v3/query_sql with SQL', { status: 501 });
+  };
+  router.get('/api/v3/query_influxql', influxql);
+  router.post('/api/v3/query_influxql', influxql);
+  router.get('/query', influxql);
+  router.post('/query', influxql);
+}

@@ -1,0 +1,58 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { AppError, badRequest } from '../../shared/app-error.js';
+import { parsePrecision } from '../../storage/line-protocol/precision.js';
+import type { StorageEngine, WriteOptions } from '../../storage/storage-engine.js';
+import type { Precision } from '../../storage/types.js';
+import { boolParam, readBody, stringParam } from '../middleware/body.js';
+
+interface Deps {
+  storage: StorageEngine;
+  maxBodyBytes: number;
+}
+
+// v1 `precision` values (n, u, ms, s, plus h and m which we refuse with a clear message).
+function v1Precision(p: string | undefined): Precision {
+  if (p === 'h' || p === 'm') throw badRequest(`precision '${p}' is not supported; use n, u, ms or s`);
+  return parsePrecision(p);
+}
+
+async function doWrite(ctx: Context, deps: Deps, db: string, options: WriteOptions): Promise<void> {
+  const body = await readBody(ctx, deps.maxBodyBytes);
+  const outcome = await deps.storage.write(db, body.toString('utf8'), options);
+  if (outcome.errors.length === 0) {
+    ctx.status = 204;
+    return;
+  }
+  const status = outcome.limitHit ? 422 : 400;
+  const message = outcome.linesWritten > 0 ? 'partial write of line protocol occurred' : 'line protocol parsing error';
+  throw new AppError(outcome.limitHit ? 'schema_limit' : 'write_error', message, { status, details: outcome.errors });
+}
+
+// The three write endpoints: v3 write_lp, v2 write (bucket) and v1 write (db).
+export function registerWriteRoutes(router: Router, deps: Deps): void {
+  router.post('/api/v3/write_lp', async (ctx) => {
+    if (ctx.querystring.length === 0) throw badRequest('missing query string: write_lp needs at least ?db=<database>');
+    const q = ctx.query as Record<string, unknown>;
+    const db = stringParam(q, 'db', true);
+    await doWrite(ctx, deps, db, {
+      precision: parsePrecision(stringParam(q, 'precision')),
+      acceptPartial: boolParam(q, 'accept_partial', true),
+      noSync: boolParam(q, 'no_sync', false),
+    });
+  });
+  router.post('/api/v2/write', async (ctx) => {
+    ctx.state.errorStyle = 'v2';
+    const q = ctx.query as Record<string, unknown>;
+    const bucket = stringParam(q, 'bucket', true);
+    const p = stringParam(q, 'precision');
+    const precision: Precision = p === undefined ? 'ns' : parsePrecision(p);
+    await doWrite(ctx, deps, bucket, { precision, acceptPartial: false, noSync: false });
+  });
+  router.post('/write', async (ctx) => {
+    const q = ctx.query as Record<string, unknown>;
+    const db = stringParam(q, 'db', true);
+    const p = stringParam(q, 'precision');
+    await doWrite(ctx, deps, db, { precision: p === undefined ? 'ns' : v1Precision(p), acceptPartial: false, noSync: false });
+  });
+}

@@ -1,0 +1,3 @@
+import { runCli } from './cli/cli.js';
+
+await runCli(process.argv);

@@ -1,0 +1,141 @@
+import { badRequest, notFound } from '../shared/app-error.js';
+import { parseDurationNs, DurationParseError } from '../shared/duration.js';
+import type { Logger } from '../shared/logger.js';
+import type { DatabaseRecord } from './catalog/catalog.js';
+import type { StorageEngine } from './storage-engine.js';
+import type { ColumnDef, FieldType } from './types.js';
+
+const FIELD_TYPES: Record<string, FieldType> = {
+  utf8: 'utf8', string: 'utf8', int64: 'int64', integer: 'int64', uint64: 'uint64', float64: 'float64', float: 'float64', bool: 'bool', boolean: 'bool',
+};
+const DEFAULT_HARD_DELETE_MS = 72 * 3600 * 1000;
+
+export function parseRetention(text: string | undefined | null): { text: string; ns: bigint } | null {
+  if (text === undefined || text === null || text === '' || text === 'none') return null;
+  try {
+    const ns = parseDurationNs(text);
+    if (ns <= 0n) throw new DurationParseError('zero');
+    return { text, ns };
+  } catch {
+    throw badRequest(`invalid retention_period '${text}': expected a duration such as 30d, 12h or 1w`);
+  }
+}
+
+// hard_delete_at: never | now | default (72 h from now) | an RFC 3339 time.
+export function parseHardDeleteAt(value: string | undefined, nowMs: number): string | null {
+  if (value === undefined || value === '' || value === 'never') return null;
+  if (value === 'now') return new Date(nowMs).toISOString();
+  if (value === 'default') return new Date(nowMs + DEFAULT_HARD_DELETE_MS).toISOString();
+  const t = Date.parse(value);
+  if (Number.isNaN(t) || !/^\d{4}-\d\d-\d\dT/.test(value)) {
+    throw badRequest(`invalid hard_delete_at '${value}': expected never, now, default or an RFC 3339 time like 2026-01-01T00:00:00Z`);
+  }
+  return new Date(t).toISOString();
+}
+
+// Database and table management, retention and hard-delete sweeps.
+export class DatabaseAdmin {
+  private timer: NodeJS.Timeout | null = null;
+  private lastSweep = new Map<number, number>();
+  readonly onDatabaseDeleted: Array<(db: DatabaseRecord, hard: boolean) => void> = [];
+
+  constructor(private readonly storage: StorageEngine, private readonly opts: { logger: Logger; sweepIntervalMs: number }) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.sweep().catch((err) => this.opts.logger.error({ err }, 'retention sweep failed'));
+    }, Math.min(this.opts.sweepIntervalMs, 60_000));
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async createDatabase(name: string, retention: string | undefined): Promise<DatabaseRecord> {
+    const db = this.storage.catalog.createDatabase(name, parseRetention(retention));
+    await this.storage.store.createDatabase(db.id);
+    this.storage.store.registerDatabase(db.id, db.name);
+    return db;
+  }
+
+  updateDatabase(name: string, retention: string | undefined | null): DatabaseRecord {
+    const db = this.storage.catalog.setRetention(name, parseRetention(retention));
+    this.lastSweep.delete(db.id);
+    return db;
+  }
+
+  async deleteDatabase(name: string, hardDeleteAt: string | undefined): Promise<void> {
+    const when = parseHardDeleteAt(hardDeleteAt, Date.now());
+    const db = this.storage.catalog.softDeleteDatabase(name, when);
+    this.storage.store.registerDatabase(db.id, db.name);
+    this.opts.logger.info({ db: name, hardDeleteAt: when }, 'database deleted');
+    for (const cb of this.onDatabaseDeleted) cb(db, when !== null);
+    if (when && Date.parse(when) <= Date.now()) await this.hardDelete(db);
+  }
+
+  private async hardDelete(db: DatabaseRecord): Promise<void> {
+    await this.storage.store.dropDatabase(db.id);
+    this.storage.catalog.removeDatabase(db.id);
+    this.opts.logger.info({ db: db.name }, 'database removed (hard delete)');
+  }
+
+  async createTable(dbName: string, table: string, tags: unknown, fields: unknown): Promise<void> {
+    const db = this.storage.catalog.requireDatabase(dbName);
+    if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) throw badRequest(`'tags' must be a list of tag names, got ${JSON.stringify(tags)}`);
+    if (fields !== undefined && !Array.isArray(fields)) throw badRequest(`'fields' must be a list of {name, type}, got ${JSON.stringify(fields)}`);
+    const cols: ColumnDef[] = (tags as string[]).map((name) => ({ name, type: 'tag' }));
+    for (const f of (fields ?? []) as Array<{ name?: unknown; type?: unknown }>) {
+      const type = FIELD_TYPES[String(f?.type).toLowerCase()];
+      if (typeof f?.name !== 'string' || !type) {
+        throw badRequest(`invalid field ${JSON.stringify(f)}: expected {"name": string, "type": utf8|int64|uint64|float64|bool}`);
+      }
+      cols.push({ name: f.name, type });
+    }
+    const names = new Set<string>();
+    for (const c of cols) {
+      if (c.name === 'time') throw badRequest(`invalid column name 'time': time is reserved for the timestamp`);
+      if (names.has(c.name)) throw badRequest(`duplicate column name '${c.name}'`);
+      names.add(c.name);
+    }
+    const t = this.storage.catalog.createTable(db, table, cols);
+    await this.storage.store.ensureTable(db.id, t.name, t.columns);
+    this.storage.store.registerTable(db.id, db.name, t.name, t.columns);
+  }
+
+  async deleteTable(dbName: string, table: string, hardDeleteAt: string | undefined): Promise<void> {
+    const db = this.storage.catalog.requireDatabase(dbName);
+    const name = table;
+    if (!this.storage.catalog.table(db, name)) throw notFound(`table not found: ${name}`);
+    await this.storage.checkpoint();
+    await this.storage.store.dropTable(db.id, name);
+    const t = this.storage.catalog.softDeleteTable(db, name, parseHardDeleteAt(hardDeleteAt, Date.now()));
+    this.storage.catalog.removeTable(db, t.id);
+    this.opts.logger.info({ db: dbName, table }, 'table deleted');
+  }
+
+  // Deletes rows older than each database's retention period, and finishes due hard deletes.
+  async sweep(force = false): Promise<void> {
+    const now = Date.now();
+    for (const db of this.storage.catalog.databases(true)) {
+      if (db.deleted) {
+        if (db.hardDeleteAt && Date.parse(db.hardDeleteAt) <= now) await this.hardDelete(db);
+        continue;
+      }
+      await this.enforceRetention(db, now, force);
+    }
+  }
+
+  // Called before a query so that expired rows are never returned, even between sweeps.
+  async enforceRetention(db: DatabaseRecord, now = Date.now(), force = true): Promise<void> {
+    if (!db.retentionPeriodNs) return;
+    const last = this.lastSweep.get(db.id) ?? 0;
+    if (!force && now - last < this.opts.sweepIntervalMs) return;
+    if (force && now - last < 1000) return;
+    this.lastSweep.set(db.id, now);
+    const cutoff = BigInt(now) * 1_000_000n - BigInt(db.retentionPeriodNs);
+    for (const t of db.tables) {
+      if (!t.deleted) await this.storage.store.deleteBefore(db.id, t.name, cutoff);
+    }
+  }
+}

@@ -1,0 +1,256 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { AppError } from '../../shared/app-error.js';
+import type { Logger } from '../../shared/logger.js';
+import type { ColumnDef, WriteRow } from '../types.js';
+import { QueryEngine } from '../query/query-engine.js';
+import type { QueryParams, QueryResult } from '../query/query-result.js';
+import type { SystemTableLister, SystemTableProvider } from '../query/system-tables.js';
+import { appendRows } from './chunk-writer.js';
+import { ReaderPool } from './reader-pool.js';
+import { SerialQueue } from './serial-queue.js';
+import { qualifiedTable, quoteIdent, schemaName } from './sql-names.js';
+import { TableRegistry, type RegisteredTable } from './table-registry.js';
+import { evolveTable, readPhysicalColumns, columnsFromRows } from './table-schema.js';
+
+export interface DuckDbStoreOptions {
+  path: string;
+  logger: Logger;
+  // Connections kept for queries (default 4).
+  readers?: number;
+  // Rows of system.<table> (processing engine, caches, queries…), supplied by the server.
+  systemTables?: SystemTableProvider;
+  systemTableNames?: SystemTableLister;
+  // SQL may read and write no file but the private export directory (default true).
+  restrictFileAccess?: boolean;
+}
+
+export interface BatchGroup {
+  dbId: number;
+  table: string;
+  rows: WriteRow[];
+}
+
+const META = `${quoteIdent('_influx')}.${quoteIdent('meta')}`;
+const SEQ_KEY = 'applied_wal_seq';
+
+// The embedded DuckDB database: one schema per InfluxDB database, fed in WAL-sized batches, read through a pool.
+export class DuckDbStore {
+  readonly registry = new TableRegistry();
+  private readonly logger: Logger;
+  private readonly writes = new SerialQueue();
+  private instance: DuckDBInstance | undefined;
+  private writer: DuckDBConnection | undefined;
+  private pool: ReaderPool | undefined;
+  private readonly engine: QueryEngine;
+  private exports: string | undefined;
+  private applied = 0n;
+  private hasApplied = false;
+
+  constructor(private readonly options: DuckDbStoreOptions) {
+    this.logger = options.logger;
+    this.engine = new QueryEngine({
+      host: this,
+      logger: options.logger,
+      systemTables: options.systemTables,
+      systemTableNames: options.systemTableNames,
+    });
+  }
+
+  async open(): Promise<void> {
+    this.instance = await DuckDBInstance.create(this.options.path);
+    this.writer = await this.instance.connect();
+    await this.writer.run(
+      `CREATE SCHEMA IF NOT EXISTS ${quoteIdent('_influx')}; CREATE TABLE IF NOT EXISTS ${META} (key VARCHAR, value BIGINT)`,
+    );
+    const seq = await this.writer.runAndReadAll(`SELECT value FROM ${META} WHERE key = $key`, { key: SEQ_KEY });
+    const first = seq.getRows()[0];
+    if (!first) await this.writer.run(`INSERT INTO ${META} VALUES ($key, NULL)`, { key: SEQ_KEY });
+    else if (first[0] !== null) {
+      this.applied = first[0] as bigint;
+      this.hasApplied = true;
+    }
+    this.exports = await mkdtemp(join(tmpdir(), 'influxdb3-engine-export-'));
+    if (this.options.restrictFileAccess ?? true) {
+      await this.writer.run('SET allowed_directories = [$dir]', { dir: `${this.exports}/` });
+      await this.writer.run('SET enable_external_access = false');
+    }
+    this.pool = new ReaderPool(this.instance, Math.max(1, this.options.readers ?? 4));
+    this.logger.info({ path: this.options.path, appliedSeq: this.applied.toString() }, 'duckdb store opened');
+  }
+
+  // Checkpoints so the next open does not replay DuckDB's own WAL, then releases the file.
+  async close(): Promise<void> {
+    if (!this.instance) return;
+    await this.writes.run(async () => {
+      await this.pool?.close();
+      await this.conn().run('CHECKPOINT');
+      this.conn().closeSync();
+      this.instance!.closeSync();
+      this.instance = undefined;
+      this.writer = undefined;
+      this.pool = undefined;
+    });
+    if (this.exports) await rm(this.exports, { recursive: true, force: true });
+    this.exports = undefined;
+  }
+
+  async checkpoint(): Promise<void> {
+    await this.writes.run(() => this.conn().run('CHECKPOINT'));
+  }
+
+  // Runs fn on a pooled read connection; the query layer sets search_path, macros and temp tables on it.
+  async withReader<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (!this.pool) throw new AppError('storage_closed', 'storage is not open', { status: 503 });
+    return this.pool.use(fn);
+  }
+
+  // SQL in InfluxDB 3's dialect against one database (see query/query-engine.ts).
+  query(dbId: number, sql: string, params?: QueryParams): Promise<QueryResult> {
+    return this.engine.query(dbId, sql, params);
+  }
+
+  queryToParquet(dbId: number, sql: string, params?: QueryParams): Promise<Buffer> {
+    return this.engine.queryToParquet(dbId, sql, params);
+  }
+
+  // Where COPY … TO may write (the only directory SQL can touch).
+  exportDir(): string {
+    if (!this.exports) throw new AppError('storage_closed', 'storage is not open', { status: 503 });
+    return this.exports;
+  }
+
+  registerDatabase(dbId: number, dbName: string): void {
+    this.registry.registerDatabase(dbId, dbName);
+  }
+
+  registerTable(dbId: number, dbName: string, table: string, columns: ColumnDef[]): void {
+    this.registry.merge(dbId, table, columns, dbName);
+  }
+
+  databaseName(dbId: number): string | undefined {
+    return this.registry.database(dbId)?.name;
+  }
+
+  tables(dbId: number): RegisteredTable[] {
+    return this.registry.tables(dbId);
+  }
+
+  async createDatabase(dbId: number, dbName?: string): Promise<void> {
+    await this.writes.run(() => this.conn().run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaName(dbId))}`));
+    this.registry.registerDatabase(dbId, dbName);
+  }
+
+  async dropDatabase(dbId: number): Promise<void> {
+    await this.writes.run(() => this.conn().run(`DROP SCHEMA IF EXISTS ${quoteIdent(schemaName(dbId))} CASCADE`));
+    this.registry.dropDatabase(dbId);
+  }
+
+  // Creates the table or adds the columns it lacks; existing columns keep their type.
+  async ensureTable(dbId: number, table: string, columns: ColumnDef[]): Promise<RegisteredTable> {
+    return this.writes.run(() => this.ensureTableNow(dbId, table, columns));
+  }
+
+  async dropTable(dbId: number, table: string): Promise<void> {
+    await this.writes.run(() => this.conn().run(`DROP TABLE IF EXISTS ${qualifiedTable(dbId, table)}`));
+    this.registry.dropTable(dbId, table);
+  }
+
+  async appliedSeq(): Promise<bigint> {
+    return this.applied;
+  }
+
+  /**
+   * Appends every group and records walSeq in one DuckDB transaction, so after a crash the recorded
+   * sequence and the data always agree. A batch at or below the applied sequence is skipped (replay).
+   */
+  async applyBatch(groups: BatchGroup[], walSeq: bigint): Promise<boolean> {
+    return this.writes.run(async () => {
+      if (this.hasApplied && walSeq <= this.applied) return false;
+      const merged = mergeGroups(groups);
+      for (const group of merged.values()) {
+        const entry = this.registry.table(group.dbId, group.table);
+        const known = entry?.columns ?? [];
+        const wanted = columnsFromRows(known, group.rows);
+        if (!entry?.physical || wanted.length > known.length) await this.ensureTableNow(group.dbId, group.table, wanted);
+      }
+      const conn = this.conn();
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        let nulls = 0;
+        for (const group of merged.values()) {
+          if (group.rows.length === 0) continue;
+          const columns = this.registry.table(group.dbId, group.table)!.columns;
+          const appender = await conn.createAppender(group.table, schemaName(group.dbId));
+          try {
+            nulls += appendRows(appender, columns, group.rows).coercedToNull;
+            appender.closeSync();
+          } catch (err) {
+            try {
+              appender.clear();
+              appender.closeSync();
+            } catch {
+              // the transaction is rolled back below either way
+            }
+            throw err;
+          }
+        }
+        await conn.run(`UPDATE ${META} SET value = $seq WHERE key = $key`, { key: SEQ_KEY, seq: walSeq });
+        await conn.run('COMMIT');
+        if (nulls > 0) this.logger.warn({ walSeq: walSeq.toString(), values: nulls }, 'values of the wrong type stored as NULL');
+      } catch (err) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw new AppError('storage_write_failed', `applying wal batch ${walSeq} failed: ${(err as Error).message}`, {
+          status: 500,
+          cause: err,
+        });
+      }
+      this.applied = walSeq;
+      this.hasApplied = true;
+      return true;
+    });
+  }
+
+  // Retention: removes rows older than the cutoff; returns how many went.
+  async deleteBefore(dbId: number, table: string, cutoffNs: bigint): Promise<number> {
+    return this.writes.run(async () => {
+      const res = await this.conn().run(`DELETE FROM ${qualifiedTable(dbId, table)} WHERE time < make_timestamp_ns(CAST($cutoff AS BIGINT))`, {
+        cutoff: cutoffNs,
+      });
+      return res.rowsChanged;
+    });
+  }
+
+  private async ensureTableNow(dbId: number, table: string, columns: ColumnDef[]): Promise<RegisteredTable> {
+    const clash = this.registry.caseClash(dbId, table);
+    if (clash !== undefined) {
+      throw new AppError('table_name_conflict', `table '${table}' differs from existing table '${clash}' only by case`, {
+        status: 409,
+      });
+    }
+    const conn = this.conn();
+    await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaName(dbId))}`);
+    const physical = await readPhysicalColumns(conn, dbId, table);
+    const known = this.registry.table(dbId, table)?.columns ?? [];
+    const result = await evolveTable(conn, dbId, table, physical, known, columns);
+    return this.registry.setPhysical(dbId, table, result);
+  }
+
+  private conn(): DuckDBConnection {
+    if (!this.writer) throw new AppError('storage_closed', 'storage is not open', { status: 503 });
+    return this.writer;
+  }
+}
+
+function mergeGroups(groups: BatchGroup[]): Map<string, BatchGroup> {
+  const merged = new Map<string, BatchGroup>();
+  for (const group of groups) {
+    const key = `${group.dbId}\u0000${group.table}`;
+    const existing = merged.get(key);
+    if (existing) existing.rows = existing.rows.concat(group.rows);
+    else merged.set(key, { dbId: group.dbId, table: group.table, rows: group.rows });
+  }
+  return merged;
+}

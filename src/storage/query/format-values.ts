@@ -1,0 +1,160 @@
+// Arrow type names parsed just enough to format nested values (List(T), Struct(name T, …), Map(K, V)).
+export interface TypeNode {
+  name: string;
+  raw: string;
+  children: Array<{ field?: string; type: TypeNode }>;
+}
+
+function splitTopLevel(s: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === ',' && depth === 0) {
+      parts.push(s.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  parts.push(s.slice(start).trim());
+  return parts.filter((p) => p !== '');
+}
+
+export function parseType(type: string): TypeNode {
+  const open = type.indexOf('(');
+  if (open < 0 || !type.endsWith(')')) return { name: type, raw: type, children: [] };
+  const name = type.slice(0, open);
+  const inner = splitTopLevel(type.slice(open + 1, -1));
+  if (name === 'Struct') {
+    return {
+      name,
+      raw: type,
+      children: inner.map((p) => {
+        const space = p.indexOf(' ');
+        return { field: p.slice(0, space), type: parseType(p.slice(space + 1)) };
+      }),
+    };
+  }
+  return { name, raw: type, children: name === 'List' || name === 'Map' ? inner.map((p) => ({ type: parseType(p) })) : [] };
+}
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+
+function civilFromDays(days: number): [number, number, number] {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
+}
+
+function formatYear(y: number): string {
+  if (y < 0) return `-${pad(-y, 4)}`;
+  return y > 9999 ? `+${y}` : pad(y, 4);
+}
+
+// Nanoseconds since the epoch as chrono's `%Y-%m-%dT%H:%M:%S%.f`: the fraction only when non-zero, in 3, 6 or 9 digits.
+export function formatTimestampNs(ns: bigint): string {
+  const DAY = 86_400_000_000_000n;
+  let days = ns / DAY;
+  let rem = ns % DAY;
+  if (rem < 0n) {
+    rem += DAY;
+    days -= 1n;
+  }
+  const [y, m, d] = civilFromDays(Number(days));
+  const secsOfDay = Number(rem / 1_000_000_000n);
+  const nanos = Number(rem % 1_000_000_000n);
+  let out = `${formatYear(y)}-${pad(m, 2)}-${pad(d, 2)}T${pad(Math.floor(secsOfDay / 3600), 2)}:${pad(Math.floor(secsOfDay / 60) % 60, 2)}:${pad(secsOfDay % 60, 2)}`;
+  if (nanos !== 0) {
+    if (nanos % 1_000_000 === 0) out += `.${pad(nanos / 1_000_000, 3)}`;
+    else if (nanos % 1000 === 0) out += `.${pad(nanos / 1000, 6)}`;
+    else out += `.${pad(nanos, 9)}`;
+  }
+  return out;
+}
+
+// Shortest digits that read back as the same float32 (a FLOAT arrives widened to a double).
+function float32Digits(v: number): string {
+  for (let p = 1; p <= 9; p++) {
+    const s = v.toExponential(p - 1);
+    if (Math.fround(Number(s)) === v) return s;
+  }
+  return v.toExponential();
+}
+
+/**
+ * Floats the way arrow-rs writes them (lexical-core defaults): shortest round-trip digits, always a
+ * decimal point (`1.0`), scientific outside 1e-5..1e9 (`1.5e10`, `1.0e-7`), `NaN`, `inf`, `-inf`.
+ */
+export function formatFloat(v: number, float32 = false): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'inf';
+  if (v === -Infinity) return '-inf';
+  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
+  const [mantissa, expText] = (float32 ? float32Digits(v) : v.toExponential()).split('e') as [string, string];
+  const exp = Number(expText);
+  const sign = mantissa.startsWith('-') ? '-' : '';
+  const digits = mantissa.replace('-', '').replace('.', '');
+  if (exp < -5 || exp > 9) {
+    return `${sign}${digits[0]}.${digits.length > 1 ? digits.slice(1) : '0'}e${exp}`;
+  }
+  if (exp >= 0) {
+    const whole = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
+    return `${sign}${whole}.${digits.slice(exp + 1) || '0'}`;
+  }
+  return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+}
+
+// Timestamps with a zone print their offset; we only ever produce UTC ones.
+const timestampText = (v: unknown, t: TypeNode): string =>
+  formatTimestampNs(v as bigint) + (t.raw.includes('Some(') ? '+00:00' : '');
+const UTF8: TypeNode = { name: 'Utf8', raw: 'Utf8', children: [] };
+const bigintSafe = (_k: string, x: unknown): unknown => (typeof x === 'bigint' ? x.toString() : x);
+
+// A scalar as Arrow's display formatter prints it (pretty and CSV); nested values in Arrow's brace style.
+export function displayValue(v: unknown, t: TypeNode): string {
+  if (v === null || v === undefined) return '';
+  if (t.name === 'Timestamp') return timestampText(v, t);
+  if (t.name === 'Float64' || t.name === 'Float32') return formatFloat(v as number, t.name === 'Float32');
+  if (t.name === 'List' && Array.isArray(v)) {
+    const inner = t.children[0]?.type ?? UTF8;
+    return `[${v.map((x) => displayValue(x, inner)).join(', ')}]`;
+  }
+  if (t.name === 'Struct' && typeof v === 'object') {
+    const obj = v as Record<string, unknown>;
+    return `{${t.children.map((c) => `${c.field}: ${displayValue(obj[c.field!], c.type)}`).join(', ')}}`;
+  }
+  if (typeof v === 'object') return JSON.stringify(v, bigintSafe);
+  return String(v);
+}
+
+// A value as arrow-json encodes it; undefined means "leave the key out" (nulls inside objects).
+export function jsonValue(v: unknown, t: TypeNode): string | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (t.name === 'Timestamp') return `"${timestampText(v, t)}"`;
+  if (t.name === 'Float64' || t.name === 'Float32') return Number.isFinite(v) ? formatFloat(v as number, t.name === 'Float32') : 'null';
+  if (typeof v === 'bigint' || typeof v === 'number') return String(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (t.name === 'List' && Array.isArray(v)) {
+    const inner = t.children[0]?.type ?? UTF8;
+    return `[${v.map((x) => jsonValue(x, inner) ?? 'null').join(',')}]`;
+  }
+  if (t.name === 'Struct' && typeof v === 'object') {
+    const obj = v as Record<string, unknown>;
+    const parts: string[] = [];
+    for (const c of t.children) {
+      const enc = jsonValue(obj[c.field!], c.type);
+      if (enc !== undefined) parts.push(`${JSON.stringify(c.field)}:${enc}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+  if (typeof v === 'object') return JSON.stringify(v, bigintSafe);
+  return JSON.stringify(String(v));
+}

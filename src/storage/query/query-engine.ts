@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import type { Logger } from '../../shared/logger.js';
+import { quoteLiteral, schemaName } from '../duckdb/sql-names.js';
+import type { ColumnDef } from '../types.js';
+import { DATAFUSION_MACROS } from './datafusion-macros.js';
+import type { SchemaSnapshot } from './information-schema.js';
+import { mapDuckdbError, planningError, queryError, tableNotFound } from './query-errors.js';
+import { planQuery, type QueryPlan } from './query-planner.js';
+import type { QueryParams, QueryResult } from './query-result.js';
+import { convertResult } from './result-convert.js';
+import { translateShow } from './show-statements.js';
+import { KNOWN_SYSTEM_TABLES, type SystemTableLister, type SystemTableProvider } from './system-tables.js';
+import { dropVirtualTables, loadVirtualTable } from './virtual-table-loader.js';
+
+// What the query layer needs from storage (DuckDbStore provides it).
+export interface QueryHost {
+  withReader<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T>;
+  databaseName(dbId: number): string | undefined;
+  tables(dbId: number): Array<{ name: string; columns: ColumnDef[] }>;
+  exportDir(): string;
+}
+
+export interface QueryEngineOptions {
+  host: QueryHost;
+  logger: Logger;
+  systemTables?: SystemTableProvider;
+  // Lists system tables for SHOW TABLES; by default the known names the provider answers for.
+  systemTableNames?: SystemTableLister;
+}
+
+interface ConnState {
+  dbId: number | undefined;
+}
+
+// SQL as InfluxDB 3 users write it (DataFusion dialect and catalog), run on DuckDB read connections.
+export class QueryEngine {
+  private readonly prepared = new WeakMap<DuckDBConnection, ConnState>();
+
+  constructor(private readonly options: QueryEngineOptions) {}
+
+  async query(dbId: number, sql: string, params?: QueryParams): Promise<QueryResult> {
+    return this.run(dbId, sql, params, async (conn, plan) => {
+      const stmt = await this.prepare(conn, plan.sql, params, 'query');
+      try {
+        const reader = await stmt.runAndReadAll();
+        const result = convertResult(reader, plan.tagColumns);
+        if (stmt.statementType === StatementType.EXPLAIN) {
+          result.columns = result.columns.map((c) => ({ ...c, name: c.name === 'explain_key' ? 'plan_type' : c.name === 'explain_value' ? 'plan' : c.name }));
+        }
+        return result;
+      } finally {
+        stmt.destroySync();
+      }
+    });
+  }
+
+  // The result as a Parquet file (DuckDB's COPY), read back into memory.
+  async queryToParquet(dbId: number, sql: string, params?: QueryParams): Promise<Buffer> {
+    const file = join(this.options.host.exportDir(), `query-${randomUUID()}.parquet`);
+    try {
+      await this.run(dbId, sql, params, async (conn, plan) => {
+        (await this.prepare(conn, plan.sql, params, 'check')).destroySync();
+        const stmt = await this.prepare(conn, `COPY (${plan.sql}) TO ${quoteLiteral(file)} (FORMAT parquet)`, params, 'copy');
+        try {
+          await stmt.run();
+        } finally {
+          stmt.destroySync();
+        }
+      });
+      return await readFile(file);
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  private async run<T>(dbId: number, sql: string, params: QueryParams | undefined, exec: (conn: DuckDBConnection, plan: QueryPlan) => Promise<T>): Promise<T> {
+    const host = this.options.host;
+    const dbName = host.databaseName(dbId) ?? schemaName(dbId);
+    const show = translateShow(sql);
+    if (show.table && (show.table.schema === undefined || show.table.schema.toLowerCase() === 'iox')) {
+      if (!host.tables(dbId).some((t) => t.name === show.table!.name)) {
+        if (show.table.statement === 'SHOW COLUMNS') throw planningError(`Unknown relation for SHOW COLUMNS: ${show.table.name}`);
+        throw tableNotFound(`public.iox.${show.table.name}`);
+      }
+    }
+    return host.withReader(async (conn) => {
+      let plan: QueryPlan | undefined;
+      try {
+        await this.setUp(conn, dbId);
+        plan = await planQuery(conn, show.sql, {
+          dbId,
+          dbName,
+          tables: host.tables(dbId),
+          systemTables: this.options.systemTables,
+          snapshot: () => this.snapshot(dbId, dbName),
+        });
+        for (const v of plan.virtual) await loadVirtualTable(conn, v.name, v.table);
+        return await exec(conn, plan);
+      } catch (err) {
+        throw mapDuckdbError(err);
+      } finally {
+        if (plan && plan.virtual.length > 0) {
+          await dropVirtualTables(conn, plan.virtual.map((v) => v.name)).catch((err: unknown) =>
+            this.options.logger.warn({ err }, 'dropping query temp tables failed'),
+          );
+        }
+      }
+    });
+  }
+
+  // Macros once per connection; search_path whenever the connection last served another database.
+  private async setUp(conn: DuckDBConnection, dbId: number): Promise<void> {
+    let state = this.prepared.get(conn);
+    if (!state) {
+      await conn.run("SET TimeZone = 'UTC'");
+      for (const macro of DATAFUSION_MACROS) await conn.run(macro);
+      state = { dbId: undefined };
+      this.prepared.set(conn, state);
+    }
+    if (state.dbId !== dbId) {
+      // A database whose schema was never created reads as empty: every table is then "not found".
+      await conn
+        .run(`SET search_path = ${quoteLiteral(schemaName(dbId))}`)
+        .catch(() => conn.run("SET search_path = 'temp.main'"));
+      state.dbId = dbId;
+    }
+  }
+
+  // 'query': a SELECT/EXPLAIN with its parameters bound; 'check': only the statement type; 'copy': only binding.
+  private async prepare(conn: DuckDBConnection, sql: string, params: QueryParams | undefined, mode: 'query' | 'check' | 'copy'): Promise<DuckDBPreparedStatement> {
+    const stmt = await conn.prepare(sql);
+    try {
+      const type = stmt.statementType;
+      if (mode !== 'copy' && type !== StatementType.SELECT && !(mode === 'query' && type === StatementType.EXPLAIN)) {
+        throw planningError('only SELECT statements are supported');
+      }
+      for (let i = 1; mode !== 'check' && i <= stmt.parameterCount; i++) {
+        const name = stmt.parameterName(i);
+        const value = params?.[name];
+        if (value === undefined) throw queryError(`No value found for placeholder with name $${name}`);
+        if (value === null) stmt.bindNull(i);
+        else if (typeof value === 'string') stmt.bindVarchar(i, value);
+        else if (typeof value === 'boolean') stmt.bindBoolean(i, value);
+        else if (Number.isSafeInteger(value)) stmt.bindBigInt(i, BigInt(value));
+        else stmt.bindDouble(i, value);
+      }
+      return stmt;
+    } catch (err) {
+      stmt.destroySync();
+      throw err;
+    }
+  }
+
+  private snapshot(dbId: number, dbName: string): SchemaSnapshot {
+    const provider = this.options.systemTables;
+    const names = this.options.systemTableNames?.(dbName) ??
+      (provider ? KNOWN_SYSTEM_TABLES.filter((n) => provider(dbName, n) !== undefined) : []);
+    return { tables: this.options.host.tables(dbId), systemTables: names };
+  }
+}

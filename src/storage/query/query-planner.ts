@@ -1,0 +1,101 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdent, schemaName } from '../duckdb/sql-names.js';
+import type { ColumnDef } from '../types.js';
+import { arrowCastSql } from './arrow-cast.js';
+import { informationSchemaTable, type SchemaSnapshot } from './information-schema.js';
+import { planningError, tableNotFound } from './query-errors.js';
+import { tokenize, type Token } from './sql-lexer.js';
+import { applyEdits, findArrowCasts, findTableSites, type Edit } from './sql-rewrite.js';
+import { tempTableRef } from './virtual-table-loader.js';
+import type { SystemTableProvider, VirtualTable } from './system-tables.js';
+
+export interface PlanContext {
+  dbId: number;
+  dbName: string;
+  tables: Array<{ name: string; columns: ColumnDef[] }>;
+  systemTables: SystemTableProvider | undefined;
+  snapshot: () => SchemaSnapshot;
+}
+
+export interface QueryPlan {
+  sql: string;
+  // Temp tables to create on the connection before running `sql`.
+  virtual: Array<{ name: string; table: VirtualTable }>;
+  // VARCHAR result columns of these names come from tags.
+  tagColumns: Set<string>;
+}
+
+// The parsed statement as JSON, or undefined when DuckDB cannot serialise it (not a SELECT, syntax error).
+async function serialize(conn: DuckDBConnection, sql: string): Promise<unknown> {
+  const reader = await conn.runAndReadAll('SELECT json_serialize_sql(CAST($sql AS VARCHAR))', { sql });
+  const json = JSON.parse(String(reader.getRows()[0]?.[0] ?? '{}')) as { error?: boolean; statements?: unknown[] };
+  return json.error || !json.statements ? undefined : json.statements;
+}
+
+// Tables a query mentions by name, to tell tag columns in its result from string fields.
+function mentionedTables(tokens: Token[], ctx: PlanContext, extra: Set<string>): Array<{ columns: ColumnDef[] }> {
+  const words = new Set<string>();
+  const exact = new Set<string>();
+  for (const t of tokens) {
+    if (t.kind === 'ident') words.add(t.value.toLowerCase());
+    else if (t.kind === 'quoted') exact.add(t.value);
+  }
+  return ctx.tables.filter((t) => extra.has(t.name) || exact.has(t.name) || words.has(t.name.toLowerCase()));
+}
+
+/**
+ * Turns InfluxDB-flavoured SQL into DuckDB SQL for one database: `iox.t` and `public.iox.t` go to the
+ * database's schema, `system.*` and `information_schema.*` to temp tables filled for this query, and
+ * `arrow_cast(x, 'Type')` to a CAST. Only spans located through the parsed AST are rewritten, so
+ * string literals and comments are never touched.
+ */
+export async function planQuery(conn: DuckDBConnection, sql: string, ctx: PlanContext): Promise<QueryPlan> {
+  const tokens = tokenize(sql);
+  const edits: Edit[] = [];
+  const virtual = new Map<string, { name: string; table: VirtualTable }>();
+  const userTables = new Set<string>();
+
+  for (const cast of findArrowCasts(tokens)) {
+    if (cast.typeName === undefined) throw planningError('arrow_cast requires its second argument to be a constant string');
+    const typeName = cast.typeName;
+    if (arrowCastSql(typeName, 'NULL') === undefined) throw planningError(`Unsupported type '${typeName}' in arrow_cast`);
+    edits.push({ start: cast.start, end: cast.end, render: (inner) => arrowCastSql(typeName, inner(cast.argStart, cast.argEnd))! });
+  }
+
+  const qualified = tokens.some((t) => t.kind === 'punct' && t.value === '.');
+  const ast = qualified ? await serialize(conn, sql) : undefined;
+  for (const site of ast ? findTableSites(sql, tokens, ast) : []) {
+    const catalog = site.catalog.toLowerCase();
+    const schema = site.schema.toLowerCase();
+    if (catalog !== '' && catalog !== 'public') throw tableNotFound(`${site.catalog}.${site.schema}.${site.table}`);
+    if (schema === '') continue;
+    const alias = site.hasAlias ? '' : ` AS ${quoteIdent(site.table)}`;
+    let target: string;
+    if (schema === 'iox') {
+      userTables.add(site.table);
+      target = `${quoteIdent(schemaName(ctx.dbId))}.${quoteIdent(site.table)}`;
+    } else if (schema === 'system' || schema === 'information_schema') {
+      const name = site.table.toLowerCase();
+      const key = `${schema}.${name}`;
+      let entry = virtual.get(key);
+      if (!entry) {
+        const table =
+          schema === 'system' ? ctx.systemTables?.(ctx.dbName, name) : informationSchemaTable(name, ctx.snapshot);
+        if (!table) throw tableNotFound(`public.${schema}.${name}`);
+        entry = { name: `__iox_${schema === 'system' ? 'sys' : 'info'}_${virtual.size}`, table };
+        virtual.set(key, entry);
+      }
+      target = tempTableRef(entry.name);
+    } else {
+      throw tableNotFound(`public.${site.schema}.${site.table}`);
+    }
+    const text = target + alias;
+    edits.push({ start: site.start, end: site.end, render: () => text });
+  }
+
+  const tagColumns = new Set<string>();
+  for (const t of mentionedTables(tokens, ctx, userTables)) {
+    for (const c of t.columns) if (c.type === 'tag') tagColumns.add(c.name);
+  }
+  return { sql: edits.length > 0 ? applyEdits(sql, edits) : sql, virtual: [...virtual.values()], tagColumns };
+}

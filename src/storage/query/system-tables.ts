@@ -1,0 +1,32 @@
+// Column types a system table may use (Arrow names, as InfluxDB reports them).
+export type VirtualColumnType = 'Utf8' | 'Int64' | 'Boolean' | 'Float64' | 'Timestamp(Nanosecond, None)' | 'UInt64';
+
+// A table computed outside DuckDB (system.*, information_schema.*), materialised for the one query that reads it.
+export interface VirtualTable {
+  columns: Array<{ name: string; type: VirtualColumnType }>;
+  rows: unknown[][];
+}
+
+// Supplied by the server: the rows of system.<table> for a database, or undefined when there is no such table.
+export type SystemTableProvider = (dbName: string, table: string) => VirtualTable | undefined;
+
+// Lists the system tables of a database for information_schema.tables / SHOW TABLES.
+export type SystemTableLister = (dbName: string) => string[];
+
+// Names probed when no lister is given (InfluxDB 3 Core's set, plus the _internal extras).
+export const KNOWN_SYSTEM_TABLES = [
+  'databases',
+  'distinct_caches',
+  'generation_durations',
+  'influxdb_schema',
+  'last_caches',
+  'nodes',
+  'parquet_files',
+  'plugin_files',
+  'processing_engine_logs',
+  'processing_engine_trigger_arguments',
+  'processing_engine_triggers',
+  'queries',
+  'tables',
+  'tokens',
+];

@@ -1,0 +1,68 @@
+import { DuckDBTimestampNanosecondsValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdent } from '../duckdb/sql-names.js';
+import type { VirtualColumnType, VirtualTable } from './system-tables.js';
+
+const DUCK_TYPE: Record<VirtualColumnType, string> = {
+  Utf8: 'VARCHAR',
+  Int64: 'BIGINT',
+  UInt64: 'UBIGINT',
+  Float64: 'DOUBLE',
+  Boolean: 'BOOLEAN',
+  'Timestamp(Nanosecond, None)': 'TIMESTAMP_NS',
+};
+
+function toBigInt(v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') return BigInt(Math.trunc(v));
+  return BigInt(String(v));
+}
+
+function appendValue(appender: DuckDBAppender, type: VirtualColumnType, v: unknown): void {
+  if (v === null || v === undefined) return appender.appendNull();
+  switch (type) {
+    case 'Utf8':
+      return appender.appendVarchar(typeof v === 'string' ? v : String(v));
+    case 'Int64':
+      return appender.appendBigInt(toBigInt(v));
+    case 'UInt64':
+      return appender.appendUBigInt(toBigInt(v));
+    case 'Float64':
+      return appender.appendDouble(Number(v));
+    case 'Boolean':
+      return appender.appendBoolean(Boolean(v));
+    case 'Timestamp(Nanosecond, None)':
+      return appender.appendTimestampNanoseconds(new DuckDBTimestampNanosecondsValue(toBigInt(v)));
+  }
+}
+
+// Fully qualified name of a connection-local temp table.
+export function tempTableRef(name: string): string {
+  return `temp.main.${quoteIdent(name)}`;
+}
+
+// Copies a computed table into a temp table of this connection, so the query can read it like any other.
+export async function loadVirtualTable(conn: DuckDBConnection, name: string, table: VirtualTable): Promise<void> {
+  const defs = table.columns.map((c) => `${quoteIdent(c.name)} ${DUCK_TYPE[c.type] ?? 'VARCHAR'}`).join(', ');
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(name)} (${defs})`);
+  if (table.rows.length === 0) return;
+  const appender = await conn.createAppender(name, 'main', 'temp');
+  try {
+    for (const row of table.rows) {
+      table.columns.forEach((c, i) => appendValue(appender, c.type, row[i]));
+      appender.endRow();
+    }
+    appender.closeSync();
+  } catch (err) {
+    try {
+      appender.clear();
+      appender.closeSync();
+    } catch {
+      // the temp table is dropped after the query anyway
+    }
+    throw err;
+  }
+}
+
+export async function dropVirtualTables(conn: DuckDBConnection, names: string[]): Promise<void> {
+  for (const name of names) await conn.run(`DROP TABLE IF EXISTS ${tempTableRef(name)}`);
+}

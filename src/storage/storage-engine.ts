@@ -1,0 +1,240 @@
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { Packr } from 'msgpackr';
+import { AppError, badRequest } from '../shared/app-error.js';
+import type { Logger } from '../shared/logger.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import { Catalog, type DatabaseRecord, type TableRecord } from './catalog/catalog.js';
+import { INTERNAL_DB, assertDatabaseName } from './catalog/names.js';
+import { validateRows, type RowWithSource } from './catalog/validate-rows.js';
+import { parseLineProtocol } from './line-protocol/parse-line-protocol.js';
+import { toNanoseconds } from './line-protocol/precision.js';
+import { WriteAheadLog } from './wal/write-ahead-log.js';
+import { DuckDbStore } from './duckdb/duckdb-store.js';
+import { FlushBuffer } from './flush-buffer.js';
+import type { StorageMetrics } from './storage-metrics.js';
+import type { LineError, Precision, WriteRow } from './types.js';
+import type { SystemTableProvider } from './query/system-tables.js';
+import type { QueryResult } from './query/query-result.js';
+
+export type QueryParams = Record<string, string | number | boolean | null>;
+
+export interface StorageOptions {
+  objectStore: 'memory' | 'file';
+  dataDir: string | null;
+  walFlushIntervalMs: number;
+  logger: Logger;
+  metrics: StorageMetrics;
+  clock?: Clock;
+  systemTables?: SystemTableProvider;
+}
+
+export interface WriteOptions {
+  precision: Precision;
+  acceptPartial: boolean;
+  noSync: boolean;
+}
+
+export interface WriteOutcome {
+  linesWritten: number;
+  errors: LineError[];
+  limitHit: boolean;
+}
+
+interface WalRecord {
+  db: string;
+  rows: WriteRow[];
+}
+
+const packr = new Packr({ useRecords: false, int64AsType: 'bigint' });
+
+// The write path and the owner of everything on disk: line protocol → schema → WAL (fsync) → DuckDB.
+export class StorageEngine {
+  readonly catalog: Catalog;
+  readonly store: DuckDbStore;
+  readonly flushes: FlushBuffer;
+  private readonly wal: WriteAheadLog | null;
+  private readonly clock: Clock;
+  private applyChain: Promise<void> = Promise.resolve();
+  private knownColumns = new Map<number, number>();
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  private lastSeq = 0n;
+  // Hook run before each query (the retention check of DatabaseAdmin).
+  beforeQuery: ((db: DatabaseRecord) => Promise<void>) | null = null;
+
+  constructor(private readonly opts: StorageOptions) {
+    const file = opts.objectStore === 'file';
+    if (file && !opts.dataDir) throw new AppError('config', 'file object store needs a data directory');
+    if (file) mkdirSync(opts.dataDir!, { recursive: true });
+    this.clock = opts.clock ?? systemClock;
+    this.catalog = new Catalog({ dir: file ? opts.dataDir : null, logger: opts.logger });
+    this.store = new DuckDbStore({
+      path: file ? join(opts.dataDir!, 'duckdb', 'engine.duckdb') : ':memory:',
+      logger: opts.logger,
+      systemTables: opts.systemTables,
+    });
+    this.wal = file ? new WriteAheadLog({ dir: join(opts.dataDir!, 'wal'), logger: opts.logger, onFsync: (ms, records, bytes) => opts.metrics.walFsync(ms, records, bytes) }) : null;
+    this.flushes = new FlushBuffer({ intervalMs: opts.walFlushIntervalMs, logger: opts.logger });
+  }
+
+  async start(): Promise<void> {
+    const log = this.opts.logger;
+    if (this.opts.objectStore === 'file') mkdirSync(join(this.opts.dataDir!, 'duckdb'), { recursive: true });
+    this.catalog.load();
+    await this.store.open();
+    for (const db of this.catalog.databases(true)) {
+      await this.store.createDatabase(db.id);
+      this.store.registerDatabase(db.id, db.name);
+      for (const t of db.tables) {
+        await this.store.ensureTable(db.id, t.name, t.columns);
+        this.store.registerTable(db.id, db.name, t.name, t.columns);
+        this.knownColumns.set(t.id, t.columns.length);
+      }
+    }
+    if (this.wal) {
+      const replay = await this.wal.open();
+      const applied = await this.store.appliedSeq();
+      const todo = replay.records.filter((r) => r.seq > applied);
+      log.info({ records: replay.records.length, toApply: todo.length, appliedSeq: applied.toString(), truncatedBytes: replay.truncatedBytes }, 'wal replay started');
+      let n = 0;
+      for (const rec of todo) {
+        const { db, rows } = packr.unpack(rec.payload) as WalRecord;
+        await this.applyRows(db, rows, rec.seq, false);
+        if (++n % 1000 === 0) log.info({ applied: n, of: todo.length }, 'wal replay progress');
+      }
+      this.lastSeq = replay.lastSeq;
+      log.info({ applied: todo.length }, 'wal replay finished');
+      if (todo.length > 0) await this.checkpoint();
+    }
+    this.flushes.start();
+    this.checkpointTimer = setInterval(() => {
+      this.checkpoint().catch((err) => log.error({ err }, 'checkpoint failed'));
+    }, 60_000);
+    this.checkpointTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    this.flushes.stop();
+    await this.applyChain.catch(() => undefined);
+    if (this.wal) {
+      await this.checkpoint().catch((err) => this.opts.logger.error({ err }, 'final checkpoint failed'));
+      await this.wal.close();
+    }
+    this.catalog.persist();
+    await this.store.close();
+  }
+
+  // Makes DuckDB's state durable on its own, then drops WAL segments that are fully applied.
+  async checkpoint(): Promise<void> {
+    await this.applyChain;
+    await this.store.checkpoint();
+    this.catalog.persist();
+    if (this.wal) {
+      const applied = await this.store.appliedSeq();
+      const removed = await this.wal.truncateThrough(applied);
+      if (removed > 0) this.opts.logger.info({ removed, appliedSeq: applied.toString() }, 'wal segments removed after checkpoint');
+    }
+  }
+
+  async ensureDatabase(name: string): Promise<DatabaseRecord> {
+    const existing = this.catalog.database(name);
+    if (existing) return existing;
+    const db = this.catalog.createDatabase(name, null, true);
+    await this.store.createDatabase(db.id);
+    this.store.registerDatabase(db.id, db.name);
+    return db;
+  }
+
+  // Parses, validates and durably stores a write; resolves once the rows are in the WAL and queryable.
+  async write(dbName: string, body: string, options: WriteOptions): Promise<WriteOutcome> {
+    assertDatabaseName(dbName);
+    if (dbName === INTERNAL_DB) throw badRequest(`cannot write to internal database ${INTERNAL_DB}`);
+    const parsed = parseLineProtocol(body);
+    const errors: LineError[] = [...parsed.errors];
+    if (errors.length > 0 && (!options.acceptPartial || parsed.lines.length === 0)) {
+      return { linesWritten: 0, errors, limitHit: false };
+    }
+    const nowNs = this.clock.nowNs();
+    const rows: RowWithSource[] = parsed.lines.map(({ line, lineNumber, raw }) => ({
+      row: {
+        table: line.measurement,
+        tags: line.tags,
+        fields: line.fields,
+        time: toNanoseconds(line.timestamp, options.precision, nowNs),
+      },
+      lineNumber,
+      raw,
+    }));
+    const db = await this.ensureDatabase(dbName);
+    const check = validateRows(this.catalog, db, rows, !options.acceptPartial);
+    for (const p of check.problems) errors.push({ original_line: p.raw, line_number: p.lineNumber, error_message: p.message });
+    errors.sort((a, b) => a.line_number - b.line_number);
+    const limitHit = check.problems.some((p) => p.limit);
+    if (!options.acceptPartial) {
+      if (errors.length > 0) return { linesWritten: 0, errors, limitHit };
+      const applied = validateRows(this.catalog, db, rows);
+      if (applied.problems.length > 0) {
+        return { linesWritten: 0, errors: applied.problems.map((p) => ({ original_line: p.raw, line_number: p.lineNumber, error_message: p.message })), limitHit };
+      }
+    }
+    const accepted = check.accepted.map((a) => a.row);
+    if (accepted.length === 0) return { linesWritten: 0, errors, limitHit };
+    const payload = packr.pack({ db: dbName, rows: accepted } satisfies WalRecord);
+    const seq = this.wal ? await this.wal.append(payload, { sync: !options.noSync }) : ++this.lastSeq;
+    await this.enqueueApply(dbName, accepted, seq);
+    this.opts.metrics.write(accepted.length, body.length);
+    return { linesWritten: accepted.length, errors, limitHit };
+  }
+
+  // Runs SQL against a database (retention enforced first); errors carry the engine's message.
+  async query(dbName: string, sql: string, params?: QueryParams): Promise<QueryResult> {
+    const db = this.catalog.requireDatabase(dbName);
+    await this.beforeQuery?.(db);
+    const started = performance.now();
+    try {
+      const result = await this.store.query(db.id, sql, params);
+      this.opts.metrics.query(performance.now() - started, true);
+      return result;
+    } catch (err) {
+      this.opts.metrics.query(performance.now() - started, false);
+      throw err;
+    }
+  }
+
+  async queryParquet(dbName: string, sql: string, params?: QueryParams): Promise<Buffer> {
+    const db = this.catalog.requireDatabase(dbName);
+    await this.beforeQuery?.(db);
+    return this.store.queryToParquet(db.id, sql, params);
+  }
+
+  private enqueueApply(dbName: string, rows: WriteRow[], seq: bigint): Promise<void> {
+    const run = this.applyChain.then(() => this.applyRows(dbName, rows, seq, true));
+    this.applyChain = run.catch(() => undefined);
+    return run;
+  }
+
+  // Applies one WAL record to DuckDB (also used by replay, where the schema is rebuilt from the rows).
+  private async applyRows(dbName: string, rows: WriteRow[], seq: bigint, live: boolean): Promise<void> {
+    const db = await this.ensureDatabase(dbName);
+    if (!live) {
+      validateRows(this.catalog, db, rows.map((row, i) => ({ row, lineNumber: i + 1, raw: '' })));
+    }
+    const byTable = new Map<string, WriteRow[]>();
+    for (const r of rows) {
+      let list = byTable.get(r.table);
+      if (!list) byTable.set(r.table, (list = []));
+      list.push(r);
+    }
+    for (const name of byTable.keys()) await this.syncTableSchema(db, this.catalog.table(db, name)!);
+    await this.store.applyBatch([...byTable].map(([table, tableRows]) => ({ dbId: db.id, table, rows: tableRows })), seq);
+    if (live) this.flushes.add(dbName, rows);
+  }
+
+  private async syncTableSchema(db: DatabaseRecord, table: TableRecord): Promise<void> {
+    if (this.knownColumns.get(table.id) === table.columns.length) return;
+    await this.store.ensureTable(db.id, table.name, table.columns);
+    this.store.registerTable(db.id, db.name, table.name, table.columns);
+    this.knownColumns.set(table.id, table.columns.length);
+  }
+}

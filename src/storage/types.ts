@@ -1,0 +1,56 @@
+// The data model shared by the write path, the WAL, the catalog and the DuckDB store.
+
+// Field types as InfluxDB 3 names them in the API (`utf8` is the string type).
+export type FieldType = 'int64' | 'uint64' | 'float64' | 'utf8' | 'bool';
+export type ColumnType = 'tag' | 'time' | FieldType;
+
+// int64 and uint64 values are bigint everywhere in the server, floats are number.
+export type FieldValue = bigint | number | string | boolean;
+
+export interface Field {
+  key: string;
+  type: FieldType;
+  value: FieldValue;
+}
+
+export type Precision = 'auto' | 'ns' | 'us' | 'ms' | 's';
+
+// One parsed line of line protocol; the timestamp is still in the request's precision.
+export interface ParsedLine {
+  measurement: string;
+  tags: Array<[string, string]>;
+  fields: Field[];
+  timestamp: bigint | null;
+}
+
+// Error entry exactly as InfluxDB 3 reports it in the `data` array of a failed write.
+export interface LineError {
+  original_line: string;
+  line_number: number;
+  error_message: string;
+}
+
+// A row ready to store: the table, its tags and fields in written order, time in ns since the epoch.
+export interface WriteRow {
+  table: string;
+  tags: Array<[string, string]>;
+  fields: Field[];
+  time: bigint;
+}
+
+// One table's rows in a WAL flush, in the shape plugins receive (only the columns present in each row).
+export interface TableBatch {
+  table_name: string;
+  rows: Array<Record<string, string | number | bigint | boolean>>;
+}
+
+// Emitted per database at every --wal-flush-interval that saw writes.
+export interface WalFlushEvent {
+  database: string;
+  tables: TableBatch[];
+}
+
+export interface ColumnDef {
+  name: string;
+  type: ColumnType;
+}

@@ -1,0 +1,72 @@
+import { expect } from 'chai';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadServeConfig } from '../../src/config/load.js';
+
+describe('config/load', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'cfg-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('uses defaults', () => {
+    const c = loadServeConfig({ flags: { objectStore: 'memory' }, env: {} });
+    expect(c.httpHost).to.equal('0.0.0.0');
+    expect(c.httpPort).to.equal(8181);
+    expect(c.walFlushIntervalMs).to.equal(1000);
+    expect(c.maxHttpRequestSize).to.equal(10_485_760);
+    expect(c.pluginDir).to.equal(null);
+    expect(c.packageManager).to.equal('discover');
+  });
+
+  it('applies precedence flags > env > file', () => {
+    const file = join(dir, 'c.toml');
+    writeFileSync(file, 'http-bind = "127.0.0.1:1000"\nwal-flush-interval = "5s"\nnode-id = "from-file"\nobject-store = "memory"\n');
+    const c = loadServeConfig({
+      flags: { httpBind: '127.0.0.1:3000' },
+      env: { INFLUXDB3_HTTP_BIND_ADDR: '127.0.0.1:2000', INFLUXDB3_WAL_FLUSH_INTERVAL: '2s' },
+      configFile: file,
+    });
+    expect(c.httpPort).to.equal(3000);
+    expect(c.walFlushIntervalMs).to.equal(2000);
+    expect(c.nodeId).to.equal('from-file');
+    expect(c.objectStore).to.equal('memory');
+  });
+
+  it('reads INFLUXDB3_CONFIG_FILE', () => {
+    const file = join(dir, 'c.toml');
+    writeFileSync(file, 'object-store = "memory"\nlog-filter = "debug"\n');
+    const c = loadServeConfig({ flags: {}, env: { INFLUXDB3_CONFIG_FILE: file } });
+    expect(c.logFilter).to.equal('debug');
+  });
+
+  it('rejects unknown keys naming the key', () => {
+    const file = join(dir, 'c.toml');
+    writeFileSync(file, 'object-store = "memory"\nplugin-dirr = "/x"\n');
+    expect(() => loadServeConfig({ flags: {}, env: {}, configFile: file })).to.throw("unknown key 'plugin-dirr'");
+  });
+
+  it('rejects bad values naming key, value and accepted forms', () => {
+    expect(() => loadServeConfig({ flags: { objectStore: 's4' }, env: {} })).to.throw("invalid value 's4' for --object-store: expected one of memory, file");
+    expect(() => loadServeConfig({ flags: { objectStore: 'memory' }, env: { INFLUXDB3_WAL_FLUSH_INTERVAL: 'soon' } })).to.throw(
+      "invalid value 'soon' for environment variable INFLUXDB3_WAL_FLUSH_INTERVAL",
+    );
+    expect(() => loadServeConfig({ flags: { objectStore: 'memory', httpBind: 'nope' }, env: {} })).to.throw("invalid value 'nope' for --http-bind");
+    expect(() => loadServeConfig({ flags: { objectStore: 'memory', restrictPluginTriggersTo: 'wal,cron' }, env: {} })).to.throw('comma-separated list of wal');
+  });
+
+  it('needs a data dir for the file object store', () => {
+    expect(() => loadServeConfig({ flags: { objectStore: 'file' }, env: {} })).to.throw('needs --data-dir');
+  });
+
+  it('keeps the engine on with an empty plugin dir, with a warning', () => {
+    const c = loadServeConfig({ flags: { objectStore: 'memory' }, env: { INFLUXDB3_PLUGIN_DIR: '' } });
+    expect(c.pluginDir).to.not.equal(null);
+    expect(c.warnings.join(' ')).to.match(/unset INFLUXDB3_PLUGIN_DIR/);
+  });
+
+  it('maps wal_flush to wal in trigger restrictions', () => {
+    const c = loadServeConfig({ flags: { objectStore: 'memory', restrictPluginTriggersTo: 'wal_flush,schedule' }, env: {} });
+    expect(c.restrictPluginTriggersTo).to.deep.equal(['wal', 'schedule']);
+  });
+});
