@@ -7,12 +7,16 @@ import { StorageMetrics } from './storage/storage-metrics.js';
 import { DatabaseAdmin } from './storage/database-admin.js';
 import { HttpServer } from './http/server.js';
 import { packageVersion } from './shared/version.js';
+import { SystemTableRegistry } from './storage/query/system-table-registry.js';
+import { ProcessingEngine } from './engine/processing-engine.js';
 
 // The composition root: config → storage → http; stopped in reverse order.
 export class App {
   readonly storage: StorageEngine;
   readonly admin: DatabaseAdmin;
   readonly http: HttpServer;
+  readonly engine: ProcessingEngine;
+  readonly systemTables = new SystemTableRegistry();
   readonly registry = new Registry();
   address: AddressInfo | null = null;
 
@@ -24,9 +28,17 @@ export class App {
       walFlushIntervalMs: config.walFlushIntervalMs,
       logger: logger.child({ component: 'storage' }),
       metrics: new StorageMetrics(this.registry),
+      systemTables: this.systemTables.provide,
     });
     this.admin = new DatabaseAdmin(this.storage, { logger: logger.child({ component: 'admin' }), sweepIntervalMs: config.retentionCheckIntervalMs });
     this.storage.beforeQuery = (db) => this.admin.enforceRetention(db);
+    this.engine = new ProcessingEngine({
+      config,
+      storage: this.storage,
+      logger: logger.child({ component: 'engine' }),
+      registry: this.registry,
+      systemTables: this.systemTables,
+    });
     this.http = new HttpServer({
       storage: this.storage,
       admin: this.admin,
@@ -35,6 +47,7 @@ export class App {
       info: { version: packageVersion(), revision: 'influxdb3-engine' },
       maxBodyBytes: config.maxHttpRequestSize,
       clusterUuid: () => this.storage.catalog.uuid,
+      extend: (router) => this.engine.registerRoutes(router),
     });
   }
 
@@ -45,6 +58,7 @@ export class App {
     }
     await this.storage.start();
     this.admin.start();
+    await this.engine.start();
     this.address = await this.http.start(this.config.httpHost, this.config.httpPort);
     this.logger.info({ address: `${this.address.address}:${this.address.port}`, objectStore: this.config.objectStore, dataDir: this.config.dataDir }, 'influxdb3-engine listening');
     return this.address;
@@ -53,6 +67,7 @@ export class App {
   async stop(): Promise<void> {
     this.logger.info('shutting down');
     await this.http.stop();
+    await this.engine.stop();
     this.admin.stop();
     await this.storage.stop();
     this.logger.info('stopped');

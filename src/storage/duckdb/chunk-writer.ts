@@ -127,7 +127,13 @@ export interface ChunkWriteStats {
  * Rows arrive sparse (only the columns they carry); they are written column-wise into raw vector
  * buffers, 2048 rows per DataChunk, so the cost per row is a few typed-array stores, not DuckDB calls.
  */
-export function appendRows(appender: DuckDBAppender, columns: ColumnDef[], rows: WriteRow[]): ChunkWriteStats {
+export function appendRows(
+  appender: DuckDBAppender,
+  columns: ColumnDef[],
+  rows: WriteRow[],
+  from = 0,
+  to = rows.length,
+): ChunkWriteStats {
   const ncols = columns.length;
   const kinds = columns.map((c) => kindOf(c.type));
   const index = new Map<string, number>();
@@ -146,8 +152,8 @@ export function appendRows(appender: DuckDBAppender, columns: ColumnDef[], rows:
   const fieldKeys: string[] = [];
   const fieldCols: Array<number | undefined> = [];
 
-  for (let offset = 0; offset < rows.length; offset += CHUNK_ROWS) {
-    const count = Math.min(CHUNK_ROWS, rows.length - offset);
+  for (let offset = from; offset < to; offset += CHUNK_ROWS) {
+    const count = Math.min(CHUNK_ROWS, to - offset);
     for (const b of bufs) {
       b.validity.fill(0xff);
       b.hasNull = false;
@@ -192,5 +198,5 @@ export function appendRows(appender: DuckDBAppender, columns: ColumnDef[], rows:
     for (let c = 0; c < ncols; c++) flushColumn(bufs[c]!, duckdb.data_chunk_get_vector(chunk, c), count);
     appender.appendDataChunk(wrapped);
   }
-  return { rows: rows.length, coercedToNull };
+  return { rows: to - from, coercedToNull };
 }

@@ -35,6 +35,7 @@ export interface BatchGroup {
 
 const META = `${quoteIdent('_influx')}.${quoteIdent('meta')}`;
 const SEQ_KEY = 'applied_wal_seq';
+const YIELD_EVERY_ROWS = 65_536;
 
 // The embedded DuckDB database: one schema per InfluxDB database, fed in WAL-sized batches, read through a pool.
 export class DuckDbStore {
@@ -177,15 +178,20 @@ export class DuckDbStore {
         if (!entry?.physical || wanted.length > known.length) await this.ensureTableNow(group.dbId, group.table, wanted);
       }
       const conn = this.conn();
-      await conn.run('BEGIN TRANSACTION');
       try {
+        // One round trip opens the transaction and records the sequence (a bigint, safe as a literal).
+        await conn.run(`BEGIN TRANSACTION; UPDATE ${META} SET value = ${BigInt(walSeq).toString()} WHERE key = '${SEQ_KEY}'`);
         let nulls = 0;
         for (const group of merged.values()) {
           if (group.rows.length === 0) continue;
           const columns = this.registry.table(group.dbId, group.table)!.columns;
           const appender = await conn.createAppender(group.table, schemaName(group.dbId));
           try {
-            nulls += appendRows(appender, columns, group.rows).coercedToNull;
+            // Appending is synchronous: give the event loop a turn between slices of a big batch.
+            for (let from = 0; from < group.rows.length; from += YIELD_EVERY_ROWS) {
+              if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+              nulls += appendRows(appender, columns, group.rows, from, Math.min(group.rows.length, from + YIELD_EVERY_ROWS)).coercedToNull;
+            }
             appender.closeSync();
           } catch (err) {
             try {
@@ -197,7 +203,6 @@ export class DuckDbStore {
             throw err;
           }
         }
-        await conn.run(`UPDATE ${META} SET value = $seq WHERE key = $key`, { key: SEQ_KEY, seq: walSeq });
         await conn.run('COMMIT');
         if (nulls > 0) this.logger.warn({ walSeq: walSeq.toString(), values: nulls }, 'values of the wrong type stored as NULL');
       } catch (err) {
