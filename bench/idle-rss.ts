@@ -10,7 +10,7 @@ function rssMb(pid: number): number {
 
 // Idle RSS of the server, against a bare Node process that only keeps an HTTP server open.
 export async function runIdleRss(): Promise<void> {
-  const server = await startServer({ args: ['--log-filter', 'warn'] });
+  const server = await startServer();
   const bare = spawn(process.execPath, ['-e', "require('node:http').createServer((q,r)=>r.end('ok')).listen(0,'127.0.0.1')"], { stdio: 'ignore' });
   try {
     await new Promise((r) => setTimeout(r, 3000));

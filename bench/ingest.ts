@@ -47,7 +47,7 @@ async function rawAppender(total: number): Promise<number> {
 
 // Ingest over HTTP write_lp: 10k-line batches from 4 concurrent writers, durable acks.
 export async function runIngest(): Promise<void> {
-  const server = await startServer({ args: ['--log-filter', 'warn'] });
+  const server = await startServer();
   try {
     const bodies: string[] = [];
     for (let start = 0; start < TOTAL; start += BATCH) bodies.push(batch(start, BATCH));

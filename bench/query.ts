@@ -25,7 +25,7 @@ async function timeHttp(url: string, db: string, q: string, runs: number): Promi
 
 // 10M-row aggregate and point lookup over HTTP, against the same SQL run directly on the DuckDB file.
 export async function runQuery(): Promise<void> {
-  let server = await startServer({ args: ['--log-filter', 'warn'] });
+  let server = await startServer();
   const dataDir = server.dataDir;
   try {
     const size = 10_000;

@@ -24,7 +24,7 @@ function rawFsyncLatencies(n: number, dir: string): number[] {
 
 // Single-line durable write acknowledgement latency, one request at a time.
 export async function runWriteLatency(): Promise<void> {
-  const server = await startServer({ args: ['--log-filter', 'warn'] });
+  const server = await startServer();
   const tmp = mkdtempSync(join(tmpdir(), 'bench-fsync-'));
   try {
     await fetch(`${server.url}/api/v3/write_lp?db=lat`, { method: 'POST', body: line(0) });

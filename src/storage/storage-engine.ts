@@ -12,6 +12,7 @@ import { toNanoseconds } from './line-protocol/precision.js';
 import { WriteAheadLog } from './wal/write-ahead-log.js';
 import { DuckDbStore } from './duckdb/duckdb-store.js';
 import { FlushBuffer } from './flush-buffer.js';
+import { ApplyQueue, type ApplyItem } from './apply-queue.js';
 import type { StorageMetrics } from './storage-metrics.js';
 import type { LineError, Precision, WriteRow } from './types.js';
 import type { SystemTableProvider } from './query/system-tables.js';
@@ -55,7 +56,7 @@ export class StorageEngine {
   readonly flushes: FlushBuffer;
   private readonly wal: WriteAheadLog | null;
   private readonly clock: Clock;
-  private applyChain: Promise<void> = Promise.resolve();
+  private readonly applyQueue: ApplyQueue;
   private knownColumns = new Map<number, number>();
   private checkpointTimer: NodeJS.Timeout | null = null;
   private lastSeq = 0n;
@@ -75,6 +76,7 @@ export class StorageEngine {
     });
     this.wal = file ? new WriteAheadLog({ dir: join(opts.dataDir!, 'wal'), logger: opts.logger, onFsync: (ms, records, bytes) => opts.metrics.walFsync(ms, records, bytes) }) : null;
     this.flushes = new FlushBuffer({ intervalMs: opts.walFlushIntervalMs, logger: opts.logger });
+    this.applyQueue = new ApplyQueue((items) => this.applyItems(items), { logger: opts.logger, maxPendingRows: 1_000_000 });
   }
 
   async start(): Promise<void> {
@@ -99,7 +101,7 @@ export class StorageEngine {
       let n = 0;
       for (const rec of todo) {
         const { db, rows } = packr.unpack(rec.payload) as WalRecord;
-        await this.applyRows(db, rows, rec.seq, false);
+        await this.applyItems([{ dbName: db, rows, seq: rec.seq }], true);
         if (++n % 1000 === 0) log.info({ applied: n, of: todo.length }, 'wal replay progress');
       }
       this.lastSeq = replay.lastSeq;
@@ -116,7 +118,7 @@ export class StorageEngine {
   async stop(): Promise<void> {
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     this.flushes.stop();
-    await this.applyChain.catch(() => undefined);
+    await this.applyQueue.whenApplied();
     if (this.wal) {
       await this.checkpoint().catch((err) => this.opts.logger.error({ err }, 'final checkpoint failed'));
       await this.wal.close();
@@ -127,7 +129,7 @@ export class StorageEngine {
 
   // Makes DuckDB's state durable on its own, then drops WAL segments that are fully applied.
   async checkpoint(): Promise<void> {
-    await this.applyChain;
+    await this.applyQueue.whenApplied();
     await this.store.checkpoint();
     this.catalog.persist();
     if (this.wal) {
@@ -182,7 +184,8 @@ export class StorageEngine {
     if (accepted.length === 0) return { linesWritten: 0, errors, limitHit };
     const payload = packr.pack({ db: dbName, rows: accepted } satisfies WalRecord);
     const seq = this.wal ? await this.wal.append(payload, { sync: !options.noSync }) : ++this.lastSeq;
-    await this.enqueueApply(dbName, accepted, seq);
+    this.flushes.add(dbName, accepted);
+    await this.applyQueue.push({ dbName, rows: accepted, seq });
     this.opts.metrics.write(accepted.length, body.length);
     return { linesWritten: accepted.length, errors, limitHit };
   }
@@ -190,6 +193,7 @@ export class StorageEngine {
   // Runs SQL against a database (retention enforced first); errors carry the engine's message.
   async query(dbName: string, sql: string, params?: QueryParams): Promise<QueryResult> {
     const db = this.catalog.requireDatabase(dbName);
+    await this.applyQueue.whenApplied();
     await this.beforeQuery?.(db);
     const started = performance.now();
     try {
@@ -204,31 +208,30 @@ export class StorageEngine {
 
   async queryParquet(dbName: string, sql: string, params?: QueryParams): Promise<Buffer> {
     const db = this.catalog.requireDatabase(dbName);
+    await this.applyQueue.whenApplied();
     await this.beforeQuery?.(db);
     return this.store.queryToParquet(db.id, sql, params);
   }
 
-  private enqueueApply(dbName: string, rows: WriteRow[], seq: bigint): Promise<void> {
-    const run = this.applyChain.then(() => this.applyRows(dbName, rows, seq, true));
-    this.applyChain = run.catch(() => undefined);
-    return run;
-  }
-
-  // Applies one WAL record to DuckDB (also used by replay, where the schema is rebuilt from the rows).
-  private async applyRows(dbName: string, rows: WriteRow[], seq: bigint, live: boolean): Promise<void> {
-    const db = await this.ensureDatabase(dbName);
-    if (!live) {
-      validateRows(this.catalog, db, rows.map((row, i) => ({ row, lineNumber: i + 1, raw: '' })));
+  // Applies WAL records to DuckDB in one transaction (replay re-derives the schema from the rows first).
+  private async applyItems(items: ApplyItem[], replay = false): Promise<void> {
+    const groups = new Map<string, { dbId: number; table: string; rows: WriteRow[] }>();
+    let maxSeq = 0n;
+    for (const { dbName, rows, seq } of items) {
+      if (seq > maxSeq) maxSeq = seq;
+      const db = await this.ensureDatabase(dbName);
+      if (replay) validateRows(this.catalog, db, rows.map((row, i) => ({ row, lineNumber: i + 1, raw: '' })));
+      for (const r of rows) {
+        const key = `${db.id}\u0000${r.table}`;
+        let g = groups.get(key);
+        if (!g) {
+          groups.set(key, (g = { dbId: db.id, table: r.table, rows: [] }));
+          await this.syncTableSchema(db, this.catalog.table(db, r.table)!);
+        }
+        g.rows.push(r);
+      }
     }
-    const byTable = new Map<string, WriteRow[]>();
-    for (const r of rows) {
-      let list = byTable.get(r.table);
-      if (!list) byTable.set(r.table, (list = []));
-      list.push(r);
-    }
-    for (const name of byTable.keys()) await this.syncTableSchema(db, this.catalog.table(db, name)!);
-    await this.store.applyBatch([...byTable].map(([table, tableRows]) => ({ dbId: db.id, table, rows: tableRows })), seq);
-    if (live) this.flushes.add(dbName, rows);
+    await this.store.applyBatch([...groups.values()], maxSeq);
   }
 
   private async syncTableSchema(db: DatabaseRecord, table: TableRecord): Promise<void> {

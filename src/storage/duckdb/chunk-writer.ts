@@ -118,6 +118,14 @@ function flushColumn(col: ColumnBuffer, vector: duckdb.Vector, count: number): v
   }
 }
 
+// Thrown when a row carries a column the table lacks: the caller evolves the schema and retries.
+export class UnknownColumnError extends Error {
+  constructor(readonly column: string) {
+    super(`column '${column}' is not in the table`);
+  }
+}
+
+// Reported so the store can log values it had to store as NULL.
 export interface ChunkWriteStats {
   rows: number;
   coercedToNull: number;
@@ -148,9 +156,9 @@ export function appendRows(
   let coercedToNull = 0;
   // Rows of one table nearly always repeat the same key order, so remember each position's last lookup.
   const tagKeys: string[] = [];
-  const tagCols: Array<number | undefined> = [];
+  const tagCols: number[] = [];
   const fieldKeys: string[] = [];
-  const fieldCols: Array<number | undefined> = [];
+  const fieldCols: number[] = [];
 
   for (let offset = from; offset < to; offset += CHUNK_ROWS) {
     const count = Math.min(CHUNK_ROWS, to - offset);
@@ -168,26 +176,28 @@ export function appendRows(
       for (let t = 0; t < tags.length; t++) {
         const tag = tags[t]!;
         let c: number | undefined;
-        if (tagKeys[t] === tag[0]) c = tagCols[t];
+        if (tagKeys[t] === tag[0]) c = tagCols[t]!;
         else {
           c = index.get(tag[0]);
+          if (c === undefined) throw new UnknownColumnError(tag[0]);
           tagKeys[t] = tag[0];
           tagCols[t] = c;
         }
-        if (c === undefined || c === timeIdx) continue;
+        if (c === timeIdx) continue;
         if (put(bufs[c]!, r, tag[1])) stamp[c] = r;
       }
       const fields = row.fields;
       for (let f = 0; f < fields.length; f++) {
         const field = fields[f]!;
         let c: number | undefined;
-        if (fieldKeys[f] === field.key) c = fieldCols[f];
+        if (fieldKeys[f] === field.key) c = fieldCols[f]!;
         else {
           c = index.get(field.key);
+          if (c === undefined) throw new UnknownColumnError(field.key);
           fieldKeys[f] = field.key;
           fieldCols[f] = c;
         }
-        if (c === undefined || c === timeIdx) continue;
+        if (c === timeIdx) continue;
         if (put(bufs[c]!, r, field.value)) stamp[c] = r;
         else coercedToNull++;
       }

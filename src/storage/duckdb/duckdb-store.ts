@@ -8,13 +8,15 @@ import type { ColumnDef, WriteRow } from '../types.js';
 import { QueryEngine } from '../query/query-engine.js';
 import type { QueryParams, QueryResult } from '../query/query-result.js';
 import type { SystemTableLister, SystemTableProvider } from '../query/system-tables.js';
-import { appendRows } from './chunk-writer.js';
+import { mergeGroups, type BatchGroup } from './batch-groups.js';
+import { appendRows, UnknownColumnError } from './chunk-writer.js';
 import { ReaderPool } from './reader-pool.js';
 import { SerialQueue } from './serial-queue.js';
 import { qualifiedTable, quoteIdent, schemaName } from './sql-names.js';
 import { TableRegistry, type RegisteredTable } from './table-registry.js';
 import { evolveTable, readPhysicalColumns, columnsFromRows } from './table-schema.js';
 
+// Everything the store needs is injected by the composition root.
 export interface DuckDbStoreOptions {
   path: string;
   logger: Logger;
@@ -27,11 +29,7 @@ export interface DuckDbStoreOptions {
   restrictFileAccess?: boolean;
 }
 
-export interface BatchGroup {
-  dbId: number;
-  table: string;
-  rows: WriteRow[];
-}
+export type { BatchGroup } from './batch-groups.js';
 
 const META = `${quoteIdent('_influx')}.${quoteIdent('meta')}`;
 const SEQ_KEY = 'applied_wal_seq';
@@ -166,55 +164,84 @@ export class DuckDbStore {
   /**
    * Appends every group and records walSeq in one DuckDB transaction, so after a crash the recorded
    * sequence and the data always agree. A batch at or below the applied sequence is skipped (replay).
+   * Rows may carry columns the table lacks: they are added (outside the transaction) and the batch retried.
    */
   async applyBatch(groups: BatchGroup[], walSeq: bigint): Promise<boolean> {
     return this.writes.run(async () => {
       if (this.hasApplied && walSeq <= this.applied) return false;
-      const merged = mergeGroups(groups);
-      for (const group of merged.values()) {
-        const entry = this.registry.table(group.dbId, group.table);
-        const known = entry?.columns ?? [];
-        const wanted = columnsFromRows(known, group.rows);
-        if (!entry?.physical || wanted.length > known.length) await this.ensureTableNow(group.dbId, group.table, wanted);
-      }
-      const conn = this.conn();
+      const merged = [...mergeGroups(groups).values()];
+      await this.evolveSchemas(merged, walSeq, false);
       try {
-        // One round trip opens the transaction and records the sequence (a bigint, safe as a literal).
-        await conn.run(`BEGIN TRANSACTION; UPDATE ${META} SET value = ${BigInt(walSeq).toString()} WHERE key = '${SEQ_KEY}'`);
-        let nulls = 0;
-        for (const group of merged.values()) {
-          if (group.rows.length === 0) continue;
-          const columns = this.registry.table(group.dbId, group.table)!.columns;
-          const appender = await conn.createAppender(group.table, schemaName(group.dbId));
-          try {
-            // Appending is synchronous: give the event loop a turn between slices of a big batch.
-            for (let from = 0; from < group.rows.length; from += YIELD_EVERY_ROWS) {
-              if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-              nulls += appendRows(appender, columns, group.rows, from, Math.min(group.rows.length, from + YIELD_EVERY_ROWS)).coercedToNull;
-            }
-            appender.closeSync();
-          } catch (err) {
-            try {
-              appender.clear();
-              appender.closeSync();
-            } catch {
-              // the transaction is rolled back below either way
-            }
-            throw err;
-          }
-        }
-        await conn.run('COMMIT');
-        if (nulls > 0) this.logger.warn({ walSeq: walSeq.toString(), values: nulls }, 'values of the wrong type stored as NULL');
+        await this.appendInTransaction(merged, walSeq);
       } catch (err) {
-        await conn.run('ROLLBACK').catch(() => undefined);
-        throw new AppError('storage_write_failed', `applying wal batch ${walSeq} failed: ${(err as Error).message}`, {
-          status: 500,
-          cause: err,
+        if (!(err instanceof UnknownColumnError)) throw this.writeFailed(walSeq, err);
+        await this.evolveSchemas(merged, walSeq, true);
+        await this.appendInTransaction(merged, walSeq).catch((again: unknown) => {
+          throw this.writeFailed(walSeq, again);
         });
       }
       this.applied = walSeq;
       this.hasApplied = true;
       return true;
+    });
+  }
+
+  // Creates missing tables; with `scan`, also adds every column the rows carry (a full pass over them).
+  private async evolveSchemas(groups: BatchGroup[], walSeq: bigint, scan: boolean): Promise<void> {
+    try {
+      for (const group of groups) {
+        const entry = this.registry.table(group.dbId, group.table);
+        if (entry?.physical && !scan) continue;
+        const known = entry?.columns ?? [];
+        const wanted = columnsFromRows(known, group.rows);
+        if (!entry?.physical || wanted.length > known.length) await this.ensureTableNow(group.dbId, group.table, wanted);
+      }
+    } catch (err) {
+      throw this.writeFailed(walSeq, err);
+    }
+  }
+
+  private async appendInTransaction(groups: BatchGroup[], walSeq: bigint): Promise<void> {
+    const conn = this.conn();
+    let nulls = 0;
+    try {
+      // One round trip opens the transaction and records the sequence (a bigint, safe as a literal).
+      await conn.run(`BEGIN TRANSACTION; UPDATE ${META} SET value = ${BigInt(walSeq).toString()} WHERE key = '${SEQ_KEY}'`);
+      for (const group of groups) {
+        if (group.rows.length === 0) continue;
+        const columns = this.registry.table(group.dbId, group.table)!.columns;
+        const appender = await conn.createAppender(group.table, schemaName(group.dbId));
+        try {
+          // Appending is synchronous: give the event loop a turn between slices of a big batch.
+          for (let from = 0; from < group.rows.length; from += YIELD_EVERY_ROWS) {
+            if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+            const to = Math.min(group.rows.length, from + YIELD_EVERY_ROWS);
+            nulls += appendRows(appender, columns, group.rows, from, to).coercedToNull;
+          }
+          appender.closeSync();
+        } catch (err) {
+          try {
+            appender.clear();
+            appender.closeSync();
+          } catch {
+            // the transaction is rolled back below either way
+          }
+          throw err;
+        }
+      }
+      await conn.run('COMMIT');
+    } catch (err) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    if (nulls > 0) this.logger.warn({ walSeq: walSeq.toString(), values: nulls }, 'values of the wrong type stored as NULL');
+  }
+
+  private writeFailed(walSeq: bigint, err: unknown): AppError {
+    if (err instanceof AppError) return err;
+    return new AppError('storage_write_failed', `applying wal batch ${walSeq} failed: ${(err as Error).message}`, {
+      status: 500,
+      cause: err,
     });
   }
 
@@ -247,15 +274,4 @@ export class DuckDbStore {
     if (!this.writer) throw new AppError('storage_closed', 'storage is not open', { status: 503 });
     return this.writer;
   }
-}
-
-function mergeGroups(groups: BatchGroup[]): Map<string, BatchGroup> {
-  const merged = new Map<string, BatchGroup>();
-  for (const group of groups) {
-    const key = `${group.dbId}\u0000${group.table}`;
-    const existing = merged.get(key);
-    if (existing) existing.rows = existing.rows.concat(group.rows);
-    else merged.set(key, { dbId: group.dbId, table: group.table, rows: group.rows });
-  }
-  return merged;
 }

@@ -1,5 +1,6 @@
 import type { ColumnDef } from '../types.js';
 
+// A table as the query layer sees it: names, InfluxDB types, tag-ness.
 export interface RegisteredTable {
   name: string;
   // In DuckDB's physical order once `physical` is true (the appender writes columns in that order).
@@ -7,6 +8,7 @@ export interface RegisteredTable {
   physical: boolean;
 }
 
+// Database id to name, needed for system tables and error texts.
 export interface RegisteredDatabase {
   id: number;
   name: string;

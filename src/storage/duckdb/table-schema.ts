@@ -4,6 +4,9 @@ import type { ColumnDef, WriteRow } from '../types.js';
 import { columnTypeFromDuckdb, duckdbTypeFor } from './column-types.js';
 import { qualifiedTable, quoteIdent, schemaName } from './sql-names.js';
 
+const conflict = (message: string): AppError => new AppError('schema_conflict', message, { status: 409 });
+
+// A column as DuckDB reports it (type is DuckDB's name, e.g. VARCHAR).
 export interface PhysicalColumn {
   name: string;
   type: string;
@@ -16,32 +19,35 @@ export async function readPhysicalColumns(
   table: string,
 ): Promise<PhysicalColumn[] | undefined> {
   const reader = await conn.runAndReadAll(
-    `SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database()
-       AND schema_name = $schema AND table_name = $table ORDER BY column_index`,
+    `SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = current_database()
+       AND schema_name = $schema AND lower(table_name) = lower($table) ORDER BY column_index`,
     { schema: schemaName(dbId), table },
   );
   const rows = reader.getRows();
   if (rows.length === 0) return undefined;
-  return rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
+  const actual = String(rows[0]![0]);
+  if (actual !== table) throw conflict(`table '${table}' differs from existing table '${actual}' only by case`);
+  return rows.map(([, name, type]) => ({ name: String(name), type: String(type) }));
 }
 
 function columnSql(def: ColumnDef): string {
   return `${quoteIdent(def.name)} ${duckdbTypeFor(def.type)}${def.type === 'time' ? ' NOT NULL' : ''}`;
 }
 
+// DuckDB compares names case-insensitively, so `usage` and `Usage` cannot both be columns.
 function dedupe(columns: ColumnDef[]): ColumnDef[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   const out: ColumnDef[] = [];
   for (const c of columns) {
-    if (seen.has(c.name)) continue;
-    seen.add(c.name);
+    const other = seen.get(c.name.toLowerCase());
+    if (other === c.name) continue;
+    if (other !== undefined) throw conflict(`column '${c.name}' differs from column '${other}' only by case`);
+    seen.set(c.name.toLowerCase(), c.name);
     out.push({ name: c.name, type: c.type });
   }
   if (!out.some((c) => c.type === 'time')) out.push({ name: 'time', type: 'time' });
   return out;
 }
-
-const conflict = (message: string): AppError => new AppError('schema_conflict', message, { status: 409 });
 
 /**
  * Brings the physical table up to `wanted`: CREATE when missing, ALTER TABLE ADD COLUMN for new names.

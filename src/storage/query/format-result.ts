@@ -8,6 +8,7 @@ export type QueryFormat = 'json' | 'jsonl' | 'csv' | 'pretty' | 'parquet';
 // Formats rendered as text here; parquet comes from DuckDB (DuckDbStore.queryToParquet).
 export type TextFormat = Exclude<QueryFormat, 'parquet'>;
 
+// Content types exactly as InfluxDB 3 sends them.
 export const CONTENT_TYPES: Record<QueryFormat, string> = {
   json: 'application/json',
   jsonl: 'application/jsonl',

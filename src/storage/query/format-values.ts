@@ -22,6 +22,7 @@ function splitTopLevel(s: string): string[] {
   return parts.filter((p) => p !== '');
 }
 
+// Nested values need their element types, which only the type name carries.
 export function parseType(type: string): TypeNode {
   const open = type.indexOf('(');
   if (open < 0 || !type.endsWith(')')) return { name: type, raw: type, children: [] };

@@ -2,6 +2,7 @@ import { arrowTypeFor } from '../duckdb/column-types.js';
 import type { ColumnDef } from '../types.js';
 import type { VirtualColumnType, VirtualTable } from './system-tables.js';
 
+// What information_schema is computed from, taken when a query asks for it.
 export interface SchemaSnapshot {
   tables: Array<{ name: string; columns: ColumnDef[] }>;
   systemTables: string[];

@@ -23,6 +23,7 @@ export interface QueryHost {
   exportDir(): string;
 }
 
+// Injected by DuckDbStore; system tables come from the server above storage.
 export interface QueryEngineOptions {
   host: QueryHost;
   logger: Logger;

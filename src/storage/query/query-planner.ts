@@ -9,6 +9,7 @@ import { applyEdits, findArrowCasts, findTableSites, type Edit } from './sql-rew
 import { tempTableRef } from './virtual-table-loader.js';
 import type { SystemTableProvider, VirtualTable } from './system-tables.js';
 
+// The database a query runs against, as the planner needs it.
 export interface PlanContext {
   dbId: number;
   dbName: string;
@@ -17,6 +18,7 @@ export interface PlanContext {
   snapshot: () => SchemaSnapshot;
 }
 
+// The DuckDB SQL to run and what must exist on the connection first.
 export interface QueryPlan {
   sql: string;
   // Temp tables to create on the connection before running `sql`.

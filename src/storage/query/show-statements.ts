@@ -4,6 +4,7 @@ import { identName, isKeyword, tokenize, type Token } from './sql-lexer.js';
 const SHOW_TABLES_SQL = 'SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables';
 const COLUMN_LIST = 'table_catalog, table_schema, table_name, column_name, data_type, is_nullable';
 
+// The query to run instead, plus the table a SHOW COLUMNS / DESCRIBE must find.
 export interface ShowTranslation {
   sql: string;
   // SHOW COLUMNS / DESCRIBE name a table; the caller checks it exists (DataFusion errors when it does not).

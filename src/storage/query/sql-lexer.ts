@@ -1,5 +1,7 @@
+// Only the distinctions the rewrites need: names, literals, parameters, punctuation.
 export type TokenKind = 'ident' | 'quoted' | 'string' | 'number' | 'param' | 'punct';
 
+// Offsets let rewrites splice the original text instead of regenerating SQL.
 export interface Token {
   kind: TokenKind;
   // Character offsets into the SQL text, end exclusive.

@@ -63,6 +63,7 @@ export async function loadVirtualTable(conn: DuckDBConnection, name: string, tab
   }
 }
 
+// Temp tables live on pooled connections, so each query removes its own.
 export async function dropVirtualTables(conn: DuckDBConnection, names: string[]): Promise<void> {
   for (const name of names) await conn.run(`DROP TABLE IF EXISTS ${tempTableRef(name)}`);
 }

@@ -54,6 +54,14 @@ describe('DuckDbStore', () => {
       expect((err1 as Error).message).to.match(/usage.*DOUBLE.*int64/);
       const err2 = await store.ensureTable(1, 'CPU', CPU_COLUMNS).catch((e: unknown) => e);
       expect((err2 as Error).message).to.equal("table 'CPU' differs from existing table 'cpu' only by case");
+      store.registry.dropTable(1, 'cpu');
+      const err3 = await store.ensureTable(1, 'Cpu', CPU_COLUMNS).catch((e: unknown) => e);
+      expect((err3 as Error).message).to.equal("table 'Cpu' differs from existing table 'cpu' only by case");
+      const err4 = await store
+        .applyBatch([{ dbId: 1, table: 'mem', rows: [row('mem', {}, [field('Free', 1), field('free', 2)], 1n)] }], 1n)
+        .catch((e: unknown) => e);
+      expect((err4 as Error).message).to.equal("column 'free' differs from column 'Free' only by case");
+      expect(err4).to.have.property('status', 409);
     });
 
     it('handles names with quotes, spaces, dots and unicode', async () => {
@@ -140,6 +148,22 @@ describe('DuckDbStore', () => {
       expect(await store.appliedSeq()).to.equal(5n);
       expect(await store.applyBatch([{ dbId: 1, table: 'cpu', rows: [row('cpu', { host: 'a' }, [field('usage', 1)], 2n)] }], 5n)).to.equal(false);
       expect(await rows(store, 1, 'SELECT count(*) FROM cpu')).to.deep.equal([[1n]]);
+    });
+
+    it('adds columns that appear in a later batch and writes the batch once', async () => {
+      await store.applyBatch([{ dbId: 1, table: 'cpu', rows: [row('cpu', { host: 'a' }, [field('usage', 1)], 1n)] }], 1n);
+      expect(store.tables(1)[0]!.physical).to.equal(true);
+      await store.applyBatch(
+        [{ dbId: 1, table: 'cpu', rows: [row('cpu', { host: 'a' }, [field('usage', 2)], 2n), row('cpu', { host: 'b', dc: 'x' }, [field('idle', 3n)], 3n)] }],
+        2n,
+      );
+      expect(await store.appliedSeq()).to.equal(2n);
+      expect(store.tables(1)[0]!.columns.map((c) => `${c.name}:${c.type}`)).to.deep.equal(['time:time', 'host:tag', 'usage:float64', 'dc:tag', 'idle:int64']);
+      expect(await rows(store, 1, 'SELECT host, usage, dc, idle FROM cpu ORDER BY time')).to.deep.equal([
+        ['a', 1, null, null],
+        ['a', 2, null, null],
+        ['b', null, 'x', 3n],
+      ]);
     });
 
     it('merges groups of the same table and writes several tables in one batch', async () => {
