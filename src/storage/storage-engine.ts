@@ -42,9 +42,24 @@ export interface WriteOutcome {
   limitHit: boolean;
 }
 
+// A WAL record holds the request body itself (cheap to write) plus what is needed to re-derive the same
+// rows on replay: precision, the default timestamp, and the line numbers that were refused.
 interface WalRecord {
   db: string;
-  rows: WriteRow[];
+  body: string;
+  precision: Precision;
+  defaultTimeNs: bigint;
+  refused: number[];
+}
+
+function rowsFromBody(body: string, precision: Precision, defaultTimeNs: bigint): { rows: RowWithSource[]; errors: LineError[] } {
+  const parsed = parseLineProtocol(body);
+  const rows = parsed.lines.map(({ line, lineNumber, raw }) => ({
+    row: { table: line.measurement, tags: line.tags, fields: line.fields, time: toNanoseconds(line.timestamp, precision, defaultTimeNs) },
+    lineNumber,
+    raw,
+  }));
+  return { rows, errors: parsed.errors };
 }
 
 const packr = new Packr({ useRecords: false, int64AsType: 'bigint' });
@@ -100,7 +115,10 @@ export class StorageEngine {
       log.info({ records: replay.records.length, toApply: todo.length, appliedSeq: applied.toString(), truncatedBytes: replay.truncatedBytes }, 'wal replay started');
       let n = 0;
       for (const rec of todo) {
-        const { db, rows } = packr.unpack(rec.payload) as WalRecord;
+        const r = packr.unpack(rec.payload) as WalRecord;
+        const refused = new Set(r.refused);
+        const rows = rowsFromBody(r.body, r.precision, BigInt(r.defaultTimeNs)).rows.filter((x) => !refused.has(x.lineNumber)).map((x) => x.row);
+        const db = r.db;
         await this.applyItems([{ dbName: db, rows, seq: rec.seq }], true);
         if (++n % 1000 === 0) log.info({ applied: n, of: todo.length }, 'wal replay progress');
       }
@@ -152,22 +170,11 @@ export class StorageEngine {
   async write(dbName: string, body: string, options: WriteOptions): Promise<WriteOutcome> {
     assertDatabaseName(dbName);
     if (dbName === INTERNAL_DB) throw badRequest(`cannot write to internal database ${INTERNAL_DB}`);
-    const parsed = parseLineProtocol(body);
-    const errors: LineError[] = [...parsed.errors];
-    if (errors.length > 0 && (!options.acceptPartial || parsed.lines.length === 0)) {
+    const nowNs = this.clock.nowNs();
+    const { rows, errors } = rowsFromBody(body, options.precision, nowNs);
+    if (errors.length > 0 && (!options.acceptPartial || rows.length === 0)) {
       return { linesWritten: 0, errors, limitHit: false };
     }
-    const nowNs = this.clock.nowNs();
-    const rows: RowWithSource[] = parsed.lines.map(({ line, lineNumber, raw }) => ({
-      row: {
-        table: line.measurement,
-        tags: line.tags,
-        fields: line.fields,
-        time: toNanoseconds(line.timestamp, options.precision, nowNs),
-      },
-      lineNumber,
-      raw,
-    }));
     const db = await this.ensureDatabase(dbName);
     const check = validateRows(this.catalog, db, rows, !options.acceptPartial);
     for (const p of check.problems) errors.push({ original_line: p.raw, line_number: p.lineNumber, error_message: p.message });
@@ -182,7 +189,8 @@ export class StorageEngine {
     }
     const accepted = check.accepted.map((a) => a.row);
     if (accepted.length === 0) return { linesWritten: 0, errors, limitHit };
-    const payload = packr.pack({ db: dbName, rows: accepted } satisfies WalRecord);
+    const record: WalRecord = { db: dbName, body, precision: options.precision, defaultTimeNs: nowNs, refused: errors.map((e) => e.line_number) };
+    const payload = packr.pack(record);
     const seq = this.wal ? await this.wal.append(payload, { sync: !options.noSync }) : ++this.lastSeq;
     this.flushes.add(dbName, accepted);
     await this.applyQueue.push({ dbName, rows: accepted, seq });

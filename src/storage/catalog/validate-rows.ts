@@ -22,23 +22,31 @@ export interface ValidationResult {
   changedTables: Set<TableRecord>;
 }
 
-function checkRow(table: TableRecord | undefined, row: WriteRow, pending: Map<string, ColumnType>): string | null {
-  const seen = new Set<string>();
-  const typeOf = (name: string): ColumnType | undefined =>
-    pending.get(name) ?? table?.columns.find((c) => c.name === name)?.type;
+type TypeIndex = Map<string, ColumnType>;
+
+function indexOf(cache: Map<TableRecord, TypeIndex>, table: TableRecord): TypeIndex {
+  let idx = cache.get(table);
+  if (!idx || idx.size !== table.columns.length) {
+    idx = new Map(table.columns.map((c) => [c.name, c.type]));
+    cache.set(table, idx);
+  }
+  return idx;
+}
+
+function checkRow(types: TypeIndex | undefined, row: WriteRow): string | null {
   for (const [k] of row.tags) {
     if (k === 'time') return `invalid column name 'time' in table '${row.table}': time is reserved for the timestamp`;
-    const t = typeOf(k);
+    const t = types?.get(k);
     if (t !== undefined && t !== 'tag') {
       return `invalid column type for column '${k}' in table '${row.table}': expected ${ARROW_TYPE[t]}, got tag`;
     }
-    seen.add(k);
   }
   for (const f of row.fields) {
     if (f.key === 'time') return `invalid column name 'time' in table '${row.table}': time is reserved for the timestamp`;
-    if (seen.has(f.key)) return `column '${f.key}' in table '${row.table}' is written as both a tag and a field`;
-    const t = typeOf(f.key);
-    if (t !== undefined && t !== f.type) {
+    const t = types?.get(f.key);
+    if (t === undefined) {
+      if (row.tags.some(([k]) => k === f.key)) return `column '${f.key}' in table '${row.table}' is written as both a tag and a field`;
+    } else if (t !== f.type) {
       return `invalid field type for column '${f.key}' in table '${row.table}': expected ${ARROW_TYPE[t]}, got ${ARROW_TYPE[f.type]}`;
     }
   }
@@ -50,10 +58,14 @@ export function validateRows(catalog: Catalog, db: DatabaseRecord, rows: RowWith
   const accepted: RowWithSource[] = [];
   const problems: RowProblem[] = [];
   const changedTables = new Set<TableRecord>();
+  const typeCache = new Map<TableRecord, TypeIndex>();
+  const tables = new Map<string, TableRecord | undefined>();
   for (const item of rows) {
     const { row } = item;
-    let table = catalog.table(db, row.table);
-    const problem = checkRow(table, row, new Map());
+    let table = tables.has(row.table) ? tables.get(row.table) : catalog.table(db, row.table);
+    tables.set(row.table, table);
+    const types = table ? indexOf(typeCache, table) : undefined;
+    const problem = checkRow(types, row);
     if (problem) {
       problems.push({ lineNumber: item.lineNumber, raw: item.raw, message: problem, limit: false });
       continue;
@@ -65,11 +77,13 @@ export function validateRows(catalog: Catalog, db: DatabaseRecord, rows: RowWith
     try {
       if (!table) {
         table = catalog.createTable(db, row.table, [], false);
+        tables.set(row.table, table);
         changedTables.add(table);
       }
+      const known = indexOf(typeCache, table);
       const newCols: Array<[string, ColumnType]> = [];
-      for (const [k] of row.tags) if (!table.columns.some((c) => c.name === k)) newCols.push([k, 'tag']);
-      for (const f of row.fields) if (!table.columns.some((c) => c.name === f.key)) newCols.push([f.key, f.type]);
+      for (const [k] of row.tags) if (!known.has(k)) newCols.push([k, 'tag']);
+      for (const f of row.fields) if (!known.has(f.key)) newCols.push([f.key, f.type]);
       if (newCols.length > 0) {
         const tagCount = table.columns.filter((c) => c.type === 'tag').length + newCols.filter(([, t]) => t === 'tag').length;
         if (table.columns.length + newCols.length > LIMITS.columnsPerTable) {

@@ -97,7 +97,6 @@ export function columnsFromRows(known: ColumnDef[], rows: WriteRow[]): ColumnDef
     names.add(def.name);
     (out ??= known.slice()).push(def);
   };
-  if (!names.has('time')) add({ name: 'time', type: 'time' });
   // Rows of one table repeat the same keys in the same order: only a key that changed needs a set lookup.
   const lastTag: string[] = [];
   const lastField: string[] = [];
@@ -117,5 +116,6 @@ export function columnsFromRows(known: ColumnDef[], rows: WriteRow[]): ColumnDef
       if (!names.has(field.key)) add({ name: field.key, type: field.type });
     }
   }
+  if (!names.has('time')) add({ name: 'time', type: 'time' });
   return out ?? known;
 }

@@ -12,6 +12,7 @@ import { planQuery, type QueryPlan } from './query-planner.js';
 import type { QueryParams, QueryResult } from './query-result.js';
 import { convertResult } from './result-convert.js';
 import { translateShow } from './show-statements.js';
+import { tokenize } from './sql-lexer.js';
 import { KNOWN_SYSTEM_TABLES, type SystemTableLister, type SystemTableProvider } from './system-tables.js';
 import { dropVirtualTables, loadVirtualTable } from './virtual-table-loader.js';
 
@@ -64,7 +65,7 @@ export class QueryEngine {
     try {
       await this.run(dbId, sql, params, async (conn, plan) => {
         (await this.prepare(conn, plan.sql, params, 'check')).destroySync();
-        const stmt = await this.prepare(conn, `COPY (${plan.sql}) TO ${quoteLiteral(file)} (FORMAT parquet)`, params, 'copy');
+        const stmt = await this.prepare(conn, `COPY (${statementBody(plan.sql)}) TO ${quoteLiteral(file)} (FORMAT parquet)`, params, 'copy');
         try {
           await stmt.run();
         } finally {
@@ -161,4 +162,12 @@ export class QueryEngine {
       (provider ? KNOWN_SYSTEM_TABLES.filter((n) => provider(dbName, n) !== undefined) : []);
     return { tables: this.options.host.tables(dbId), systemTables: names };
   }
+}
+
+// The statement without trailing semicolons or comments, so it can be wrapped in COPY ( … ).
+function statementBody(sql: string): string {
+  const tokens = tokenize(sql);
+  let last = tokens.length - 1;
+  while (last >= 0 && tokens[last]!.kind === 'punct' && tokens[last]!.value === ';') last--;
+  return last < 0 ? sql : sql.slice(0, tokens[last]!.end);
 }

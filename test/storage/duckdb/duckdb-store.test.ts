@@ -158,7 +158,7 @@ describe('DuckDbStore', () => {
         2n,
       );
       expect(await store.appliedSeq()).to.equal(2n);
-      expect(store.tables(1)[0]!.columns.map((c) => `${c.name}:${c.type}`)).to.deep.equal(['time:time', 'host:tag', 'usage:float64', 'dc:tag', 'idle:int64']);
+      expect(store.tables(1)[0]!.columns.map((c) => `${c.name}:${c.type}`)).to.deep.equal(['host:tag', 'usage:float64', 'time:time', 'dc:tag', 'idle:int64']);
       expect(await rows(store, 1, 'SELECT host, usage, dc, idle FROM cpu ORDER BY time')).to.deep.equal([
         ['a', 1, null, null],
         ['a', 2, null, null],

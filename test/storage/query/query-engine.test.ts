@@ -284,6 +284,11 @@ describe('QueryEngine (through DuckDbStore.query)', () => {
       }
     });
 
+    it('accepts a trailing semicolon or comment', async () => {
+      const buf = await store.queryToParquet(1, 'SELECT count(*) AS n FROM cpu; -- all of it');
+      expect(buf.subarray(0, 4).toString()).to.equal('PAR1');
+    });
+
     it('refuses non-SELECT statements', async () => {
       const err = await errorOf(store.queryToParquet(1, 'DROP TABLE cpu'));
       expect(err.status).to.equal(400);
