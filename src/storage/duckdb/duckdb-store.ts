@@ -1,6 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
@@ -71,7 +71,7 @@ export class DuckDbStore {
       this.applied = first[0] as bigint;
       this.hasApplied = true;
     }
-    this.exports = await mkdtemp(join(tmpdir(), 'influxdb3-engine-export-'));
+    this.exports = await exportDirectory(this.options.path);
     if (this.options.restrictFileAccess ?? true) {
       await this.writer.run('SET allowed_directories = [$dir]', { dir: `${this.exports}/` });
       await this.writer.run('SET enable_external_access = false');
@@ -92,7 +92,7 @@ export class DuckDbStore {
       this.writer = undefined;
       this.pool = undefined;
     });
-    if (this.exports) await rm(this.exports, { recursive: true, force: true });
+    if (this.exports) await rm(this.exports, { recursive: true, force: true }).catch(() => undefined);
     this.exports = undefined;
   }
 
@@ -274,4 +274,13 @@ export class DuckDbStore {
     if (!this.writer) throw new AppError('storage_closed', 'storage is not open', { status: 503 });
     return this.writer;
   }
+}
+
+// Parquet exports go beside the database file (a fresh directory each open), or to a temp dir in memory mode.
+async function exportDirectory(path: string): Promise<string> {
+  if (path === ':memory:' || path === '') return mkdtemp(join(tmpdir(), 'influxdb3-engine-export-'));
+  const dir = join(dirname(path), 'query-exports');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  return dir;
 }

@@ -12,7 +12,7 @@ import { planQuery, type QueryPlan } from './query-planner.js';
 import type { QueryParams, QueryResult } from './query-result.js';
 import { convertResult } from './result-convert.js';
 import { translateShow } from './show-statements.js';
-import { tokenize } from './sql-lexer.js';
+import { matchingParen, tokenize } from './sql-lexer.js';
 import { KNOWN_SYSTEM_TABLES, type SystemTableLister, type SystemTableProvider } from './system-tables.js';
 import { dropVirtualTables, loadVirtualTable } from './virtual-table-loader.js';
 
@@ -124,10 +124,13 @@ export class QueryEngine {
     }
     if (state.dbId !== dbId) {
       // A database whose schema was never created reads as empty: every table is then "not found".
-      await conn
-        .run(`SET search_path = ${quoteLiteral(schemaName(dbId))}`)
-        .catch(() => conn.run("SET search_path = 'temp.main'"));
-      state.dbId = dbId;
+      try {
+        await conn.run(`SET search_path = ${quoteLiteral(schemaName(dbId))}`);
+        state.dbId = dbId;
+      } catch {
+        await conn.run("SET search_path = 'temp.main'");
+        state.dbId = undefined;
+      }
     }
   }
 
@@ -139,6 +142,8 @@ export class QueryEngine {
       if (mode !== 'copy' && type !== StatementType.SELECT && !(mode === 'query' && type === StatementType.EXPLAIN)) {
         throw planningError('only SELECT statements are supported');
       }
+      // EXPLAIN ANALYZE runs its statement, so what it explains must be a SELECT as well.
+      if (type === StatementType.EXPLAIN && mode === 'query') (await this.prepare(conn, explained(sql), undefined, 'check')).destroySync();
       for (let i = 1; mode !== 'check' && i <= stmt.parameterCount; i++) {
         const name = stmt.parameterName(i);
         const value = params?.[name];
@@ -170,4 +175,13 @@ function statementBody(sql: string): string {
   let last = tokens.length - 1;
   while (last >= 0 && tokens[last]!.kind === 'punct' && tokens[last]!.value === ';') last--;
   return last < 0 ? sql : sql.slice(0, tokens[last]!.end);
+}
+
+// The statement an EXPLAIN [ANALYZE] [VERBOSE] [(options)] wraps.
+function explained(sql: string): string {
+  const tokens = tokenize(sql);
+  let i = 0;
+  while (i < tokens.length && tokens[i]!.kind === 'ident' && ['explain', 'analyze', 'analyse', 'verbose'].includes(tokens[i]!.value.toLowerCase())) i++;
+  if (tokens[i]?.kind === 'punct' && tokens[i]!.value === '(') i = matchingParen(tokens, i) + 1;
+  return i > 0 && i < tokens.length ? sql.slice(tokens[i]!.start) : 'EXPLAIN';
 }

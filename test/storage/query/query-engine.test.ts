@@ -243,7 +243,9 @@ describe('QueryEngine (through DuckDbStore.query)', () => {
     });
 
     it('runs only SELECT statements', async () => {
-      for (const sql of ['DROP TABLE cpu', "INSERT INTO cpu VALUES ('x', 'y', 1, now())", 'SELECT 1; DROP TABLE cpu', "COPY cpu TO 'x.csv'"]) {
+      expect((await q('EXPLAIN SELECT count(*) FROM cpu')).columns.map((c) => c.name)).to.deep.equal(['plan_type', 'plan']);
+      expect((await q('EXPLAIN ANALYZE SELECT count(*) FROM cpu')).rows).to.have.length(1);
+      for (const sql of ['EXPLAIN ANALYZE DROP TABLE cpu', 'EXPLAIN ANALYZE DELETE FROM cpu', 'DROP TABLE cpu', "INSERT INTO cpu VALUES ('x', 'y', 1, now())", 'SELECT 1; DROP TABLE cpu', "COPY cpu TO 'x.csv'"]) {
         const err = await errorOf(q(sql));
         expect(err.status, sql).to.equal(400);
       }
