@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { readdirSync } from 'node:fs';
 import { startServer, removeDir, type ServerHandle } from '../helpers/server-process.js';
 
 const garbage = fc.oneof(
@@ -53,5 +54,6 @@ describe('integration: fuzzed line protocol over HTTP', function () {
     const res = await fetch(`${s.url}/api/v3/query_sql?db=fuzz&q=${encodeURIComponent('SELECT key FROM fz')}`);
     const stored = res.status === 200 ? new Set(((await res.json()) as Array<{ key: string }>).map((r) => r.key)) : new Set<string>();
     for (const k of expected) expect(stored.has(k), `acknowledged ${k} is stored`).to.equal(true);
+    expect(readdirSync(s.dataDir), 'the memory object store writes nothing to disk').to.deep.equal([]);
   });
 });
