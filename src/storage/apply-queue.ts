@@ -23,10 +23,11 @@ export class ApplyQueue {
   private running = false;
   private appliedWaiters: Waiter[] = [];
   private spaceWaiters: Array<() => void> = [];
+  private wakeLinger: (() => void) | null = null;
 
   constructor(
     private readonly apply: (items: ApplyItem[]) => Promise<void>,
-    private readonly opts: { logger: Logger; maxPendingRows: number },
+    private readonly opts: { logger: Logger; maxPendingRows: number; lingerMs?: number; lingerRows?: number },
   ) {}
 
   // Queues an acknowledged write; resolves at once unless the queue is full.
@@ -35,6 +36,7 @@ export class ApplyQueue {
     this.pendingRows += item.rows.length;
     if (item.seq > this.lastPushed) this.lastPushed = item.seq;
     this.kick();
+    if (this.pendingRows >= (this.opts.lingerRows ?? 10_000)) this.wake();
     while (this.pendingRows > this.opts.maxPendingRows) {
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
     }
@@ -44,7 +46,28 @@ export class ApplyQueue {
   whenApplied(): Promise<void> {
     const target = this.lastPushed;
     if (this.applied >= target) return Promise.resolve();
-    return new Promise((resolve) => this.appliedWaiters.push({ seq: target, resolve }));
+    const p = new Promise<void>((resolve) => this.appliedWaiters.push({ seq: target, resolve }));
+    this.wake();
+    return p;
+  }
+
+  // Small writes wait a few ms so that many share one DuckDB transaction, unless a query is waiting.
+  private async linger(): Promise<void> {
+    const lingerMs = this.opts.lingerMs ?? 0;
+    if (lingerMs <= 0 || this.appliedWaiters.length > 0 || this.pendingRows >= (this.opts.lingerRows ?? 10_000)) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.wake(), lingerMs);
+      this.wakeLinger = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private wake(): void {
+    const w = this.wakeLinger;
+    this.wakeLinger = null;
+    w?.();
   }
 
   private kick(): void {
@@ -56,6 +79,7 @@ export class ApplyQueue {
   private async loop(): Promise<void> {
     let delayMs = 50;
     while (this.pending.length > 0) {
+      await this.linger();
       const batch = this.pending;
       this.pending = [];
       try {

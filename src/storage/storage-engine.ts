@@ -91,7 +91,7 @@ export class StorageEngine {
     });
     this.wal = file ? new WriteAheadLog({ dir: join(opts.dataDir!, 'wal'), logger: opts.logger, onFsync: (ms, records, bytes) => opts.metrics.walFsync(ms, records, bytes) }) : null;
     this.flushes = new FlushBuffer({ intervalMs: opts.walFlushIntervalMs, logger: opts.logger });
-    this.applyQueue = new ApplyQueue((items) => this.applyItems(items), { logger: opts.logger, maxPendingRows: 1_000_000 });
+    this.applyQueue = new ApplyQueue((items) => this.applyItems(items), { logger: opts.logger, maxPendingRows: 1_000_000, lingerMs: 10 });
   }
 
   async start(): Promise<void> {

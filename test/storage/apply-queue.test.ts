@@ -57,4 +57,17 @@ describe('storage/apply-queue', () => {
     await p;
     expect(pushed).to.equal(true);
   });
+
+  it('lingers so small writes share a transaction, but not when a query waits', async () => {
+    const batches: number[][] = [];
+    const q = new ApplyQueue(async (items) => {
+      batches.push(items.map((i) => Number(i.seq)));
+    }, { logger, maxPendingRows: 1000, lingerMs: 5000 });
+    await q.push(item(1));
+    await q.push(item(2));
+    const started = Date.now();
+    await q.whenApplied();
+    expect(Date.now() - started).to.be.lessThan(1000);
+    expect(batches).to.deep.equal([[1, 2]]);
+  });
 });

@@ -20,10 +20,15 @@ export class PluginValueWriter {
     this.buf = Buffer.allocUnsafe(initialBytes);
   }
 
-  // The bytes written so far; the writer starts over in a fresh buffer of the same capacity.
+  // The bytes written so far; small results are copied out, large ones keep the buffer (a fresh one replaces it).
   finish(): Buffer {
-    const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(Math.max(this.buf.length, 64));
+    let out: Buffer;
+    if (this.pos * 4 < this.buf.length) {
+      out = Buffer.from(this.buf.subarray(0, this.pos));
+    } else {
+      out = this.buf.subarray(0, this.pos);
+      this.buf = Buffer.allocUnsafe(this.buf.length);
+    }
     this.pos = 0;
     return out;
   }

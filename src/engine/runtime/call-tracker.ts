@@ -1,0 +1,87 @@
+import type { PluginLogLevel } from '../logs/plugin-log-store.js';
+
+// What the host does for one call's requests from the plugin: queries, synchronous writes and log lines.
+// Production triggers answer with storage and the log store; dry runs capture writes and collect log lines.
+export interface CallHost {
+  // Rows for `influxdb3_local.query`; may return PreEncoded bytes of `{columns, rows}`. Throw HandlerError to pick the
+  // Python exception type; the message becomes the QueryError text verbatim.
+  query(database: string, sql: string, args: Record<string, string> | null): Promise<unknown>;
+  // `write_sync*`: a throw's message becomes the cause in "error writing line protocol to <db>: <cause>".
+  writeSync(database: string, lines: string, noSync: boolean): Promise<void>;
+  log(level: PluginLogLevel, text: string): void;
+}
+
+// One queued or running call as the host sees it.
+export interface CallSlot {
+  readonly method: string;
+  readonly host: CallHost;
+  readonly timeoutMs: number;
+  // The host request id, learnt from the first message of the child that carries it (call_id).
+  id: number | null;
+  startedAtMs: number | null;
+  timer: NodeJS.Timeout | null;
+  // Set when the host decided the call's fate (timeout, memory kill, cancel) before the child answered.
+  verdict: Error | null;
+  cancelRequested: boolean;
+}
+
+// The child runs queued calls one at a time in arrival order, so the oldest unanswered call is the running one.
+// Child requests carry `call_id` (the host's request id, which the connection does not expose): the first one seen
+// while a call runs binds that id to it, so late messages from a finished call's threads are told apart.
+export class CallTracker {
+  private readonly queue: CallSlot[] = [];
+  private readonly byId = new Map<number, CallSlot>();
+
+  constructor(private readonly onStart: (slot: CallSlot) => void) {}
+
+  get size(): number {
+    return this.queue.length;
+  }
+
+  get running(): CallSlot | undefined {
+    return this.queue[0];
+  }
+
+  all(): readonly CallSlot[] {
+    return this.queue;
+  }
+
+  add(method: string, host: CallHost, timeoutMs: number): CallSlot {
+    const slot: CallSlot = { method, host, timeoutMs, id: null, startedAtMs: null, timer: null, verdict: null, cancelRequested: false };
+    this.queue.push(slot);
+    if (this.queue.length === 1) this.onStart(slot);
+    return slot;
+  }
+
+  // The call answered (or failed): forget it and start the clock of the next one.
+  settle(slot: CallSlot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    const i = this.queue.indexOf(slot);
+    if (i < 0) return;
+    this.queue.splice(i, 1);
+    if (slot.id !== null) this.byId.delete(slot.id);
+    if (i === 0 && this.queue.length > 0) this.onStart(this.queue[0]!);
+  }
+
+  // The call a child message with this call_id belongs to; undefined for a finished call's late messages.
+  forCallId(callId: unknown): CallSlot | undefined {
+    if (typeof callId !== 'number') return this.queue[0];
+    const known = this.byId.get(callId);
+    if (known) return known;
+    const head = this.queue[0];
+    if (head && head.id === null && head.method !== 'load') {
+      head.id = callId;
+      this.byId.set(callId, head);
+      return head;
+    }
+    return undefined;
+  }
+
+  clearTimers(): void {
+    for (const slot of this.queue) {
+      if (slot.timer) clearTimeout(slot.timer);
+      slot.timer = null;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { AppError } from '../../shared/app-error.js';
+import type { CacheChanges } from '../cache/cache-snapshot.js';
+
+// Why a call failed: the plugin raised, or the host stopped it (limit hit, runner died, cancelled, shut down).
+export type PluginFailureKind = 'plugin' | 'timeout' | 'memory' | 'crashed' | 'cancelled' | 'unavailable';
+
+// Every failed plugin call: `message` is what users see after `error executing plugin: ` (upstream's text for a
+// Python exception, e.g. `TypeError: …`), `traceback` the Python traceback when there is one.
+export class PluginCallError extends AppError {
+  readonly kind: PluginFailureKind;
+  readonly errorType: string;
+  readonly traceback: string | null;
+  readonly phase: string | null;
+  // Local-cache changes the child reported with the error (the cache survives a failed call).
+  readonly cacheChanges: CacheChanges | null;
+  // Did the runner survive? False for timeouts, memory kills and crashes: the supervisor replaces it.
+  readonly runnerLost: boolean;
+
+  constructor(
+    kind: PluginFailureKind,
+    message: string,
+    options: {
+      errorType?: string;
+      traceback?: string | null;
+      phase?: string | null;
+      cacheChanges?: CacheChanges | null;
+      runnerLost?: boolean;
+      details?: Record<string, unknown>;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(`plugin_${kind}`, message, { status: 500, details: options.details, cause: options.cause });
+    this.name = 'PluginCallError';
+    this.kind = kind;
+    this.errorType = options.errorType ?? kind;
+    this.traceback = options.traceback ?? null;
+    this.phase = options.phase ?? null;
+    this.cacheChanges = options.cacheChanges ?? null;
+    this.runnerLost = options.runnerLost ?? false;
+  }
+}
+
+// The per-call limit of --plugin-timeout (or a trigger's override) was hit; the runner was killed.
+export function timeoutError(limitMs: number): PluginCallError {
+  return new PluginCallError('timeout', `plugin execution timed out after ${limitMs} ms (--plugin-timeout)`, {
+    errorType: 'Timeout',
+    runnerLost: true,
+    details: { limitMs },
+  });
+}
+
+// The runner's resident set went past --plugin-memory-limit; the runner was killed.
+export function memoryLimitError(limitBytes: number, rssBytes: number): PluginCallError {
+  return new PluginCallError(
+    'memory',
+    `plugin runner exceeded the memory limit of ${mib(limitBytes)} (--plugin-memory-limit): resident set was ${mib(rssBytes)}`,
+    { errorType: 'MemoryLimit', runnerLost: true, details: { limitBytes, rssBytes } },
+  );
+}
+
+// The child died during the call (os._exit, a signal, a protocol error): how it ended and what it last said.
+export function crashedError(how: string, stderrTail: string, cause?: unknown): PluginCallError {
+  const tail = stderrTail.trim();
+  return new PluginCallError('crashed', `plugin runner ${how} during the call${tail ? `; stderr: ${lastLines(tail, 5)}` : ''}`, {
+    errorType: 'RunnerExited',
+    runnerLost: true,
+    details: { stderrTail: tail },
+    cause,
+  });
+}
+
+function lastLines(text: string, n: number): string {
+  return text.split('\n').slice(-n).join('\n');
+}
+
+// Human-readable binary megabytes, as limits are usually given (200MB → "200.0 MiB" is close enough to read).
+export function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}

@@ -1,0 +1,56 @@
+import { HandlerError, type Connection } from '../../ipc/index.js';
+import type { Logger } from '../../shared/logger.js';
+import type { GlobalCache } from '../cache/global-cache.js';
+import type { PluginLogLevel } from '../logs/plugin-log-store.js';
+import type { CallHost } from './call-tracker.js';
+
+// Where the runner's requests go: the call they belong to (by call_id), and the shared global cache.
+export interface ChildRequestRouting {
+  hostFor(callId: unknown): CallHost | undefined;
+  globalCache: GlobalCache;
+  logger: Logger;
+}
+
+const LEVELS = new Set<PluginLogLevel>(['INFO', 'WARN', 'ERROR']);
+
+// The host side of PROTOCOL.md §4: a dispatch table for the child's requests (query, write_sync, cache_*) and its
+// `log` notifications. Parameters were validated by the child; here they are only read defensively.
+export function serveChildRequests(connection: Connection, routing: ChildRequestRouting): void {
+  const { globalCache } = routing;
+  const host = (callId: unknown, what: string): CallHost => {
+    const h = routing.hostFor(callId);
+    if (!h) throw new HandlerError('RuntimeError', `${what} from a plugin call that has already finished`);
+    return h;
+  };
+  const cacheName = (p: Record<string, unknown>): string | null => (typeof p.cache_name === 'string' ? p.cache_name : null);
+
+  connection.onRequest('query', (p: Record<string, unknown>) => {
+    const args = typeof p.args === 'object' && p.args !== null ? (p.args as Record<string, string>) : null;
+    return host(p.call_id, 'query').query(String(p.database ?? ''), String(p.query ?? ''), args);
+  });
+
+  connection.onRequest('write_sync', async (p: Record<string, unknown>) => {
+    await host(p.call_id, 'write_sync').writeSync(String(p.database ?? ''), String(p.lines ?? ''), p.no_sync === true);
+    return {};
+  });
+
+  connection.onRequest('cache_get', (p: Record<string, unknown>) => globalCache.get(cacheName(p), String(p.key)));
+
+  connection.onRequest('cache_put', (p: Record<string, unknown>) => {
+    if (!(p.value instanceof Uint8Array)) throw new HandlerError('TypeError', 'cache_put needs a pickled value (bin)');
+    const ttl = typeof p.ttl === 'number' ? p.ttl : null;
+    // The decoded bytes are a view of the frame: copy them so the frame can be freed.
+    globalCache.put(cacheName(p), String(p.key), Buffer.from(p.value), ttl);
+    return {};
+  });
+
+  connection.onRequest('cache_delete', (p: Record<string, unknown>) => ({ deleted: globalCache.delete(cacheName(p), String(p.key)) }));
+
+  connection.onNotification('log', (p: Record<string, unknown>) => {
+    const level = LEVELS.has(p.level as PluginLogLevel) ? (p.level as PluginLogLevel) : 'INFO';
+    const text = String(p.text ?? '');
+    const h = routing.hostFor(p.call_id);
+    if (h) h.log(level, text);
+    else routing.logger.info({ level }, `processing engine: ${text}`);
+  });
+}
