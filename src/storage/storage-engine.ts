@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { Packr } from 'msgpackr';
-import { AppError, badRequest } from '../shared/app-error.js';
+import { AppError, badRequest, errorMessage } from '../shared/app-error.js';
 import type { Logger } from '../shared/logger.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { Catalog, type DatabaseRecord, type TableRecord } from './catalog/catalog.js';
@@ -54,12 +54,21 @@ interface WalRecord {
 
 function rowsFromBody(body: string, precision: Precision, defaultTimeNs: bigint): { rows: RowWithSource[]; errors: LineError[] } {
   const parsed = parseLineProtocol(body);
-  const rows = parsed.lines.map(({ line, lineNumber, raw }) => ({
-    row: { table: line.measurement, tags: line.tags, fields: line.fields, time: toNanoseconds(line.timestamp, precision, defaultTimeNs) },
-    lineNumber,
-    raw,
-  }));
-  return { rows, errors: parsed.errors };
+  const rows: RowWithSource[] = [];
+  const errors = [...parsed.errors];
+  for (const { line, lineNumber, raw } of parsed.lines) {
+    let time: bigint;
+    try {
+      time = toNanoseconds(line.timestamp, precision, defaultTimeNs);
+    } catch (err) {
+      // A timestamp that leaves the int64 nanosecond range refuses only its own line.
+      errors.push({ original_line: raw, line_number: lineNumber, error_message: errorMessage(err) });
+      continue;
+    }
+    rows.push({ row: { table: line.measurement, tags: line.tags, fields: line.fields, time }, lineNumber, raw });
+  }
+  if (errors.length > parsed.errors.length) errors.sort((a, b) => a.line_number - b.line_number);
+  return { rows, errors };
 }
 
 const packr = new Packr({ useRecords: false, int64AsType: 'bigint' });

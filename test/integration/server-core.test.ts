@@ -64,6 +64,17 @@ describe('integration: write and query over HTTP', function () {
     expect(q).to.deep.equal([{ n: 1 }]);
   });
 
+  it('refuses only the line whose timestamp leaves the nanosecond range', async () => {
+    const r = await post(s, '/api/v3/write_lp?db=foo&precision=s', 'cpu,host=ok1 usage=1 1\ncpu,host=far usage=1 99999999999\ncpu,host=ok2 usage=1 2');
+    expect(r.status).to.equal(400);
+    const body = (await r.json()) as { error: string; data: Array<{ line_number: number; error_message: string }> };
+    expect(body.error).to.equal('partial write of line protocol occurred');
+    expect(body.data.map((d) => d.line_number)).to.deep.equal([2]);
+    expect(body.data[0]!.error_message).to.contain('99999999999');
+    const q = await (await sql(s, 'foo', "SELECT host FROM cpu WHERE host LIKE 'ok%' ORDER BY host")).json();
+    expect(q).to.deep.equal([{ host: 'ok1' }, { host: 'ok2' }]);
+  });
+
   it('refuses the whole batch when accept_partial=false', async () => {
     const r = await post(s, '/api/v3/write_lp?db=foo&accept_partial=false', 'cpu,host=z usage=2\nbad line');
     expect(r.status).to.equal(400);

@@ -61,9 +61,9 @@ export function describeBadValue(token: string): string {
   const last = token.charCodeAt(token.length - 1);
   const first = token.charCodeAt(0);
   const numeric = (first >= 48 && first <= 57) || first === 45 || first === 46 || first === 43;
+  if (/^[+-]?(nan|inf|infinity)$/i.test(token)) return `unable to parse floating-point value ${t}: NaN and infinity are not supported`;
   if (numeric && last === 105) return `unable to parse integer value ${t}: expected digits with an optional '-' before the 'i'`;
   if (numeric && last === 117) return `unable to parse unsigned integer value ${t}: expected digits before the 'u'`;
   if (numeric) return `unable to parse floating-point value ${t}`;
-  if (/^[+-]?(nan|inf|infinity)$/i.test(token)) return `unable to parse floating-point value ${t}: NaN and infinity are not supported`;
   return `invalid value ${t}: expected a float (1.5), an integer (1i), an unsigned integer (1u), a double-quoted string or a boolean (t, true, f, false)`;
 }

@@ -11,9 +11,8 @@ export interface Cursor {
   nl: number; // index of the `\n` ending the logical line, or src.length
   multiline: boolean; // a quoted string carried the line over one or more newlines
   lineNumber: number;
-  tsFrom: number; // the previous timestamp token [tsFrom, tsTo) and its value
-  tsTo: number;
-  tsValue: bigint;
+  tsHi: number; // high digits of the previous long timestamp, and their BigInt times 1e9
+  tsHiBig: bigint;
 }
 
 const COMMA = 44;
@@ -210,24 +209,35 @@ export function readTimestamp(cur: Cursor): bigint {
   if (i === digitsStart || tokenStop !== i) {
     throw new LineFailure(`invalid timestamp '${shown(s.slice(start, tokenStop))}': expected a signed 64-bit integer`);
   }
-  // Lines of one batch often share a timestamp: reuse the previous value when the digits repeat.
-  const len = i - start;
-  if (cur.tsTo - cur.tsFrom === len) {
-    const prev = cur.tsFrom;
-    let k = 0;
-    while (k < len && s.charCodeAt(prev + k) === s.charCodeAt(start + k)) k++;
-    if (k === len) {
-      cur.pos = i;
-      return cur.tsValue;
+  const digits = i - digitsStart;
+  const neg = digitsStart !== start;
+  let v: bigint;
+  if (digits <= 15) {
+    v = BigInt(neg ? -digitValue(s, digitsStart, i) : digitValue(s, digitsStart, i));
+  } else if (digits <= 24) {
+    // Nanosecond timestamps have 19 digits: build them from a high part (the seconds, shared by most
+    // lines of a batch, so its BigInt is cached) and a low part that is a small integer.
+    const split = i - 9;
+    const hi = digitValue(s, digitsStart, split);
+    if (hi !== cur.tsHi) {
+      cur.tsHi = hi;
+      cur.tsHiBig = BigInt(hi) * 1_000_000_000n;
     }
+    v = cur.tsHiBig + BigInt(digitValue(s, split, i));
+    if (neg) v = -v;
+  } else {
+    v = BigInt(s.slice(start, i));
   }
-  const v = BigInt(s.slice(start, i));
-  if (v < INT64_MIN || v > INT64_MAX) {
+  if (digits >= 19 && (v < INT64_MIN || v > INT64_MAX)) {
     throw new LineFailure(`invalid timestamp '${shown(s.slice(start, i))}': out of range for a signed 64-bit integer`);
   }
   cur.pos = i;
-  cur.tsFrom = start;
-  cur.tsTo = i;
-  cur.tsValue = v;
   return v;
+}
+
+// Value of the decimal digits in [from, to); exact while there are at most 15 of them.
+function digitValue(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let k = from; k < to; k++) n = n * 10 + (s.charCodeAt(k) - 48);
+  return n;
 }

@@ -2,7 +2,6 @@ import type { Field, ParsedLine } from '../types.js';
 import { LineFailure, fieldValueFailure, shown } from './errors.js';
 import { unescapeName } from './escapes.js';
 import { readFieldValue, readTimestamp, type Cursor } from './field-values.js';
-import { FNV_OFFSET, FNV_PRIME, NameTable, SeriesTable, type Series } from './intern-tables.js';
 
 const COMMA = 44;
 const SPACE = 32;
@@ -10,6 +9,15 @@ const EQUALS = 61;
 const BACKSLASH = 92;
 const TAB = 9;
 const LINEAR_LOOKUP_MAX = 32;
+const MAX_SERIES = 8192;
+const MAX_NAMES = 8192;
+
+// A parsed series (measurement and tag set), shared by every line of the body that writes it with
+// the same text; its tag arrays are frozen, so consumers must treat them as read-only.
+interface Series {
+  measurement: string;
+  tags: Array<[string, string]>;
+}
 
 const noFields = (): LineFailure => new LineFailure('No fields were provided');
 
@@ -22,20 +30,20 @@ export class LineScanner implements Cursor {
   multiline = false;
   lineNumber = 0;
   lineStart = 0;
-  tsFrom = -1; // the previous timestamp token, reused when the next line repeats it
-  tsTo = -1;
-  tsValue = 0n;
+  tsHi = -1;
+  tsHiBig = 0n;
+  private nextSpace = -1; // index of the next space at or after the current line, or src.length
+  private nextBackslash = -1; // same for the next backslash
   private fieldIndex: Map<string, number> | null = null;
-  private readonly names: NameTable;
-  private readonly seriesTable: SeriesTable;
+  private readonly names = new Map<string, string>();
+  private readonly seriesTable = new Map<string, Series>();
   private readonly tagScratch: Array<[string, string]> = [];
   private readonly fieldScratch: Field[] = [];
+  private readonly lastFieldKeys: string[] = [];
 
-  // One scanner per body: the name table is sized to it.
+  // One scanner per body: the series and name tables live as long as the parse call.
   constructor(src: string) {
     this.src = src;
-    this.names = new NameTable(src.length);
-    this.seriesTable = new SeriesTable(src.length);
   }
 
   // Positions the scanner on a physical line: content runs [contentStart, end), the line's `\n` is at nl.
@@ -60,9 +68,9 @@ export class LineScanner implements Cursor {
 
     const fields = this.fieldScratch;
     fields.length = 0;
-    for (;;) {
+    for (let index = 0; ; index++) {
       const keyAt = this.pos;
-      const key = this.readName(EQUALS, SPACE, true);
+      const key = this.readFieldKey(index);
       if (key.length === 0) {
         throw new LineFailure(`missing field key at column ${keyAt - this.lineStart + 1}`);
       }
@@ -98,32 +106,35 @@ export class LineScanner implements Cursor {
     return { measurement, tags, fields: fields.slice(), timestamp };
   }
 
-  // The series is everything before the first unescaped space. Its text is hashed in one pass and
-  // looked up; only a series not seen earlier in this body is parsed name by name.
+  // The series is everything before the first unescaped space. Without a backslash in it, its text is
+  // looked up whole; only a series not seen earlier in this body is parsed name by name.
+  // The next space and backslash are found natively and remembered, so each search is amortised
+  // over the body instead of repeated per line.
   private readSeries(): Series {
     const s = this.src;
     const end = this.end;
     const from = this.pos;
-    let i = from;
-    let hash = FNV_OFFSET;
-    while (i < end) {
-      let c = s.charCodeAt(i);
-      if (c === SPACE) break;
-      if (c === BACKSLASH && i + 1 < end) {
-        hash = Math.imul(hash ^ c, FNV_PRIME);
-        c = s.charCodeAt(++i);
-      }
-      hash = Math.imul(hash ^ c, FNV_PRIME);
-      i++;
+    if (this.nextSpace < from) {
+      this.nextSpace = s.indexOf(' ', from);
+      if (this.nextSpace === -1) this.nextSpace = s.length;
     }
-    const known = this.seriesTable.find(s, from, i, hash);
-    if (known !== null) {
-      this.pos = i;
+    const stop = this.nextSpace < end ? this.nextSpace : end;
+    if (this.nextBackslash < from) {
+      this.nextBackslash = s.indexOf('\\', from);
+      if (this.nextBackslash === -1) this.nextBackslash = s.length;
+    }
+    if (this.nextBackslash < stop) return this.parseSeries(); // escapes: no caching, exact rules apply
+    // V8 hashes and compares the sliced key natively, far faster than a char loop in JS.
+    const text = s.slice(from, stop);
+    const known = this.seriesTable.get(text);
+    if (known !== undefined) {
+      this.pos = stop;
       return known;
     }
     const series = this.parseSeries();
-    // A successful parse stops exactly where the hash scan did (same stop and escape rules).
-    this.seriesTable.remember(from, i, hash, series);
+    // Without escapes a successful parse stops at the same space, so `text` is the series text.
+    if (this.seriesTable.size >= MAX_SERIES) this.seriesTable.clear();
+    this.seriesTable.set(text, series);
     return series;
   }
 
@@ -166,11 +177,9 @@ export class LineScanner implements Cursor {
     const from = this.pos;
     let i = from;
     let escaped = false;
-    let hash = FNV_OFFSET;
     while (i < end) {
       const c = s.charCodeAt(i);
       if (c === stopA || c === stopB) break;
-      hash = Math.imul(hash ^ c, FNV_PRIME);
       if (c === BACKSLASH) {
         if (i + 1 >= end) {
           throw new LineFailure(
@@ -187,7 +196,35 @@ export class LineScanner implements Cursor {
     }
     this.pos = i;
     if (escaped) return unescapeName(s, from, i, equalsIsEscape);
-    return this.names.get(s, from, i, hash);
+    const name = s.slice(from, i);
+    const known = this.names.get(name);
+    if (known !== undefined) return known;
+    if (this.names.size >= MAX_NAMES) this.names.clear();
+    this.names.set(name, name);
+    return name;
+  }
+
+  // Lines of a batch usually repeat the previous line's field keys in the same order: compare the
+  // key in place with the one at the same position last time before slicing and interning it.
+  private readFieldKey(index: number): string {
+    const s = this.src;
+    const from = this.pos;
+    const prev = index < this.lastFieldKeys.length ? this.lastFieldKeys[index]! : '';
+    const len = prev.length;
+    if (len > 0 && from + len < this.end) {
+      const after = s.charCodeAt(from + len);
+      if (after === EQUALS) {
+        let k = 0;
+        while (k < len && prev.charCodeAt(k) === s.charCodeAt(from + k)) k++;
+        if (k === len && s.charCodeAt(from + len - 1) !== BACKSLASH) {
+          this.pos = from + len;
+          return prev;
+        }
+      }
+    }
+    const key = this.readName(EQUALS, SPACE, true);
+    this.lastFieldKeys[index] = this.pos - from === key.length ? key : ''; // only unescaped keys are reused
+    return key;
   }
 
   private failTab(at: number): never {
@@ -251,9 +288,12 @@ function addTag(tags: Array<[string, string]>, key: string, value: string): void
 
 // Tags and fields become columns of one table, so one name cannot be both.
 function checkNoClash(tags: Array<[string, string]>, fields: Field[]): void {
-  if (tags.length * fields.length <= 256) {
-    for (const f of fields) {
-      for (const t of tags) if (t[0] === f.key) throw clash(f.key);
+  const nt = tags.length;
+  const nf = fields.length;
+  if (nt * nf <= 256) {
+    for (let i = 0; i < nf; i++) {
+      const key = fields[i]!.key;
+      for (let j = 0; j < nt; j++) if (tags[j]![0] === key) throw clash(key);
     }
     return;
   }

@@ -2,12 +2,14 @@ import type { LineError, ParsedLine } from '../types.js';
 import { LineFailure } from './errors.js';
 import { LineScanner } from './line-scanner.js';
 
+// One accepted line, with what the write path needs to report it back if a later check rejects it.
 export interface ParsedLineEntry {
   line: ParsedLine;
   lineNumber: number; // 1-based physical line where the logical line starts
   raw: string; // the line as written, without its line ending
 }
 
+// Good lines and bad lines side by side: `accept_partial` decides later what to do with them.
 export interface ParseResult {
   lines: ParsedLineEntry[];
   errors: LineError[];
@@ -31,6 +33,8 @@ export function parseLineProtocol(body: string): ParseResult {
   const n = body.length;
   let pos = 0;
   let lineNumber = 1;
+  // Bounds the error-path splitter, whose scans could otherwise overlap on adversarial input.
+  const splitBudget = { left: 2 * n + 65536 };
   while (pos < n) {
     let nl = body.indexOf('\n', pos);
     if (nl === -1) nl = n;
@@ -51,7 +55,7 @@ export function parseLineProtocol(body: string): ParseResult {
       lines.push({ line, lineNumber, raw: body.slice(pos, scanner.end) });
     } catch (err) {
       if (!(err instanceof LineFailure)) throw err;
-      lineEnd = Math.max(scanner.nl, lineEndAfterError(body, pos, nl));
+      lineEnd = Math.max(scanner.nl, lineEndAfterError(body, pos, nl, splitBudget));
       const rawEnd = lineEnd > pos && body.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
       errors.push({ original_line: body.slice(pos, rawEnd), line_number: lineNumber, error_message: err.message });
     }
@@ -63,14 +67,16 @@ export function parseLineProtocol(body: string): ParseResult {
 
 // After a failure, find where the bad line ends the way InfluxDB splits lines: on a newline outside
 // a double-quoted field value. A quote that never closes would swallow the rest of the body, so
-// then only the physical line is given up (InfluxDB would reject every following line as well).
-function lineEndAfterError(s: string, from: number, physicalEnd: number): number {
+// then only the physical line is given up (InfluxDB would reject every following line as well);
+// so is it once the body's scanning budget is spent, which keeps parsing linear in the body size.
+function lineEndAfterError(s: string, from: number, physicalEnd: number, budget: { left: number }): number {
   let quoted = false;
   let inFields = false;
   let equals = 0;
   let commas = 0;
-  const n = s.length;
-  for (let i = from; i < n; i++) {
+  const n = Math.min(s.length, from + budget.left);
+  let i = from;
+  for (; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c === BACKSLASH) {
       if (s.charCodeAt(i + 1) !== NEWLINE) i++;
@@ -94,9 +100,11 @@ function lineEndAfterError(s: string, from: number, physicalEnd: number): number
         continue;
       }
     }
-    if (c === NEWLINE && !quoted) return i;
+    if (c === NEWLINE && !quoted) break;
   }
-  return quoted ? physicalEnd : n;
+  budget.left -= i - from;
+  if (i < n) return i;
+  return quoted || n < s.length ? physicalEnd : n;
 }
 
 function countNewlines(s: string, from: number, to: number): number {
