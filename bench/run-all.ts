@@ -2,6 +2,10 @@ import { runIngest } from './ingest.js';
 import { runWriteLatency } from './write-latency.js';
 import { runQuery } from './query.js';
 import { runIdleRss } from './idle-rss.js';
+import { runActivation } from './activation.js';
+import { runWalThroughput } from './wal-throughput.js';
+import { runPluginQuery } from './plugin-query.js';
+import { runRunnerFootprint } from './runner-footprint.js';
 
 // `npm run bench [name…]`: runs every benchmark (or the named ones) one after another.
 const all: Record<string, () => Promise<void>> = {
@@ -9,6 +13,10 @@ const all: Record<string, () => Promise<void>> = {
   'write-latency': runWriteLatency,
   query: runQuery,
   'idle-rss': runIdleRss,
+  activation: runActivation,
+  'wal-throughput': runWalThroughput,
+  'plugin-query': runPluginQuery,
+  'runner-footprint': runRunnerFootprint,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted.length ? wanted : Object.keys(all)) {

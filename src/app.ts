@@ -9,6 +9,7 @@ import { HttpServer } from './http/server.js';
 import { packageVersion } from './shared/version.js';
 import { SystemTableRegistry } from './storage/query/system-table-registry.js';
 import { ProcessingEngine } from './engine/processing-engine.js';
+import { registerPluginTestRoutes } from './http/routes/plugin-test-routes.js';
 
 // The composition root: config → storage → http; stopped in reverse order.
 export class App {
@@ -47,7 +48,10 @@ export class App {
       info: { version: packageVersion(), revision: 'influxdb3-engine' },
       maxBodyBytes: config.maxHttpRequestSize,
       clusterUuid: () => this.storage.catalog.uuid,
-      extend: (router) => this.engine.registerRoutes(router),
+      extend: (router) => {
+        registerPluginTestRoutes(router, { engine: this.engine, maxBodyBytes: config.maxHttpRequestSize });
+        this.engine.registerRoutes(router);
+      },
     });
   }
 

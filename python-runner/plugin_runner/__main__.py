@@ -25,6 +25,24 @@ def _parse_args(argv):
     return parser.parse_args(argv)
 
 
+PIPE_BYTES = 1 << 20
+
+
+def _widen_pipes(*fds: int) -> None:
+    """Ask Linux for 1 MiB pipe buffers (default 64 KiB): a WAL batch of ~10k rows then fits
+    in the pipe whole, so the host can hand it over and go on encoding the next one while
+    we decode this one. Best effort: other systems, or a lower pipe-max-size, keep theirs."""
+    import fcntl
+    setsz = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setsz is None:
+        return
+    for fd in fds:
+        try:
+            fcntl.fcntl(fd, setsz, PIPE_BYTES)
+        except OSError:
+            pass
+
+
 def _take_stdio() -> tuple[int, int]:
     """Keep private copies of fds 0/1 for frames; plugins get /dev/null and stderr."""
     frames_in = os.dup(0)
@@ -44,6 +62,7 @@ def _take_stdio() -> tuple[int, int]:
 def main(argv=None) -> int:
     opts = _parse_args(sys.argv[1:] if argv is None else argv)
     frames_in, frames_out = _take_stdio()
+    _widen_pipes(frames_in, frames_out)
     # The host stops us with $/shutdown; a terminal's Ctrl-C must not hit plugin code.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # No __pycache__ in plugin directories: it would wake the plugin-dir watcher, and a

@@ -3,6 +3,7 @@ import { packageVersion } from '../shared/version.js';
 import { serveCommand } from './commands/serve-command.js';
 import { queryCommand, writeCommand } from './commands/data-commands.js';
 import { createCommands, deleteCommands, showCommands } from './commands/database-commands.js';
+import { testCommands } from './commands/test-commands.js';
 
 // Builds the `influxdb3` command tree.
 export function buildCli(): Command {
@@ -18,6 +19,7 @@ export function buildCli(): Command {
   deleteCommands(del);
   const show = program.command('show').description('list resources');
   showCommands(show);
+  testCommands(program.command('test').description('dry-run a plugin'));
   return program;
 }
 

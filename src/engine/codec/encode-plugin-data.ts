@@ -16,11 +16,11 @@ export function encodeTableBatches(batches: readonly TableBatch[]): Buffer {
     writer.key('rows');
     writer.arrayHeader(batch.rows.length);
     for (const row of batch.rows) {
-      let n = 0;
-      for (const _ in row) n++;
-      writer.mapHeader(n);
-      for (const k in row) {
-        writer.key(k);
+      const keys = Object.keys(row);
+      writer.mapHeader(keys.length);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        writer.key(k, i);
         writer.value(row[k]);
       }
     }

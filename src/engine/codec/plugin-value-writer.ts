@@ -6,6 +6,7 @@
 
 const INITIAL_BYTES = 64 * 1024;
 const KEY_CACHE_LIMIT = 4096;
+const SLOTS = 64;
 
 // How a number is written: as a float (the default) or as an integer (integer-typed query columns).
 export type NumberKind = 'float' | 'int';
@@ -13,11 +14,15 @@ export type NumberKind = 'float' | 'int';
 // Writes msgpack values into one growing buffer; `finish()` hands out the bytes written so far.
 export class PluginValueWriter {
   private buf: Buffer;
+  private view: DataView;
   private pos = 0;
-  private readonly keys = new Map<string, Buffer>();
+  private readonly keys = new Map<string, Uint8Array>();
+  private readonly slotKeys: Array<string | undefined> = new Array(SLOTS);
+  private readonly slotBytes: Array<Uint8Array | undefined> = new Array(SLOTS);
 
   constructor(initialBytes = INITIAL_BYTES) {
     this.buf = Buffer.allocUnsafe(initialBytes);
+    this.view = viewOf(this.buf);
   }
 
   // The bytes written so far; small results are copied out, large ones keep the buffer (a fresh one replaces it).
@@ -28,6 +33,7 @@ export class PluginValueWriter {
     } else {
       out = this.buf.subarray(0, this.pos);
       this.buf = Buffer.allocUnsafe(this.buf.length);
+      this.view = viewOf(this.buf);
     }
     this.pos = 0;
     return out;
@@ -60,34 +66,51 @@ export class PluginValueWriter {
   float(v: number): void {
     this.ensure(9);
     this.buf[this.pos] = 0xcb;
-    this.buf.writeDoubleBE(v, this.pos + 1);
+    this.view.setFloat64(this.pos + 1, v);
     this.pos += 9;
   }
 
   int(v: number | bigint): void {
-    if (typeof v === 'number') {
-      if (!Number.isSafeInteger(v)) return this.float(v);
-      if (v >= 0 && v < 128) {
-        this.ensure(1);
-        this.buf[this.pos++] = v;
-        return;
-      }
-      if (v < 0 && v >= -32) {
-        this.ensure(1);
-        this.buf[this.pos++] = 0x100 + v;
-        return;
-      }
-      v = BigInt(v);
+    if (typeof v === 'bigint') {
+      if (v >= -0x8000_0000n && v <= 0xffff_ffffn) v = Number(v);
+      else return this.int64(v);
     }
+    if (!Number.isSafeInteger(v)) return this.float(v);
+    this.ensure(9);
+    const b = this.buf;
+    if (v >= 0) {
+      if (v < 0x80) b[this.pos++] = v;
+      else if (v < 0x100) {
+        b[this.pos++] = 0xcc;
+        b[this.pos++] = v;
+      } else if (v < 0x10000) this.u8u16(0xcd, v);
+      else if (v <= 0xffff_ffff) this.u8u32(0xce, v);
+      else this.int64(BigInt(v));
+    } else if (v >= -32) b[this.pos++] = 0x100 + v;
+    else if (v >= -0x80) {
+      b[this.pos++] = 0xd0;
+      b.writeInt8(v, this.pos++);
+    } else if (v >= -0x8000) {
+      b[this.pos] = 0xd1;
+      b.writeInt16BE(v, this.pos + 1);
+      this.pos += 3;
+    } else if (v >= -0x8000_0000) {
+      b[this.pos] = 0xd2;
+      b.writeInt32BE(v, this.pos + 1);
+      this.pos += 5;
+    } else this.int64(BigInt(v));
+  }
+
+  private int64(v: bigint): void {
     this.ensure(9);
     if (v >= 0n) {
       if (v > 0xffff_ffff_ffff_ffffn) return this.float(Number(v));
       this.buf[this.pos] = 0xcf;
-      this.buf.writeBigUInt64BE(v, this.pos + 1);
+      this.view.setBigUint64(this.pos + 1, v);
     } else {
       if (v < -0x8000_0000_0000_0000n) return this.float(Number(v));
       this.buf[this.pos] = 0xd3;
-      this.buf.writeBigInt64BE(v, this.pos + 1);
+      this.view.setBigInt64(this.pos + 1, v);
     }
     this.pos += 9;
   }
@@ -121,16 +144,30 @@ export class PluginValueWriter {
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
-  // Map keys repeat in every row: encode each once.
-  key(s: string): void {
-    let enc = this.keys.get(s);
-    if (!enc) {
-      const w = new PluginValueWriter(64);
-      w.str(s);
-      enc = w.finish();
-      if (this.keys.size < KEY_CACHE_LIMIT) this.keys.set(s, enc);
+  // Map keys repeat in every row: encode each once; `slot` (the key's position in its map) hits a one-entry cache
+  // first, since consecutive rows of a table usually list the same columns in the same order.
+  key(s: string, slot = -1): void {
+    let enc: Uint8Array | undefined;
+    if (slot >= 0 && slot < SLOTS && this.slotKeys[slot] === s) enc = this.slotBytes[slot];
+    else {
+      enc = this.keys.get(s);
+      if (!enc) {
+        const w = new PluginValueWriter(64);
+        w.str(s);
+        enc = w.finish();
+        if (this.keys.size < KEY_CACHE_LIMIT) this.keys.set(s, enc);
+      }
+      if (slot >= 0 && slot < SLOTS) {
+        this.slotKeys[slot] = s;
+        this.slotBytes[slot] = enc;
+      }
     }
-    this.raw(enc);
+    const n = enc!.length;
+    this.ensure(n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = enc![i]!;
+    this.pos = p;
   }
 
   bin(b: Uint8Array): void {
@@ -214,5 +251,10 @@ export class PluginValueWriter {
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
+    this.view = viewOf(next);
   }
+}
+
+function viewOf(b: Buffer): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }

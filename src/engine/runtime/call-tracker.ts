@@ -3,8 +3,8 @@ import type { PluginLogLevel } from '../logs/plugin-log-store.js';
 // What the host does for one call's requests from the plugin: queries, synchronous writes and log lines.
 // Production triggers answer with storage and the log store; dry runs capture writes and collect log lines.
 export interface CallHost {
-  // Rows for `influxdb3_local.query`; may return PreEncoded bytes of `{columns, rows}`. Throw HandlerError to pick the
-  // Python exception type; the message becomes the QueryError text verbatim.
+  // Rows for `influxdb3_local.query`; may return PreEncoded bytes of `{columns, rows}`. The thrown message becomes
+  // the QueryError text verbatim (throw HandlerError('ValueError', …) for a ValueError).
   query(database: string, sql: string, args: Record<string, string> | null): Promise<unknown>;
   // `write_sync*`: a throw's message becomes the cause in "error writing line protocol to <db>: <cause>".
   writeSync(database: string, lines: string, noSync: boolean): Promise<void>;
@@ -16,18 +16,17 @@ export interface CallSlot {
   readonly method: string;
   readonly host: CallHost;
   readonly timeoutMs: number;
-  // The host request id, learnt from the first message of the child that carries it (call_id).
+  // The host request id (python-runner's `call_id`), known once the request is sent.
   id: number | null;
   startedAtMs: number | null;
   timer: NodeJS.Timeout | null;
-  // Set when the host decided the call's fate (timeout, memory kill, cancel) before the child answered.
+  // Set when the host decided the call's fate (timeout, memory kill) before the child answered.
   verdict: Error | null;
   cancelRequested: boolean;
 }
 
-// The child runs queued calls one at a time in arrival order, so the oldest unanswered call is the running one.
-// Child requests carry `call_id` (the host's request id, which the connection does not expose): the first one seen
-// while a call runs binds that id to it, so late messages from a finished call's threads are told apart.
+// The child runs queued requests one at a time in arrival order, so the oldest unanswered one is running: its
+// clock (timeout) starts when the one before it settles. Child requests name their call by `call_id`.
 export class CallTracker {
   private readonly queue: CallSlot[] = [];
   private readonly byId = new Map<number, CallSlot>();
@@ -42,15 +41,17 @@ export class CallTracker {
     return this.queue[0];
   }
 
-  all(): readonly CallSlot[] {
-    return this.queue;
-  }
-
   add(method: string, host: CallHost, timeoutMs: number): CallSlot {
     const slot: CallSlot = { method, host, timeoutMs, id: null, startedAtMs: null, timer: null, verdict: null, cancelRequested: false };
     this.queue.push(slot);
     if (this.queue.length === 1) this.onStart(slot);
     return slot;
+  }
+
+  // Records the request id the call was sent with.
+  bind(slot: CallSlot, id: number): void {
+    slot.id = id;
+    this.byId.set(id, slot);
   }
 
   // The call answered (or failed): forget it and start the clock of the next one.
@@ -64,18 +65,9 @@ export class CallTracker {
     if (i === 0 && this.queue.length > 0) this.onStart(this.queue[0]!);
   }
 
-  // The call a child message with this call_id belongs to; undefined for a finished call's late messages.
+  // The unanswered call a child message belongs to; undefined for late messages of a finished call's threads.
   forCallId(callId: unknown): CallSlot | undefined {
-    if (typeof callId !== 'number') return this.queue[0];
-    const known = this.byId.get(callId);
-    if (known) return known;
-    const head = this.queue[0];
-    if (head && head.id === null && head.method !== 'load') {
-      head.id = callId;
-      this.byId.set(callId, head);
-      return head;
-    }
-    return undefined;
+    return typeof callId === 'number' ? this.byId.get(callId) : undefined;
   }
 
   clearTimers(): void {

@@ -221,8 +221,11 @@ export class PluginRunner {
     const started = performance.now();
     let raw: unknown;
     let failure: PluginCallError | null = null;
+    const connection = this.child.connection;
+    const reply = connection.request(method, params);
+    this.tracker.bind(slot, connection.lastRequestId);
     try {
-      raw = await this.child.connection.request(method, params);
+      raw = await reply;
     } catch (err) {
       failure = this.toFailure(slot, err);
     }

@@ -22,6 +22,7 @@ export class RunnerMetrics {
   private readonly duration: Histogram<'trigger'>;
   private readonly rss: Gauge<'trigger'>;
   private readonly stats = new Map<string, ExecutionStats>();
+  private readonly hot = new Map<string, { calls: { inc(): void }; duration: { observe(v: number): void } }>();
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -44,8 +45,14 @@ export class RunnerMetrics {
   call(trigger: string, seconds: number, failed: boolean): void {
     const s = this.of(trigger);
     s.calls++;
-    this.calls.inc({ trigger });
-    this.duration.observe({ trigger }, seconds);
+    // Label children are cached: this runs once per activation, on the hot path.
+    let series = this.hot.get(trigger);
+    if (!series) {
+      series = { calls: this.calls.labels({ trigger }), duration: this.duration.labels({ trigger }) };
+      this.hot.set(trigger, series);
+    }
+    series.calls.inc();
+    series.duration.observe(seconds);
     if (failed) {
       s.errors++;
       this.errors.inc({ trigger });

@@ -99,6 +99,11 @@ export class Connection {
     return this.pending.size;
   }
 
+  // The id of the request sent last: the peer's callbacks name it (python-runner's `call_id`).
+  get lastRequestId(): number {
+    return this.nextId - 1;
+  }
+
   // Bytes waiting for the peer to read (write backpressure).
   get queuedBytes(): number {
     return this.writer.queuedBytes;

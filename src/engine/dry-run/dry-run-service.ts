@@ -1,0 +1,189 @@
+import { AppError, errorMessage } from '../../shared/app-error.js';
+import { formatDurationNs } from '../../shared/duration.js';
+import type { Logger } from '../../shared/logger.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
+import type { StorageEngine } from '../../storage/storage-engine.js';
+import { applyCacheChanges, snapshotToWire, type CacheSnapshot } from '../cache/cache-snapshot.js';
+import { PreEncoded, RunnerError } from '../../ipc/index.js';
+import { encodeTableBatches } from '../codec/encode-plugin-data.js';
+import { GH_PREFIX, fetchGhPlugin } from '../plugins/fetch-gh-plugin.js';
+import { resolvePluginPath } from '../plugins/plugin-path.js';
+import type { CallResult, PluginRunner } from '../runtime/plugin-runner.js';
+import { PluginCallError } from '../runtime/runner-errors.js';
+import type { RunnerFactory } from '../runtime/runner-factory.js';
+import { CronSyntaxError, nextFireAfter } from '../triggers/cron-expression.js';
+import { rfc3339Seconds, utcSeconds } from './trigger-time.js';
+import { DryRunHost } from './dry-run-host.js';
+import { checkLinesDry, toTableBatches } from './dry-validate.js';
+import {
+  DEFAULT_TEST_CACHE_NAME,
+  DEFAULT_TEST_SCHEDULE,
+  EXECUTION_ERROR_PREFIX,
+  type PluginTestResponse,
+  type ScheduleTestRequest,
+  type WalTestRequest,
+} from './dry-run-types.js';
+
+// What dry runs need from the engine.
+export interface DryRunDeps {
+  pluginDir: string;
+  pluginRepo: string;
+  storage: StorageEngine;
+  runners: RunnerFactory;
+  logger: Logger;
+  clock?: Clock;
+}
+
+interface RunSpec {
+  label: 'wal' | 'schedule';
+  filename: string;
+  database: string;
+  cacheName: string;
+  method: string;
+  params: Record<string, unknown>;
+  startLine: string;
+}
+
+// The dry-run endpoints (reference §5.3): each request gets a temporary runner (spawned, used once, shut down);
+// writes are captured and checked against the catalog without changing it; the "test-local" cache namespaces are
+// kept here between runs and handed to each run as a snapshot.
+export class DryRunService {
+  private readonly testLocal = new Map<string, CacheSnapshot>();
+  private readonly stopping = new Set<Promise<unknown>>();
+  private readonly live = new Set<PluginRunner>();
+  private readonly clock: Clock;
+
+  constructor(private readonly deps: DryRunDeps) {
+    this.clock = deps.clock ?? systemClock;
+  }
+
+  async testWal(req: WalTestRequest): Promise<PluginTestResponse> {
+    await this.preflight(req.filename);
+    const nowNs = this.clock.nowNs();
+    const input = checkLinesDry(this.deps.storage.catalog, req.database, req.input_lp, nowNs, 'line protocol parsing error');
+    if (input.problems.length > 0) return { log_lines: [], database_writes: {}, errors: input.problems };
+    const batches = new PreEncoded(encodeTableBatches(toTableBatches(input.rows)));
+    return this.run({
+      label: 'wal',
+      filename: req.filename,
+      database: req.database,
+      cacheName: req.cache_name ?? DEFAULT_TEST_CACHE_NAME,
+      method: 'process_writes',
+      params: { table_batches: batches, args: req.input_arguments ?? null },
+      startLine: 'INFO: starting execution of wal plugin.',
+    });
+  }
+
+  async testSchedule(req: ScheduleTestRequest): Promise<PluginTestResponse> {
+    await this.preflight(req.filename);
+    const fail = (message: string): PluginTestResponse => ({ trigger_time: null, log_lines: [], database_writes: {}, errors: [message] });
+    if (!this.deps.storage.catalog.database(req.database)) return fail("couldn't find db");
+    let nextMs: number | null;
+    try {
+      nextMs = nextFireAfter(req.schedule ?? DEFAULT_TEST_SCHEDULE, this.clock.nowMs());
+    } catch (err) {
+      if (err instanceof CronSyntaxError) return fail(err.message);
+      throw err;
+    }
+    if (nextMs === null) return fail(`invalid cron syntax: schedule '${req.schedule}' does not fire in the next 5 years`);
+    const next = new Date(nextMs);
+    const response = await this.run({
+      label: 'schedule',
+      filename: req.filename,
+      database: req.database,
+      cacheName: req.cache_name ?? DEFAULT_TEST_CACHE_NAME,
+      method: 'process_scheduled_call',
+      params: { call_time: Math.floor(next.getTime() / 1000), args: req.input_arguments ?? null },
+      startLine: `INFO: starting execution with scheduled time ${utcSeconds(next)}`,
+    });
+    return { trigger_time: rfc3339Seconds(next), ...response };
+  }
+
+  // Waits for every temporary runner to be gone (server stop); any still running is killed.
+  async stop(): Promise<void> {
+    for (const runner of this.live) runner.kill();
+    await Promise.allSettled([...this.stopping]);
+  }
+
+  // The plugin must exist before anything else happens (500 otherwise, as upstream), and Python must be usable.
+  private async preflight(filename: string): Promise<void> {
+    if (!filename.startsWith(GH_PREFIX)) await resolvePluginPath(this.deps.pluginDir, filename);
+    await this.deps.runners.ready();
+  }
+
+  private async run(spec: RunSpec): Promise<PluginTestResponse> {
+    const plugin = spec.filename.startsWith(GH_PREFIX)
+      ? { pluginPath: spec.filename, source: await fetchGhPlugin(this.deps.pluginRepo, spec.filename) }
+      : { pluginPath: (await resolvePluginPath(this.deps.pluginDir, spec.filename)).path };
+    const host = new DryRunHost(this.deps.storage, this.deps.logger);
+    const runner = await this.deps.runners.start(`test:${spec.label}`).catch((err: unknown) => {
+      if (err instanceof RunnerError) throw new AppError('runner_start_failed', `cannot start the plugin runner: ${err.message}`, { status: 500, cause: err });
+      throw err;
+    });
+    this.live.add(runner);
+    const started = process.hrtime.bigint();
+    let result: CallResult;
+    try {
+      await runner.load({ ...plugin, database: spec.database });
+      const snapshot = this.testLocal.get(spec.cacheName) ?? new Map();
+      result = await runner.call(
+        spec.method,
+        { ...spec.params, database: spec.database, cache_name: spec.cacheName, cache_snapshot: snapshotToWire(snapshot) },
+        { host },
+      );
+    } catch (err) {
+      if (!(err instanceof PluginCallError)) throw err;
+      this.keepCacheChanges(spec.cacheName, err.cacheChanges);
+      return this.failure(err, host);
+    } finally {
+      this.retire(runner);
+    }
+    this.keepCacheChanges(spec.cacheName, result.cacheChanges);
+    const elapsed = formatDurationNs(process.hrtime.bigint() - started);
+    const databaseWrites = host.databaseWrites(result.writes);
+    return {
+      log_lines: [spec.startLine, ...host.logLines, `INFO: finished execution in ${elapsed}`],
+      database_writes: databaseWrites,
+      errors: this.validateWrites(databaseWrites),
+    };
+  }
+
+  // Every captured line checked against the catalog as it is now (reference §3.4); nothing is applied.
+  private validateWrites(writes: Record<string, string[]>): string[] {
+    const errors: string[] = [];
+    const nowNs = this.clock.nowNs();
+    for (const [db, lines] of Object.entries(writes)) {
+      const check = checkLinesDry(this.deps.storage.catalog, db, lines.join('\n'), nowNs, `invalid write to database '${db}'`);
+      errors.push(...check.problems);
+    }
+    return errors;
+  }
+
+  private failure(err: PluginCallError, host: DryRunHost): PluginTestResponse {
+    return {
+      log_lines: [],
+      database_writes: {},
+      errors: [`${EXECUTION_ERROR_PREFIX}${err.message}`],
+      error_details: [{ message: err.message, type: err.errorType, traceback: err.traceback, log_lines: host.logLines }],
+    };
+  }
+
+  private keepCacheChanges(cacheName: string, changes: PluginCallError['cacheChanges']): void {
+    if (!changes || changes.cacheName !== cacheName) return;
+    let snapshot = this.testLocal.get(cacheName);
+    if (!snapshot) this.testLocal.set(cacheName, (snapshot = new Map()));
+    applyCacheChanges(snapshot, changes);
+  }
+
+  // Shuts the temporary runner down in the background; stop() waits for it.
+  private retire(runner: PluginRunner): void {
+    const done = runner
+      .stop()
+      .catch((err) => this.deps.logger.warn({ err: errorMessage(err) }, 'temporary plugin runner did not stop cleanly'))
+      .finally(() => {
+        this.live.delete(runner);
+        this.stopping.delete(done);
+      });
+    this.stopping.add(done);
+  }
+}

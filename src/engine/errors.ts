@@ -1,0 +1,25 @@
+import { AppError } from '../shared/app-error.js';
+
+// Upstream's text for plugin operations on a node started without --plugin-dir (reference §5.3).
+export const ENGINE_DISABLED_MESSAGE = 'Node not configured with plugin directory';
+
+// Every plugin operation on a server without --plugin-dir; the text says how to turn the engine on.
+export function engineDisabledError(): AppError {
+  return new AppError('engine_disabled', `${ENGINE_DISABLED_MESSAGE}: No plugin directory configured (start the server with --plugin-dir <dir>)`, {
+    status: 500,
+  });
+}
+
+// The named plugin file or package does not exist under the plugin directory (reference §5.3).
+export function pluginNotFoundError(path: string): AppError {
+  return new AppError('plugin_not_found', `reading plugin file: Plugin not found: ${path}`, { status: 500, details: undefined });
+}
+
+// A plugin name that would resolve outside the plugin directory (`..`, absolute paths, symlinks out).
+export function pathTraversalError(filename: string): AppError {
+  return new AppError(
+    'path_traversal',
+    `Path traversal detected: plugin filename '${filename}' attempts to access files outside the plugin directory`,
+    { status: 500 },
+  );
+}

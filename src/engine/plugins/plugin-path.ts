@@ -1,0 +1,39 @@
+import { realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve, sep } from 'node:path';
+import { pathTraversalError, pluginNotFoundError } from '../errors.js';
+
+// A plugin on disk: a single .py file, or a package directory holding __init__.py.
+export interface ResolvedPlugin {
+  path: string;
+  kind: 'file' | 'package';
+}
+
+// Path rules of reference §5.5, applied before anything is read: relative to the plugin dir, no `..`, no absolute
+// path or drive prefix. Throws the path-traversal error; does not touch the filesystem.
+export function pluginPathWithin(pluginDir: string, filename: string): string {
+  const name = filename.trim();
+  const parts = name.split(/[\\/]+/);
+  if (!name || isAbsolute(name) || /^[A-Za-z]:/.test(name) || parts.includes('..')) throw pathTraversalError(filename);
+  return join(resolve(pluginDir), name);
+}
+
+// The plugin a trigger or dry run names, checked to exist and to stay inside the plugin directory even through
+// symlinks (the canonical path must be under the canonical plugin dir).
+export async function resolvePluginPath(pluginDir: string, filename: string): Promise<ResolvedPlugin> {
+  const candidate = pluginPathWithin(pluginDir, filename);
+  let real: string;
+  try {
+    real = await realpath(candidate);
+  } catch {
+    throw pluginNotFoundError(candidate);
+  }
+  const root = await realpath(resolve(pluginDir)).catch(() => resolve(pluginDir));
+  if (real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep)) throw pathTraversalError(filename);
+  const info = await stat(real);
+  if (info.isFile()) return { path: candidate, kind: 'file' };
+  if (info.isDirectory()) {
+    const init = await stat(join(real, '__init__.py')).catch(() => null);
+    if (init?.isFile()) return { path: candidate, kind: 'package' };
+  }
+  throw pluginNotFoundError(candidate);
+}

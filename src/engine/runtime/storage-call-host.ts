@@ -1,0 +1,77 @@
+import { PreEncoded } from '../../ipc/index.js';
+import { errorMessage } from '../../shared/app-error.js';
+import type { Logger } from '../../shared/logger.js';
+import type { StorageEngine } from '../../storage/storage-engine.js';
+import type { LineError } from '../../storage/types.js';
+import { encodeQueryResult } from '../codec/encode-plugin-data.js';
+import type { PluginLogLevel, PluginLogStore } from '../logs/plugin-log-store.js';
+import type { CallHost } from './call-tracker.js';
+
+// `influxdb3_local.query` against storage: rows encoded columnar with float fidelity; failures become upstream's
+// QueryError text `error: <engine message> executing query on <db>: <sql>` (reference §3.2).
+export async function queryForPlugin(
+  storage: StorageEngine,
+  database: string,
+  sql: string,
+  args: Record<string, string> | null,
+): Promise<PreEncoded> {
+  try {
+    const result = await storage.query(database, sql, args ?? undefined);
+    return new PreEncoded(encodeQueryResult(result));
+  } catch (err) {
+    throw new Error(`error: ${errorMessage(err)} executing query on ${database}: ${sql}`);
+  }
+}
+
+// A refused write's line errors as one cause string ("line 1: …; line 2: …").
+export function describeLineErrors(errors: LineError[]): string {
+  return errors.map((e) => `line ${e.line_number}: ${e.error_message}`).join('; ');
+}
+
+// Writes line protocol as plugins do: nanosecond precision, no partial acceptance; throws with the cause on refusal.
+export async function writeForPlugin(storage: StorageEngine, database: string, lines: string, noSync: boolean): Promise<void> {
+  const outcome = await storage.write(database, lines, { precision: 'ns', acceptPartial: false, noSync });
+  if (outcome.errors.length > 0) throw new Error(describeLineErrors(outcome.errors));
+}
+
+// Server log level for a plugin log level.
+export function logAt(logger: Logger, level: PluginLogLevel, fields: Record<string, unknown>, msg: string): void {
+  if (level === 'ERROR') logger.error(fields, msg);
+  else if (level === 'WARN') logger.warn(fields, msg);
+  else logger.info(fields, msg);
+}
+
+// The production host for a trigger's calls (issue 5): real queries and writes, logs to the server log as
+// `processing engine: <line>` and to the log store behind system.processing_engine_logs.
+export function storageCallHost(options: { storage: StorageEngine; logs: PluginLogStore; logger: Logger; trigger: string }): CallHost {
+  const { storage, logs, logger, trigger } = options;
+  return {
+    query: (database, sql, args) => queryForPlugin(storage, database, sql, args),
+    writeSync: (database, lines, noSync) => writeForPlugin(storage, database, lines, noSync),
+    log: (level, text) => {
+      logs.add(trigger, level, text);
+      logAt(logger, level, { trigger }, `processing engine: ${text}`);
+    },
+  };
+}
+
+// The kind of run, as upstream names it in write-back errors.
+export type PluginRunKind = 'wal plugin' | 'schedule plugin' | 'request plugin';
+
+// Flushes a call's queued writes after it returned (reference §3.3): one write per database, lines joined by `\n`;
+// a failure is logged at ERROR and does not fail the run.
+export async function writeBackQueued(
+  options: { storage: StorageEngine; logs?: PluginLogStore; logger: Logger; trigger: string; kind: PluginRunKind },
+  writes: Record<string, string[]>,
+): Promise<void> {
+  for (const [database, lines] of Object.entries(writes)) {
+    if (lines.length === 0) continue;
+    try {
+      await writeForPlugin(options.storage, database, lines.join('\n'), false);
+    } catch (err) {
+      const text = `error running ${options.kind}: error writing back lines to ${database}: ${errorMessage(err)}`;
+      options.logs?.add(options.trigger, 'ERROR', text);
+      options.logger.error({ trigger: options.trigger }, `processing engine: ${text}`);
+    }
+  }
+}
