@@ -39,7 +39,7 @@ export async function runPluginQuery(): Promise<void> {
   const plugins = pluginDir({ 'query.py': QUERY_PLUGIN });
   const runner = await loadedRunner(python, plugins.dir, 'query.py', 'bench');
   const lines: string[] = [];
-  const host = storageCallHost({ storage, logs: new PluginLogStore(), logger, trigger: 'bench' });
+  const host = storageCallHost({ storage, logs: new PluginLogStore(), logger, trigger: 'bench', database: 'bench' });
   const capture = { ...host, log: (_level: string, text: string) => lines.push(text) };
   try {
     for (let i = 0; i < ROWS; i += 10_000) await storage.write('bench', batch(i, 10_000), { precision: 'ns', acceptPartial: false, noSync: true });

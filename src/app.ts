@@ -10,6 +10,7 @@ import { packageVersion } from './shared/version.js';
 import { SystemTableRegistry } from './storage/query/system-table-registry.js';
 import { ProcessingEngine } from './engine/processing-engine.js';
 import { registerPluginTestRoutes } from './http/routes/plugin-test-routes.js';
+import { registerTriggerRoutes } from './http/routes/trigger-routes.js';
 
 // The composition root: config → storage → http; stopped in reverse order.
 export class App {
@@ -40,6 +41,8 @@ export class App {
       registry: this.registry,
       systemTables: this.systemTables,
     });
+    this.admin.onDatabaseDeleted.push((db) => void this.engine.databaseDeleted(db));
+    this.admin.onDatabaseRemoved.push((db) => void this.engine.databaseRemoved(db));
     this.http = new HttpServer({
       storage: this.storage,
       admin: this.admin,
@@ -50,6 +53,7 @@ export class App {
       clusterUuid: () => this.storage.catalog.uuid,
       extend: (router) => {
         registerPluginTestRoutes(router, { engine: this.engine, maxBodyBytes: config.maxHttpRequestSize });
+        registerTriggerRoutes(router, { engine: this.engine, maxBodyBytes: config.maxHttpRequestSize });
         this.engine.registerRoutes(router);
       },
     });

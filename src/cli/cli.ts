@@ -4,6 +4,8 @@ import { serveCommand } from './commands/serve-command.js';
 import { queryCommand, writeCommand } from './commands/data-commands.js';
 import { createCommands, deleteCommands, showCommands } from './commands/database-commands.js';
 import { testCommands } from './commands/test-commands.js';
+import { createTriggerCommand, deleteTriggerCommand, toggleTriggerCommand } from './commands/trigger-commands.js';
+import { systemCommand } from './commands/system-commands.js';
 
 // Builds the `influxdb3` command tree.
 export function buildCli(): Command {
@@ -15,10 +17,15 @@ export function buildCli(): Command {
   program.addCommand(queryCommand());
   const create = program.command('create').description('create a resource');
   createCommands(create);
+  createTriggerCommand(create);
   const del = program.command('delete').description('delete a resource');
   deleteCommands(del);
+  deleteTriggerCommand(del);
   const show = program.command('show').description('list resources');
   showCommands(show);
+  systemCommand(show);
+  toggleTriggerCommand(program.command('enable').description('enable a resource'), 'enable');
+  toggleTriggerCommand(program.command('disable').description('disable a resource'), 'disable');
   testCommands(program.command('test').description('dry-run a plugin'));
   return program;
 }

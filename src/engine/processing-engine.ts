@@ -14,6 +14,11 @@ import { engineDisabledError } from './errors.js';
 import { PluginLogStore } from './logs/plugin-log-store.js';
 import { RunnerFactory } from './runtime/runner-factory.js';
 import { RunnerMetrics } from './runtime/runner-metrics.js';
+import type { DatabaseRecord } from '../storage/catalog/catalog.js';
+import type { RequestInput, RequestOutput } from './dispatch/trigger-event.js';
+import { PluginWatcher } from './plugins/plugin-watcher.js';
+import type { TriggerRuntimeView } from './triggers/trigger-record.js';
+import { TriggerManager, type CreateTriggerRequest } from './triggers/trigger-manager.js';
 
 export interface ProcessingEngineDeps {
   config: ServeConfig;
@@ -29,6 +34,8 @@ interface EnabledParts {
   environment: PluginEnvironment;
   runners: RunnerFactory;
   dryRuns: DryRunService;
+  triggers: TriggerManager;
+  watcher: PluginWatcher;
 }
 
 // Facade of the Processing Engine: owns the Python environment, runners, dry runs and (issue 5) triggers.
@@ -69,7 +76,20 @@ export class ProcessingEngine {
       memoryLimitBytes: config.pluginMemoryLimitBytes > 0 ? config.pluginMemoryLimitBytes : null,
     });
     const dryRuns = new DryRunService({ pluginDir, pluginRepo: config.pluginRepo, storage: deps.storage, runners, logger });
-    this.parts = { pluginDir, environment, runners, dryRuns };
+    const triggers = new TriggerManager({
+      storage: deps.storage,
+      runners,
+      logs: this.logs,
+      logger: logger.child({ part: 'triggers' }),
+      metrics: this.metrics,
+      cacheStore: this.cacheStore,
+      pluginDir,
+      pluginRepo: config.pluginRepo,
+      pluginDirOnly: config.pluginDirOnly,
+      allowedKinds: config.restrictPluginTriggersTo,
+    });
+    const watcher = new PluginWatcher({ pluginDir, logger, onChange: (change) => triggers.pluginChanged(change) });
+    this.parts = { pluginDir, environment, runners, dryRuns, triggers, watcher };
   }
 
   get enabled(): boolean {
@@ -99,11 +119,52 @@ export class ProcessingEngine {
     await this.cacheStore.start(this.globalCache);
     this.deps.logger.info({ pluginDir: this.parts.pluginDir }, 'processing engine enabled');
     this.parts.environment.start();
+    await this.parts.watcher.start().catch((err: unknown) => {
+      this.deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot watch the plugin directory; edits still reach runners');
+    });
+    await this.parts.triggers.start();
   }
 
+  // Triggers first (running calls are cancelled, runners shut down), then the caches they fed are written.
   async stop(): Promise<void> {
+    await this.parts?.triggers.stop();
+    await this.parts?.watcher.stop();
     await this.parts?.dryRuns.stop();
     await this.cacheStore.stop();
+  }
+
+  createTrigger(request: CreateTriggerRequest): Promise<unknown> {
+    return this.require().triggers.create(request);
+  }
+
+  deleteTrigger(database: string, name: string, force: boolean): Promise<void> {
+    return this.require().triggers.delete(database, name, force);
+  }
+
+  enableTrigger(database: string, name: string): Promise<void> {
+    return this.require().triggers.enable(database, name);
+  }
+
+  disableTrigger(database: string, name: string): Promise<void> {
+    return this.require().triggers.disable(database, name);
+  }
+
+  runRequestTrigger(path: string, input: RequestInput): Promise<RequestOutput> {
+    return this.require().triggers.handleRequest(path, input);
+  }
+
+  // The triggers of a database with their live state (system tables); empty when the engine is off.
+  triggerViews(database: string): TriggerRuntimeView[] {
+    return this.parts?.triggers.views(database) ?? [];
+  }
+
+  // Storage tells us about database deletes: soft → triggers stopped and disabled; removed → forgotten.
+  async databaseDeleted(db: DatabaseRecord): Promise<void> {
+    await this.parts?.triggers.onDatabaseDeleted(db, false);
+  }
+
+  async databaseRemoved(db: DatabaseRecord): Promise<void> {
+    await this.parts?.triggers.onDatabaseDeleted(db, true);
   }
 
   testWal(request: WalTestRequest): Promise<PluginTestResponse> {

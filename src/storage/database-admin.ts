@@ -38,6 +38,8 @@ export class DatabaseAdmin {
   private timer: NodeJS.Timeout | null = null;
   private lastSweep = new Map<number, number>();
   readonly onDatabaseDeleted: Array<(db: DatabaseRecord, hard: boolean) => void> = [];
+  // Called once a database's data is gone for good (hard delete done).
+  readonly onDatabaseRemoved: Array<(db: DatabaseRecord) => void> = [];
 
   constructor(private readonly storage: StorageEngine, private readonly opts: { logger: Logger; sweepIntervalMs: number }) {}
 
@@ -78,6 +80,7 @@ export class DatabaseAdmin {
     await this.storage.store.dropDatabase(db.id);
     this.storage.catalog.removeDatabase(db.id);
     this.opts.logger.info({ db: db.name }, 'database removed (hard delete)');
+    for (const cb of this.onDatabaseRemoved) cb(db);
   }
 
   async createTable(dbName: string, table: string, tags: unknown, fields: unknown): Promise<void> {

@@ -43,13 +43,13 @@ export function logAt(logger: Logger, level: PluginLogLevel, fields: Record<stri
 
 // The production host for a trigger's calls (issue 5): real queries and writes, logs to the server log as
 // `processing engine: <line>` and to the log store behind system.processing_engine_logs.
-export function storageCallHost(options: { storage: StorageEngine; logs: PluginLogStore; logger: Logger; trigger: string }): CallHost {
-  const { storage, logs, logger, trigger } = options;
+export function storageCallHost(options: { storage: StorageEngine; logs: PluginLogStore; logger: Logger; trigger: string; database: string }): CallHost {
+  const { storage, logs, logger, trigger, database } = options;
   return {
     query: (database, sql, args) => queryForPlugin(storage, database, sql, args),
     writeSync: (database, lines, noSync) => writeForPlugin(storage, database, lines, noSync),
     log: (level, text) => {
-      logs.add(trigger, level, text);
+      logs.add(database, trigger, level, text);
       logAt(logger, level, { trigger }, `processing engine: ${text}`);
     },
   };
@@ -61,7 +61,7 @@ export type PluginRunKind = 'wal plugin' | 'schedule plugin' | 'request plugin';
 // Flushes a call's queued writes after it returned (reference §3.3): one write per database, lines joined by `\n`;
 // a failure is logged at ERROR and does not fail the run.
 export async function writeBackQueued(
-  options: { storage: StorageEngine; logs?: PluginLogStore; logger: Logger; trigger: string; kind: PluginRunKind },
+  options: { storage: StorageEngine; logs?: PluginLogStore; logger: Logger; trigger: string; database: string; kind: PluginRunKind },
   writes: Record<string, string[]>,
 ): Promise<void> {
   for (const [database, lines] of Object.entries(writes)) {
@@ -70,7 +70,7 @@ export async function writeBackQueued(
       await writeForPlugin(options.storage, database, lines.join('\n'), false);
     } catch (err) {
       const text = `error running ${options.kind}: error writing back lines to ${database}: ${errorMessage(err)}`;
-      options.logs?.add(options.trigger, 'ERROR', text);
+      options.logs?.add(options.database, options.trigger, 'ERROR', text);
       options.logger.error({ trigger: options.trigger }, `processing engine: ${text}`);
     }
   }

@@ -1,0 +1,307 @@
+import { existsSync } from 'node:fs';
+import { errorMessage } from '../../shared/app-error.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
+import type { Logger } from '../../shared/logger.js';
+import type { StorageEngine } from '../../storage/storage-engine.js';
+import type { CacheChanges } from '../cache/cache-snapshot.js';
+import type { TriggerCacheStore } from '../cache/trigger-cache-store.js';
+import type { PluginLogLevel, PluginLogStore } from '../logs/plugin-log-store.js';
+import type { CallHost } from '../runtime/call-tracker.js';
+import type { PluginRunner } from '../runtime/plugin-runner.js';
+import { PluginCallError } from '../runtime/runner-errors.js';
+import type { RunnerFactory } from '../runtime/runner-factory.js';
+import type { RunnerMetrics } from '../runtime/runner-metrics.js';
+import { logAt, storageCallHost, writeBackQueued, type PluginRunKind } from '../runtime/storage-call-host.js';
+import { Supervisor, type RestartPolicy } from '../runtime/supervisor.js';
+import type { TriggerRecord } from '../triggers/trigger-record.js';
+import type { TriggerSpec } from '../triggers/trigger-spec.js';
+import { EventQueue, type PushOutcome } from './event-queue.js';
+import { jsonError, requestErrorText, requestOutput } from './request-response.js';
+import type { TriggerEvent } from './trigger-event.js';
+
+// Everything a running trigger needs from the engine.
+export interface TriggerRuntimeDeps {
+  runners: RunnerFactory;
+  storage: StorageEngine;
+  logs: PluginLogStore;
+  logger: Logger;
+  metrics: RunnerMetrics;
+  cacheStore: TriggerCacheStore;
+  // The plugin as resolved at start: absolute path, and the fetched text for gh: plugins.
+  plugin: { path: string; source?: string };
+  cacheKey: string;
+  // The trigger must stop for good (error_behavior=disable, or the runner restart limit was passed).
+  onDisable(reason: string): void;
+  clock?: Clock;
+  restartPolicy?: Partial<RestartPolicy>;
+  retry?: Partial<RetryPolicy>;
+  asyncPoolSize?: number;
+}
+
+// error_behavior=retry: the failed event is run again after 100 ms, 200 ms, … (capped), at most `maxRetries` times.
+export interface RetryPolicy {
+  initialDelayMs: number;
+  maxDelayMs: number;
+  maxRetries: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { initialDelayMs: 100, maxDelayMs: 30_000, maxRetries: 5 };
+export const DEFAULT_ASYNC_POOL_SIZE = 4;
+const DROP_WARNING_INTERVAL_MS = 10_000;
+
+const RUN_KIND: Record<TriggerEvent['kind'], PluginRunKind> = { wal: 'wal plugin', schedule: 'schedule plugin', request: 'request plugin' };
+const METHOD: Record<TriggerEvent['kind'], string> = { wal: 'process_writes', schedule: 'process_scheduled_call', request: 'process_request' };
+
+// One runner (one CPython child) kept alive by its supervisor, and whether it is busy with an event.
+interface Worker {
+  supervisor: Supervisor<PluginRunner>;
+  busy: boolean;
+  runner: PluginRunner | null;
+}
+
+// A started trigger: its runners (one, or a small pool for run_async), its bounded event queue, and the rules that
+// apply when a call fails. WAL, schedule and request dispatchers only push events; this runs them.
+export class TriggerRuntime {
+  readonly name: string;
+  private readonly queue = new EventQueue();
+  private readonly workers: Worker[] = [];
+  private readonly host: CallHost;
+  private readonly clock: Clock;
+  private readonly retry: RetryPolicy;
+  private readonly active = new Set<Promise<void>>();
+  private stopped = false;
+  private retryTimer: { cancel(): void } | null = null;
+  dropped = 0;
+  private droppedRows = 0;
+  private lastDropWarningMs = 0;
+  private startFailure: string | null = null;
+
+  constructor(
+    readonly record: TriggerRecord,
+    readonly spec: TriggerSpec,
+    private readonly deps: TriggerRuntimeDeps,
+  ) {
+    this.name = `${record.database_name}/${record.trigger_name}`;
+    this.clock = deps.clock ?? systemClock;
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
+    this.host = storageCallHost({
+      storage: deps.storage,
+      logs: deps.logs,
+      logger: deps.logger,
+      trigger: record.trigger_name,
+      database: record.database_name,
+    });
+    const size = record.trigger_settings.run_async ? (deps.asyncPoolSize ?? DEFAULT_ASYNC_POOL_SIZE) : 1;
+    for (let i = 0; i < size; i++) this.workers.push(this.worker(size > 1 ? `${this.name}#${i}` : this.name));
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  // 'running' once a runner is up, 'failed' after the supervisor gave up, else 'starting'.
+  get state(): 'running' | 'starting' | 'failed' {
+    if (this.workers.some((w) => w.supervisor.state === 'running')) return 'running';
+    if (this.workers.every((w) => w.supervisor.state === 'failed')) return 'failed';
+    return 'starting';
+  }
+
+  get failureReason(): string | null {
+    return this.workers.find((w) => w.supervisor.failureReason)?.supervisor.failureReason ?? this.startFailure;
+  }
+
+  // Starts the runners in the background: events queue up meanwhile, and a start failure is retried with backoff.
+  start(): void {
+    for (const w of this.workers) {
+      w.supervisor.start().catch((err: unknown) => {
+        this.startFailure = errorMessage(err);
+      });
+    }
+  }
+
+  // Queues an event; a full queue applies EventQueue's policy (and a request gets a 503 answer).
+  push(event: TriggerEvent): void {
+    if (this.stopped) {
+      this.abandon(event, 'the trigger is stopping');
+      return;
+    }
+    const outcome = this.queue.push(event);
+    this.noteOverflow(event, outcome);
+    this.pump();
+  }
+
+  // Stops for good: queued events are dropped, a running call is cancelled (its next API call raises
+  // KeyboardInterrupt), then each runner gets $/shutdown and is killed if it does not leave within 5 s.
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.retryTimer?.cancel();
+    for (const event of this.queue.drain()) this.abandon(event, 'the trigger was stopped');
+    await Promise.all(this.workers.map((w) => w.runner?.cancel()));
+    await Promise.all(this.workers.map((w) => w.supervisor.stop()));
+    await Promise.allSettled([...this.active]);
+  }
+
+  private worker(label: string): Worker {
+    const worker: Worker = { busy: false, runner: null, supervisor: undefined as unknown as Supervisor<PluginRunner> };
+    worker.supervisor = new Supervisor<PluginRunner>({
+      name: label,
+      start: () => this.startRunner(),
+      exited: (runner) => runner.exited,
+      stop: (runner) => runner.stop(),
+      reason: (runner) => runner.lossReason(),
+      onRestart: ({ reason }) => {
+        this.deps.metrics.restart(this.name);
+        this.log('WARN', `plugin runner restarted: ${reason}`);
+      },
+      onGiveUp: (reason) => this.deps.onDisable(`plugin runner failed repeatedly: ${reason}`),
+      policy: this.deps.restartPolicy,
+      clock: this.clock,
+      logger: this.deps.logger,
+    });
+    return worker;
+  }
+
+  private async startRunner(): Promise<PluginRunner> {
+    const timeoutMs = this.record.timeout_ms ?? undefined;
+    const runner = await this.deps.runners.start(this.name, { timeoutMs, lateHost: this.host });
+    try {
+      const cacheSnapshot = await this.deps.cacheStore.snapshot(this.deps.cacheKey);
+      await runner.load({ pluginPath: this.deps.plugin.path, source: this.deps.plugin.source, database: this.record.database_name, cacheSnapshot });
+    } catch (err) {
+      await runner.stop().catch(() => undefined);
+      throw err;
+    }
+    return runner;
+  }
+
+  private pump(): void {
+    for (const worker of this.workers) {
+      if (this.stopped || this.queue.length === 0) return;
+      if (worker.busy) continue;
+      const event = this.queue.shift()!;
+      worker.busy = true;
+      const run = this.run(worker, event)
+        .catch((err: unknown) => this.deps.logger.error({ trigger: this.name, err: errorMessage(err) }, 'trigger event failed unexpectedly'))
+        .finally(() => {
+          worker.busy = false;
+          this.active.delete(run);
+          if (event.kind === 'schedule') event.done?.();
+          this.pump();
+        });
+      this.active.add(run);
+    }
+  }
+
+  // Runs one event to its end: success, or failure handled by error_behavior (request triggers always answer 500).
+  private async run(worker: Worker, event: TriggerEvent): Promise<void> {
+    if (event.kind === 'schedule' && event.missed > 0) {
+      this.log('WARN', `previous run overran: ${event.missed} scheduled run${event.missed === 1 ? '' : 's'} missed, coalesced into one run for ${new Date(event.plannedMs).toISOString()}`);
+    }
+    for (let attempt = 0; ; attempt++) {
+      if (this.stopped) return this.abandon(event, 'the trigger was stopped');
+      const failure = await this.attempt(worker, event);
+      if (!failure) return;
+      if (failure.kind === 'cancelled' && this.stopped) return this.abandon(event, 'the trigger was stopped');
+      const text = event.kind === 'request' ? requestErrorText(failure) : failure.message;
+      this.log('ERROR', `error ${event.kind === 'request' ? 'running' : 'executing'} ${RUN_KIND[event.kind]}: ${text}`, failure.traceback);
+      if (event.kind === 'request') return event.settle(jsonError(500, text));
+      const behavior = this.record.trigger_settings.error_behavior;
+      if (behavior === 'disable') {
+        this.deps.onDisable(`error_behavior is disable and a call failed: ${failure.message}`);
+        return;
+      }
+      if (behavior !== 'retry') return;
+      if (attempt >= this.retry.maxRetries) {
+        this.log('ERROR', `giving up on this ${event.kind === 'wal' ? 'WAL batch' : 'scheduled run'} after ${attempt} retries`);
+        return;
+      }
+      const delayMs = Math.min(this.retry.maxDelayMs, this.retry.initialDelayMs * 2 ** attempt);
+      this.log('WARN', `retrying in ${delayMs} ms (retry ${attempt + 1} of ${this.retry.maxRetries})`);
+      await this.sleep(delayMs);
+    }
+  }
+
+  // One call on the worker's runner; resolves to the failure, or null on success.
+  private async attempt(worker: Worker, event: TriggerEvent): Promise<PluginCallError | null> {
+    if (!this.deps.plugin.source && !existsSync(this.deps.plugin.path)) {
+      return new PluginCallError('plugin', `Plugin not found: ${this.deps.plugin.path} (the plugin was deleted; restore it to resume)`);
+    }
+    let runner: PluginRunner;
+    try {
+      runner = await worker.supervisor.acquire();
+    } catch (err) {
+      return new PluginCallError('unavailable', errorMessage(err), { cause: err });
+    }
+    worker.runner = runner;
+    try {
+      const result = await runner.call(METHOD[event.kind], this.params(event), { host: this.host });
+      await this.keepCache(result.cacheChanges);
+      await writeBackQueued(
+        { storage: this.deps.storage, logs: this.deps.logs, logger: this.deps.logger, trigger: this.record.trigger_name, database: this.record.database_name, kind: RUN_KIND[event.kind] },
+        result.writes,
+      );
+      if (event.kind === 'request') event.settle(requestOutput(result.raw));
+      return null;
+    } catch (err) {
+      if (!(err instanceof PluginCallError)) return new PluginCallError('crashed', errorMessage(err), { cause: err });
+      await this.keepCache(err.cacheChanges);
+      return err;
+    } finally {
+      worker.runner = null;
+    }
+  }
+
+  private params(event: TriggerEvent): Record<string, unknown> {
+    const args = this.record.trigger_arguments;
+    if (event.kind === 'wal') return { table_batches: event.batch.payload, args };
+    if (event.kind === 'schedule') return { call_time: Math.floor(event.plannedMs / 1000), args };
+    const { queryParameters, headers, body } = event.input;
+    return { query_parameters: queryParameters, request_headers: headers, request_body: body, args };
+  }
+
+  private async keepCache(changes: CacheChanges | null): Promise<void> {
+    if (!changes || this.stopped) return;
+    await this.deps.cacheStore.apply(this.deps.cacheKey, changes).catch((err: unknown) => {
+      this.deps.logger.warn({ trigger: this.name, err: errorMessage(err) }, 'could not keep the plugin cache');
+    });
+  }
+
+  private abandon(event: TriggerEvent, why: string): void {
+    if (event.kind === 'request') event.settle(jsonError(503, `request trigger '${this.record.trigger_name}' is not running: ${why}`));
+  }
+
+  private noteOverflow(event: TriggerEvent, outcome: PushOutcome): void {
+    if (!outcome.accepted) {
+      this.abandon(event, `${this.queue.length} requests are already queued`);
+      return;
+    }
+    if (outcome.droppedEvents === 0) return;
+    this.dropped += outcome.droppedEvents;
+    this.droppedRows += outcome.droppedRows;
+    const now = this.clock.nowMs();
+    if (now - this.lastDropWarningMs < DROP_WARNING_INTERVAL_MS) return;
+    this.lastDropWarningMs = now;
+    this.log('WARN', `trigger queue full (${this.queue.capacity} batches): dropped ${this.dropped} WAL batches (${this.droppedRows} rows) so far; the plugin is slower than the writes`);
+  }
+
+  private log(level: PluginLogLevel, text: string, traceback?: string | null): void {
+    this.deps.logs.add(this.record.database_name, this.record.trigger_name, level, text);
+    logAt(this.deps.logger, level, { trigger: this.name, ...(traceback ? { traceback } : {}) }, `processing engine: ${text}`);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        this.retryTimer = null;
+        resolve();
+      }, ms);
+      this.retryTimer = {
+        cancel: () => {
+          this.clock.clearTimeout(timer);
+          resolve();
+        },
+      };
+    });
+  }
+}

@@ -1,0 +1,298 @@
+import { AppError, badRequest, conflict, errorMessage } from '../../shared/app-error.js';
+import type { Logger } from '../../shared/logger.js';
+import { INTERNAL_DB } from '../../storage/catalog/names.js';
+import type { DatabaseRecord } from '../../storage/catalog/catalog.js';
+import type { StorageEngine } from '../../storage/storage-engine.js';
+import type { WalFlushEvent } from '../../storage/types.js';
+import { triggerCacheKey, type TriggerCacheStore } from '../cache/trigger-cache-store.js';
+import { ScheduleDriver } from '../dispatch/schedule-driver.js';
+import type { RequestInput, RequestOutput } from '../dispatch/trigger-event.js';
+import { jsonError } from '../dispatch/request-response.js';
+import { TriggerRuntime, type TriggerRuntimeDeps } from '../dispatch/trigger-runtime.js';
+import { WalBatch } from '../dispatch/wal-batch.js';
+import type { PluginLogStore } from '../logs/plugin-log-store.js';
+import type { PluginChange } from '../plugins/plugin-watcher.js';
+import { GH_PREFIX, fetchGhPlugin } from '../plugins/fetch-gh-plugin.js';
+import { resolvePluginPath } from '../plugins/plugin-path.js';
+import type { RunnerFactory } from '../runtime/runner-factory.js';
+import type { RunnerMetrics } from '../runtime/runner-metrics.js';
+import type { TriggerRecord, TriggerRuntimeView } from './trigger-record.js';
+import { checkAllowedKind, parseTriggerSpec, type TriggerKind, type TriggerSpec } from './trigger-spec.js';
+import type { TriggerSettings } from './trigger-settings.js';
+import { TriggerStore } from './trigger-store.js';
+
+// What the HTTP API hands over to create a trigger (validated field by field by the route).
+export interface CreateTriggerRequest {
+  database: string;
+  triggerName: string;
+  pluginFilename: string;
+  specification: string;
+  settings: TriggerSettings;
+  timeoutMs: number | null;
+  arguments: Record<string, string> | null;
+  disabled: boolean;
+}
+
+export interface TriggerManagerDeps {
+  storage: StorageEngine;
+  runners: RunnerFactory;
+  logs: PluginLogStore;
+  logger: Logger;
+  metrics: RunnerMetrics;
+  cacheStore: TriggerCacheStore;
+  pluginDir: string;
+  pluginRepo: string;
+  pluginDirOnly: boolean;
+  allowedKinds: ReadonlyArray<TriggerKind> | null;
+  // Test seams for the runtime (retry and restart timings).
+  runtime?: Pick<TriggerRuntimeDeps, 'retry' | 'restartPolicy' | 'asyncPoolSize'>;
+}
+
+const NAME_PATTERN = /^[^\s/\\\x00-\x1f]{1,256}$/;
+const PLUGIN_DIR_ONLY_MESSAGE = 'plugin installation is disabled; plugins must already exist in the configured plugin directory';
+
+interface Running {
+  runtime: TriggerRuntime;
+  schedule: ScheduleDriver | null;
+}
+
+// Owns the triggers: catalog records (TriggerStore), the running ones (TriggerRuntime per enabled trigger), WAL
+// flush fan-out, schedule drivers and request-path routing, and the lifecycle rules of reference §4.5.
+export class TriggerManager {
+  readonly store: TriggerStore;
+  private readonly running = new Map<number, Running>();
+  private readonly onFlush = (event: WalFlushEvent): void => this.dispatchFlush(event);
+  private listening = false;
+  private stopped = false;
+
+  constructor(private readonly deps: TriggerManagerDeps) {
+    this.store = new TriggerStore(deps.storage.catalog);
+  }
+
+  // Starts every enabled trigger; one that cannot start is logged and left visible, the server goes on.
+  async start(): Promise<void> {
+    const records = this.store.all().filter((r) => !r.disabled);
+    await Promise.all(
+      records.map((r) =>
+        this.launch(r).catch((err: unknown) => {
+          this.deps.logger.error({ trigger: r.trigger_name, db: r.database_name, err: errorMessage(err) }, 'trigger failed to start');
+          this.deps.logs.add(r.database_name, r.trigger_name, 'ERROR', `trigger failed to start: ${errorMessage(err)}`);
+        }),
+      ),
+    );
+    if (records.length > 0) this.deps.logger.info({ started: this.running.size, stored: records.length }, 'triggers started');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.running.keys()].map((id) => this.halt(id)));
+    this.updateFlushListener();
+  }
+
+  async create(req: CreateTriggerRequest): Promise<TriggerRecord> {
+    if (req.database === INTERNAL_DB) throw badRequest(`cannot create triggers in the ${INTERNAL_DB} database`);
+    this.deps.storage.catalog.requireDatabase(req.database);
+    if (!NAME_PATTERN.test(req.triggerName)) {
+      throw badRequest(`invalid trigger name '${req.triggerName}': 1 to 256 characters without whitespace, '/' or '\\'`);
+    }
+    const spec = parseTriggerSpec(req.specification);
+    checkAllowedKind(spec, this.deps.allowedKinds);
+    if (this.store.find(req.database, req.triggerName)) throw conflict('attempted to create a resource that already exists');
+    if (spec.kind === 'request') this.checkPathFree(spec.path);
+    await this.resolvePlugin(req.pluginFilename);
+    const record = this.store.add({
+      trigger_name: req.triggerName,
+      plugin_filename: req.pluginFilename,
+      database_name: req.database,
+      node_spec: 'all',
+      trigger_specification: req.specification.trim(),
+      trigger_settings: { run_async: req.settings.runAsync, error_behavior: req.settings.errorBehavior },
+      trigger_arguments: req.arguments,
+      disabled: req.disabled,
+      disabled_reason: null,
+      timeout_ms: req.timeoutMs,
+    });
+    this.deps.logger.info({ trigger: record.trigger_name, db: record.database_name, spec: record.trigger_specification }, 'trigger created');
+    if (!record.disabled) await this.launch(record);
+    return record;
+  }
+
+  // Deleting an enabled trigger needs `force` (upstream's text); its local cache goes with it.
+  async delete(database: string, name: string, force: boolean): Promise<void> {
+    const record = this.store.require(database, name);
+    if (!record.disabled && !force) {
+      throw new AppError('trigger_running', `Cannot delete running plugin ${name}. Disable it first or use --force.`, { status: 500 });
+    }
+    await this.halt(record.trigger_id);
+    this.store.remove(record);
+    await this.deps.cacheStore.drop(triggerCacheKey(database, name));
+    this.deps.logger.info({ trigger: name, db: database }, 'trigger deleted');
+  }
+
+  // Enable re-reads the plugin (a fresh gh: fetch); both are no-ops (200) when already in that state.
+  async enable(database: string, name: string): Promise<void> {
+    const record = this.store.require(database, name);
+    if (!record.disabled && this.running.has(record.trigger_id)) return;
+    if (parseTriggerSpec(record.trigger_specification).kind === 'request') this.checkPathFree(parseRequestPath(record), record.trigger_id);
+    const updated = this.store.update(record, { disabled: false, disabled_reason: null });
+    await this.launch(updated);
+    this.deps.logger.info({ trigger: name, db: database }, 'trigger enabled');
+  }
+
+  async disable(database: string, name: string, reason: string | null = null): Promise<void> {
+    const record = this.store.require(database, name);
+    await this.disableRecord(record, reason);
+  }
+
+  // The triggers of a database with their live state, for system tables.
+  views(database: string): TriggerRuntimeView[] {
+    return this.store.list(database).map((record) => {
+      const live = this.running.get(record.trigger_id);
+      if (!live || record.disabled) {
+        return { record, state: 'disabled', reason: record.disabled_reason, queued: 0, dropped: 0 };
+      }
+      const { runtime } = live;
+      return { record, state: runtime.state, reason: runtime.failureReason, queued: runtime.queued, dropped: runtime.dropped };
+    });
+  }
+
+  // `GET|POST /api/v3/engine/<path>`: runs the request trigger registered for the path.
+  async handleRequest(path: string, input: RequestInput): Promise<RequestOutput> {
+    const record = this.store.all().find((r) => requestPathOf(r) === path);
+    if (!record) return jsonError(404, `not found: no request trigger for path '${path}'`);
+    if (!this.deps.storage.catalog.database(record.database_name)) return jsonError(500, 'database not found');
+    const live = this.running.get(record.trigger_id);
+    if (!live || record.disabled) return jsonError(404, `not found: request trigger '${record.trigger_name}' is disabled`);
+    return new Promise<RequestOutput>((settle) => live.runtime.push({ kind: 'request', input, settle }));
+  }
+
+  // A file under the plugin dir changed (watcher): say which triggers pick it up; their runners reload it before
+  // their next call (single files recompiled, packages re-imported), which is not counted as a failure.
+  pluginChanged(change: PluginChange): void {
+    const users = this.store.all().filter((r) => !r.disabled && pluginRoot(r.plugin_filename) === change.plugin);
+    if (users.length === 0) return;
+    const names = users.map((r) => `${r.database_name}/${r.trigger_name}`);
+    const gone = change.event === 'unlink' || change.event === 'unlinkDir';
+    const text = gone
+      ? `plugin file ${change.relPath} was deleted; calls fail until it is back`
+      : `plugin file ${change.relPath} changed; the next call uses the new version`;
+    for (const r of users) this.deps.logs.add(r.database_name, r.trigger_name, gone ? 'WARN' : 'INFO', text);
+    this.deps.logger.info({ file: change.relPath, event: change.event, triggers: names }, 'plugin changed');
+  }
+
+  // Database soft delete: its triggers stop and are marked disabled, their caches dropped; hard delete forgets them.
+  async onDatabaseDeleted(db: DatabaseRecord, hard: boolean): Promise<void> {
+    const records = this.store.ofDatabaseId(db.id);
+    if (hard) this.store.removeDatabase(db.id);
+    else this.store.disableDatabase(db.id, 'database deleted');
+    await Promise.all(records.map((r) => this.halt(r.trigger_id)));
+    await Promise.all(records.map((r) => this.deps.cacheStore.drop(triggerCacheKey(r.database_name, r.trigger_name))));
+    if (records.length > 0) this.deps.logger.info({ db: db.name, triggers: records.length, hard }, 'triggers of a deleted database stopped');
+  }
+
+  private async disableRecord(record: TriggerRecord, reason: string | null): Promise<void> {
+    if (!record.disabled) this.store.update(record, { disabled: true, disabled_reason: reason });
+    await this.halt(record.trigger_id);
+    await this.deps.cacheStore.drop(triggerCacheKey(record.database_name, record.trigger_name));
+    this.deps.logger.info({ trigger: record.trigger_name, db: record.database_name, reason }, 'trigger disabled');
+  }
+
+  private async launch(record: TriggerRecord): Promise<void> {
+    if (this.stopped) return;
+    await this.halt(record.trigger_id);
+    const spec = parseTriggerSpec(record.trigger_specification);
+    const plugin = await this.resolvePlugin(record.plugin_filename);
+    const runtime = new TriggerRuntime(record, spec, {
+      ...this.deps.runtime,
+      runners: this.deps.runners,
+      storage: this.deps.storage,
+      logs: this.deps.logs,
+      logger: this.deps.logger,
+      metrics: this.deps.metrics,
+      cacheStore: this.deps.cacheStore,
+      plugin,
+      cacheKey: triggerCacheKey(record.database_name, record.trigger_name),
+      onDisable: (reason) => {
+        const current = this.store.find(record.database_name, record.trigger_name);
+        if (!current || current.trigger_id !== record.trigger_id) return;
+        this.deps.logs.add(record.database_name, record.trigger_name, 'ERROR', `trigger disabled: ${reason}`);
+        void this.disableRecord(current, reason).catch((err: unknown) =>
+          this.deps.logger.error({ trigger: record.trigger_name, err: errorMessage(err) }, 'could not disable trigger'),
+        );
+      },
+    });
+    const schedule =
+      spec.kind === 'schedule'
+        ? new ScheduleDriver(spec, { push: (event) => runtime.push(event), sequential: !record.trigger_settings.run_async })
+        : null;
+    this.running.set(record.trigger_id, { runtime, schedule });
+    runtime.start();
+    schedule?.start();
+    this.updateFlushListener();
+  }
+
+  // Stops a trigger's runtime if it runs (waiting for its runners to leave).
+  private async halt(triggerId: number): Promise<void> {
+    const live = this.running.get(triggerId);
+    if (!live) return;
+    this.running.delete(triggerId);
+    live.schedule?.stop();
+    this.updateFlushListener();
+    await live.runtime.stop();
+  }
+
+  // The plugin a trigger names: a file or package under the plugin dir, or a gh: fetch (refused with
+  // --plugin-dir-only). Errors are upstream's texts (`Plugin not found: …`, `error fetching plugin …`).
+  private async resolvePlugin(filename: string): Promise<{ path: string; source?: string }> {
+    if (filename.startsWith(GH_PREFIX)) {
+      if (this.deps.pluginDirOnly) throw new AppError('plugin_dir_only', PLUGIN_DIR_ONLY_MESSAGE, { status: 403 });
+      return { path: filename, source: await fetchGhPlugin(this.deps.pluginRepo, filename) };
+    }
+    return { path: (await resolvePluginPath(this.deps.pluginDir, filename)).path };
+  }
+
+  // Request paths are unique server-wide (upstream lets the last one win): 409 naming the owner.
+  private checkPathFree(path: string, exceptId?: number): void {
+    const owner = this.store.all().find((r) => r.trigger_id !== exceptId && requestPathOf(r) === path);
+    if (owner) {
+      throw conflict(`request path '${path}' is already used by trigger '${owner.trigger_name}' in database '${owner.database_name}'`);
+    }
+  }
+
+  // WAL triggers of the flushed database get the batch (table: triggers only their table, and only when present).
+  private dispatchFlush(event: WalFlushEvent): void {
+    let batch: WalBatch | null = null;
+    for (const { runtime } of this.running.values()) {
+      const spec = runtime.spec;
+      if (spec.kind !== 'wal' || runtime.record.database_name !== event.database) continue;
+      batch ??= WalBatch.fromFlush(event);
+      const forTrigger = spec.form === 'table' ? batch.forTable(spec.table) : batch;
+      if (forTrigger) runtime.push({ kind: 'wal', batch: forTrigger });
+    }
+  }
+
+  // Rows are only collected for flush events while some WAL trigger runs (no cost to writes otherwise).
+  private updateFlushListener(): void {
+    const wanted = !this.stopped && [...this.running.values()].some((r) => r.runtime.spec.kind === 'wal');
+    if (wanted === this.listening) return;
+    if (wanted) this.deps.storage.flushes.on('flush', this.onFlush);
+    else this.deps.storage.flushes.off('flush', this.onFlush);
+    this.listening = wanted;
+  }
+}
+
+// The top-level entry under the plugin dir a plugin_filename lives in (`pkg/x.py` → `pkg`).
+function pluginRoot(filename: string): string {
+  return filename.trim().replace(/^\.\//, '').split(/[\\/]+/)[0]!;
+}
+
+function requestPathOf(record: TriggerRecord): string | null {
+  const spec = record.trigger_specification.trim();
+  if (!spec.startsWith('request:')) return null;
+  return parseRequestPath(record);
+}
+
+function parseRequestPath(record: TriggerRecord): string {
+  const spec: TriggerSpec = parseTriggerSpec(record.trigger_specification);
+  return spec.kind === 'request' ? spec.path : '';
+}
