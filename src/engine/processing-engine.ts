@@ -19,6 +19,8 @@ import type { RequestInput, RequestOutput } from './dispatch/trigger-event.js';
 import { PluginWatcher } from './plugins/plugin-watcher.js';
 import type { TriggerRuntimeView } from './triggers/trigger-record.js';
 import { TriggerManager, type CreateTriggerRequest } from './triggers/trigger-manager.js';
+import { runnerNameOf } from './dispatch/trigger-runtime.js';
+import { engineSystemTables } from './system-tables/engine-system-tables.js';
 
 export interface ProcessingEngineDeps {
   config: ServeConfig;
@@ -41,8 +43,8 @@ interface EnabledParts {
 // Facade of the Processing Engine: owns the Python environment, runners, dry runs and (issue 5) triggers.
 // Off without --plugin-dir: no Python is started and every plugin operation answers engineDisabledError().
 export class ProcessingEngine {
-  // system.processing_engine_logs (issue 5 exposes it).
-  readonly logs = new PluginLogStore();
+  // Behind system.processing_engine_logs; kept under <data-dir>/engine/logs across restarts (file object store).
+  readonly logs: PluginLogStore;
   // The global cache namespace shared by every runner; persisted with the trigger caches.
   readonly globalCache = new GlobalCache();
   readonly metrics: RunnerMetrics;
@@ -55,6 +57,14 @@ export class ProcessingEngine {
     this.metrics = new RunnerMetrics(deps.registry);
     const fileStore = config.objectStore === 'file' && config.dataDir;
     this.cacheStore = new TriggerCacheStore({ dir: fileStore ? join(config.dataDir!, 'engine', 'cache') : null, logger });
+    this.logs = new PluginLogStore({ dir: fileStore ? join(config.dataDir!, 'engine', 'logs') : null, logger: logger.child({ part: 'plugin-logs' }) });
+    deps.systemTables.add(
+      engineSystemTables({
+        triggers: (db) => this.triggerViews(db),
+        logs: this.logs,
+        stats: (record) => this.metrics.statsOf(runnerNameOf(record)),
+      }),
+    );
     if (config.pluginDir === null) {
       this.parts = null;
       return;
@@ -112,6 +122,7 @@ export class ProcessingEngine {
 
   // Returns at once: the venv is prepared in the background so reads and writes are served immediately.
   async start(): Promise<void> {
+    await this.logs.start();
     if (!this.parts) {
       this.deps.logger.info('processing engine disabled: no --plugin-dir');
       return;
@@ -131,6 +142,7 @@ export class ProcessingEngine {
     await this.parts?.watcher.stop();
     await this.parts?.dryRuns.stop();
     await this.cacheStore.stop();
+    await this.logs.stop();
   }
 
   createTrigger(request: CreateTriggerRequest): Promise<unknown> {

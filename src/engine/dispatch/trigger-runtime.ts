@@ -52,6 +52,11 @@ const DROP_WARNING_INTERVAL_MS = 10_000;
 const RUN_KIND: Record<TriggerEvent['kind'], PluginRunKind> = { wal: 'wal plugin', schedule: 'schedule plugin', request: 'request plugin' };
 const METHOD: Record<TriggerEvent['kind'], string> = { wal: 'process_writes', schedule: 'process_scheduled_call', request: 'process_request' };
 
+// The name a trigger's runners, logs and metrics go by.
+export function runnerNameOf(record: Pick<TriggerRecord, 'database_name' | 'trigger_name'>): string {
+  return `${record.database_name}/${record.trigger_name}`;
+}
+
 // One runner (one CPython child) kept alive by its supervisor, and whether it is busy with an event.
 interface Worker {
   supervisor: Supervisor<PluginRunner>;
@@ -81,7 +86,7 @@ export class TriggerRuntime {
     readonly spec: TriggerSpec,
     private readonly deps: TriggerRuntimeDeps,
   ) {
-    this.name = `${record.database_name}/${record.trigger_name}`;
+    this.name = runnerNameOf(record);
     this.clock = deps.clock ?? systemClock;
     this.retry = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
     this.host = storageCallHost({

@@ -234,7 +234,7 @@ export class PluginRunner {
     const durationMs = performance.now() - started;
     if (counted) this.options.metrics?.call(this.options.name, durationMs / 1000, failure !== null);
     if (failure) {
-      if (counted) this.options.metrics?.failure(this.options.name, failure.message);
+      if (counted) this.options.metrics?.failure(this.options.name, failure.message, Date.now(), failure.traceback);
       throw failure;
     }
     const result = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-// Per-trigger execution facts kept in memory for system tables (issue 5) alongside the Prometheus series.
+// Per-runner execution facts kept in memory for system tables alongside the Prometheus series.
 export interface ExecutionStats {
   calls: number;
   errors: number;
@@ -9,10 +9,18 @@ export interface ExecutionStats {
   restarts: number;
   rssBytes: number | null;
   lastError: string | null;
+  // The Python traceback of the last error, when the runner sent one.
+  lastErrorTraceback: string | null;
   lastErrorAt: number | null;
+  // Call duration percentiles over the last DURATION_WINDOW calls (host side, ms); null before the first call.
+  p50Ms: number | null;
+  p99Ms: number | null;
 }
 
-// Execution tracking for /metrics and the next issue's system tables; one instance per registry, labelled by trigger.
+// How many recent call durations each runner keeps for its percentiles.
+export const DURATION_WINDOW = 1024;
+
+// Execution tracking for /metrics and system.processing_engine_trigger_stats; one instance per registry, labelled by runner name.
 export class RunnerMetrics {
   private readonly calls: Counter<'trigger'>;
   private readonly errors: Counter<'trigger'>;
@@ -23,6 +31,7 @@ export class RunnerMetrics {
   private readonly rss: Gauge<'trigger'>;
   private readonly stats = new Map<string, ExecutionStats>();
   private readonly hot = new Map<string, { calls: { inc(): void }; duration: { observe(v: number): void } }>();
+  private readonly durations = new Map<string, DurationRing>();
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -53,15 +62,22 @@ export class RunnerMetrics {
     }
     series.calls.inc();
     series.duration.observe(seconds);
+    let ring = this.durations.get(trigger);
+    if (!ring) {
+      ring = new DurationRing(DURATION_WINDOW);
+      this.durations.set(trigger, ring);
+    }
+    ring.push(seconds * 1000);
     if (failed) {
       s.errors++;
       this.errors.inc({ trigger });
     }
   }
 
-  failure(trigger: string, message: string, at = Date.now()): void {
+  failure(trigger: string, message: string, at = Date.now(), traceback: string | null = null): void {
     const s = this.of(trigger);
     s.lastError = message;
+    s.lastErrorTraceback = traceback;
     s.lastErrorAt = at;
   }
 
@@ -92,16 +108,70 @@ export class RunnerMetrics {
     if (s) s.rssBytes = null;
   }
 
+  // A trigger deleted or re-created: forget every fact and series of it, so a new trigger of that name starts at 0.
+  forget(trigger: string): void {
+    for (const metric of [this.calls, this.errors, this.timeouts, this.memoryKills, this.restarts, this.duration, this.rss]) {
+      metric.remove({ trigger });
+    }
+    this.hot.delete(trigger);
+    this.durations.delete(trigger);
+    this.stats.delete(trigger);
+  }
+
+  // One runner's stats (a copy, percentiles computed now), for system.processing_engine_trigger_stats.
+  statsOf(trigger: string): ExecutionStats | undefined {
+    const s = this.stats.get(trigger);
+    if (!s) return undefined;
+    const ring = this.durations.get(trigger);
+    return { ...s, p50Ms: ring?.percentile(0.5) ?? null, p99Ms: ring?.percentile(0.99) ?? null };
+  }
+
   snapshot(): Map<string, ExecutionStats> {
-    return new Map([...this.stats].map(([k, v]) => [k, { ...v }]));
+    return new Map([...this.stats.keys()].map((k) => [k, this.statsOf(k)!]));
   }
 
   private of(trigger: string): ExecutionStats {
     let s = this.stats.get(trigger);
     if (!s) {
-      s = { calls: 0, errors: 0, timeouts: 0, memoryKills: 0, restarts: 0, rssBytes: null, lastError: null, lastErrorAt: null };
+      s = {
+        calls: 0,
+        errors: 0,
+        timeouts: 0,
+        memoryKills: 0,
+        restarts: 0,
+        rssBytes: null,
+        lastError: null,
+        lastErrorTraceback: null,
+        lastErrorAt: null,
+        p50Ms: null,
+        p99Ms: null,
+      };
       this.stats.set(trigger, s);
     }
     return s;
+  }
+}
+
+// The last `size` values in a fixed buffer: O(1) on the call path, sorted only when someone reads a percentile.
+class DurationRing {
+  private readonly values: Float64Array;
+  private next = 0;
+  private count = 0;
+
+  constructor(size: number) {
+    this.values = new Float64Array(size);
+  }
+
+  push(value: number): void {
+    this.values[this.next] = value;
+    this.next = (this.next + 1) % this.values.length;
+    if (this.count < this.values.length) this.count++;
+  }
+
+  // Nearest-rank percentile (q in (0, 1]) of the values held, or null when there are none.
+  percentile(q: number): number | null {
+    if (this.count === 0) return null;
+    const sorted = this.values.slice(0, this.count).sort();
+    return sorted[Math.min(this.count, Math.max(1, Math.ceil(q * this.count))) - 1]!;
   }
 }

@@ -8,7 +8,7 @@ import { triggerCacheKey, type TriggerCacheStore } from '../cache/trigger-cache-
 import { ScheduleDriver } from '../dispatch/schedule-driver.js';
 import type { RequestInput, RequestOutput } from '../dispatch/trigger-event.js';
 import { jsonError } from '../dispatch/request-response.js';
-import { TriggerRuntime, type TriggerRuntimeDeps } from '../dispatch/trigger-runtime.js';
+import { TriggerRuntime, runnerNameOf, type TriggerRuntimeDeps } from '../dispatch/trigger-runtime.js';
 import { WalBatch } from '../dispatch/wal-batch.js';
 import type { PluginLogStore } from '../logs/plugin-log-store.js';
 import type { PluginChange } from '../plugins/plugin-watcher.js';
@@ -125,6 +125,7 @@ export class TriggerManager {
     }
     await this.halt(record.trigger_id);
     this.store.remove(record);
+    this.deps.metrics.forget(runnerNameOf(record));
     await this.deps.cacheStore.drop(triggerCacheKey(database, name));
     this.deps.logger.info({ trigger: name, db: database }, 'trigger deleted');
   }
@@ -183,8 +184,10 @@ export class TriggerManager {
   // Database soft delete: its triggers stop and are marked disabled, their caches dropped; hard delete forgets them.
   async onDatabaseDeleted(db: DatabaseRecord, hard: boolean): Promise<void> {
     const records = this.store.ofDatabaseId(db.id);
-    if (hard) this.store.removeDatabase(db.id);
-    else this.store.disableDatabase(db.id, 'database deleted');
+    if (hard) {
+      this.store.removeDatabase(db.id);
+      for (const r of records) this.deps.metrics.forget(runnerNameOf(r));
+    } else this.store.disableDatabase(db.id, 'database deleted');
     await Promise.all(records.map((r) => this.halt(r.trigger_id)));
     await Promise.all(records.map((r) => this.deps.cacheStore.drop(triggerCacheKey(r.database_name, r.trigger_name))));
     if (records.length > 0) this.deps.logger.info({ db: db.name, triggers: records.length, hard }, 'triggers of a deleted database stopped');

@@ -13,7 +13,8 @@ export type SystemTableProvider = (dbName: string, table: string) => VirtualTabl
 // Lists the system tables of a database for information_schema.tables / SHOW TABLES.
 export type SystemTableLister = (dbName: string) => string[];
 
-// Names probed when no lister is given (InfluxDB 3 Core's set, plus the _internal extras).
+// Names probed when no lister is given (InfluxDB 3 Core's set, plus the _internal extras and our own
+// processing_engine_trigger_stats).
 export const KNOWN_SYSTEM_TABLES = [
   'databases',
   'distinct_caches',
@@ -25,6 +26,7 @@ export const KNOWN_SYSTEM_TABLES = [
   'plugin_files',
   'processing_engine_logs',
   'processing_engine_trigger_arguments',
+  'processing_engine_trigger_stats',
   'processing_engine_triggers',
   'queries',
   'tables',

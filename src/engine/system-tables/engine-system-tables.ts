@@ -1,0 +1,155 @@
+import type { SystemTableProvider, VirtualColumnType, VirtualTable } from '../../storage/query/system-tables.js';
+import type { PluginLogStore } from '../logs/plugin-log-store.js';
+import type { ExecutionStats } from '../runtime/runner-metrics.js';
+import type { TriggerRecord, TriggerRuntimeView } from '../triggers/trigger-record.js';
+import { parseTriggerSpec, specToSerdeJson } from '../triggers/trigger-spec.js';
+
+// What the engine's system tables read; the trigger manager supplies it (all cheap, in-memory lookups).
+export interface EngineSystemTablesDeps {
+  // The database's triggers with their live state, in the order the tables should list them.
+  triggers(db: string): TriggerRuntimeView[];
+  logs: PluginLogStore;
+  // The trigger's runner stats (RunnerMetrics.statsOf of its runner name), undefined before it ever ran.
+  stats(record: TriggerRecord): ExecutionStats | undefined;
+}
+
+type Columns = VirtualTable['columns'];
+
+const cols = (...spec: Array<[string, VirtualColumnType]>): Columns => spec.map(([name, type]) => ({ name, type }));
+
+// Upstream's columns first (reference §7), then ours.
+const TRIGGER_COLUMNS = cols(
+  ['trigger_name', 'Utf8'],
+  ['plugin_filename', 'Utf8'],
+  ['trigger_specification', 'Utf8'],
+  ['disabled', 'Boolean'],
+  ['error_behavior', 'Utf8'],
+  ['run_async', 'Boolean'],
+  ['state', 'Utf8'],
+  ['disabled_reason', 'Utf8'],
+);
+
+const ARGUMENT_COLUMNS = cols(['trigger_name', 'Utf8'], ['argument_key', 'Utf8'], ['argument_value', 'Utf8']);
+
+const LOG_COLUMNS = cols(['event_time', 'Timestamp(Nanosecond, None)'], ['trigger_name', 'Utf8'], ['log_level', 'Utf8'], ['log_text', 'Utf8']);
+
+// Beyond upstream: per-trigger execution facts (RunnerMetrics) and queue state.
+const STATS_COLUMNS = cols(
+  ['trigger_name', 'Utf8'],
+  ['state', 'Utf8'],
+  ['calls', 'Int64'],
+  ['errors', 'Int64'],
+  ['timeouts', 'Int64'],
+  ['memory_kills', 'Int64'],
+  ['restarts', 'Int64'],
+  ['p50_ms', 'Float64'],
+  ['p99_ms', 'Float64'],
+  ['last_error', 'Utf8'],
+  ['last_error_time', 'Timestamp(Nanosecond, None)'],
+  ['runner_rss_bytes', 'Int64'],
+  ['queued', 'Int64'],
+  ['dropped', 'Int64'],
+);
+
+// The table names this provider serves (each database has all four, empty when it has no triggers).
+export const ENGINE_SYSTEM_TABLES = [
+  'processing_engine_triggers',
+  'processing_engine_trigger_arguments',
+  'processing_engine_logs',
+  'processing_engine_trigger_stats',
+] as const;
+
+type Rows = (deps: EngineSystemTablesDeps, db: string) => unknown[][];
+
+const TABLES: Record<(typeof ENGINE_SYSTEM_TABLES)[number], { columns: Columns; rows: Rows }> = {
+  processing_engine_triggers: { columns: TRIGGER_COLUMNS, rows: triggerRows },
+  processing_engine_trigger_arguments: { columns: ARGUMENT_COLUMNS, rows: argumentRows },
+  processing_engine_logs: { columns: LOG_COLUMNS, rows: logRows },
+  processing_engine_trigger_stats: { columns: STATS_COLUMNS, rows: statsRows },
+};
+
+// system.processing_engine_* for a database, to add to the SystemTableRegistry. Rows are computed only when read,
+// so probing a name (SHOW TABLES, information_schema) costs nothing.
+export function engineSystemTables(deps: EngineSystemTablesDeps): SystemTableProvider {
+  return (db, table) => {
+    const def = Object.hasOwn(TABLES, table) ? TABLES[table as keyof typeof TABLES] : undefined;
+    return def ? lazyTable(def.columns, () => def.rows(deps, db)) : undefined;
+  };
+}
+
+function lazyTable(columns: Columns, compute: () => unknown[][]): VirtualTable {
+  let rows: unknown[][] | undefined;
+  return {
+    columns,
+    get rows() {
+      rows ??= compute();
+      return rows;
+    },
+  };
+}
+
+function triggerRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
+  return deps.triggers(db).map(({ record: r, state, reason }) => [
+    r.trigger_name,
+    r.plugin_filename,
+    serdeSpec(r.trigger_specification),
+    r.disabled,
+    r.trigger_settings.error_behavior,
+    r.trigger_settings.run_async,
+    state,
+    // Why it is not running: the live reason (failed, disabled by the engine), else what the catalog recorded.
+    reason ?? r.disabled_reason,
+  ]);
+}
+
+// Upstream keeps the arguments in a HashMap (no order); we list them by key so the output is stable.
+function argumentRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
+  const rows: unknown[][] = [];
+  for (const { record: r } of deps.triggers(db)) {
+    const args = r.trigger_arguments ?? {};
+    for (const key of Object.keys(args).sort()) rows.push([r.trigger_name, key, args[key]]);
+  }
+  return rows;
+}
+
+// Upstream shows the one server-wide buffer in every database; we show each database only its own triggers' logs.
+function logRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
+  return deps.logs.entries({ database: db }).map((e) => [e.event_time, e.trigger_name, e.log_level, e.log_text]);
+}
+
+function statsRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
+  return deps.triggers(db).map((view) => {
+    const s = deps.stats(view.record);
+    return [
+      view.record.trigger_name,
+      view.state,
+      s?.calls ?? 0,
+      s?.errors ?? 0,
+      s?.timeouts ?? 0,
+      s?.memoryKills ?? 0,
+      s?.restarts ?? 0,
+      s?.p50Ms ?? null,
+      s?.p99Ms ?? null,
+      lastError(s),
+      s?.lastErrorAt == null ? null : BigInt(Math.trunc(s.lastErrorAt)) * 1_000_000n,
+      s?.rssBytes ?? null,
+      view.queued,
+      view.dropped,
+    ];
+  });
+}
+
+function lastError(s: ExecutionStats | undefined): string | null {
+  if (!s?.lastError) return null;
+  const tb = s.lastErrorTraceback?.trimEnd();
+  return tb ? `${s.lastError}\n${tb}` : s.lastError;
+}
+
+// The serde JSON upstream prints; a spec we cannot parse (should not happen: it was validated on create) as a string.
+function serdeSpec(spec: string): string {
+  try {
+    return specToSerdeJson(parseTriggerSpec(spec));
+  } catch {
+    return JSON.stringify(spec);
+  }
+}
