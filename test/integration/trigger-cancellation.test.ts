@@ -1,0 +1,86 @@
+import { expect } from 'chai';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runnerPids, startPluginServer, waitForNoRunners, type PluginServer } from '../fixtures/plugins/plugin-server.js';
+
+// Reference §10's cancellation contract: on disable, delete and shutdown, the plugin's next logging/query/write call
+// raises KeyboardInterrupt("influxdb3 is shutting down; aborting plugin execution"), and the runner then exits.
+const LOOPER = `
+import time
+def process_request(influxdb3_local, query_parameters, request_headers, request_body, args=None):
+    try:
+        while True:
+            influxdb3_local.info("tick")
+            time.sleep(0.02)
+    except KeyboardInterrupt as e:
+        with open(args["marker"], "w") as f:
+            f.write(type(e).__name__ + ": " + str(e))
+        raise
+`;
+
+const MESSAGE = 'KeyboardInterrupt: influxdb3 is shutting down; aborting plugin execution';
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 8_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('integration: cancellation of running plugin calls', function () {
+  this.timeout(40_000);
+  let s: PluginServer;
+  before(async () => {
+    s = await startPluginServer();
+    s.writePlugin('looper.py', LOOPER);
+    await s.write('cancel', 'm v=1i');
+  });
+  after(async () => {
+    await s?.stop();
+  });
+
+  async function startLooping(name: string): Promise<{ marker: string; answer: Promise<Response> }> {
+    const marker = join(s.root, `${name}.marker`);
+    const created = await s.post('/api/v3/configure/processing_engine_trigger', {
+      db: 'cancel',
+      plugin_filename: 'looper.py',
+      trigger_name: name,
+      trigger_specification: `request:${name}`,
+      trigger_arguments: { marker },
+    });
+    expect(created.status, created.text).to.equal(200);
+    const answer = fetch(`${s.url}/api/v3/engine/${name}`, { method: 'POST' });
+    // The plugin is running once its ticks reach the log store.
+    await waitFor(() => s.server.logs.some((l) => l.includes(`"trigger":"${name}"`) && l.includes('processing engine: tick')), `${name} to tick`);
+    return { marker, answer };
+  }
+
+  it('disable interrupts the running call with KeyboardInterrupt and stops its runner', async () => {
+    const { marker, answer } = await startLooping('dis');
+    const res = await fetch(`${s.url}/api/v3/configure/processing_engine_trigger/disable?db=cancel&trigger_name=dis`, { method: 'POST' });
+    expect(res.status).to.equal(200);
+    await waitFor(() => existsSync(marker), 'the marker file');
+    expect(readFileSync(marker, 'utf8')).to.equal(MESSAGE);
+    expect((await answer).status).to.be.oneOf([500, 503]);
+  });
+
+  it('delete --force does the same', async () => {
+    const { marker, answer } = await startLooping('del');
+    const res = await fetch(`${s.url}/api/v3/configure/processing_engine_trigger?db=cancel&trigger_name=del&force=true`, { method: 'DELETE' });
+    expect(res.status).to.equal(200);
+    await waitFor(() => existsSync(marker), 'the marker file');
+    expect(readFileSync(marker, 'utf8')).to.equal(MESSAGE);
+    await answer;
+  });
+
+  it('server shutdown interrupts running calls and leaves no runner behind', async () => {
+    const { marker, answer } = await startLooping('shut');
+    expect(runnerPids(s.pluginDir).length).to.be.greaterThan(0);
+    answer.catch(() => undefined);
+    const code = await s.server.stop('SIGTERM');
+    expect(code).to.equal(0);
+    expect(readFileSync(marker, 'utf8')).to.equal(MESSAGE);
+    expect(await waitForNoRunners(s.pluginDir)).to.deep.equal([]);
+  });
+});
