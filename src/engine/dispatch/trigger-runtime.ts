@@ -266,7 +266,7 @@ export class TriggerRuntime {
   }
 
   private async keepCache(changes: CacheChanges | null): Promise<void> {
-    if (!changes || this.stopped) return;
+    if (!changes) return;
     await this.deps.cacheStore.apply(this.deps.cacheKey, changes).catch((err: unknown) => {
       this.deps.logger.warn({ trigger: this.name, err: errorMessage(err) }, 'could not keep the plugin cache');
     });
