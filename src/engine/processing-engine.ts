@@ -17,6 +17,7 @@ import { RunnerMetrics } from './runtime/runner-metrics.js';
 import type { DatabaseRecord } from '../storage/catalog/catalog.js';
 import type { RequestInput, RequestOutput } from './dispatch/trigger-event.js';
 import { PluginWatcher } from './plugins/plugin-watcher.js';
+import { RemotePlugins } from './plugins/remote-plugins.js';
 import type { TriggerRuntimeView } from './triggers/trigger-record.js';
 import { TriggerManager, type CreateTriggerRequest } from './triggers/trigger-manager.js';
 import { runnerNameOf } from './dispatch/trigger-runtime.js';
@@ -85,7 +86,8 @@ export class ProcessingEngine {
       timeoutMs: config.pluginTimeoutMs,
       memoryLimitBytes: config.pluginMemoryLimitBytes > 0 ? config.pluginMemoryLimitBytes : null,
     });
-    const dryRuns = new DryRunService({ pluginDir, pluginRepo: config.pluginRepo, storage: deps.storage, runners, logger });
+    const remote = new RemotePlugins({ pluginDir, pluginRepo: config.pluginRepo, pluginDirOnly: config.pluginDirOnly, logger: logger.child({ part: 'remote-plugins' }) });
+    const dryRuns = new DryRunService({ pluginDir, remote, storage: deps.storage, runners, logger });
     const triggers = new TriggerManager({
       storage: deps.storage,
       runners,
@@ -94,8 +96,7 @@ export class ProcessingEngine {
       metrics: this.metrics,
       cacheStore: this.cacheStore,
       pluginDir,
-      pluginRepo: config.pluginRepo,
-      pluginDirOnly: config.pluginDirOnly,
+      remote,
       allowedKinds: config.restrictPluginTriggersTo,
     });
     const watcher = new PluginWatcher({ pluginDir, logger, onChange: (change) => triggers.pluginChanged(change) });

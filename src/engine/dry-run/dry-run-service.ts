@@ -6,7 +6,7 @@ import type { StorageEngine } from '../../storage/storage-engine.js';
 import { applyCacheChanges, snapshotToWire, type CacheSnapshot } from '../cache/cache-snapshot.js';
 import { PreEncoded, RunnerError } from '../../ipc/index.js';
 import { encodeTableBatches } from '../codec/encode-plugin-data.js';
-import { GH_PREFIX, fetchGhPlugin } from '../plugins/fetch-gh-plugin.js';
+import { GH_PREFIX, type RemotePlugins } from '../plugins/remote-plugins.js';
 import { resolvePluginPath } from '../plugins/plugin-path.js';
 import type { CallResult, PluginRunner } from '../runtime/plugin-runner.js';
 import { PluginCallError } from '../runtime/runner-errors.js';
@@ -27,7 +27,7 @@ import {
 // What dry runs need from the engine.
 export interface DryRunDeps {
   pluginDir: string;
-  pluginRepo: string;
+  remote: RemotePlugins;
   storage: StorageEngine;
   runners: RunnerFactory;
   logger: Logger;
@@ -113,7 +113,7 @@ export class DryRunService {
 
   private async run(spec: RunSpec): Promise<PluginTestResponse> {
     const plugin = spec.filename.startsWith(GH_PREFIX)
-      ? { pluginPath: spec.filename, source: await fetchGhPlugin(this.deps.pluginRepo, spec.filename) }
+      ? { pluginPath: (await this.deps.remote.resolve(spec.filename)).path }
       : { pluginPath: (await resolvePluginPath(this.deps.pluginDir, spec.filename)).path };
     const host = new DryRunHost(this.deps.storage, this.deps.logger);
     const runner = await this.deps.runners.start(`test:${spec.label}`).catch((err: unknown) => {

@@ -12,7 +12,7 @@ import { TriggerRuntime, runnerNameOf, type TriggerRuntimeDeps } from '../dispat
 import { WalBatch } from '../dispatch/wal-batch.js';
 import type { PluginLogStore } from '../logs/plugin-log-store.js';
 import type { PluginChange } from '../plugins/plugin-watcher.js';
-import { GH_PREFIX, fetchGhPlugin } from '../plugins/fetch-gh-plugin.js';
+import { GH_PREFIX, type RemotePlugins } from '../plugins/remote-plugins.js';
 import { resolvePluginPath } from '../plugins/plugin-path.js';
 import type { RunnerFactory } from '../runtime/runner-factory.js';
 import type { RunnerMetrics } from '../runtime/runner-metrics.js';
@@ -41,15 +41,13 @@ export interface TriggerManagerDeps {
   metrics: RunnerMetrics;
   cacheStore: TriggerCacheStore;
   pluginDir: string;
-  pluginRepo: string;
-  pluginDirOnly: boolean;
+  remote: RemotePlugins;
   allowedKinds: ReadonlyArray<TriggerKind> | null;
   // Test seams for the runtime (retry and restart timings).
   runtime?: Pick<TriggerRuntimeDeps, 'retry' | 'restartPolicy' | 'asyncPoolSize'>;
 }
 
 const NAME_PATTERN = /^[^\s/\\\x00-\x1f]{1,256}$/;
-const PLUGIN_DIR_ONLY_MESSAGE = 'plugin installation is disabled; plugins must already exist in the configured plugin directory';
 
 interface Running {
   runtime: TriggerRuntime;
@@ -244,13 +242,11 @@ export class TriggerManager {
     await live.runtime.stop();
   }
 
-  // The plugin a trigger names: a file or package under the plugin dir, or a gh: fetch (refused with
-  // --plugin-dir-only). Errors are upstream's texts (`Plugin not found: …`, `error fetching plugin …`).
+  // The plugin a trigger names: a file or package under the plugin dir, or a gh: plugin fetched into the plugin
+  // cache (a stale cached copy when the repository is unreachable). Errors are upstream's texts
+  // (`Plugin not found: …`, `error fetching plugin from repository: …`).
   private async resolvePlugin(filename: string): Promise<{ path: string; source?: string }> {
-    if (filename.startsWith(GH_PREFIX)) {
-      if (this.deps.pluginDirOnly) throw new AppError('plugin_dir_only', PLUGIN_DIR_ONLY_MESSAGE, { status: 403 });
-      return { path: filename, source: await fetchGhPlugin(this.deps.pluginRepo, filename) };
-    }
+    if (filename.startsWith(GH_PREFIX)) return { path: (await this.deps.remote.resolve(filename)).path };
     return { path: (await resolvePluginPath(this.deps.pluginDir, filename)).path };
   }
 
