@@ -162,6 +162,10 @@ export class ProcessingEngine {
     return this.require().triggers.disable(database, name);
   }
 
+  refreshRemotePlugins(): ReturnType<TriggerManager['refreshRemotePlugins']> {
+    return this.require().triggers.refreshRemotePlugins();
+  }
+
   runRequestTrigger(path: string, input: RequestInput): Promise<RequestOutput> {
     return this.require().triggers.handleRequest(path, input);
   }

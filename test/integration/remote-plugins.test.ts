@@ -124,10 +124,12 @@ describe('integration: remote (gh:) plugins', function () {
 
   describe('from a Git repository', () => {
     let server: ServerHandle;
+    let git: (...args: string[]) => Buffer;
+    let work: string;
     before(async () => {
-      const work = join(root, 'git-work');
+      work = join(root, 'git-work');
       const bare = join(root, 'plugins-repo.git');
-      const git = (...args: string[]) => execFileSync('git', args, { cwd: work, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' } });
+      git = (...args: string[]) => execFileSync('git', args, { cwd: work, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' } });
       mkdirSync(join(work, 'pkg'), { recursive: true });
       git('init', '--quiet', '-b', 'main');
       writeFileSync(join(work, 'pkg', '__init__.py'), pkgInit('v1'));
@@ -140,6 +142,7 @@ describe('integration: remote (gh:) plugins', function () {
       writeFileSync(join(work, 'pkg', 'helper.py'), 'def answer():\n    return 42\n');
       git('commit', '--quiet', '-am', 'v2');
       execFileSync('git', ['clone', '--quiet', '--bare', work, bare]);
+      git('remote', 'add', 'origin', bare);
       const pluginDir = join(root, 'git-plugins');
       mkdirSync(pluginDir, { recursive: true });
       server = await startServer({ args: ['--plugin-dir', pluginDir, '--virtual-env-location', venv, '--plugin-repo', `git+file://${bare}`] });
@@ -155,6 +158,21 @@ describe('integration: remote (gh:) plugins', function () {
       expect((await post(`${server.url}/api/v3/configure/processing_engine_trigger`, trigger('gitdb', 'head', 'gh:pkg', 'request:head'))).status).to.equal(200);
       expect((await post(`${server.url}/api/v3/configure/processing_engine_trigger`, trigger('gitdb', 'pinned', 'gh:pkg@v1', 'request:pinned'))).status).to.equal(200);
       expect(await call('head')).to.deep.equal({ version: 'v2', answer: 42 });
+      expect(await call('pinned')).to.deep.equal({ version: 'v1', answer: 41 });
+    });
+
+    it('an explicit refresh moves triggers to the new HEAD; pinned ones stay', async () => {
+      writeFileSync(join(work, 'pkg', '__init__.py'), pkgInit('v3'));
+      git('commit', '--quiet', '-am', 'v3');
+      git('push', '--quiet', 'origin', 'main');
+      expect(await call('head')).to.deep.equal({ version: 'v2', answer: 42 });
+      const res = await post(`${server.url}/api/v3/configure/plugin_repository/refresh`, {});
+      expect(res.status, res.text).to.equal(200);
+      expect(JSON.parse(res.text).refreshed.map((r: { trigger: string; error: string | null }) => [r.trigger, r.error])).to.deep.equal([
+        ['head', null],
+        ['pinned', null],
+      ]);
+      expect(await call('head')).to.deep.equal({ version: 'v3', answer: 42 });
       expect(await call('pinned')).to.deep.equal({ version: 'v1', answer: 41 });
     });
 

@@ -165,6 +165,23 @@ export class TriggerManager {
     return new Promise<RequestOutput>((settle) => live.runtime.push({ kind: 'request', input, settle }));
   }
 
+  // Re-fetches every gh: plugin in use and restarts its enabled triggers on the new copy (the explicit refresh;
+  // enable and boot refresh too). A repository that cannot be reached leaves the cached copy in place.
+  async refreshRemotePlugins(): Promise<Array<{ database: string; trigger: string; plugin: string; version: string | null; error: string | null }>> {
+    const out = [];
+    for (const record of this.store.all().filter((r) => r.plugin_filename.startsWith(GH_PREFIX))) {
+      const entry = { database: record.database_name, trigger: record.trigger_name, plugin: record.plugin_filename };
+      try {
+        const fetched = await this.deps.remote.resolve(record.plugin_filename, true);
+        if (!record.disabled) await this.launch(record);
+        out.push({ ...entry, version: fetched.version, error: fetched.stale ? 'repository unreachable; cached copy kept' : null });
+      } catch (err) {
+        out.push({ ...entry, version: null, error: errorMessage(err) });
+      }
+    }
+    return out;
+  }
+
   // A file under the plugin dir changed (watcher): say which triggers pick it up; their runners reload it before
   // their next call (single files recompiled, packages re-imported), which is not counted as a failure.
   pluginChanged(change: PluginChange): void {

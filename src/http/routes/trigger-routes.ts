@@ -14,6 +14,7 @@ export interface TriggerApi {
   enableTrigger(database: string, name: string): Promise<void>;
   disableTrigger(database: string, name: string): Promise<void>;
   runRequestTrigger(path: string, input: RequestInput): Promise<RequestOutput>;
+  refreshRemotePlugins(): Promise<unknown[]>;
 }
 
 interface Deps {
@@ -46,6 +47,10 @@ export function registerTriggerRoutes(router: Router, deps: Deps): void {
       ctx.body = '';
     });
   }
+  // Beyond upstream: re-fetch every gh: plugin in use (their triggers restart on the new copy).
+  router.post('/api/v3/configure/plugin_repository/refresh', async (ctx) => {
+    ctx.body = { refreshed: await engine.refreshRemotePlugins() };
+  });
   const run = async (ctx: Context & { params: Record<string, string> }): Promise<void> => {
     const input: RequestInput = {
       queryParameters: queryParameters(ctx.querystring),
