@@ -11,6 +11,7 @@ import { SystemTableRegistry } from './storage/query/system-table-registry.js';
 import { ProcessingEngine } from './engine/processing-engine.js';
 import { registerPluginTestRoutes } from './http/routes/plugin-test-routes.js';
 import { registerTriggerRoutes } from './http/routes/trigger-routes.js';
+import { registerPackageRoutes } from './http/routes/package-routes.js';
 
 // The composition root: config → storage → http; stopped in reverse order.
 export class App {
@@ -54,6 +55,7 @@ export class App {
       extend: (router) => {
         registerPluginTestRoutes(router, { engine: this.engine, maxBodyBytes: config.maxHttpRequestSize });
         registerTriggerRoutes(router, { engine: this.engine, maxBodyBytes: config.maxHttpRequestSize });
+        registerPackageRoutes(router, { installer: this.engine.packages, maxBodyBytes: config.maxHttpRequestSize });
         this.engine.registerRoutes(router);
       },
     });

@@ -6,6 +6,8 @@ import { createCommands, deleteCommands, showCommands } from './commands/databas
 import { testCommands } from './commands/test-commands.js';
 import { createTriggerCommand, deleteTriggerCommand, toggleTriggerCommand } from './commands/trigger-commands.js';
 import { systemCommand } from './commands/system-commands.js';
+import { installCommands } from './commands/install-commands.js';
+import { pluginsCommand } from './commands/plugin-commands.js';
 
 // Builds the `influxdb3` command tree.
 export function buildCli(): Command {
@@ -24,9 +26,11 @@ export function buildCli(): Command {
   const show = program.command('show').description('list resources');
   showCommands(show);
   systemCommand(show);
+  pluginsCommand(show);
   toggleTriggerCommand(program.command('enable').description('enable a resource'), 'enable');
   toggleTriggerCommand(program.command('disable').description('disable a resource'), 'disable');
   testCommands(program.command('test').description('dry-run a plugin'));
+  installCommands(program.command('install').description('install Python packages for plugins'));
   return program;
 }
 

@@ -18,6 +18,9 @@ import type { DatabaseRecord } from '../storage/catalog/catalog.js';
 import type { RequestInput, RequestOutput } from './dispatch/trigger-event.js';
 import { PluginWatcher } from './plugins/plugin-watcher.js';
 import { RemotePlugins } from './plugins/remote-plugins.js';
+import { PluginRegistry } from './plugins/plugin-registry.js';
+import { PackageInstaller } from './environment/package-installer.js';
+import { pluginSystemTables } from './system-tables/plugin-system-tables.js';
 import type { TriggerRuntimeView } from './triggers/trigger-record.js';
 import { TriggerManager, type CreateTriggerRequest } from './triggers/trigger-manager.js';
 import { runnerNameOf } from './dispatch/trigger-runtime.js';
@@ -39,6 +42,8 @@ interface EnabledParts {
   dryRuns: DryRunService;
   triggers: TriggerManager;
   watcher: PluginWatcher;
+  registry: PluginRegistry;
+  packages: PackageInstaller;
 }
 
 // Facade of the Processing Engine: owns the Python environment, runners, dry runs and (issue 5) triggers.
@@ -67,6 +72,7 @@ export class ProcessingEngine {
       }),
     );
     if (config.pluginDir === null) {
+      deps.systemTables.add(pluginSystemTables({ registry: null, triggers: () => [] }));
       this.parts = null;
       return;
     }
@@ -88,7 +94,11 @@ export class ProcessingEngine {
     });
     const remote = new RemotePlugins({ pluginDir, pluginRepo: config.pluginRepo, pluginDirOnly: config.pluginDirOnly, logger: logger.child({ part: 'remote-plugins' }) });
     const dryRuns = new DryRunService({ pluginDir, remote, storage: deps.storage, runners, logger });
+    const registry = new PluginRegistry({ pluginDir, logger: logger.child({ part: 'plugin-registry' }) });
+    const packages = new PackageInstaller({ environment, packageManager: config.packageManager, logger: logger.child({ part: 'packages' }), pluginDir });
     const triggers = new TriggerManager({
+      packages,
+      registry,
       storage: deps.storage,
       runners,
       logs: this.logs,
@@ -99,8 +109,16 @@ export class ProcessingEngine {
       remote,
       allowedKinds: config.restrictPluginTriggersTo,
     });
-    const watcher = new PluginWatcher({ pluginDir, logger, onChange: (change) => triggers.pluginChanged(change) });
-    this.parts = { pluginDir, environment, runners, dryRuns, triggers, watcher };
+    const watcher = new PluginWatcher({
+      pluginDir,
+      logger,
+      onChange: (change) => {
+        triggers.pluginChanged(change);
+        void registry.changed(change);
+      },
+    });
+    deps.systemTables.add(pluginSystemTables({ registry, triggers: () => triggers.store.all() }));
+    this.parts = { pluginDir, environment, runners, dryRuns, triggers, watcher, registry, packages };
   }
 
   get enabled(): boolean {
@@ -109,6 +127,11 @@ export class ProcessingEngine {
 
   get pluginDir(): string | null {
     return this.parts?.pluginDir ?? null;
+  }
+
+  // pip inside the plugin venv (install endpoints, plugin requirements); null when the engine is off.
+  get packages(): PackageInstaller | null {
+    return this.parts?.packages ?? null;
   }
 
   // The interpreter state, for status output; null when the engine is off.
@@ -134,6 +157,7 @@ export class ProcessingEngine {
     await this.parts.watcher.start().catch((err: unknown) => {
       this.deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot watch the plugin directory; edits still reach runners');
     });
+    await this.parts.registry.start();
     await this.parts.triggers.start();
   }
 
@@ -141,6 +165,7 @@ export class ProcessingEngine {
   async stop(): Promise<void> {
     await this.parts?.triggers.stop();
     await this.parts?.watcher.stop();
+    await this.parts?.registry.stop();
     await this.parts?.dryRuns.stop();
     await this.cacheStore.stop();
     await this.logs.stop();

@@ -32,6 +32,8 @@ export interface TriggerRuntimeDeps {
   cacheKey: string;
   // The trigger must stop for good (error_behavior=disable, or the runner restart limit was passed).
   onDisable(reason: string): void;
+  // The plugin loaded (null) or failed to compile/import (the error), for system.plugins.
+  onLoadResult?(error: string | null): void;
   clock?: Clock;
   restartPolicy?: Partial<RestartPolicy>;
   retry?: Partial<RetryPolicy>;
@@ -247,10 +249,13 @@ export class TriggerRuntime {
         result.writes,
       );
       if (event.kind === 'request') event.settle(requestOutput(result.raw));
+      this.deps.onLoadResult?.(null);
       return null;
     } catch (err) {
       if (!(err instanceof PluginCallError)) return new PluginCallError('crashed', errorMessage(err), { cause: err });
       await this.keepCache(err.cacheChanges);
+      if (err.phase === 'load') this.deps.onLoadResult?.(err.message);
+      else if (err.phase === 'call') this.deps.onLoadResult?.(null);
       return err;
     } finally {
       worker.runner = null;

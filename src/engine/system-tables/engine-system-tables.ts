@@ -27,6 +27,7 @@ const TRIGGER_COLUMNS = cols(
   ['run_async', 'Boolean'],
   ['state', 'Utf8'],
   ['disabled_reason', 'Utf8'],
+  ['plugin_version', 'Utf8'],
 );
 
 const ARGUMENT_COLUMNS = cols(['trigger_name', 'Utf8'], ['argument_key', 'Utf8'], ['argument_value', 'Utf8']);
@@ -89,7 +90,7 @@ function lazyTable(columns: Columns, compute: () => unknown[][]): VirtualTable {
 }
 
 function triggerRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
-  return deps.triggers(db).map(({ record: r, state, reason }) => [
+  return deps.triggers(db).map(({ record: r, state, reason, pluginVersion }) => [
     r.trigger_name,
     r.plugin_filename,
     serdeSpec(r.trigger_specification),
@@ -99,6 +100,7 @@ function triggerRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
     state,
     // Why it is not running: the live reason (failed, disabled by the engine), else what the catalog recorded.
     reason ?? r.disabled_reason,
+    pluginVersion ?? null,
   ]);
 }
 

@@ -1,3 +1,5 @@
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { AppError, badRequest, conflict, errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
 import { INTERNAL_DB } from '../../storage/catalog/names.js';
@@ -12,6 +14,8 @@ import { TriggerRuntime, runnerNameOf, type TriggerRuntimeDeps } from '../dispat
 import { WalBatch } from '../dispatch/wal-batch.js';
 import type { PluginLogStore } from '../logs/plugin-log-store.js';
 import type { PluginChange } from '../plugins/plugin-watcher.js';
+import type { PluginRegistry } from '../plugins/plugin-registry.js';
+import type { PackageInstaller } from '../environment/package-installer.js';
 import { GH_PREFIX, type RemotePlugins } from '../plugins/remote-plugins.js';
 import { resolvePluginPath } from '../plugins/plugin-path.js';
 import type { RunnerFactory } from '../runtime/runner-factory.js';
@@ -35,6 +39,10 @@ export interface CreateTriggerRequest {
 
 export interface TriggerManagerDeps {
   storage: StorageEngine;
+  // A package plugin's requirements.txt is installed (what is missing) before its trigger is stored.
+  packages: Pick<PackageInstaller, 'installMissingFor'>;
+  // Records the plugin version each trigger loaded and load errors, for system.plugins.
+  registry: PluginRegistry;
   runners: RunnerFactory;
   logs: PluginLogStore;
   logger: Logger;
@@ -52,6 +60,7 @@ const NAME_PATTERN = /^[^\s/\\\x00-\x1f]{1,256}$/;
 interface Running {
   runtime: TriggerRuntime;
   schedule: ScheduleDriver | null;
+  version: string | null;
 }
 
 // Owns the triggers: catalog records (TriggerStore), the running ones (TriggerRuntime per enabled trigger), WAL
@@ -97,7 +106,8 @@ export class TriggerManager {
     checkAllowedKind(spec, this.deps.allowedKinds);
     if (this.store.find(req.database, req.triggerName)) throw conflict('attempted to create a resource that already exists');
     if (spec.kind === 'request') this.checkPathFree(spec.path);
-    await this.resolvePlugin(req.pluginFilename);
+    const plugin = await this.resolvePlugin(req.pluginFilename);
+    await this.deps.packages.installMissingFor(plugin.path);
     const record = this.store.add({
       trigger_name: req.triggerName,
       plugin_filename: req.pluginFilename,
@@ -151,7 +161,14 @@ export class TriggerManager {
         return { record, state: 'disabled', reason: record.disabled_reason, queued: 0, dropped: 0 };
       }
       const { runtime } = live;
-      return { record, state: runtime.state, reason: runtime.failureReason, queued: runtime.queued, dropped: runtime.dropped };
+      return {
+        record,
+        state: runtime.state,
+        reason: runtime.failureReason,
+        queued: runtime.queued,
+        dropped: runtime.dropped,
+        pluginVersion: live.version,
+      };
     });
   }
 
@@ -230,6 +247,7 @@ export class TriggerManager {
       cacheStore: this.deps.cacheStore,
       plugin,
       cacheKey: triggerCacheKey(record.database_name, record.trigger_name),
+      onLoadResult: (error) => this.deps.registry.noteLoadError(record.plugin_filename, error),
       onDisable: (reason) => {
         const current = this.store.find(record.database_name, record.trigger_name);
         if (!current || current.trigger_id !== record.trigger_id) return;
@@ -243,7 +261,7 @@ export class TriggerManager {
       spec.kind === 'schedule'
         ? new ScheduleDriver(spec, { push: (event) => runtime.push(event), sequential: !record.trigger_settings.run_async })
         : null;
-    this.running.set(record.trigger_id, { runtime, schedule });
+    this.running.set(record.trigger_id, { runtime, schedule, version: plugin.version });
     runtime.start();
     schedule?.start();
     this.updateFlushListener();
@@ -262,9 +280,14 @@ export class TriggerManager {
   // The plugin a trigger names: a file or package under the plugin dir, or a gh: plugin fetched into the plugin
   // cache (a stale cached copy when the repository is unreachable). Errors are upstream's texts
   // (`Plugin not found: …`, `error fetching plugin from repository: …`).
-  private async resolvePlugin(filename: string): Promise<{ path: string; source?: string }> {
-    if (filename.startsWith(GH_PREFIX)) return { path: (await this.deps.remote.resolve(filename)).path };
-    return { path: (await resolvePluginPath(this.deps.pluginDir, filename)).path };
+  private async resolvePlugin(filename: string): Promise<{ path: string; version: string | null }> {
+    if (filename.startsWith(GH_PREFIX)) {
+      const fetched = await this.deps.remote.resolve(filename);
+      this.deps.registry.registerRemote(filename, { version: fetched.version, kind: fetched.kind, path: fetched.path, files: await filesOf(fetched.path) });
+      return { path: fetched.path, version: await this.deps.registry.versionOf(filename) };
+    }
+    const { path } = await resolvePluginPath(this.deps.pluginDir, filename);
+    return { path, version: await this.deps.registry.versionOf(filename).catch(() => null) };
   }
 
   // Request paths are unique server-wide (upstream lets the last one win): 409 naming the owner.
@@ -295,6 +318,14 @@ export class TriggerManager {
     else this.deps.storage.flushes.off('flush', this.onFlush);
     this.listening = wanted;
   }
+}
+
+// The Python files of a fetched plugin (a file, or every *.py of a package) for the registry.
+async function filesOf(path: string): Promise<Array<{ relPath: string; sizeBytes: number; path: string }>> {
+  const info = await stat(path);
+  if (info.isFile()) return [{ relPath: basename(path), sizeBytes: info.size, path }];
+  const names = (await readdir(path, { recursive: true })).filter((n) => n.endsWith('.py') && !n.includes('__pycache__'));
+  return Promise.all(names.sort().map(async (relPath) => ({ relPath, sizeBytes: (await stat(join(path, relPath))).size, path: join(path, relPath) })));
 }
 
 // The top-level entry under the plugin dir a plugin_filename lives in (`pkg/x.py` → `pkg`).

@@ -39,4 +39,6 @@ export interface TriggerRuntimeView {
   // Events waiting in the trigger's queue and events dropped by the overflow policy since start.
   queued: number;
   dropped: number;
+  // The plugin version (content hash, or commit for Git plugins) the running trigger loaded; null when not running.
+  pluginVersion?: string | null;
 }

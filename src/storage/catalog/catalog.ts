@@ -58,13 +58,28 @@ export class Catalog {
   }
 
   load(): void {
-    if (!this.file || !existsSync(this.file)) {
-      this.persist();
-      return;
+    if (this.file && existsSync(this.file)) {
+      this.data = JSON.parse(readFileSync(this.file, 'utf8')) as CatalogData;
+      this.data.sections ??= {};
+      this.opts.logger.info({ file: this.file, databases: this.data.databases.length }, 'catalog loaded');
     }
-    this.data = JSON.parse(readFileSync(this.file, 'utf8')) as CatalogData;
-    this.data.sections ??= {};
-    this.opts.logger.info({ file: this.file, databases: this.data.databases.length }, 'catalog loaded');
+    this.ensureInternal();
+    this.persist();
+  }
+
+  // `_internal` always exists, as upstream: system tables such as plugin_files live there; it takes no writes.
+  private ensureInternal(): void {
+    if (this.database(INTERNAL_DB)) return;
+    this.data.databases.push({
+      id: this.data.nextDatabaseId++,
+      name: INTERNAL_DB,
+      retentionPeriod: null,
+      retentionPeriodNs: null,
+      deleted: false,
+      hardDeleteAt: null,
+      createdAt: new Date().toISOString(),
+      tables: [],
+    });
   }
 
   get uuid(): string {
@@ -126,7 +141,7 @@ export class Catalog {
       if (ifNotExists) return existing;
       throw conflict('attempted to create a resource that already exists');
     }
-    if (this.databases().length >= LIMITS.databases) {
+    if (this.databases().filter((d) => d.name !== INTERNAL_DB).length >= LIMITS.databases) {
       throw schemaLimitError(`database limit reached: at most ${LIMITS.databases} databases, cannot create '${name}'`);
     }
     const db: DatabaseRecord = {

@@ -14,7 +14,7 @@ export type SystemTableProvider = (dbName: string, table: string) => VirtualTabl
 export type SystemTableLister = (dbName: string) => string[];
 
 // Names probed when no lister is given (InfluxDB 3 Core's set, plus the _internal extras and our own
-// processing_engine_trigger_stats).
+// processing_engine_trigger_stats and plugins).
 export const KNOWN_SYSTEM_TABLES = [
   'databases',
   'distinct_caches',
@@ -24,6 +24,7 @@ export const KNOWN_SYSTEM_TABLES = [
   'nodes',
   'parquet_files',
   'plugin_files',
+  'plugins',
   'processing_engine_logs',
   'processing_engine_trigger_arguments',
   'processing_engine_trigger_stats',

@@ -135,12 +135,13 @@ describe('engine/system-tables/engine-system-tables', () => {
       { name: 'run_async', type: 'Boolean' },
       { name: 'state', type: 'Utf8' },
       { name: 'disabled_reason', type: 'Utf8' },
+      { name: 'plugin_version', type: 'Utf8' },
     ]);
     expect(t.rows).to.deep.equal([
-      ['wal_t', 'p.py', '"all_tables_wal_write"', false, 'log', false, 'running', null],
-      ['cpu_t', 'gh:examples/cpu.py', '{"single_table_wal_write":{"table_name":"cpu"}}', true, 'disable', true, 'disabled', 'error_behavior=disable: ValueError: boom'],
-      ['every_t', 'p.py', '{"every":{"duration":{"secs":90,"nanos":0}}}', false, 'retry', false, 'failed', 'cannot start runner: plugin not found'],
-      ['cron_t', 'p.py', '{"schedule":{"schedule":"0 0 * * * *"}}', false, 'log', false, 'starting', null],
+      ['wal_t', 'p.py', '"all_tables_wal_write"', false, 'log', false, 'running', null, null],
+      ['cpu_t', 'gh:examples/cpu.py', '{"single_table_wal_write":{"table_name":"cpu"}}', true, 'disable', true, 'disabled', 'error_behavior=disable: ValueError: boom', null],
+      ['every_t', 'p.py', '{"every":{"duration":{"secs":90,"nanos":0}}}', false, 'retry', false, 'failed', 'cannot start runner: plugin not found', null],
+      ['cron_t', 'p.py', '{"schedule":{"schedule":"0 0 * * * *"}}', false, 'log', false, 'starting', null, null],
     ]);
     expect(provide('other', 'processing_engine_triggers')!.rows[0]!.slice(0, 3)).to.deep.equal(['req_t', 'p.py', '{"request_path":{"path":"hook"}}']);
   });

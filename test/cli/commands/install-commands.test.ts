@@ -1,0 +1,50 @@
+import { expect } from 'chai';
+import { runCliCaptured, startRecorder, type RecordingServer } from '../cli-harness.js';
+
+const PACKAGES = '/api/v3/configure/plugin_environment/install_packages';
+const REQUIREMENTS = '/api/v3/configure/plugin_environment/install_requirements';
+
+describe('cli/commands/install-commands', () => {
+  let server: RecordingServer;
+  beforeEach(async () => {
+    server = await startRecorder();
+  });
+  afterEach(() => server.close());
+  const sent = () => server.requests.map((r) => ({ path: r.path, body: JSON.parse(r.body) as unknown, auth: r.headers.authorization }));
+
+  it('install package PKG... posts the packages and confirms', async () => {
+    const r = await runCliCaptured(['install', 'package', '-H', server.url, '--token', 'tok', 'pandas==2.2.0', 'requests']);
+    expect(r).to.deep.equal({ code: 0, stdout: 'Packages installed successfully: pandas==2.2.0, requests\n', stderr: '' });
+    expect(sent()).to.deep.equal([{ path: PACKAGES, body: { packages: ['pandas==2.2.0', 'requests'] }, auth: 'Bearer tok' }]);
+  });
+
+  it('install package -r PATH posts the server-side requirements path', async () => {
+    const r = await runCliCaptured(['install', 'package', '-H', server.url, '-r', '/srv/plugins/requirements.txt']);
+    expect(r).to.deep.equal({ code: 0, stdout: 'Requirements from /srv/plugins/requirements.txt installed successfully\n', stderr: '' });
+    expect(sent()).to.deep.equal([{ path: REQUIREMENTS, body: { requirements_location: '/srv/plugins/requirements.txt' }, auth: undefined }]);
+  });
+
+  it('with both, installs the requirements and then the packages', async () => {
+    const r = await runCliCaptured(['install', 'package', '-H', server.url, '--requirements', 'req.txt', 'tinypkg']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(sent().map((s) => s.path)).to.deep.equal([REQUIREMENTS, PACKAGES]);
+  });
+
+  it('refuses nothing-to-install and bad names on the client, sending nothing', async () => {
+    let r = await runCliCaptured(['install', 'package', '-H', server.url]);
+    expect(r).to.deep.equal({ code: 1, stdout: '', stderr: 'Error: nothing to install: give package names or -r/--requirements <path>\n' });
+    r = await runCliCaptured(['install', 'package', '-H', server.url, 'ok', 'bad;marker']);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.equal(`Error: invalid package "bad;marker": environment markers (';') are not accepted; use a requirements file\n`);
+    r = await runCliCaptured(['install', 'package', '-H', server.url, '--', '-e']);
+    expect(r.stderr).to.include(`invalid package "-e": a package may not start with '-'`);
+    expect(server.requests).to.deep.equal([]);
+  });
+
+  it("prints the server's error (pip's exit code and output tail) and exits 1", async () => {
+    const message = 'installing nope failed: pip exited with code 1; last lines of its output:\nERROR: No matching distribution found for nope';
+    server.reply = () => ({ status: 500, body: { error: message, data: { exit_code: 1 } } });
+    const r = await runCliCaptured(['install', 'package', '-H', server.url, 'nope']);
+    expect(r).to.deep.equal({ code: 1, stdout: '', stderr: `Error: ${message}\n` });
+  });
+});
