@@ -8,6 +8,7 @@ cache changes; a failed call's error names the phase it failed in (load, call, r
 from __future__ import annotations
 
 import datetime
+import time
 import os
 import platform
 from typing import Any, Optional
@@ -53,6 +54,22 @@ def _decode_batches(value: Any) -> list:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return msgpack.unpackb(value, raw=False, strict_map_key=False)
     return value if value is not None else []
+
+
+MAX_START_WAIT_NS = 1_000_000_000
+
+
+def wait_until_ns(start_at_ns) -> None:
+    """Schedule calls arrive a little early with the planned time; the entry point starts on it, so the firing
+    jitter is this sleep's, not the host timer's and the pipe's. Waits at most 1 s; a past time does not wait."""
+    if not isinstance(start_at_ns, int):
+        return
+    deadline = min(start_at_ns, time.time_ns() + MAX_START_WAIT_NS)
+    while True:
+        left = deadline - time.time_ns()
+        if left <= 0:
+            return
+        time.sleep(min(left, 50_000_000) / 1e9)
 
 
 def _args(params: dict):
@@ -140,6 +157,7 @@ class Runtime:
         try:
             positional = self._positional(method, params, api)
             func = plugin.entry_point(method)
+            wait_until_ns(params.get("start_at_ns"))
             phase = PHASE_CALL
             returned = func(*positional)
             result: dict = {}

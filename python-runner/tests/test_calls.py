@@ -1,4 +1,5 @@
 import datetime
+import time
 import os
 import unittest
 
@@ -214,6 +215,26 @@ class ScheduleCallTest(RuntimeCase, unittest.TestCase):
                                                  "args": {"region": "us-east"}})
         expected = datetime.datetime.fromtimestamp(1767225605)
         self.assertEqual(conn.logs(), [f"INFO: {expected!r} None {{'region': 'us-east'}}"])
+
+    def test_start_at_ns_delays_the_entry_point_until_the_planned_time(self):
+        rt, conn, _ = self.runtime(
+            "import time\n"
+            "def process_scheduled_call(influxdb3_local, call_time, args=None):\n"
+            "    influxdb3_local.info(time.time_ns())\n")
+        start_at = time.time_ns() + 80_000_000
+        self.call(rt, "process_scheduled_call", {"call_time": start_at // 10**9, "start_at_ns": start_at})
+        entered = int(conn.logs()[0].split(": ")[1])
+        self.assertGreaterEqual(entered, start_at)
+
+    def test_start_at_ns_in_the_past_or_absurdly_far_does_not_hang(self):
+        rt, conn, _ = self.runtime(
+            "def process_scheduled_call(influxdb3_local, call_time, args=None):\n"
+            "    influxdb3_local.info('ran')\n")
+        self.call(rt, "process_scheduled_call", {"call_time": 0, "start_at_ns": 1})
+        before = time.monotonic()
+        self.call(rt, "process_scheduled_call", {"call_time": 0, "start_at_ns": time.time_ns() + 3600 * 10**9})
+        self.assertLess(time.monotonic() - before, 3.0)
+        self.assertEqual(conn.logs(), ["INFO: ran", "INFO: ran"])
 
     def test_missing_function(self):
         rt, _, _ = self.runtime("def process_writes(a, b, c):\n    pass\n")

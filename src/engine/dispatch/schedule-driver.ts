@@ -4,6 +4,9 @@ import type { TriggerEvent } from './trigger-event.js';
 
 // Node timers hold at most 2^31-1 ms; longer waits (a yearly cron) are taken in steps.
 const MAX_TIMER_MS = 2_147_483_647;
+// Runs are handed to the runner this much ahead of the planned time with `start_at_ns`; the runner starts the entry
+// point on the planned time itself, so timer, event-loop and pipe latency do not add to the firing jitter.
+export const EARLY_DISPATCH_MS = 25;
 
 // Fires a schedule trigger at its planned times and passes the planned time on (reference §4.2). Unlike upstream, a
 // run that overruns its next slots does not cause a burst of catch-up runs: the missed slots fold into one run at the
@@ -39,11 +42,12 @@ export class ScheduleDriver {
       this.options.onEnd?.();
       return;
     }
-    const wait = plannedMs - this.clock.nowMs();
+    const dispatchAt = plannedMs - EARLY_DISPATCH_MS;
+    const wait = dispatchAt - this.clock.nowMs();
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       // Timers may wake a little early (or a long wait was cut in steps): wait out the rest.
-      if (this.clock.nowMs() < plannedMs) this.arm(plannedMs, missed);
+      if (this.clock.nowMs() < dispatchAt) this.arm(plannedMs, missed);
       else this.fire(plannedMs, missed);
     }, Math.min(Math.max(0, wait), MAX_TIMER_MS));
   }

@@ -265,7 +265,7 @@ export class TriggerRuntime {
   private params(event: TriggerEvent): Record<string, unknown> {
     const args = this.record.trigger_arguments;
     if (event.kind === 'wal') return { table_batches: event.batch.payload, args };
-    if (event.kind === 'schedule') return { call_time: Math.floor(event.plannedMs / 1000), args };
+    if (event.kind === 'schedule') return { call_time: Math.floor(event.plannedMs / 1000), start_at_ns: BigInt(event.plannedMs) * 1_000_000n, args };
     const { queryParameters, headers, body } = event.input;
     return { query_parameters: queryParameters, request_headers: headers, request_body: body, args };
   }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ScheduleDriver } from '../../../src/engine/dispatch/schedule-driver.js';
+import { EARLY_DISPATCH_MS, ScheduleDriver } from '../../../src/engine/dispatch/schedule-driver.js';
 import type { TriggerEvent } from '../../../src/engine/dispatch/trigger-event.js';
 import { parseTriggerSpec } from '../../../src/engine/triggers/trigger-spec.js';
 import type { ScheduleSpec } from '../../../src/engine/triggers/schedule-slots.js';
@@ -57,6 +57,17 @@ describe('engine/dispatch/schedule-driver', () => {
     d.start();
     await clock.advance(10_000);
     expect(events.map((e) => new Date(e.plannedMs).toISOString())).to.deep.equal(['2026-01-01T00:00:05.000Z', '2026-01-01T00:00:10.000Z']);
+    d.stop();
+  });
+
+  it('hands a run over EARLY_DISPATCH_MS before its planned time (the runner starts it on time)', async () => {
+    const { clock, events, d } = driver('every:1s', false);
+    d.start();
+    await clock.advance(750 - EARLY_DISPATCH_MS - 1);
+    expect(events).to.have.length(0);
+    await clock.advance(1);
+    expect(events.map((e) => e.plannedMs)).to.deep.equal([1_700_000_001_000]);
+    expect(clock.nowMs()).to.equal(1_700_000_001_000 - EARLY_DISPATCH_MS);
     d.stop();
   });
 
