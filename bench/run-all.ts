@@ -6,6 +6,10 @@ import { runActivation } from './activation.js';
 import { runWalThroughput } from './wal-throughput.js';
 import { runPluginQuery } from './plugin-query.js';
 import { runRunnerFootprint } from './runner-footprint.js';
+import { runHttpTrigger } from './http-trigger.js';
+import { runTriggerLatency } from './trigger-latency.js';
+import { runIsolation } from './isolation.js';
+import { runScale100Triggers } from './scale-100-triggers.js';
 
 // `npm run bench [name…]`: runs every benchmark (or the named ones) one after another.
 const all: Record<string, () => Promise<void>> = {
@@ -17,6 +21,10 @@ const all: Record<string, () => Promise<void>> = {
   'wal-throughput': runWalThroughput,
   'plugin-query': runPluginQuery,
   'runner-footprint': runRunnerFootprint,
+  'http-trigger': runHttpTrigger,
+  'trigger-latency': runTriggerLatency,
+  isolation: runIsolation,
+  'scale-100-triggers': runScale100Triggers,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted.length ? wanted : Object.keys(all)) {

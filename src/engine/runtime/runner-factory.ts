@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Logger } from '../../shared/logger.js';
 import type { GlobalCache } from '../cache/global-cache.js';
 import type { PluginEnvironment } from '../environment/plugin-environment.js';
@@ -14,6 +15,7 @@ export interface RunnerFactoryDeps {
   logger: Logger;
   timeoutMs: number;
   memoryLimitBytes: number | null;
+  maxConcurrentStarts?: number;
 }
 
 // Per runner: a trigger's own timeout, and who serves requests from its finished calls' threads.
@@ -26,7 +28,15 @@ export interface RunnerOverrides {
 // Starts runners with the server's interpreter and limits; waits for the environment first (so plugin operations
 // issued during start-up wait for the venv instead of failing). Triggers (issue 5) and dry runs both use it.
 export class RunnerFactory {
-  constructor(private readonly deps: RunnerFactoryDeps) {}
+  // At most this many children start at once: 100 triggers booting together would otherwise starve the server's
+  // event loop (and each other) on a small machine; the rest wait their turn.
+  private readonly maxStarting: number;
+  private starting = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly deps: RunnerFactoryDeps) {
+    this.maxStarting = deps.maxConcurrentStarts ?? Math.max(2, 2 * availableParallelism());
+  }
 
   // Resolves once the plugin interpreter is usable; rejects with the error that names the fix.
   async ready(): Promise<void> {
@@ -35,9 +45,32 @@ export class RunnerFactory {
 
   async start(name: string, overrides: RunnerOverrides = {}): Promise<PluginRunner> {
     const venv = await this.deps.environment.ready();
+    await this.turn();
+    try {
+      return await this.spawn(name, venv.python, overrides);
+    } finally {
+      this.starting--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private turn(): Promise<void> {
+    if (this.starting < this.maxStarting) {
+      this.starting++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) =>
+      this.waiting.push(() => {
+        this.starting++;
+        resolve();
+      }),
+    );
+  }
+
+  private spawn(name: string, python: string, overrides: RunnerOverrides): Promise<PluginRunner> {
     return PluginRunner.start({
       name,
-      python: venv.python,
+      python,
       pluginDir: this.deps.pluginDir,
       logger: this.deps.logger,
       globalCache: this.deps.globalCache,

@@ -333,10 +333,18 @@ function pluginRoot(filename: string): string {
   return filename.trim().replace(/^\.\//, '').split(/[\\/]+/)[0]!;
 }
 
+// Request paths by spec string, parsed once (request routing looks them up on every call).
+const requestPaths = new Map<string, string | null>();
+
 function requestPathOf(record: TriggerRecord): string | null {
-  const spec = record.trigger_specification.trim();
-  if (!spec.startsWith('request:')) return null;
-  return parseRequestPath(record);
+  const spec = record.trigger_specification;
+  let path = requestPaths.get(spec);
+  if (path === undefined) {
+    path = spec.trim().startsWith('request:') ? parseRequestPath(record) : null;
+    if (requestPaths.size > 10_000) requestPaths.clear();
+    requestPaths.set(spec, path);
+  }
+  return path;
 }
 
 function parseRequestPath(record: TriggerRecord): string {
