@@ -12,6 +12,7 @@ import { ProcessingEngine } from './engine/processing-engine.js';
 import { registerPluginTestRoutes } from './http/routes/plugin-test-routes.js';
 import { registerTriggerRoutes } from './http/routes/trigger-routes.js';
 import { registerPackageRoutes } from './http/routes/package-routes.js';
+import { registerPluginFileRoutes } from './http/routes/plugin-file-routes.js';
 
 // The composition root: config → storage → http; stopped in reverse order.
 export class App {
@@ -56,6 +57,11 @@ export class App {
         registerPluginTestRoutes(router, { engine: this.engine, maxBodyBytes: config.maxHttpRequestSize });
         registerTriggerRoutes(router, { engine: this.engine, maxBodyBytes: config.maxHttpRequestSize });
         registerPackageRoutes(router, { installer: this.engine.packages, maxBodyBytes: config.maxHttpRequestSize });
+        registerPluginFileRoutes(router, {
+          files: this.engine.pluginFiles,
+          pluginOfTrigger: (db, name) => this.engine.pluginOfTrigger(db, name),
+          maxBodyBytes: config.maxHttpRequestSize,
+        });
         this.engine.registerRoutes(router);
       },
     });

@@ -4,7 +4,7 @@ import { serveCommand } from './commands/serve-command.js';
 import { queryCommand, writeCommand } from './commands/data-commands.js';
 import { createCommands, deleteCommands, showCommands } from './commands/database-commands.js';
 import { testCommands } from './commands/test-commands.js';
-import { createTriggerCommand, deleteTriggerCommand, toggleTriggerCommand } from './commands/trigger-commands.js';
+import { createTriggerCommand, deleteTriggerCommand, toggleTriggerCommand, updateTriggerCommand } from './commands/trigger-commands.js';
 import { systemCommand } from './commands/system-commands.js';
 import { installCommands } from './commands/install-commands.js';
 import { pluginsCommand } from './commands/plugin-commands.js';
@@ -29,6 +29,7 @@ export function buildCli(): Command {
   pluginsCommand(show);
   toggleTriggerCommand(program.command('enable').description('enable a resource'), 'enable');
   toggleTriggerCommand(program.command('disable').description('disable a resource'), 'disable');
+  updateTriggerCommand(program.command('update').description('update a resource'));
   testCommands(program.command('test').description('dry-run a plugin'));
   installCommands(program.command('install').description('install Python packages for plugins'));
   return program;

@@ -20,6 +20,7 @@ import { PluginWatcher } from './plugins/plugin-watcher.js';
 import { RemotePlugins } from './plugins/remote-plugins.js';
 import { PluginRegistry } from './plugins/plugin-registry.js';
 import { PackageInstaller } from './environment/package-installer.js';
+import { PluginFiles } from './plugins/plugin-files.js';
 import { pluginSystemTables } from './system-tables/plugin-system-tables.js';
 import type { TriggerRuntimeView } from './triggers/trigger-record.js';
 import { TriggerManager, type CreateTriggerRequest } from './triggers/trigger-manager.js';
@@ -44,6 +45,7 @@ interface EnabledParts {
   watcher: PluginWatcher;
   registry: PluginRegistry;
   packages: PackageInstaller;
+  files: PluginFiles;
 }
 
 // Facade of the Processing Engine: owns the Python environment, runners, dry runs and (issue 5) triggers.
@@ -118,7 +120,8 @@ export class ProcessingEngine {
       },
     });
     deps.systemTables.add(pluginSystemTables({ registry, triggers: () => triggers.store.all() }));
-    this.parts = { pluginDir, environment, runners, dryRuns, triggers, watcher, registry, packages };
+    const files = new PluginFiles({ pluginDir, logger: logger.child({ part: 'plugin-files' }), pluginDirOnly: config.pluginDirOnly });
+    this.parts = { pluginDir, environment, runners, dryRuns, triggers, watcher, registry, packages, files };
   }
 
   get enabled(): boolean {
@@ -132,6 +135,17 @@ export class ProcessingEngine {
   // pip inside the plugin venv (install endpoints, plugin requirements); null when the engine is off.
   get packages(): PackageInstaller | null {
     return this.parts?.packages ?? null;
+  }
+
+  // Plugin uploads (reference §5.5); null when the engine is off.
+  get pluginFiles(): PluginFiles | null {
+    return this.parts?.files ?? null;
+  }
+
+  // The plugin a trigger uses (uploads replace it by trigger name), in one database or any.
+  async pluginOfTrigger(db: string | null, name: string): Promise<string | null> {
+    const record = this.parts?.triggers.store.all().find((r) => r.trigger_name === name && (db === null || r.database_name === db));
+    return record?.plugin_filename ?? null;
   }
 
   // The interpreter state, for status output; null when the engine is off.

@@ -1,11 +1,16 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { canonicalSpec, parseTriggerSpec } from '../../engine/triggers/trigger-spec.js';
 import { parseArgumentList, parseErrorBehavior, type ErrorBehavior } from '../../engine/triggers/trigger-settings.js';
 import { errorMessage } from '../../shared/app-error.js';
 import { formatDurationNs, parseDurationNs } from '../../shared/duration.js';
+import type { Client } from '../client.js';
 import { clientFor, requireDatabase, withCommon, type CommonOpts } from './common.js';
 
 const TRIGGER_PATH = '/api/v3/configure/processing_engine_trigger';
+const FILES_PATH = '/api/v3/plugins/files';
+const DIRECTORY_PATH = '/api/v3/plugins/directory';
 
 // The flags of `create trigger` as commander hands them over.
 export interface CreateTriggerOpts {
@@ -17,6 +22,7 @@ export interface CreateTriggerOpts {
   runAsynchronous?: boolean;
   errorBehavior?: string;
   timeout?: string;
+  upload?: boolean;
 }
 
 // The JSON body of POST /api/v3/configure/processing_engine_trigger (reference §5.2, plus our `timeout`).
@@ -65,7 +71,7 @@ export function buildCreateTriggerBody(db: string, name: string, opts: CreateTri
   };
 }
 
-// `create trigger` (reference §6.2); `--upload` belongs to issue 6.
+// `create trigger` (reference §6.2); with --upload the local file or package is sent to the server first.
 export function createTriggerCommand(create: Command): void {
   withCommon(create.command('trigger'), true)
     .description('create a processing engine trigger that runs a plugin on WAL flushes, a schedule or HTTP requests')
@@ -81,11 +87,84 @@ export function createTriggerCommand(create: Command): void {
     .option('--run-asynchronous', 'let events of this trigger run concurrently')
     .option('--error-behavior <behavior>', 'what a failing call does: log, retry or disable', 'log')
     .option('--timeout <duration>', 'per-call time limit, e.g. 30s (beyond upstream)')
+    .option('--upload', "upload the local file or package directory named by --path into the server's plugin directory first")
     .action(async (name: string, opts: CommonOpts & CreateTriggerOpts) => {
-      const body = buildCreateTriggerBody(requireDatabase(opts), name, opts);
-      await clientFor(opts).request('POST', TRIGGER_PATH, { json: body });
+      const db = requireDatabase(opts);
+      // Built first so a bad spec or flag fails before anything is uploaded.
+      const body = buildCreateTriggerBody(db, name, opts);
+      const client = clientFor(opts);
+      if (opts.upload) body.plugin_filename = await uploadPlugin(client, db, body.plugin_filename);
+      await client.request('POST', TRIGGER_PATH, { json: body });
       process.stdout.write(`Trigger ${name} created successfully\n`);
     });
+}
+
+// `update trigger` (reference §6.2): a file replaces the trigger's plugin file (or its package's __init__.py), a
+// directory replaces the whole package atomically. The server finds the plugin from the trigger name and `db`.
+export function updateTriggerCommand(update: Command): void {
+  withCommon(update.command('trigger'), true)
+    .description('replace the plugin code a trigger runs with a local file or package directory')
+    .requiredOption('-t, --trigger-name <name>', 'name of the trigger')
+    .requiredOption('-p, --path <path>', 'local plugin file, or package directory holding __init__.py')
+    .action(async (opts: CommonOpts & { triggerName: string; path: string }) => {
+      const db = requireDatabase(opts);
+      const client = clientFor(opts);
+      const info = await stat(opts.path).catch(() => null);
+      if (!info) throw new Error(`Path does not exist: ${opts.path}`);
+      if (info.isDirectory()) {
+        const files = await collectPackageFiles(opts.path);
+        await client.request('PUT', DIRECTORY_PATH, {
+          query: { db },
+          json: { plugin_name: opts.triggerName, files: files.map((f) => ({ relative_path: f.relativePath, content: f.content })) },
+        });
+      } else if (info.isFile()) {
+        const content = await readFile(opts.path, 'utf8');
+        await client.request('PUT', FILES_PATH, { query: { db }, json: { plugin_name: opts.triggerName, content } });
+      } else {
+        throw new Error(`Invalid path: ${opts.path}`);
+      }
+      process.stdout.write(`Trigger '${opts.triggerName}' updated successfully\n`);
+    });
+}
+
+// `--upload`: a file goes up under its basename (directory parts, `..` included, are dropped); a package directory
+// goes up file by file as `<dirname>/<rel>`. Returns the name the trigger then uses as plugin_filename.
+export async function uploadPlugin(client: Client, db: string, localPath: string): Promise<string> {
+  const info = await stat(localPath).catch(() => null);
+  if (!info) throw new Error(`File not found: ${localPath}`);
+  if (info.isFile()) {
+    const name = basename(localPath);
+    await client.request('POST', FILES_PATH, { query: { db }, json: { plugin_name: name, content: await readFile(localPath, 'utf8') } });
+    return name;
+  }
+  if (!info.isDirectory()) throw new Error(`Invalid path: ${localPath}`);
+  const name = basename(resolve(localPath));
+  for (const file of await collectPackageFiles(localPath)) {
+    await client.request('POST', FILES_PATH, { query: { db }, json: { plugin_name: `${name}/${file.relativePath}`, content: file.content } });
+  }
+  return name;
+}
+
+// Every *.py of a package directory (symlinks not followed, __pycache__ skipped), with `/`-separated paths relative
+// to it, sorted; the directory must hold __init__.py.
+export async function collectPackageFiles(dir: string): Promise<Array<{ relativePath: string; content: string }>> {
+  const init = await stat(join(dir, '__init__.py')).catch(() => null);
+  if (!init?.isFile()) throw new Error(`Multi-file plugin directory must contain __init__.py: ${dir}`);
+  const out: Array<{ relativePath: string; content: string }> = [];
+  const walk = async (sub: string): Promise<void> => {
+    const entries = await readdir(join(dir, sub), { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const rel = sub ? `${sub}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (entry.name !== '__pycache__') await walk(rel);
+      } else if (entry.isFile() && entry.name.endsWith('.py')) {
+        out.push({ relativePath: rel, content: await readFile(join(dir, rel), 'utf8') });
+      }
+    }
+  };
+  await walk('');
+  return out;
 }
 
 // `delete trigger`: an enabled trigger needs --force (reference §4.5).

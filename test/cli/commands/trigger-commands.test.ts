@@ -1,6 +1,49 @@
 import { expect } from 'chai';
-import { buildCreateTriggerBody } from '../../../src/cli/commands/trigger-commands.js';
+import { Command } from 'commander';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildCreateTriggerBody, collectPackageFiles, updateTriggerCommand } from '../../../src/cli/commands/trigger-commands.js';
 import { runCliCaptured, startRecorder, type RecordingServer } from '../cli-harness.js';
+
+// `update trigger` through a program of its own (the same wiring cli.ts gives it), capturing output as runCli does.
+async function runUpdate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const program = new Command('influxdb3');
+  updateTriggerCommand(program.command('update'));
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => {
+    stdout += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  let code = 0;
+  try {
+    await program.parseAsync(['node', 'influxdb3', 'update', 'trigger', ...args]);
+  } catch (err) {
+    stderr += `Error: ${(err as Error).message}\n`;
+    code = 1;
+  } finally {
+    process.stdout.write = out;
+  }
+  return { code, stdout, stderr };
+}
+
+// A local package: __init__.py, utils.py, models/{__init__,m}.py, plus files that are never uploaded.
+async function makePackage(root: string, name = 'my_pkg'): Promise<string> {
+  const dir = join(root, name);
+  await mkdir(join(dir, 'models'), { recursive: true });
+  await mkdir(join(dir, '__pycache__'));
+  await writeFile(join(dir, '__init__.py'), 'from .utils import helper\n');
+  await writeFile(join(dir, 'utils.py'), 'def helper(): return 1\n');
+  await writeFile(join(dir, 'models', '__init__.py'), '');
+  await writeFile(join(dir, 'models', 'm.py'), 'M = 1\n');
+  await writeFile(join(dir, '__pycache__', 'utils.cpython-311.py'), 'cached');
+  await writeFile(join(dir, 'README.md'), 'docs');
+  await writeFile(join(root, 'elsewhere.py'), 'not part of the package');
+  await symlink(join(root, 'elsewhere.py'), join(dir, 'linked.py'));
+  return dir;
+}
 
 describe('cli/commands/trigger-commands', () => {
   let server: RecordingServer;
@@ -126,6 +169,118 @@ describe('cli/commands/trigger-commands', () => {
       server.reply = () => ({ status: 500, body: 'error fetching plugin from repository: 404 Not Found' });
       const gh = await cli('create', 'trigger', '-d', 'foo', '--trigger-spec', 'all_tables', '--path', 'gh:not_a_file.py', 't');
       expect(gh.stderr).to.equal('Error: error fetching plugin from repository: 404 Not Found\n');
+    });
+  });
+
+  describe('create trigger --upload', () => {
+    let local: string;
+    beforeEach(async () => {
+      local = await mkdtemp(join(tmpdir(), 'cli-upload-'));
+    });
+    afterEach(() => rm(local, { recursive: true, force: true }));
+    const sent = () => server.requests.map((q) => [q.method, q.path, q.query, JSON.parse(q.body)]);
+
+    it('uploads a file under its basename (directory parts and .. dropped) and creates the trigger on that name', async () => {
+      await mkdir(join(local, 'subdir'));
+      await writeFile(join(local, 'escape_test.py'), 'def process_writes(a, b, c): pass\n');
+      const path = join(local, 'subdir', '..', 'escape_test.py');
+      const r = await cli('create', 'trigger', '-d', 'foo', '--trigger-spec', 'all_tables', '--path', path, '--upload', 't');
+      expect(r).to.deep.equal({ code: 0, stdout: 'Trigger t created successfully\n', stderr: '' });
+      const [upload, create] = sent();
+      expect(upload).to.deep.equal([
+        'POST', '/api/v3/plugins/files', { db: 'foo' }, { plugin_name: 'escape_test.py', content: 'def process_writes(a, b, c): pass\n' },
+      ]);
+      expect(create![1]).to.equal('/api/v3/configure/processing_engine_trigger');
+      expect((create![3] as { plugin_filename: string }).plugin_filename).to.equal('escape_test.py');
+      expect(server.requests).to.have.length(2);
+    });
+
+    it('uploads every .py of a package as <dirname>/<rel> (no __pycache__, no symlinks) and names the plugin <dirname>', async () => {
+      const dir = await makePackage(local);
+      const r = await cli('create', 'trigger', '-d', 'foo', '--trigger-spec', 'every:10s', '--plugin-filename', `${dir}/`, '--upload', 't');
+      expect(r.code, r.stderr).to.equal(0);
+      const reqs = sent();
+      expect(reqs.slice(0, -1).map((q) => (q[3] as { plugin_name: string }).plugin_name)).to.deep.equal([
+        'my_pkg/__init__.py', 'my_pkg/models/__init__.py', 'my_pkg/models/m.py', 'my_pkg/utils.py',
+      ]);
+      expect(reqs.slice(0, -1).every((q) => q[0] === 'POST' && q[1] === '/api/v3/plugins/files')).to.equal(true);
+      expect(reqs[0]![3]).to.deep.equal({ plugin_name: 'my_pkg/__init__.py', content: 'from .utils import helper\n' });
+      expect((reqs.at(-1)![3] as { plugin_filename: string }).plugin_filename).to.equal('my_pkg');
+    });
+
+    it('refuses a package without __init__.py, a missing path and a bad spec before sending anything', async () => {
+      await mkdir(join(local, 'nopkg'));
+      await writeFile(join(local, 'nopkg', 'utils.py'), '');
+      const noInit = await cli('create', 'trigger', '-d', 'foo', '--trigger-spec', 'all_tables', '--path', join(local, 'nopkg'), '--upload', 't');
+      expect(noInit).to.deep.equal({ code: 1, stdout: '', stderr: `Error: Multi-file plugin directory must contain __init__.py: ${join(local, 'nopkg')}\n` });
+      const missing = await cli('create', 'trigger', '-d', 'foo', '--trigger-spec', 'all_tables', '--path', join(local, 'nope.py'), '--upload', 't');
+      expect(missing.stderr).to.equal(`Error: File not found: ${join(local, 'nope.py')}\n`);
+      await writeFile(join(local, 'p.py'), '');
+      const spec = await cli('create', 'trigger', '-d', 'foo', '--trigger-spec', 'sometimes', '--path', join(local, 'p.py'), '--upload', 't');
+      expect(spec.stderr).to.match(/^Error: failed to parse trigger from sometimes/);
+      expect(server.requests).to.have.length(0);
+    });
+
+    it('stops at a refused upload and prints the server text; the trigger is not created', async () => {
+      await writeFile(join(local, 'p.py'), '');
+      server.reply = () => ({ status: 500, body: { error: 'Node not configured with plugin directory: No plugin directory configured' } });
+      const r = await cli('create', 'trigger', '-d', 'foo', '--trigger-spec', 'all_tables', '--path', join(local, 'p.py'), '--upload', 't');
+      expect(r).to.deep.equal({ code: 1, stdout: '', stderr: 'Error: Node not configured with plugin directory: No plugin directory configured\n' });
+      expect(server.requests.map((q) => q.path)).to.deep.equal(['/api/v3/plugins/files']);
+    });
+  });
+
+  describe('update trigger', () => {
+    let local: string;
+    beforeEach(async () => {
+      local = await mkdtemp(join(tmpdir(), 'cli-update-'));
+    });
+    afterEach(() => rm(local, { recursive: true, force: true }));
+
+    it('a file: PUT /api/v3/plugins/files with the trigger name and ?db=, then the upstream line', async () => {
+      await writeFile(join(local, 'new_init.py'), 'NEW = True\n');
+      const r = await runUpdate(['-H', server.url, '-d', 'foo', '-t', 'my_trigger', '-p', join(local, 'new_init.py')]);
+      expect(r).to.deep.equal({ code: 0, stdout: "Trigger 'my_trigger' updated successfully\n", stderr: '' });
+      const q = server.requests[0]!;
+      expect([q.method, q.path, q.query, JSON.parse(q.body)]).to.deep.equal([
+        'PUT', '/api/v3/plugins/files', { db: 'foo' }, { plugin_name: 'my_trigger', content: 'NEW = True\n' },
+      ]);
+    });
+
+    it('a directory: PUT /api/v3/plugins/directory with every .py file relative to it', async () => {
+      const dir = await makePackage(local);
+      const r = await runUpdate(['-H', server.url, '-d', 'foo', '--trigger-name', 'my_trigger', '--path', dir]);
+      expect(r.stdout).to.equal("Trigger 'my_trigger' updated successfully\n");
+      const q = server.requests[0]!;
+      expect([q.method, q.path, q.query]).to.deep.equal(['PUT', '/api/v3/plugins/directory', { db: 'foo' }]);
+      expect(JSON.parse(q.body)).to.deep.equal({
+        plugin_name: 'my_trigger',
+        files: [
+          { relative_path: '__init__.py', content: 'from .utils import helper\n' },
+          { relative_path: 'models/__init__.py', content: '' },
+          { relative_path: 'models/m.py', content: 'M = 1\n' },
+          { relative_path: 'utils.py', content: 'def helper(): return 1\n' },
+        ],
+      });
+    });
+
+    it('refuses a missing path and a directory without __init__.py; prints a server refusal', async () => {
+      const missing = await runUpdate(['-H', server.url, '-d', 'foo', '-t', 'x', '-p', join(local, 'gone.py')]);
+      expect(missing).to.deep.equal({ code: 1, stdout: '', stderr: `Error: Path does not exist: ${join(local, 'gone.py')}\n` });
+      const noInit = await runUpdate(['-H', server.url, '-d', 'foo', '-t', 'x', '-p', local]);
+      expect(noInit.stderr).to.equal(`Error: Multi-file plugin directory must contain __init__.py: ${local}\n`);
+      expect(server.requests).to.have.length(0);
+      await writeFile(join(local, 'p.py'), '');
+      server.reply = () => ({ status: 500, body: { error: 'Plugin not found: x' } });
+      const unknown = await runUpdate(['-H', server.url, '-d', 'foo', '-t', 'x', '-p', join(local, 'p.py')]);
+      expect(unknown).to.deep.equal({ code: 1, stdout: '', stderr: 'Error: Plugin not found: x\n' });
+    });
+
+    it('collectPackageFiles sorts, skips __pycache__, non-.py files and symlinks', async () => {
+      const dir = await makePackage(local);
+      expect((await collectPackageFiles(dir)).map((f) => f.relativePath)).to.deep.equal([
+        '__init__.py', 'models/__init__.py', 'models/m.py', 'utils.py',
+      ]);
     });
   });
 
