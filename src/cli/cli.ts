@@ -7,7 +7,7 @@ import { testCommands } from './commands/test-commands.js';
 import { createTriggerCommand, deleteTriggerCommand, toggleTriggerCommand, updateTriggerCommand } from './commands/trigger-commands.js';
 import { systemCommand } from './commands/system-commands.js';
 import { installCommands } from './commands/install-commands.js';
-import { pluginsCommand } from './commands/plugin-commands.js';
+import { pluginsCommand, refreshPluginsCommand } from './commands/plugin-commands.js';
 
 // Builds the `influxdb3` command tree.
 export function buildCli(): Command {
@@ -30,6 +30,7 @@ export function buildCli(): Command {
   toggleTriggerCommand(program.command('enable').description('enable a resource'), 'enable');
   toggleTriggerCommand(program.command('disable').description('disable a resource'), 'disable');
   updateTriggerCommand(program.command('update').description('update a resource'));
+  refreshPluginsCommand(program.command('refresh').description('refresh remote plugins'));
   testCommands(program.command('test').description('dry-run a plugin'));
   installCommands(program.command('install').description('install Python packages for plugins'));
   return program;

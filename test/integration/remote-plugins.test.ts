@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { buildTestVenv } from '../fixtures/plugins/plugin-server.js';
-import { startServer, type ServerHandle } from '../helpers/server-process.js';
+import { runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
 
 // gh: plugins from a static HTTP host (upstream) and from a Git repository with @ref pins and packages (beyond
 // upstream), kept in <plugin-dir>/.plugin-cache so restarts work while the repository is down. Only loopback.
@@ -174,6 +174,9 @@ describe('integration: remote (gh:) plugins', function () {
       ]);
       expect(await call('head')).to.deep.equal({ version: 'v3', answer: 42 });
       expect(await call('pinned')).to.deep.equal({ version: 'v1', answer: 41 });
+      const cli = await runCli(['refresh', 'plugins', '--host', server.url]);
+      expect(cli.code, cli.stderr).to.equal(0);
+      expect(cli.stdout).to.match(/^Refreshed gitdb\/head \(gh:pkg\): version [0-9a-f]{40}:pkg$/m);
     });
 
     it('dry-runs a single file from the repository', async () => {
