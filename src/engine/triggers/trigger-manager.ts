@@ -227,9 +227,9 @@ export class TriggerManager {
 
   private async disableRecord(record: TriggerRecord, reason: string | null): Promise<void> {
     if (!record.disabled) this.store.update(record, { disabled: true, disabled_reason: reason });
+    this.deps.logger.info({ trigger: record.trigger_name, db: record.database_name, reason }, 'trigger disabled');
     await this.halt(record.trigger_id);
     await this.deps.cacheStore.drop(triggerCacheKey(record.database_name, record.trigger_name));
-    this.deps.logger.info({ trigger: record.trigger_name, db: record.database_name, reason }, 'trigger disabled');
   }
 
   private async launch(record: TriggerRecord): Promise<void> {
