@@ -1,4 +1,4 @@
-import type { SystemTableProvider, VirtualColumnType, VirtualTable } from '../../storage/query/system-tables.js';
+import { lazyTable, virtualColumns, type SystemTableProvider, type VirtualTable } from '../../storage/query/system-tables.js';
 import type { PluginLogStore } from '../logs/plugin-log-store.js';
 import type { ExecutionStats } from '../runtime/runner-metrics.js';
 import type { TriggerRecord, TriggerRuntimeView } from '../triggers/trigger-record.js';
@@ -15,7 +15,7 @@ export interface EngineSystemTablesDeps {
 
 type Columns = VirtualTable['columns'];
 
-const cols = (...spec: Array<[string, VirtualColumnType]>): Columns => spec.map(([name, type]) => ({ name, type }));
+const cols = virtualColumns;
 
 // Upstream's columns first (reference §7), then ours.
 const TRIGGER_COLUMNS = cols(
@@ -75,17 +75,6 @@ export function engineSystemTables(deps: EngineSystemTablesDeps): SystemTablePro
   return (db, table) => {
     const def = Object.hasOwn(TABLES, table) ? TABLES[table as keyof typeof TABLES] : undefined;
     return def ? lazyTable(def.columns, () => def.rows(deps, db)) : undefined;
-  };
-}
-
-function lazyTable(columns: Columns, compute: () => unknown[][]): VirtualTable {
-  let rows: unknown[][] | undefined;
-  return {
-    columns,
-    get rows() {
-      rows ??= compute();
-      return rows;
-    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { INTERNAL_DB } from '../../storage/catalog/names.js';
-import type { SystemTableProvider, VirtualColumnType, VirtualTable } from '../../storage/query/system-tables.js';
+import { lazyTable, virtualColumns, type SystemTableProvider, type VirtualTable } from '../../storage/query/system-tables.js';
 import { normalisePluginName, type PluginEntry, type PluginRegistry } from '../plugins/plugin-registry.js';
 import type { TriggerRecord } from '../triggers/trigger-record.js';
 
@@ -12,7 +12,7 @@ export interface PluginSystemTablesDeps {
 
 type Columns = VirtualTable['columns'];
 
-const cols = (...spec: Array<[string, VirtualColumnType]>): Columns => spec.map(([name, type]) => ({ name, type }));
+const cols = virtualColumns;
 
 // Reference §7, upstream's columns exactly.
 const FILE_COLUMNS = cols(
@@ -45,17 +45,6 @@ export function pluginSystemTables(deps: PluginSystemTablesDeps): SystemTablePro
     if (table === 'plugin_files') return lazyTable(FILE_COLUMNS, () => fileRows(deps));
     if (table === 'plugins') return lazyTable(PLUGIN_COLUMNS, () => pluginRows(deps));
     return undefined;
-  };
-}
-
-function lazyTable(columns: Columns, compute: () => unknown[][]): VirtualTable {
-  let rows: unknown[][] | undefined;
-  return {
-    columns,
-    get rows() {
-      rows ??= compute();
-      return rows;
-    },
   };
 }
 

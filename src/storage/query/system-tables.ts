@@ -7,6 +7,23 @@ export interface VirtualTable {
   rows: unknown[][];
 }
 
+// Column lists written as [name, type] pairs.
+export function virtualColumns(...spec: Array<[string, VirtualColumnType]>): VirtualTable['columns'] {
+  return spec.map(([name, type]) => ({ name, type }));
+}
+
+// A table whose rows are computed only if a query reads them (listing tables probes names without reading).
+export function lazyTable(columns: VirtualTable['columns'], compute: () => unknown[][]): VirtualTable {
+  let rows: unknown[][] | undefined;
+  return {
+    columns,
+    get rows() {
+      rows ??= compute();
+      return rows;
+    },
+  };
+}
+
 // Supplied by the server: the rows of system.<table> for a database, or undefined when there is no such table.
 export type SystemTableProvider = (dbName: string, table: string) => VirtualTable | undefined;
 
