@@ -1,9 +1,10 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { AppError, badRequest } from '../../shared/app-error.js';
+import { badRequest } from '../../shared/app-error.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
 import { formatResult, parseFormat } from '../../storage/query/format-result.js';
 import { readJson, stringParam } from '../middleware/body.js';
+import { registerInfluxqlRoutes } from './influxql-routes.js';
 
 interface Deps {
   storage: StorageEngine;
@@ -37,7 +38,7 @@ async function requestFields(ctx: Context, deps: Deps): Promise<Record<string, u
   return ctx.method === 'GET' ? (ctx.query as Record<string, unknown>) : readJson(ctx, deps.maxBodyBytes);
 }
 
-// GET|POST /api/v3/query_sql in every output format; query_influxql answers 501 until InfluxQL lands.
+// GET|POST /api/v3/query_sql in every output format; InfluxQL (v3 and v1 /query) lives in influxql-routes.
 export function registerQueryRoutes(router: Router, deps: Deps): void {
   const sql = async (ctx: Context): Promise<void> => {
     const fields = await requestFields(ctx, deps);
@@ -58,11 +59,5 @@ export function registerQueryRoutes(router: Router, deps: Deps): void {
   };
   router.get('/api/v3/query_sql', sql);
   router.post('/api/v3/query_sql', sql);
-  const influxql = async (): Promise<void> => {
-    throw new AppError('not_implemented', 'InfluxQL is not supported yet by this server; use /api/v3/query_sql with SQL', { status: 501 });
-  };
-  router.get('/api/v3/query_influxql', influxql);
-  router.post('/api/v3/query_influxql', influxql);
-  router.get('/query', influxql);
-  router.post('/query', influxql);
+  registerInfluxqlRoutes(router, deps);
 }
