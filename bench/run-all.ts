@@ -10,6 +10,7 @@ import { runHttpTrigger } from './http-trigger.js';
 import { runTriggerLatency } from './trigger-latency.js';
 import { runIsolation } from './isolation.js';
 import { runScale100Triggers } from './scale-100-triggers.js';
+import { runLastValueCache } from './last-value-cache.js';
 
 // `npm run bench [name…]`: runs every benchmark (or the named ones) one after another.
 const all: Record<string, () => Promise<void>> = {
@@ -25,6 +26,7 @@ const all: Record<string, () => Promise<void>> = {
   'trigger-latency': runTriggerLatency,
   isolation: runIsolation,
   'scale-100-triggers': runScale100Triggers,
+  'last-value-cache': runLastValueCache,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted.length ? wanted : Object.keys(all)) {

@@ -13,6 +13,12 @@ import { registerPluginTestRoutes } from './http/routes/plugin-test-routes.js';
 import { registerTriggerRoutes } from './http/routes/trigger-routes.js';
 import { registerPackageRoutes } from './http/routes/package-routes.js';
 import { registerPluginFileRoutes } from './http/routes/plugin-file-routes.js';
+import { registerCacheRoutes } from './http/routes/cache-routes.js';
+import { TokenStore } from './auth/token-store.js';
+import { tokenSystemTable } from './auth/token-system-table.js';
+import { readAdminTokenFile } from './auth/admin-token-file.js';
+import { authMiddleware } from './http/auth/auth-middleware.js';
+import { registerTokenRoutes } from './http/routes/token-routes.js';
 
 // The composition root: config → storage → http; stopped in reverse order.
 export class App {
@@ -20,6 +26,7 @@ export class App {
   readonly admin: DatabaseAdmin;
   readonly http: HttpServer;
   readonly engine: ProcessingEngine;
+  readonly tokens: TokenStore;
   readonly systemTables = new SystemTableRegistry();
   readonly registry = new Registry();
   address: AddressInfo | null = null;
@@ -43,6 +50,8 @@ export class App {
       registry: this.registry,
       systemTables: this.systemTables,
     });
+    this.tokens = new TokenStore({ catalog: this.storage.catalog, logger: logger.child({ component: 'auth' }) });
+    this.systemTables.add(tokenSystemTable(() => this.tokens.list()));
     this.admin.onDatabaseDeleted.push((db) => void this.engine.databaseDeleted(db));
     this.admin.onDatabaseRemoved.push((db) => void this.engine.databaseRemoved(db));
     this.http = new HttpServer({
@@ -53,8 +62,20 @@ export class App {
       info: { version: packageVersion(), revision: 'influxdb3-engine' },
       maxBodyBytes: config.maxHttpRequestSize,
       clusterUuid: () => this.storage.catalog.uuid,
-      extend: (router) => {
+      headersTimeoutMs: config.httpHeadersTimeoutMs,
+      requestTimeoutMs: config.httpRequestTimeoutMs,
+      extend: (router, app) => {
+        // Before any route: every request is authenticated and authorised here (src/http/auth).
+        app.use(authMiddleware({
+          tokens: this.tokens,
+          withoutAuth: config.withoutAuth,
+          disableAuthz: config.disableAuthz,
+          maxBodyBytes: config.maxHttpRequestSize,
+          requestTriggerDatabase: (path) => this.engine.requestTriggerDatabase(path),
+        }));
+        registerTokenRoutes(router, { tokens: this.tokens, withoutAuth: config.withoutAuth, maxBodyBytes: config.maxHttpRequestSize });
         registerPluginTestRoutes(router, { engine: this.engine, maxBodyBytes: config.maxHttpRequestSize });
+        registerCacheRoutes(router, { caches: this.storage.caches, maxBodyBytes: config.maxHttpRequestSize });
         registerTriggerRoutes(router, { engine: this.engine, maxBodyBytes: config.maxHttpRequestSize });
         registerPackageRoutes(router, { installer: this.engine.packages, maxBodyBytes: config.maxHttpRequestSize });
         registerPluginFileRoutes(router, {
@@ -73,11 +94,27 @@ export class App {
       this.logger.warn('AUTHENTICATION IS DISABLED (--without-auth): anyone who can reach this port can read, write and delete data');
     }
     await this.storage.start();
+    this.tokens.load();
+    await this.preloadAdminToken();
     this.admin.start();
     await this.engine.start();
     this.address = await this.http.start(this.config.httpHost, this.config.httpPort);
     this.logger.info({ address: `${this.address.address}:${this.address.port}`, objectStore: this.config.objectStore, dataDir: this.config.dataDir }, 'influxdb3-engine listening');
     return this.address;
+  }
+
+  // --admin-token-file: the token is added when the server has no admin token yet (upstream's rule).
+  private async preloadAdminToken(): Promise<void> {
+    const path = this.config.adminTokenFile;
+    if (path) {
+      const file = await readAdminTokenFile(path, (message) => this.logger.warn(message));
+      const outcome = this.tokens.importAdminToken(file.token, file.name, file.expiryMillis);
+      if (outcome === 'ignored') this.logger.warn({ path }, 'admin token file ignored: this server already has an admin token');
+      else this.logger.info({ path, name: file.name, outcome }, 'admin token file loaded');
+    }
+    if (!this.config.withoutAuth && !this.tokens.hasAdminToken()) {
+      this.logger.warn('authentication is on and there is no admin token yet: create one with `influxdb3 create token --admin`');
+    }
   }
 
   async stop(): Promise<void> {

@@ -6,8 +6,10 @@ import { createCommands, deleteCommands, showCommands } from './commands/databas
 import { testCommands } from './commands/test-commands.js';
 import { createTriggerCommand, deleteTriggerCommand, toggleTriggerCommand, updateTriggerCommand } from './commands/trigger-commands.js';
 import { systemCommand } from './commands/system-commands.js';
+import { createCacheCommands, deleteCacheCommands } from './commands/cache-commands.js';
 import { installCommands } from './commands/install-commands.js';
 import { pluginsCommand, refreshPluginsCommand } from './commands/plugin-commands.js';
+import { createTokenCommand, deleteTokenCommand, showTokensCommand } from './commands/token-commands.js';
 
 // Builds the `influxdb3` command tree.
 export function buildCli(): Command {
@@ -20,13 +22,18 @@ export function buildCli(): Command {
   const create = program.command('create').description('create a resource');
   createCommands(create);
   createTriggerCommand(create);
+  createCacheCommands(create);
+  createTokenCommand(create);
   const del = program.command('delete').description('delete a resource');
   deleteCommands(del);
   deleteTriggerCommand(del);
+  deleteCacheCommands(del);
+  deleteTokenCommand(del);
   const show = program.command('show').description('list resources');
   showCommands(show);
   systemCommand(show);
   pluginsCommand(show);
+  showTokensCommand(show);
   toggleTriggerCommand(program.command('enable').description('enable a resource'), 'enable');
   toggleTriggerCommand(program.command('disable').description('disable a resource'), 'disable');
   updateTriggerCommand(program.command('update').description('update a resource'));

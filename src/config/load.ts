@@ -188,6 +188,8 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
     pluginTimeoutMs: values.pluginTimeout as number,
     pluginMemoryLimitBytes: values.pluginMemoryLimit as number,
     retentionCheckIntervalMs: values.retentionCheckInterval as number,
+    httpHeadersTimeoutMs: values.httpHeadersTimeout as number,
+    httpRequestTimeoutMs: values.httpRequestTimeout as number,
     warnings,
   };
 }

@@ -36,6 +36,8 @@ export interface ServeConfigRaw {
   pluginTimeout: string;
   pluginMemoryLimit: string;
   retentionCheckInterval: string;
+  httpHeadersTimeout: string;
+  httpRequestTimeout: string;
 }
 
 export const SERVE_OPTIONS: OptionSpec[] = [
@@ -61,6 +63,8 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'pluginTimeout', flag: 'plugin-timeout', env: ['INFLUXDB3_PLUGIN_TIMEOUT'], kind: 'duration', default: '60s', help: 'default per-call timeout of plugin runs' },
   { key: 'pluginMemoryLimit', flag: 'plugin-memory-limit', env: ['INFLUXDB3_PLUGIN_MEMORY_LIMIT'], kind: 'bytes', default: '1073741824', help: 'per-runner memory limit in bytes (suffixes k, M, G accepted)' },
   { key: 'retentionCheckInterval', flag: 'retention-check-interval', env: ['INFLUXDB3_RETENTION_CHECK_INTERVAL'], kind: 'duration', default: '30m', help: 'how often expired data is removed' },
+  { key: 'httpHeadersTimeout', flag: 'http-headers-timeout', env: ['INFLUXDB3_HTTP_HEADERS_TIMEOUT'], kind: 'duration', default: '60s', help: 'a client must send its request headers within this time (slow clients are answered 408 and closed)' },
+  { key: 'httpRequestTimeout', flag: 'http-request-timeout', env: ['INFLUXDB3_HTTP_REQUEST_TIMEOUT'], kind: 'duration', default: '5m', help: 'a client must send its whole request (headers and body) within this time' },
 ];
 
 // The typed configuration the server runs with.
@@ -87,5 +91,7 @@ export interface ServeConfig {
   pluginTimeoutMs: number;
   pluginMemoryLimitBytes: number;
   retentionCheckIntervalMs: number;
+  httpHeadersTimeoutMs: number;
+  httpRequestTimeoutMs: number;
   warnings: string[];
 }

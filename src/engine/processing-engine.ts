@@ -209,6 +209,11 @@ export class ProcessingEngine {
     return this.require().triggers.handleRequest(path, input);
   }
 
+  // The database of the request trigger at `path`, or null (the auth layer scopes /api/v3/engine/<path> by it).
+  requestTriggerDatabase(path: string): string | null {
+    return this.parts?.triggers.requestDatabase(path) ?? null;
+  }
+
   // The triggers of a database with their live state (system tables); empty when the engine is off.
   triggerViews(database: string): TriggerRuntimeView[] {
     return this.parts?.triggers.views(database) ?? [];

@@ -22,12 +22,17 @@ export interface HttpDeps {
   clusterUuid: () => string;
   // Later layers (engine, auth) add their routes and middleware here.
   extend?: (router: Router, app: Koa) => void;
+  // Slow clients: headers must arrive within headersTimeoutMs, the whole request within requestTimeoutMs (408).
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 // The HTTP API: a koa app with one error mapper, CORS for OPTIONS, and InfluxDB's 404 for unknown routes.
 export class HttpServer {
   private server: Server | null = null;
   readonly app = new Koa();
+  // Every route, for introspection (the auth sweep test walks router.stack).
+  readonly router = new Router();
 
   constructor(private readonly deps: HttpDeps) {
     const { app } = this;
@@ -46,7 +51,7 @@ export class HttpServer {
       await next();
     });
     app.use(errorMapper(deps.logger));
-    const router = new Router();
+    const { router } = this;
     const common = { storage: deps.storage, maxBodyBytes: deps.maxBodyBytes };
     registerHealthRoutes(router, { registry: deps.registry, info: deps.info });
     registerWriteRoutes(router, common);
@@ -62,7 +67,12 @@ export class HttpServer {
   }
 
   async start(host: string, port: number): Promise<AddressInfo> {
-    const server = createServer(this.app.callback());
+    const headersTimeout = this.deps.headersTimeoutMs ?? 60_000;
+    const requestTimeout = Math.max(this.deps.requestTimeoutMs ?? 300_000, headersTimeout);
+    // Node checks both timeouts every connectionsCheckingInterval (30 s by default): tighter for short limits.
+    const server = createServer({ connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(headersTimeout / 4))) }, this.app.callback());
+    server.headersTimeout = headersTimeout;
+    server.requestTimeout = requestTimeout;
     server.keepAliveTimeout = 65_000;
     this.server = server;
     await new Promise<void>((resolve, reject) => {

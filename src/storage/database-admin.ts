@@ -71,6 +71,7 @@ export class DatabaseAdmin {
     const when = parseHardDeleteAt(hardDeleteAt, Date.now());
     const db = this.storage.catalog.softDeleteDatabase(name, when);
     this.storage.store.registerDatabase(db.id, db.name);
+    this.storage.caches.dropDatabase(db.id);
     this.opts.logger.info({ db: name, hardDeleteAt: when }, 'database deleted');
     for (const cb of this.onDatabaseDeleted) cb(db, when !== null);
     if (when && Date.parse(when) <= Date.now()) await this.hardDelete(db);
@@ -114,6 +115,7 @@ export class DatabaseAdmin {
     await this.storage.store.dropTable(db.id, name);
     const t = this.storage.catalog.softDeleteTable(db, name, parseHardDeleteAt(hardDeleteAt, Date.now()));
     this.storage.catalog.removeTable(db, t.id);
+    this.storage.caches.dropTable(db.id, t.id);
     this.opts.logger.info({ db: dbName, table }, 'table deleted');
   }
 

@@ -12,6 +12,7 @@ import { toNanoseconds } from './line-protocol/precision.js';
 import { WriteAheadLog } from './wal/write-ahead-log.js';
 import { DuckDbStore } from './duckdb/duckdb-store.js';
 import { FlushBuffer } from './flush-buffer.js';
+import { CacheManager } from './caches/cache-manager.js';
 import { ApplyQueue, type ApplyItem } from './apply-queue.js';
 import type { StorageMetrics } from './storage-metrics.js';
 import type { LineError, Precision, WriteRow } from './types.js';
@@ -78,6 +79,8 @@ export class StorageEngine {
   readonly catalog: Catalog;
   readonly store: DuckDbStore;
   readonly flushes: FlushBuffer;
+  // Last-value and distinct-value caches, filled from the write path (caches/).
+  readonly caches: CacheManager;
   private readonly wal: WriteAheadLog | null;
   private readonly clock: Clock;
   private readonly applyQueue: ApplyQueue;
@@ -93,10 +96,12 @@ export class StorageEngine {
     if (file) mkdirSync(opts.dataDir!, { recursive: true });
     this.clock = opts.clock ?? systemClock;
     this.catalog = new Catalog({ dir: file ? opts.dataDir : null, logger: opts.logger });
+    this.caches = new CacheManager({ catalog: this.catalog, logger: opts.logger, clock: this.clock });
     this.store = new DuckDbStore({
       path: file ? join(opts.dataDir!, 'duckdb', 'engine.duckdb') : ':memory:',
       logger: opts.logger,
-      systemTables: opts.systemTables,
+      systemTables: (db, table) => this.caches.systemTables(db, table) ?? opts.systemTables?.(db, table),
+      tableFunctions: this.caches,
     });
     this.wal = file ? new WriteAheadLog({ dir: join(opts.dataDir!, 'wal'), logger: opts.logger, onFsync: (ms, records, bytes) => opts.metrics.walFsync(ms, records, bytes) }) : null;
     this.flushes = new FlushBuffer({ intervalMs: opts.walFlushIntervalMs, logger: opts.logger });
@@ -135,6 +140,10 @@ export class StorageEngine {
       log.info({ applied: todo.length }, 'wal replay finished');
       if (todo.length > 0) await this.checkpoint();
     }
+    await this.caches.start(async (dbId, sql) => {
+      await this.applyQueue.whenApplied();
+      return this.store.query(dbId, sql);
+    });
     this.flushes.start();
     this.checkpointTimer = setInterval(() => {
       this.checkpoint().catch((err) => log.error({ err }, 'checkpoint failed'));
@@ -145,6 +154,7 @@ export class StorageEngine {
   async stop(): Promise<void> {
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     this.flushes.stop();
+    this.caches.stop();
     await this.applyQueue.whenApplied();
     if (this.wal) {
       await this.checkpoint().catch((err) => this.opts.logger.error({ err }, 'final checkpoint failed'));
@@ -202,6 +212,7 @@ export class StorageEngine {
     const payload = packr.pack(record);
     const seq = this.wal ? await this.wal.append(payload, { sync: !options.noSync }) : ++this.lastSeq;
     this.flushes.add(dbName, accepted);
+    this.caches.onWrite(db, accepted);
     await this.applyQueue.push({ dbName, rows: accepted, seq });
     this.opts.metrics.write(accepted.length, body.length);
     return { linesWritten: accepted.length, errors, limitHit };

@@ -24,6 +24,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   objectStore?: 'file' | 'memory';
   port?: number;
+  // false: start with authentication on (the default of `serve`); tests otherwise run with --without-auth.
+  withoutAuth?: boolean;
 }
 
 // Starts the real server (bin/influxdb3 serve) on a free loopback port with a temporary data directory.
@@ -34,7 +36,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
     '--http-bind', `127.0.0.1:${opts.port ?? 0}`,
     '--object-store', opts.objectStore ?? 'file',
     '--data-dir', dataDir,
-    '--without-auth',
+    ...(opts.withoutAuth === false ? [] : ['--without-auth']),
     '--log-filter', 'info',
     ...(opts.args ?? []),
   ];

@@ -1,17 +1,20 @@
 import { expect } from 'chai';
 import { startServer, removeDir, type ServerHandle } from '../helpers/server-process.js';
 
-// Writers send batches of unique lines; a batch counts as acknowledged only on 204.
+// Writers send batches of unique points; a batch counts as acknowledged only on 204. Each line has its own
+// timestamp (ms plus a per-writer counter in the ns digits): lines of one series sharing a timestamp would
+// be one point, the later replacing the earlier.
 async function writeLoad(s: ServerHandle, cycle: number, acked: Set<string>, stopAt: number): Promise<void> {
   const writer = async (w: number): Promise<void> => {
     let batch = 0;
     while (Date.now() < stopAt) {
       const keys: string[] = [];
       const lines: string[] = [];
+      const ms = BigInt(Date.now()) * 1_000_000n;
       for (let i = 0; i < 50; i++) {
         const key = `${cycle}-${w}-${batch}-${i}`;
         keys.push(key);
-        lines.push(`crash,writer=w${w} key="${key}",n=${i}i ${Date.now()}000000`);
+        lines.push(`crash,writer=w${w} key="${key}",n=${i}i ${ms + BigInt((batch * 50 + i) % 1_000_000)}`);
       }
       batch++;
       try {

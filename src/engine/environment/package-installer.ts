@@ -5,6 +5,7 @@ import { AppError, badRequest, errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
 import type { PluginVenv } from './ensure-venv.js';
 import { systemFixCommand } from './errors.js';
+import { SECRET_ENV_NAME } from '../../ipc/index.js';
 
 // --package-manager (reference §6.1): `uv` is treated as pip, as upstream does; `discover` means pip when it works.
 export type PackageManagerKind = 'discover' | 'pip' | 'uv' | 'disabled';
@@ -63,6 +64,14 @@ const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
 const CLAUSE = '(?:===|==|~=|!=|<=|>=|<|>)[A-Za-z0-9.*+!_-]+';
 // A PEP 508 requirement without URLs, markers or spaces: `name[extra,...]op version,op version`.
 const SPEC_RE = new RegExp(`^${NAME}(?:\\[${NAME}(?:,${NAME})*\\])?(?:${CLAUSE}(?:,${CLAUSE})*)?$`);
+
+// pip runs code of the packages it builds (setup.py), so it gets the server's environment minus anything
+// secret-looking (tokens, cloud keys), like the plugin runners.
+export function pipEnvironment(base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(base)) if (value !== undefined && !SECRET_ENV_NAME.test(name)) env[name] = value;
+  return { ...env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1', PYTHONUNBUFFERED: '1' };
+}
 
 // Why a package specification is refused, or null when it is fine. Every item becomes one argv entry of pip, so
 // anything that pip could read as an option (leading `-`), or that is not a plain requirement, is refused.
@@ -238,7 +247,8 @@ export class PackageInstaller implements PackageInstallerApi {
       reject: false,
       timeout: this.timeoutMs,
       stdin: 'ignore',
-      env: { PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1', PYTHONUNBUFFERED: '1' },
+      env: pipEnvironment(),
+      extendEnv: false,
     });
     let partial = '';
     child.all?.on('data', (chunk: Buffer) => {

@@ -39,7 +39,8 @@ export function parseRemoteName(name: string): { path: string; ref: string | nul
   if (!path || parts.includes('..') || parts.includes('.') || path.includes('\\') || path.includes('\0')) {
     throw fetchError(`invalid plugin name '${name}': expected gh:<path inside the repository>[@<ref>]`);
   }
-  if (ref !== null && !/^[A-Za-z0-9._\/-]+$/.test(ref)) throw fetchError(`invalid ref '${ref}' in '${name}'`);
+  // A ref may not look like a git option (leading `-`) nor climb (`..`): it goes to git rev-parse as given.
+  if (ref !== null && (!/^[A-Za-z0-9_][A-Za-z0-9._\/-]*$/.test(ref) || ref.split('/').includes('..'))) throw fetchError(`invalid ref '${ref}' in '${name}'`);
   return { path, ref };
 }
 

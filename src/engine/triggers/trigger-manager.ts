@@ -172,6 +172,11 @@ export class TriggerManager {
     });
   }
 
+  // The database of the request trigger registered for `path`, or null.
+  requestDatabase(path: string): string | null {
+    return this.store.all().find((r) => requestPathOf(r) === path)?.database_name ?? null;
+  }
+
   // `GET|POST /api/v3/engine/<path>`: runs the request trigger registered for the path.
   async handleRequest(path: string, input: RequestInput): Promise<RequestOutput> {
     const record = this.store.all().find((r) => requestPathOf(r) === path);

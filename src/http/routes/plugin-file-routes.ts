@@ -26,7 +26,7 @@ export function triggerPluginNotFoundError(name: string): AppError {
 }
 
 // Plugin uploads (reference §5.5), each answering 200 with an empty body. The size limit is the HTTP body limit.
-// Once authentication exists these endpoints are for admin tokens only, as upstream.
+// Admin tokens only, as upstream (src/http/auth/route-policy.ts: every route not listed there is admin-only).
 export function registerPluginFileRoutes(router: Router, deps: Deps): void {
   const files = (): PluginFilesApi => {
     if (!deps.files) throw engineDisabledError();

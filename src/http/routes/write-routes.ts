@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { AppError, badRequest } from '../../shared/app-error.js';
@@ -19,6 +20,8 @@ function v1Precision(p: string | undefined): Precision {
 
 async function doWrite(ctx: Context, deps: Deps, db: string, options: WriteOptions): Promise<void> {
   const body = await readBody(ctx, deps.maxBodyBytes);
+  // As upstream: line protocol must be UTF-8 (toString would silently turn bad bytes into U+FFFD).
+  if (!isUtf8(body)) throw badRequest('body content is not valid utf8');
   const outcome = await deps.storage.write(db, body.toString('utf8'), options);
   if (outcome.errors.length === 0) {
     ctx.status = 204;

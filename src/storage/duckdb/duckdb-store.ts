@@ -8,8 +8,10 @@ import type { ColumnDef, WriteRow } from '../types.js';
 import { QueryEngine } from '../query/query-engine.js';
 import type { QueryParams, QueryResult } from '../query/query-result.js';
 import type { SystemTableLister, SystemTableProvider } from '../query/system-tables.js';
+import type { TableFunctionProvider } from '../query/table-functions.js';
 import { mergeGroups, type BatchGroup } from './batch-groups.js';
 import { appendRows, UnknownColumnError } from './chunk-writer.js';
+import { dedupePoints, hasRowidColumn, mergeStoredDuplicates, TableTimeBounds, type PointBatch } from './point-dedup.js';
 import { ReaderPool } from './reader-pool.js';
 import { SerialQueue } from './serial-queue.js';
 import { qualifiedTable, quoteIdent, schemaName } from './sql-names.js';
@@ -25,6 +27,8 @@ export interface DuckDbStoreOptions {
   // Rows of system.<table> (processing engine, caches, queries…), supplied by the server.
   systemTables?: SystemTableProvider;
   systemTableNames?: SystemTableLister;
+  // Table functions computed outside DuckDB (last_cache(), distinct_cache()), supplied by the storage engine.
+  tableFunctions?: TableFunctionProvider;
   // SQL may read and write no file but the private export directory (default true).
   restrictFileAccess?: boolean;
 }
@@ -47,6 +51,9 @@ export class DuckDbStore {
   private exports: string | undefined;
   private applied = 0n;
   private hasApplied = false;
+  // Latest stored time per table: a batch entirely after it cannot overwrite a stored point.
+  private readonly bounds = new TableTimeBounds();
+  private readonly rowidWarned = new Set<string>();
 
   constructor(private readonly options: DuckDbStoreOptions) {
     this.logger = options.logger;
@@ -55,10 +62,12 @@ export class DuckDbStore {
       logger: options.logger,
       systemTables: options.systemTables,
       systemTableNames: options.systemTableNames,
+      tableFunctions: options.tableFunctions,
     });
   }
 
   async open(): Promise<void> {
+    this.bounds.clear();
     this.instance = await DuckDBInstance.create(this.options.path);
     this.writer = await this.instance.connect();
     await this.writer.run(
@@ -144,6 +153,7 @@ export class DuckDbStore {
 
   async dropDatabase(dbId: number): Promise<void> {
     await this.writes.run(() => this.conn().run(`DROP SCHEMA IF EXISTS ${quoteIdent(schemaName(dbId))} CASCADE`));
+    this.bounds.forgetDatabase(dbId);
     this.registry.dropDatabase(dbId);
   }
 
@@ -154,6 +164,7 @@ export class DuckDbStore {
 
   async dropTable(dbId: number, table: string): Promise<void> {
     await this.writes.run(() => this.conn().run(`DROP TABLE IF EXISTS ${qualifiedTable(dbId, table)}`));
+    this.bounds.forgetTable(dbId, table);
     this.registry.dropTable(dbId, table);
   }
 
@@ -162,14 +173,16 @@ export class DuckDbStore {
   }
 
   /**
-   * Appends every group and records walSeq in one DuckDB transaction, so after a crash the recorded
+   * Stores every group and records walSeq in one DuckDB transaction, so after a crash the recorded
    * sequence and the data always agree. A batch at or below the applied sequence is skipped (replay).
    * Rows may carry columns the table lacks: they are added (outside the transaction) and the batch retried.
+   * A point (table, tag set, time) written again replaces the stored one field by field (point-dedup.ts);
+   * groups are in write order, so later rows win.
    */
   async applyBatch(groups: BatchGroup[], walSeq: bigint): Promise<boolean> {
     return this.writes.run(async () => {
       if (this.hasApplied && walSeq <= this.applied) return false;
-      const merged = [...mergeGroups(groups).values()];
+      const merged = [...mergeGroups(groups).values()].map(dedupePoints);
       await this.evolveSchemas(merged, walSeq, false);
       try {
         await this.appendInTransaction(merged, walSeq);
@@ -201,15 +214,18 @@ export class DuckDbStore {
     }
   }
 
-  private async appendInTransaction(groups: BatchGroup[], walSeq: bigint): Promise<void> {
+  private async appendInTransaction(groups: PointBatch[], walSeq: bigint): Promise<void> {
     const conn = this.conn();
     let nulls = 0;
+    let replaced = 0;
     try {
       // One round trip opens the transaction and records the sequence (a bigint, safe as a literal).
       await conn.run(`BEGIN TRANSACTION; UPDATE ${META} SET value = ${BigInt(walSeq).toString()} WHERE key = '${SEQ_KEY}'`);
       for (const group of groups) {
         if (group.rows.length === 0) continue;
         const columns = this.registry.table(group.dbId, group.table)!.columns;
+        // Read before the append: whether any stored row can share a point with the batch.
+        const latest = await this.bounds.latest(conn, group.dbId, group.table, columns.find((c) => c.type === 'time')?.name);
         const appender = await conn.createAppender(group.table, schemaName(group.dbId));
         try {
           // Appending is synchronous: give the event loop a turn between slices of a big batch.
@@ -228,13 +244,32 @@ export class DuckDbStore {
           }
           throw err;
         }
+        if (latest !== null && group.minTime <= latest) replaced += await this.mergeStored(group, columns, latest);
       }
       await conn.run('COMMIT');
     } catch (err) {
       await conn.run('ROLLBACK').catch(() => undefined);
       throw err;
     }
+    for (const group of groups) if (group.rows.length > 0) this.bounds.appended(group.dbId, group.table, group.maxTime);
+    const folded = groups.reduce((n, g) => n + g.folded, 0);
+    if (replaced + folded > 0) this.logger.debug({ walSeq: walSeq.toString(), replaced, folded }, 'points overwritten');
     if (nulls > 0) this.logger.warn({ walSeq: walSeq.toString(), values: nulls }, 'values of the wrong type stored as NULL');
+  }
+
+  // The batch overlaps stored times: merge the points it wrote again (inside the open transaction). Only its
+  // rows up to the latest stored time can meet a stored row, so the range ends there.
+  private async mergeStored(group: PointBatch, columns: ColumnDef[], latest: bigint): Promise<number> {
+    if (hasRowidColumn(columns)) {
+      const key = `${group.dbId}\u0000${group.table}`;
+      if (!this.rowidWarned.has(key)) {
+        this.rowidWarned.add(key);
+        this.logger.warn({ dbId: group.dbId, table: group.table }, "a column named 'rowid' hides DuckDB's row order: points written again are kept as separate rows");
+      }
+      return 0;
+    }
+    const upTo = group.maxTime < latest ? group.maxTime : latest;
+    return mergeStoredDuplicates(this.conn(), group.dbId, group.table, columns, group.minTime, upTo);
   }
 
   private writeFailed(walSeq: bigint, err: unknown): AppError {
@@ -251,6 +286,7 @@ export class DuckDbStore {
       const res = await this.conn().run(`DELETE FROM ${qualifiedTable(dbId, table)} WHERE time < make_timestamp_ns(CAST($cutoff AS BIGINT))`, {
         cutoff: cutoffNs,
       });
+      this.bounds.deletedBefore(dbId, table, cutoffNs);
       return res.rowsChanged;
     });
   }

@@ -14,6 +14,8 @@ import { convertResult } from './result-convert.js';
 import { translateShow } from './show-statements.js';
 import { matchingParen, tokenize } from './sql-lexer.js';
 import { KNOWN_SYSTEM_TABLES, type SystemTableLister, type SystemTableProvider } from './system-tables.js';
+import type { TableFunctionProvider } from './table-functions.js';
+import { tableFunctionFastPath } from './table-function-fast-path.js';
 import { dropVirtualTables, loadVirtualTable } from './virtual-table-loader.js';
 
 // What the query layer needs from storage (DuckDbStore provides it).
@@ -31,6 +33,8 @@ export interface QueryEngineOptions {
   systemTables?: SystemTableProvider;
   // Lists system tables for SHOW TABLES; by default the known names the provider answers for.
   systemTableNames?: SystemTableLister;
+  // last_cache(), distinct_cache(): rows computed outside DuckDB for one query.
+  tableFunctions?: TableFunctionProvider;
 }
 
 interface ConnState {
@@ -44,6 +48,9 @@ export class QueryEngine {
   constructor(private readonly options: QueryEngineOptions) {}
 
   async query(dbId: number, sql: string, params?: QueryParams): Promise<QueryResult> {
+    const functions = this.options.tableFunctions;
+    const fast = functions && tableFunctionFastPath(sql, dbId, functions, params, () => this.options.host.tables(dbId));
+    if (fast) return fast;
     return this.run(dbId, sql, params, async (conn, plan) => {
       const stmt = await this.prepare(conn, plan.sql, params, 'query');
       try {
@@ -98,6 +105,8 @@ export class QueryEngine {
           tables: host.tables(dbId),
           systemTables: this.options.systemTables,
           snapshot: () => this.snapshot(dbId, dbName),
+          tableFunctions: this.options.tableFunctions,
+          params,
         });
         for (const v of plan.virtual) await loadVirtualTable(conn, v.name, v.table);
         return await exec(conn, plan);

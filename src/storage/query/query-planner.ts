@@ -8,6 +8,8 @@ import { tokenize, type Token } from './sql-lexer.js';
 import { applyEdits, findArrowCasts, findTableSites, type Edit } from './sql-rewrite.js';
 import { tempTableRef } from './virtual-table-loader.js';
 import type { SystemTableProvider, VirtualTable } from './system-tables.js';
+import { planTableFunctions, type TableFunctionProvider } from './table-functions.js';
+import type { QueryParams } from './query-result.js';
 
 // The database a query runs against, as the planner needs it.
 export interface PlanContext {
@@ -16,6 +18,9 @@ export interface PlanContext {
   tables: Array<{ name: string; columns: ColumnDef[] }>;
   systemTables: SystemTableProvider | undefined;
   snapshot: () => SchemaSnapshot;
+  tableFunctions?: TableFunctionProvider;
+  // The query's $parameters, so `WHERE key = $p` can narrow a table function too.
+  params?: QueryParams;
 }
 
 // The DuckDB SQL to run and what must exist on the connection first.
@@ -53,6 +58,7 @@ function mentionedTables(tokens: Token[], ctx: PlanContext, extra: Set<string>):
  */
 export async function planQuery(conn: DuckDBConnection, sql: string, ctx: PlanContext): Promise<QueryPlan> {
   const tokens = tokenize(sql);
+  refuseEscapingFunctions(tokens);
   const edits: Edit[] = [];
   const virtual = new Map<string, { name: string; table: VirtualTable }>();
   const userTables = new Set<string>();
@@ -62,6 +68,12 @@ export async function planQuery(conn: DuckDBConnection, sql: string, ctx: PlanCo
     const typeName = cast.typeName;
     if (arrowCastSql(typeName, 'NULL') === undefined) throw planningError(`Unsupported type '${typeName}' in arrow_cast`);
     edits.push({ start: cast.start, end: cast.end, render: (inner) => arrowCastSql(typeName, inner(cast.argStart, cast.argEnd))! });
+  }
+
+  if (ctx.tableFunctions) {
+    const fns = planTableFunctions(tokens, ctx.dbId, ctx.tableFunctions, ctx.params);
+    edits.push(...fns.edits);
+    for (const v of fns.virtual) virtual.set(`fn.${v.name}`, v);
   }
 
   const qualified = tokens.some((t) => t.kind === 'punct' && t.value === '.');
@@ -100,4 +112,22 @@ export async function planQuery(conn: DuckDBConnection, sql: string, ctx: PlanCo
     for (const c of t.columns) if (c.type === 'tag') tagColumns.add(c.name);
   }
   return { sql: edits.length > 0 ? applyEdits(sql, edits) : sql, virtual: [...virtual.values()], tagColumns };
+}
+
+// DuckDB functions that reach past the query's database (another database's schema, the catalog of every database,
+// files, settings): a database token must not read another database through them, nor a plugin.
+const ESCAPING_FUNCTIONS = new Set(['query', 'query_table', 'glob', 'getenv', 'current_setting', 'which_secret', 'sniff_csv']);
+const ESCAPING_PREFIXES = ['duckdb_', 'pragma_', 'read_', 'parquet_', 'iceberg_', 'delta_', 'sqlite_', 'postgres_', 'mysql_'];
+
+function refuseEscapingFunctions(tokens: Token[]): void {
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const t = tokens[i]!;
+    const next = tokens[i + 1]!;
+    if (t.kind !== 'ident' && t.kind !== 'quoted') continue;
+    if (next.kind !== 'punct' || next.value !== '(') continue;
+    const name = t.value.toLowerCase();
+    if (ESCAPING_FUNCTIONS.has(name) || ESCAPING_PREFIXES.some((p) => name.startsWith(p))) {
+      throw planningError(`function ${t.value}() is not available: queries read only their own database`);
+    }
+  }
 }

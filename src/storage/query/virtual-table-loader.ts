@@ -1,4 +1,4 @@
-import { DuckDBTimestampNanosecondsValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBTimestampNanosecondsValue, LIST, USMALLINT, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent } from '../duckdb/sql-names.js';
 import type { VirtualColumnType, VirtualTable } from './system-tables.js';
 
@@ -9,6 +9,8 @@ const DUCK_TYPE: Record<VirtualColumnType, string> = {
   Float64: 'DOUBLE',
   Boolean: 'BOOLEAN',
   'Timestamp(Nanosecond, None)': 'TIMESTAMP_NS',
+  'List(Utf8)': 'VARCHAR[]',
+  'List(UInt16)': 'USMALLINT[]',
 };
 
 function toBigInt(v: unknown): bigint {
@@ -32,6 +34,10 @@ function appendValue(appender: DuckDBAppender, type: VirtualColumnType, v: unkno
       return appender.appendBoolean(Boolean(v));
     case 'Timestamp(Nanosecond, None)':
       return appender.appendTimestampNanoseconds(new DuckDBTimestampNanosecondsValue(toBigInt(v)));
+    case 'List(Utf8)':
+      return appender.appendList((v as unknown[]).map((x) => (x === null ? null : String(x))), LIST(VARCHAR));
+    case 'List(UInt16)':
+      return appender.appendList((v as unknown[]).map((x) => (x === null ? null : Number(x))), LIST(USMALLINT));
   }
 }
 

@@ -219,9 +219,11 @@ export class WriteAheadLog {
       for (const p of group) p.resolve(p.seq);
       return;
     }
+    // Acks go out in sequence order (the apply queue relies on it): a no_sync record behind a synced one in the
+    // same group waits for the fsync too, or it could be applied first and make the earlier one look applied.
     const durable: PendingAppend[] = [];
     for (const p of group) {
-      if (p.sync) durable.push(p);
+      if (p.sync || durable.length > 0) durable.push(p);
       else p.resolve(p.seq);
     }
     if (durable.length === 0) return;

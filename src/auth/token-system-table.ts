@@ -1,0 +1,40 @@
+import { INTERNAL_DB } from '../storage/catalog/names.js';
+import type { SystemTableProvider, VirtualTable } from '../storage/query/system-tables.js';
+import { formatPermissions } from './permissions.js';
+import type { TokenRecord } from './token-store.js';
+
+// Upstream's system.tokens columns minus `hash`: neither the token nor its hash leaves the server this way.
+const COLUMNS: VirtualTable['columns'] = [
+  { name: 'token_id', type: 'UInt64' },
+  { name: 'name', type: 'Utf8' },
+  { name: 'created_at', type: 'Timestamp(Nanosecond, None)' },
+  { name: 'description', type: 'Utf8' },
+  { name: 'created_by_token_id', type: 'UInt64' },
+  { name: 'updated_at', type: 'Timestamp(Nanosecond, None)' },
+  { name: 'updated_by_token_id', type: 'UInt64' },
+  { name: 'expiry', type: 'Timestamp(Nanosecond, None)' },
+  { name: 'permissions', type: 'Utf8' },
+];
+
+const ns = (ms: number | null): bigint | null => (ms === null ? null : BigInt(ms) * 1_000_000n);
+
+// system.tokens of `_internal`, one row per token by id.
+export function tokenSystemTable(tokens: () => TokenRecord[]): SystemTableProvider {
+  return (db, table) => {
+    if (db !== INTERNAL_DB || table !== 'tokens') return undefined;
+    const rows = [...tokens()]
+      .sort((a, b) => a.id - b.id)
+      .map((t) => [
+        t.id,
+        t.name,
+        ns(t.created_at),
+        t.description,
+        t.created_by,
+        ns(t.updated_at),
+        t.updated_by,
+        ns(t.expiry_millis),
+        formatPermissions(t.permissions),
+      ]);
+    return { columns: COLUMNS, rows };
+  };
+}
