@@ -43,7 +43,8 @@ export function parseType(type: string): TypeNode {
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
-function civilFromDays(days: number): [number, number, number] {
+// Days since 1970-01-01 → [year, month, day] in the proleptic Gregorian calendar (Howard Hinnant's algorithm).
+export function civilFromDays(days: number): [number, number, number] {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;

@@ -3,7 +3,7 @@ import type { QueryParams } from './query-result.js';
 import { identName, isKeyword, matchingParen, type Token } from './sql-lexer.js';
 import type { Edit } from './sql-rewrite.js';
 import type { VirtualColumnType, VirtualTable } from './system-tables.js';
-import { tempTableRef } from './virtual-table-loader.js';
+import { DUCK_TYPE, tempTableRef } from './virtual-table-loader.js';
 
 // A literal a WHERE clause compares a column with.
 export type PredicateLiteral = { kind: 'string'; value: string } | { kind: 'number'; text: string } | { kind: 'bool'; value: boolean };
@@ -38,16 +38,6 @@ const NOT_ALIAS = new Set([
   'lateral', 'pivot', 'unpivot', 'tablesample', ...CLAUSE_END,
 ]);
 
-const DUCK_TYPE: Record<VirtualColumnType, string> = {
-  Utf8: 'VARCHAR',
-  Int64: 'BIGINT',
-  UInt64: 'UBIGINT',
-  Float64: 'DOUBLE',
-  Boolean: 'BOOLEAN',
-  'Timestamp(Nanosecond, None)': 'TIMESTAMP_NS',
-  'List(Utf8)': 'VARCHAR[]',
-  'List(UInt16)': 'USMALLINT[]',
-};
 
 // A value as a typed SQL literal (strings through quoteLiteral; numbers as strings DuckDB parses exactly).
 function literal(type: VirtualColumnType, v: unknown): string {

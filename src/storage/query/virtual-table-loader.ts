@@ -2,7 +2,8 @@ import { DuckDBTimestampNanosecondsValue, LIST, USMALLINT, VARCHAR, type DuckDBA
 import { quoteIdent } from '../duckdb/sql-names.js';
 import type { VirtualColumnType, VirtualTable } from './system-tables.js';
 
-const DUCK_TYPE: Record<VirtualColumnType, string> = {
+// The DuckDB type each virtual column type is materialised as.
+export const DUCK_TYPE: Record<VirtualColumnType, string> = {
   Utf8: 'VARCHAR',
   Int64: 'BIGINT',
   UInt64: 'UBIGINT',
