@@ -131,6 +131,13 @@ describe('integration: authentication and authorization', function () {
       const crossDb = await call(`${url}/query?db=foo&q=${encodeURIComponent('SELECT * FROM "other".."secret"')}`, { token: app });
       expect(crossDb.status).to.be.oneOf([200, 400]);
       expect(crossDb.text).not.to.include('42');
+      // SHOW DATABASES names only what the token may touch; SQL functions cannot reach another database either.
+      const shown = await call(`${url}/query?db=foo&q=SHOW+DATABASES`, { token: app });
+      expect(shown.status, shown.text).to.equal(200);
+      expect(shown.json.results[0].series[0].values.flat().sort()).to.deep.equal(['foo', 'logs']);
+      const viaFunction = await call(`${url}/api/v3/query_sql?db=foo&q=${encodeURIComponent("SELECT * FROM query('SELECT * FROM db_2.secret')")}`, { token: app });
+      expect(viaFunction.status).to.not.equal(200);
+      expect(viaFunction.text).not.to.include('42');
       for (const [method, path] of [['GET', '/api/v3/configure/database?format=json'], ['POST', '/api/v3/configure/database'], ['GET', '/health'], ['GET', '/metrics'],
         ['POST', '/api/v3/configure/token/named_admin'], ['DELETE', '/api/v3/configure/database?db=foo']]) {
         expect((await call(`${url}${path}`, { method, token: app, body: method === 'POST' ? { db: 'zzz', token_name: 'zzz' } : undefined })).status, `${method} ${path}`).to.equal(403);

@@ -5,6 +5,9 @@ import type { StorageEngine } from '../../storage/storage-engine.js';
 import { formatResult, parseFormat } from '../../storage/query/format-result.js';
 import { flattenResult, runInfluxql, singleStatement } from '../../storage/query/influxql/influxql-engine.js';
 import { storageHost } from '../../storage/query/influxql/storage-host.js';
+import type { InfluxqlHost } from '../../storage/query/influxql/host.js';
+import { touchesDatabase } from '../../auth/permissions.js';
+import type { AuthState } from '../auth/auth-middleware.js';
 import type { BindParams } from '../../storage/query/influxql/parser.js';
 import { parseEpoch, renderV1, renderV1Error } from '../../storage/query/influxql/v1-format.js';
 import { boolParam, readBody, readJson, stringParam } from '../middleware/body.js';
@@ -45,6 +48,14 @@ function bindParams(raw: unknown): BindParams | undefined {
   return value as BindParams;
 }
 
+// SHOW DATABASES lists only the databases a non-admin token may touch.
+function scoped(host: InfluxqlHost, ctx: Context): InfluxqlHost {
+  const auth = ctx.state.auth as AuthState | undefined;
+  if (!auth || auth.admin || !auth.token) return host;
+  const permissions = auth.token.permissions;
+  return { ...host, databases: () => host.databases().filter((db) => touchesDatabase(permissions, db)) };
+}
+
 // GET|POST /api/v3/query_influxql (query_sql's formats) and the InfluxDB 1.x compatible GET|POST /query.
 export function registerInfluxqlRoutes(router: Router, deps: Deps): void {
   const host = storageHost(deps.storage);
@@ -72,7 +83,7 @@ export function registerInfluxqlRoutes(router: Router, deps: Deps): void {
       if (q === undefined) throw badRequest('missing required parameter "q"');
       const epoch = parseEpoch(stringParam(fields, 'epoch'));
       const pretty = boolParam(fields, 'pretty', false);
-      const results = await runInfluxql(host, q, { db: stringParam(fields, 'db'), params: bindParams(fields.params) });
+      const results = await runInfluxql(scoped(host, ctx), q, { db: stringParam(fields, 'db'), params: bindParams(fields.params) });
       ctx.status = 200;
       ctx.body = renderV1(results, epoch, pretty);
     } catch (err) {
