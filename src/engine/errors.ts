@@ -23,3 +23,11 @@ export function pathTraversalError(filename: string): AppError {
     { status: 500 },
   );
 }
+
+// Upstream's text for remote plugins and uploads on a server started with --plugin-dir-only (reference §6.1).
+export const PLUGIN_INSTALLATION_DISABLED_MESSAGE =
+  'plugin installation is disabled; plugins must already exist in the configured plugin directory';
+
+export function pluginInstallationDisabledError(): AppError {
+  return new AppError('plugin_dir_only', PLUGIN_INSTALLATION_DISABLED_MESSAGE, { status: 403 });
+}

@@ -5,6 +5,7 @@ import { AppError, badRequest, errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
 import type { PluginVenv } from './ensure-venv.js';
 import { systemFixCommand } from './errors.js';
+import { SerialQueue } from '../../shared/serial-queue.js';
 import { SECRET_ENV_NAME } from '../../ipc/index.js';
 
 // --package-manager (reference §6.1): `uv` is treated as pip, as upstream does; `discover` means pip when it works.
@@ -156,7 +157,7 @@ print(json.dumps({"missing": missing, "unknown": unknown}))
 // cached about what is installed: runners import from the venv when they start, so running runners pick up new
 // packages on their next start (restart, reload, or a new dry run), and the next check asks the venv again.
 export class PackageInstaller implements PackageInstallerApi {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private pipReadyFor: string | null = null;
   private readonly timeoutMs: number;
 
@@ -171,14 +172,14 @@ export class PackageInstaller implements PackageInstallerApi {
   async installPackages(packages: string[]): Promise<InstallResult> {
     this.refuseWhenDisabled();
     validatePackageSpecs(packages);
-    return this.serialised(() => this.runPip([...packages], packages.join(', ')));
+    return this.queue.run(() => this.runPip([...packages], packages.join(', ')));
   }
 
   // `path` is read on the server: absolute, or relative to the plugin directory.
   async installRequirements(path: string): Promise<InstallResult> {
     this.refuseWhenDisabled();
     const file = await this.requirementsFile(path);
-    return this.serialised(() => this.runPip(['-r', file], `the requirements of ${file}`));
+    return this.queue.run(() => this.runPip(['-r', file], `the requirements of ${file}`));
   }
 
   // A multi-file plugin may carry requirements.txt: installs what the venv lacks, or throws pip's error (so a
@@ -186,7 +187,7 @@ export class PackageInstaller implements PackageInstallerApi {
   async installMissingFor(pluginPath: string): Promise<PluginRequirementsOutcome> {
     const file = join(pluginPath, 'requirements.txt');
     if (!(await isFile(file))) return { requirementsFile: null, missing: [], result: null };
-    return this.serialised(async () => {
+    return this.queue.run(async () => {
       const venv = await this.options.environment.ready();
       const check = await this.checkRequirements(venv.python, file);
       if (check && check.missing.length === 0 && check.unknown.length === 0) {
@@ -206,11 +207,6 @@ export class PackageInstaller implements PackageInstallerApi {
   }
 
   // One pip run at a time: concurrent pip runs in one venv corrupt each other's installs.
-  private serialised<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
 
   private async requirementsFile(path: string): Promise<string> {
     if (path.length === 0 || path.includes('\0')) throw badRequest(`invalid requirements_location ${JSON.stringify(path)}`);

@@ -3,17 +3,10 @@ import { lstat, mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { AppError, badRequest, isAppError } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
-import { pathTraversalError } from '../errors.js';
+import { pathTraversalError, pluginInstallationDisabledError } from '../errors.js';
+import { SerialQueue } from '../../shared/serial-queue.js';
 import { pluginPathWithin } from './plugin-path.js';
 import { GH_PREFIX } from './remote-plugins.js';
-
-// Upstream's text for uploads on a server started with --plugin-dir-only (reference §6.1).
-export const PLUGIN_INSTALLATION_DISABLED_MESSAGE =
-  'plugin installation is disabled; plugins must already exist in the configured plugin directory';
-
-export function pluginInstallationDisabledError(): AppError {
-  return new AppError('plugin_dir_only', PLUGIN_INSTALLATION_DISABLED_MESSAGE, { status: 403 });
-}
 
 // One file of a package upload: a path relative to the package directory and its text.
 export interface PluginFileEntry {
@@ -32,7 +25,7 @@ export interface PluginFilesOptions {
 // Writes are serialised so a file upload never lands in a package directory that is being swapped.
 export class PluginFiles {
   private readonly pluginDir: string;
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(private readonly options: PluginFilesOptions) {
     this.pluginDir = resolve(options.pluginDir);
@@ -192,9 +185,7 @@ export class PluginFiles {
         throw new AppError('plugin_write_failed', `cannot write plugin '${name}': ${(err as Error).message}`, { status: 500, cause: err });
       }
     };
-    const run = this.tail.then(guarded, guarded);
-    this.tail = run.catch(() => undefined);
-    return run;
+    return this.queue.run(guarded);
   }
 }
 

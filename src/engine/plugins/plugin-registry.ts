@@ -69,7 +69,8 @@ export function isIgnoredTopLevel(name: string): boolean {
   return name.startsWith('.') || name === 'venv' || name === '__pycache__' || name === 'node_modules' || /\.(tmp|old)$/.test(name);
 }
 
-const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+// Orders names by code point (not locale), so listings and hashes are the same on every machine.
+export const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 // The one index of the plugin directory: every single-file plugin (top-level *.py) and package (top-level directory
 // with __init__.py), their files, sizes, mtimes and content hash, plus remote plugins the fetcher registers and the

@@ -5,13 +5,14 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { AppError, errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
+import { SerialQueue } from '../../shared/serial-queue.js';
+import { pluginInstallationDisabledError } from '../errors.js';
 
 // The prefix of remote plugin names (reference §8).
 export const GH_PREFIX = 'gh:';
 
 // Where fetched plugins are kept, inside the plugin directory (the watcher and registry ignore it).
 export const PLUGIN_CACHE_DIR = '.plugin-cache';
-const PLUGIN_DIR_ONLY_MESSAGE = 'plugin installation is disabled; plugins must already exist in the configured plugin directory';
 // Only these transports may reach git (no `ext::` command execution through a crafted repository URL).
 const GIT_ENV = { GIT_ALLOW_PROTOCOL: 'file:https:http:ssh:git', GIT_TERMINAL_PROMPT: '0' };
 
@@ -59,7 +60,8 @@ const short = (text: string): string => createHash('sha256').update(text).digest
 // (the stale copy is used and a warning logged).
 export class RemotePlugins {
   private readonly cacheRoot: string;
-  private gitLock: Promise<unknown> = Promise.resolve();
+  // One git operation at a time on the shared mirrors.
+  private readonly gitQueue = new SerialQueue();
 
   constructor(private readonly options: { pluginDir: string; pluginRepo: string; pluginDirOnly: boolean; logger: Logger; timeoutMs?: number }) {
     this.cacheRoot = join(options.pluginDir, PLUGIN_CACHE_DIR);
@@ -67,10 +69,10 @@ export class RemotePlugins {
 
   // Fetches (refresh=true) or reuses the cached copy when there is one (refresh=false, e.g. at boot with a cache).
   async resolve(name: string, refresh = true): Promise<FetchedPlugin> {
-    if (this.options.pluginDirOnly) throw new AppError('plugin_dir_only', PLUGIN_DIR_ONLY_MESSAGE, { status: 403 });
+    if (this.options.pluginDirOnly) throw pluginInstallationDisabledError();
     const { path, ref } = parseRemoteName(name);
     const git = gitRepoUrl(this.options.pluginRepo);
-    if (git) return this.serialised(() => this.fromGit(name, git, path, ref, refresh));
+    if (git) return this.gitQueue.run(() => this.fromGit(name, git, path, ref, refresh));
     if (ref !== null) throw fetchError(`'${name}' pins a ref, which needs a Git --plugin-repo (git+https://…, git+file://… or …/repo.git)`);
     return this.fromHttp(name, path, refresh);
   }
@@ -163,12 +165,6 @@ export class RemotePlugins {
     return stdout;
   }
 
-  // One git operation at a time on the shared mirror.
-  private serialised<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.gitLock.then(fn, fn);
-    this.gitLock = next.catch(() => undefined);
-    return next;
-  }
 }
 
 function gitMessage(err: unknown): string {

@@ -1,6 +1,6 @@
 import { INTERNAL_DB } from '../../storage/catalog/names.js';
 import { lazyTable, virtualColumns, type SystemTableProvider, type VirtualTable } from '../../storage/query/system-tables.js';
-import { normalisePluginName, type PluginEntry, type PluginRegistry } from '../plugins/plugin-registry.js';
+import { byCodePoint, normalisePluginName, type PluginEntry, type PluginRegistry } from '../plugins/plugin-registry.js';
 import type { TriggerRecord } from '../triggers/trigger-record.js';
 
 // What the plugin tables read: the registry's index (null when the engine is off) and every trigger of every live
@@ -48,7 +48,6 @@ export function pluginSystemTables(deps: PluginSystemTablesDeps): SystemTablePro
   };
 }
 
-const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const isRemote = (name: string): boolean => name.startsWith('gh:');
 

@@ -13,7 +13,7 @@ import { mergeGroups, type BatchGroup } from './batch-groups.js';
 import { appendRows, UnknownColumnError } from './chunk-writer.js';
 import { dedupePoints, hasRowidColumn, mergeStoredDuplicates, TableTimeBounds, type PointBatch } from './point-dedup.js';
 import { ReaderPool } from './reader-pool.js';
-import { SerialQueue } from './serial-queue.js';
+import { SerialQueue } from '../../shared/serial-queue.js';
 import { qualifiedTable, quoteIdent, schemaName } from './sql-names.js';
 import { TableRegistry, type RegisteredTable } from './table-registry.js';
 import { evolveTable, readPhysicalColumns, columnsFromRows } from './table-schema.js';

@@ -1,4 +1,5 @@
-// DuckDB allows one writer transaction per connection; this keeps writes on the write connection strictly in turn.
+// Runs async tasks strictly one after another (DuckDB's single writer, pip installs, git mirrors, plugin uploads);
+// a failed task does not stop the ones queued behind it.
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
 
