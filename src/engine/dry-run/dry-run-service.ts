@@ -37,6 +37,8 @@ export interface DryRunDeps {
 interface RunSpec {
   label: 'wal' | 'schedule';
   filename: string;
+  // The plugin's path when it is local (checked by preflight); null for gh: plugins.
+  localPath: string | null;
   database: string;
   cacheName: string;
   method: string;
@@ -58,7 +60,7 @@ export class DryRunService {
   }
 
   async testWal(req: WalTestRequest): Promise<PluginTestResponse> {
-    await this.preflight(req.filename);
+    const localPath = await this.preflight(req.filename);
     const nowNs = this.clock.nowNs();
     const input = checkLinesDry(this.deps.storage.catalog, req.database, req.input_lp, nowNs, 'line protocol parsing error');
     if (input.problems.length > 0) return { log_lines: [], database_writes: {}, errors: input.problems };
@@ -66,6 +68,7 @@ export class DryRunService {
     return this.run({
       label: 'wal',
       filename: req.filename,
+      localPath,
       database: req.database,
       cacheName: req.cache_name ?? DEFAULT_TEST_CACHE_NAME,
       method: 'process_writes',
@@ -75,7 +78,7 @@ export class DryRunService {
   }
 
   async testSchedule(req: ScheduleTestRequest): Promise<PluginTestResponse> {
-    await this.preflight(req.filename);
+    const localPath = await this.preflight(req.filename);
     const fail = (message: string): PluginTestResponse => ({ trigger_time: null, log_lines: [], database_writes: {}, errors: [message] });
     if (!this.deps.storage.catalog.database(req.database)) return fail("couldn't find db");
     let nextMs: number | null;
@@ -90,6 +93,7 @@ export class DryRunService {
     const response = await this.run({
       label: 'schedule',
       filename: req.filename,
+      localPath,
       database: req.database,
       cacheName: req.cache_name ?? DEFAULT_TEST_CACHE_NAME,
       method: 'process_scheduled_call',
@@ -105,16 +109,16 @@ export class DryRunService {
     await Promise.allSettled([...this.stopping]);
   }
 
-  // The plugin must exist before anything else happens (500 otherwise, as upstream), and Python must be usable.
-  private async preflight(filename: string): Promise<void> {
-    if (!filename.startsWith(GH_PREFIX)) await resolvePluginPath(this.deps.pluginDir, filename);
+  // A local plugin must exist before anything else happens (500 otherwise, as upstream), and Python must be usable.
+  // Returns the local plugin's path; gh: plugins (null) are fetched when the run starts.
+  private async preflight(filename: string): Promise<string | null> {
+    const localPath = filename.startsWith(GH_PREFIX) ? null : (await resolvePluginPath(this.deps.pluginDir, filename)).path;
     await this.deps.runners.ready();
+    return localPath;
   }
 
   private async run(spec: RunSpec): Promise<PluginTestResponse> {
-    const plugin = spec.filename.startsWith(GH_PREFIX)
-      ? { pluginPath: (await this.deps.remote.resolve(spec.filename)).path }
-      : { pluginPath: (await resolvePluginPath(this.deps.pluginDir, spec.filename)).path };
+    const plugin = { pluginPath: spec.localPath ?? (await this.deps.remote.resolve(spec.filename)).path };
     const host = new DryRunHost(this.deps.storage, this.deps.logger);
     const runner = await this.deps.runners.start(`test:${spec.label}`).catch((err: unknown) => {
       if (err instanceof RunnerError) throw new AppError('runner_start_failed', `cannot start the plugin runner: ${err.message}`, { status: 500, cause: err });

@@ -16,12 +16,12 @@ import type { PluginLogStore } from '../logs/plugin-log-store.js';
 import type { PluginChange } from '../plugins/plugin-watcher.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { PackageInstaller } from '../environment/package-installer.js';
-import { GH_PREFIX, type RemotePlugins } from '../plugins/remote-plugins.js';
+import { GH_PREFIX, type FetchedPlugin, type RemotePlugins } from '../plugins/remote-plugins.js';
 import { resolvePluginPath } from '../plugins/plugin-path.js';
 import type { RunnerFactory } from '../runtime/runner-factory.js';
 import type { RunnerMetrics } from '../runtime/runner-metrics.js';
 import type { TriggerRecord, TriggerRuntimeView } from './trigger-record.js';
-import { checkAllowedKind, parseTriggerSpec, type TriggerKind, type TriggerSpec } from './trigger-spec.js';
+import { checkAllowedKind, parseTriggerSpec, type TriggerKind } from './trigger-spec.js';
 import type { TriggerSettings } from './trigger-settings.js';
 import { TriggerStore } from './trigger-store.js';
 
@@ -56,6 +56,13 @@ export interface TriggerManagerDeps {
 }
 
 const NAME_PATTERN = /^[^\s/\\\x00-\x1f]{1,256}$/;
+
+// A trigger's plugin on disk, its registry version, and for gh: plugins what the fetch said.
+interface ResolvedTriggerPlugin {
+  path: string;
+  version: string | null;
+  fetched?: FetchedPlugin;
+}
 
 interface Running {
   runtime: TriggerRuntime;
@@ -121,7 +128,7 @@ export class TriggerManager {
       timeout_ms: req.timeoutMs,
     });
     this.deps.logger.info({ trigger: record.trigger_name, db: record.database_name, spec: record.trigger_specification }, 'trigger created');
-    if (!record.disabled) await this.launch(record);
+    if (!record.disabled) await this.launch(record, plugin);
     return record;
   }
 
@@ -142,7 +149,8 @@ export class TriggerManager {
   async enable(database: string, name: string): Promise<void> {
     const record = this.store.require(database, name);
     if (!record.disabled && this.running.has(record.trigger_id)) return;
-    if (parseTriggerSpec(record.trigger_specification).kind === 'request') this.checkPathFree(parseRequestPath(record), record.trigger_id);
+    const path = requestPathOf(record);
+    if (path !== null) this.checkPathFree(path, record.trigger_id);
     const updated = this.store.update(record, { disabled: false, disabled_reason: null });
     await this.launch(updated);
     this.deps.logger.info({ trigger: name, db: database }, 'trigger enabled');
@@ -174,12 +182,12 @@ export class TriggerManager {
 
   // The database of the request trigger registered for `path`, or null.
   requestDatabase(path: string): string | null {
-    return this.store.all().find((r) => requestPathOf(r) === path)?.database_name ?? null;
+    return this.requestOwner(path)?.database_name ?? null;
   }
 
   // `GET|POST /api/v3/engine/<path>`: runs the request trigger registered for the path.
   async handleRequest(path: string, input: RequestInput): Promise<RequestOutput> {
-    const record = this.store.all().find((r) => requestPathOf(r) === path);
+    const record = this.requestOwner(path);
     if (!record) return jsonError(404, `not found: no request trigger for path '${path}'`);
     if (!this.deps.storage.catalog.database(record.database_name)) return jsonError(500, 'database not found');
     const live = this.running.get(record.trigger_id);
@@ -194,9 +202,10 @@ export class TriggerManager {
     for (const record of this.store.all().filter((r) => r.plugin_filename.startsWith(GH_PREFIX))) {
       const entry = { database: record.database_name, trigger: record.trigger_name, plugin: record.plugin_filename };
       try {
-        const fetched = await this.deps.remote.resolve(record.plugin_filename, true);
-        if (!record.disabled) await this.launch(record);
-        out.push({ ...entry, version: fetched.version, error: fetched.stale ? 'repository unreachable; cached copy kept' : null });
+        const plugin = await this.resolvePlugin(record.plugin_filename);
+        if (!record.disabled) await this.launch(record, plugin);
+        const { version, stale } = plugin.fetched!;
+        out.push({ ...entry, version, error: stale ? 'repository unreachable; cached copy kept' : null });
       } catch (err) {
         out.push({ ...entry, version: null, error: errorMessage(err) });
       }
@@ -237,11 +246,12 @@ export class TriggerManager {
     await this.deps.cacheStore.drop(triggerCacheKey(record.database_name, record.trigger_name));
   }
 
-  private async launch(record: TriggerRecord): Promise<void> {
+  // Starts a trigger's runtime; `resolved` is the plugin when the caller has just located (or fetched) it.
+  private async launch(record: TriggerRecord, resolved?: ResolvedTriggerPlugin): Promise<void> {
     if (this.stopped) return;
     await this.halt(record.trigger_id);
     const spec = parseTriggerSpec(record.trigger_specification);
-    const plugin = await this.resolvePlugin(record.plugin_filename);
+    const plugin = resolved ?? (await this.resolvePlugin(record.plugin_filename));
     const runtime = new TriggerRuntime(record, spec, {
       ...this.deps.runtime,
       runners: this.deps.runners,
@@ -285,19 +295,24 @@ export class TriggerManager {
   // The plugin a trigger names: a file or package under the plugin dir, or a gh: plugin fetched into the plugin
   // cache (a stale cached copy when the repository is unreachable). Errors are upstream's texts
   // (`Plugin not found: …`, `error fetching plugin from repository: …`).
-  private async resolvePlugin(filename: string): Promise<{ path: string; version: string | null }> {
+  private async resolvePlugin(filename: string): Promise<ResolvedTriggerPlugin> {
     if (filename.startsWith(GH_PREFIX)) {
       const fetched = await this.deps.remote.resolve(filename);
       this.deps.registry.registerRemote(filename, { version: fetched.version, kind: fetched.kind, path: fetched.path, files: await filesOf(fetched.path) });
-      return { path: fetched.path, version: await this.deps.registry.versionOf(filename) };
+      return { path: fetched.path, version: await this.deps.registry.versionOf(filename), fetched };
     }
     const { path } = await resolvePluginPath(this.deps.pluginDir, filename);
     return { path, version: await this.deps.registry.versionOf(filename).catch(() => null) };
   }
 
+  // The stored trigger (of a live database) serving `path`, other than `exceptId`.
+  private requestOwner(path: string, exceptId?: number): TriggerRecord | undefined {
+    return this.store.all().find((r) => r.trigger_id !== exceptId && requestPathOf(r) === path);
+  }
+
   // Request paths are unique server-wide (upstream lets the last one win): 409 naming the owner.
   private checkPathFree(path: string, exceptId?: number): void {
-    const owner = this.store.all().find((r) => r.trigger_id !== exceptId && requestPathOf(r) === path);
+    const owner = this.requestOwner(path, exceptId);
     if (owner) {
       throw conflict(`request path '${path}' is already used by trigger '${owner.trigger_name}' in database '${owner.database_name}'`);
     }
@@ -338,21 +353,10 @@ function pluginRoot(filename: string): string {
   return filename.trim().replace(/^\.\//, '').split(/[\\/]+/)[0]!;
 }
 
-// Request paths by spec string, parsed once (request routing looks them up on every call).
-const requestPaths = new Map<string, string | null>();
-
+// The path a request trigger serves (`request:/foo` and `request:foo` both serve foo), or null for other kinds; only
+// request specs are parsed (cheap string work), so request routing never evaluates cron expressions.
 function requestPathOf(record: TriggerRecord): string | null {
-  const spec = record.trigger_specification;
-  let path = requestPaths.get(spec);
-  if (path === undefined) {
-    path = spec.trim().startsWith('request:') ? parseRequestPath(record) : null;
-    if (requestPaths.size > 10_000) requestPaths.clear();
-    requestPaths.set(spec, path);
-  }
-  return path;
-}
-
-function parseRequestPath(record: TriggerRecord): string {
-  const spec: TriggerSpec = parseTriggerSpec(record.trigger_specification);
-  return spec.kind === 'request' ? spec.path : '';
+  if (!record.trigger_specification.trim().startsWith('request:')) return null;
+  const spec = parseTriggerSpec(record.trigger_specification);
+  return spec.kind === 'request' ? spec.path : null;
 }
