@@ -11,7 +11,7 @@ import type { PluginRunner } from '../runtime/plugin-runner.js';
 import { PluginCallError } from '../runtime/runner-errors.js';
 import type { RunnerFactory } from '../runtime/runner-factory.js';
 import type { RunnerMetrics } from '../runtime/runner-metrics.js';
-import { logAt, storageCallHost, writeBackQueued, type PluginRunKind } from '../runtime/storage-call-host.js';
+import { pluginLog, storageCallHost, writeBackQueued, type PluginLogTarget, type PluginRunKind } from '../runtime/storage-call-host.js';
 import { Supervisor, type RestartPolicy } from '../runtime/supervisor.js';
 import type { TriggerRecord } from '../triggers/trigger-record.js';
 import type { TriggerSpec } from '../triggers/trigger-spec.js';
@@ -73,6 +73,7 @@ export class TriggerRuntime {
   private readonly queue = new EventQueue();
   private readonly workers: Worker[] = [];
   private readonly host: CallHost;
+  private readonly logTarget: PluginLogTarget;
   private readonly clock: Clock;
   private readonly retry: RetryPolicy;
   private readonly active = new Set<Promise<void>>();
@@ -91,13 +92,8 @@ export class TriggerRuntime {
     this.name = runnerNameOf(record);
     this.clock = deps.clock ?? systemClock;
     this.retry = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
-    this.host = storageCallHost({
-      storage: deps.storage,
-      logs: deps.logs,
-      logger: deps.logger,
-      trigger: record.trigger_name,
-      database: record.database_name,
-    });
+    this.logTarget = { logs: deps.logs, logger: deps.logger, trigger: record.trigger_name, database: record.database_name };
+    this.host = storageCallHost({ ...this.logTarget, storage: deps.storage });
     const size = record.trigger_settings.run_async ? (deps.asyncPoolSize ?? DEFAULT_ASYNC_POOL_SIZE) : 1;
     for (let i = 0; i < size; i++) this.workers.push(this.worker(size > 1 ? `${this.name}#${i}` : this.name));
   }
@@ -245,7 +241,7 @@ export class TriggerRuntime {
       const result = await runner.call(METHOD[event.kind], this.params(event), { host: this.host });
       await this.keepCache(result.cacheChanges);
       await writeBackQueued(
-        { storage: this.deps.storage, logs: this.deps.logs, logger: this.deps.logger, trigger: this.record.trigger_name, database: this.record.database_name, kind: RUN_KIND[event.kind] },
+        { ...this.logTarget, storage: this.deps.storage, kind: RUN_KIND[event.kind] },
         result.writes,
       );
       if (event.kind === 'request') event.settle(requestOutput(result.raw));
@@ -296,8 +292,7 @@ export class TriggerRuntime {
   }
 
   private log(level: PluginLogLevel, text: string, traceback?: string | null): void {
-    this.deps.logs.add(this.record.database_name, this.record.trigger_name, level, text);
-    logAt(this.deps.logger, level, { trigger: this.name, ...(traceback ? { traceback } : {}) }, `processing engine: ${text}`);
+    pluginLog(this.logTarget, level, text, { trigger: this.name, ...(traceback ? { traceback } : {}) });
   }
 
   private sleep(ms: number): Promise<void> {

@@ -41,17 +41,28 @@ export function logAt(logger: Logger, level: PluginLogLevel, fields: Record<stri
   else logger.info(fields, msg);
 }
 
+// Where a trigger's log lines go: the store behind system.processing_engine_logs (when given) and the server log.
+export interface PluginLogTarget {
+  logs?: PluginLogStore;
+  logger: Logger;
+  database: string;
+  trigger: string;
+}
+
+// One log line of a trigger, in both places; the server log line reads `processing engine: <text>`.
+export function pluginLog(target: PluginLogTarget, level: PluginLogLevel, text: string, fields: Record<string, unknown> = { trigger: target.trigger }): void {
+  target.logs?.add(target.database, target.trigger, level, text);
+  logAt(target.logger, level, fields, `processing engine: ${text}`);
+}
+
 // The production host for a trigger's calls (issue 5): real queries and writes, logs to the server log as
 // `processing engine: <line>` and to the log store behind system.processing_engine_logs.
-export function storageCallHost(options: { storage: StorageEngine; logs: PluginLogStore; logger: Logger; trigger: string; database: string }): CallHost {
-  const { storage, logs, logger, trigger, database } = options;
+export function storageCallHost(options: PluginLogTarget & { storage: StorageEngine }): CallHost {
+  const { storage } = options;
   return {
     query: (database, sql, args) => queryForPlugin(storage, database, sql, args),
     writeSync: (database, lines, noSync) => writeForPlugin(storage, database, lines, noSync),
-    log: (level, text) => {
-      logs.add(database, trigger, level, text);
-      logAt(logger, level, { trigger }, `processing engine: ${text}`);
-    },
+    log: (level, text) => pluginLog(options, level, text),
   };
 }
 
@@ -61,7 +72,7 @@ export type PluginRunKind = 'wal plugin' | 'schedule plugin' | 'request plugin';
 // Flushes a call's queued writes after it returned (reference §3.3): one write per database, lines joined by `\n`;
 // a failure is logged at ERROR and does not fail the run.
 export async function writeBackQueued(
-  options: { storage: StorageEngine; logs?: PluginLogStore; logger: Logger; trigger: string; database: string; kind: PluginRunKind },
+  options: PluginLogTarget & { storage: StorageEngine; kind: PluginRunKind },
   writes: Record<string, string[]>,
 ): Promise<void> {
   for (const [database, lines] of Object.entries(writes)) {
@@ -69,9 +80,7 @@ export async function writeBackQueued(
     try {
       await writeForPlugin(options.storage, database, lines.join('\n'), false);
     } catch (err) {
-      const text = `error running ${options.kind}: error writing back lines to ${database}: ${errorMessage(err)}`;
-      options.logs?.add(options.database, options.trigger, 'ERROR', text);
-      options.logger.error({ trigger: options.trigger }, `processing engine: ${text}`);
+      pluginLog(options, 'ERROR', `error running ${options.kind}: error writing back lines to ${database}: ${errorMessage(err)}`);
     }
   }
 }
