@@ -63,7 +63,7 @@ export function normalisePluginName(name: string): string {
   return trimmed.replace(/\\/g, '/').replace(/\/{2,}/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '');
 }
 
-// Top-level names that are never plugins: the venv, caches, dot-dirs, and the `.tmp`/`.old` directories of an atomic
+// Names that are never plugins (nor watched, at any depth): the venv, caches, dot-dirs, and the `.tmp`/`.old` of an atomic
 // package replacement (reference §5.5).
 export function isIgnoredTopLevel(name: string): boolean {
   return name.startsWith('.') || name === 'venv' || name === '__pycache__' || name === 'node_modules' || /\.(tmp|old)$/.test(name);

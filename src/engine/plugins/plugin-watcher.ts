@@ -2,6 +2,7 @@ import { relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
+import { isIgnoredTopLevel } from './plugin-registry.js';
 
 // What changed under the plugin directory: the path relative to it, and the top-level plugin it belongs to (a file
 // name, or a package directory name) — the name triggers use as plugin_filename.
@@ -11,8 +12,6 @@ export interface PluginChange {
   plugin: string;
 }
 
-// Directories under the plugin dir that are not plugins (the venv alone has thousands of files).
-const IGNORED = /(^|[\\/])(\.venv|venv|__pycache__|\.git|\.cache|\.plugin-cache|node_modules)([\\/]|$)/;
 
 // Watches the plugin directory (chokidar) and reports changes to plugins. Runners also check each plugin file's
 // version before every call, so an edit is never missed even between a write and the watcher's event; the watcher
@@ -26,7 +25,8 @@ export class PluginWatcher {
     const { pluginDir } = this.options;
     const watcher = watch(pluginDir, {
       ignoreInitial: true,
-      ignored: (path: string) => IGNORED.test(relative(pluginDir, path)),
+      // The registry's rule, at any depth: the venv (thousands of files), caches, dot-dirs, upload temp dirs.
+      ignored: (path: string) => relative(pluginDir, path).split(sep).some((part) => part !== '' && isIgnoredTopLevel(part)),
       depth: 16,
     });
     watcher.on('all', (event, path) => {
