@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { buildTestVenv } from '../fixtures/plugins/plugin-server.js';
 import { runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
+import { pollUntil } from '../helpers/poll.js';
 
 // gh: plugins from a static HTTP host (upstream) and from a Git repository with @ref pins and packages (beyond
 // upstream), kept in <plugin-dir>/.plugin-cache so restarts work while the repository is down. Only loopback.
@@ -28,15 +29,6 @@ def process_scheduled_call(influxdb3_local, call_time, args=None):
     influxdb3_local.info("pkg ${version}", answer())
 `;
 
-async function until<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function post(url: string, body: unknown): Promise<{ status: number; text: string }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -99,7 +91,7 @@ describe('integration: remote (gh:) plugins', function () {
         const body = (await res.json()) as Array<{ table_name: string; row_count: number }>;
         return Array.isArray(body) && body.length > 0 ? body : undefined;
       };
-      expect((await until(rows, 'write_reports'))[0]).to.deep.equal({ table_name: 'test_input', row_count: 1 });
+      expect((await pollUntil(() => rows().catch(() => undefined), 'write_reports'))[0]).to.deep.equal({ table_name: 'test_input', row_count: 1 });
 
       // The repository goes away; a restart still starts the trigger from the cache, with a warning.
       const dataDir = server.dataDir;
@@ -107,9 +99,9 @@ describe('integration: remote (gh:) plugins', function () {
       host.closeAllConnections();
       await new Promise((r) => host.close(r));
       server = await start(dataDir);
-      await until(async () => (server!.logs.some((l) => l.includes('using the cached copy')) ? true : undefined), 'the stale-copy warning');
+      await pollUntil(() => server!.logs.some((l) => l.includes('using the cached copy')), 'the stale-copy warning');
       await write('other,host=b v=3i 3');
-      await until(async () => ((await rows())?.some((r) => r.table_name === 'other') ? true : undefined), 'a row from the cached plugin');
+      await pollUntil(async () => (await rows().catch(() => undefined))?.some((r) => r.table_name === 'other'), 'a row from the cached plugin');
       host.listen(0, '127.0.0.1');
     });
 

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runnerPids, startPluginServer, waitForNoRunners, type PluginServer } from '../fixtures/plugins/plugin-server.js';
+import { pollUntil } from '../helpers/poll.js';
 
 // Reference §10's cancellation contract: on disable, delete and shutdown, the plugin's next logging/query/write call
 // raises KeyboardInterrupt("influxdb3 is shutting down; aborting plugin execution"), and the runner then exits.
@@ -18,15 +19,9 @@ def process_request(influxdb3_local, query_parameters, request_headers, request_
         raise
 `;
 
+const WAIT = { timeoutMs: 8_000, intervalMs: 50 };
 const MESSAGE = 'KeyboardInterrupt: influxdb3 is shutting down; aborting plugin execution';
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 8_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('integration: cancellation of running plugin calls', function () {
   this.timeout(40_000);
@@ -52,7 +47,7 @@ describe('integration: cancellation of running plugin calls', function () {
     expect(created.status, created.text).to.equal(200);
     const answer = fetch(`${s.url}/api/v3/engine/${name}`, { method: 'POST' });
     // The plugin is running once its ticks reach the log store.
-    await waitFor(() => s.server.logs.some((l) => l.includes(`"trigger":"${name}"`) && l.includes('processing engine: tick')), `${name} to tick`);
+    await pollUntil(() => s.server.logs.some((l) => l.includes(`"trigger":"${name}"`) && l.includes('processing engine: tick')), `${name} to tick`, WAIT);
     return { marker, answer };
   }
 
@@ -60,7 +55,7 @@ describe('integration: cancellation of running plugin calls', function () {
     const { marker, answer } = await startLooping('dis');
     const res = await fetch(`${s.url}/api/v3/configure/processing_engine_trigger/disable?db=cancel&trigger_name=dis`, { method: 'POST' });
     expect(res.status).to.equal(200);
-    await waitFor(() => existsSync(marker), 'the marker file');
+    await pollUntil(() => existsSync(marker), 'the marker file', WAIT);
     expect(readFileSync(marker, 'utf8')).to.equal(MESSAGE);
     expect((await answer).status).to.be.oneOf([500, 503]);
   });
@@ -69,7 +64,7 @@ describe('integration: cancellation of running plugin calls', function () {
     const { marker, answer } = await startLooping('del');
     const res = await fetch(`${s.url}/api/v3/configure/processing_engine_trigger?db=cancel&trigger_name=del&force=true`, { method: 'DELETE' });
     expect(res.status).to.equal(200);
-    await waitFor(() => existsSync(marker), 'the marker file');
+    await pollUntil(() => existsSync(marker), 'the marker file', WAIT);
     expect(readFileSync(marker, 'utf8')).to.equal(MESSAGE);
     await answer;
   });

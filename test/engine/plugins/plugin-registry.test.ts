@@ -11,16 +11,10 @@ import {
 } from '../../../src/engine/plugins/plugin-registry.js';
 import { PluginWatcher, type PluginChange } from '../../../src/engine/plugins/plugin-watcher.js';
 import { createLogger } from '../../../src/shared/logger.js';
+import { pollUntil } from '../../helpers/poll.js';
 
 const logger = createLogger('silent');
 
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('engine/plugins/plugin-registry', () => {
   let root: string;
@@ -235,11 +229,11 @@ describe('engine/plugins/plugin-registry', () => {
     try {
       const before = registry.get('mypkg')!.version;
       await writeFile(join(dir, 'mypkg', 'models', 'processor.py'), 'def run():\n    return 42\n');
-      await waitFor(() => registry.get('mypkg')!.version !== before);
+      await pollUntil(() => registry.get('mypkg')!.version !== before, 'a new mypkg version', { intervalMs: 25 });
       await writeFile(join(dir, 'fresh.py'), 'Z = 1\n');
-      await waitFor(() => registry.get('fresh.py') !== undefined);
+      await pollUntil(() => registry.get('fresh.py') !== undefined, 'fresh.py indexed', { intervalMs: 25 });
       await unlink(join(dir, 'fresh.py'));
-      await waitFor(() => registry.get('fresh.py') === undefined);
+      await pollUntil(() => registry.get('fresh.py') === undefined, 'fresh.py removed', { intervalMs: 25 });
     } finally {
       await watcher.stop();
     }
