@@ -41,7 +41,7 @@ describe('integration: plugin containment (--plugin-timeout 2s, --plugin-memory-
     const started = Date.now();
     const r = await run('containment/loop.py');
     expect(r.errors).to.deep.equal(['error executing plugin: plugin execution timed out after 2000 ms (--plugin-timeout)']);
-    expect(Date.now() - started).to.be.within(1_900, 5_000);
+    expect(Date.now() - started, 'not before the 2 s limit').to.be.at.least(1_900);
   });
 
   it('a plugin that allocates past the memory limit is killed, naming the limit and the resident set', async () => {

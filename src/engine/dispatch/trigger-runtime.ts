@@ -49,6 +49,9 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { initialDelayMs: 100, maxDelayMs: 30_000, maxRetries: 5 };
 export const DEFAULT_ASYNC_POOL_SIZE = 4;
+const REQUEST_PIPELINE_DEPTH = 2;
+// How often one event is sent when the child never started it (see attempt()).
+const MAX_SENDS = 3;
 const DROP_WARNING_INTERVAL_MS = 10_000;
 
 const RUN_KIND: Record<TriggerEvent['kind'], PluginRunKind> = { wal: 'wal plugin', schedule: 'schedule plugin', request: 'request plugin' };
@@ -59,10 +62,12 @@ export function runnerNameOf(record: Pick<TriggerRecord, 'database_name' | 'trig
   return `${record.database_name}/${record.trigger_name}`;
 }
 
-// One runner (one CPython child) kept alive by its supervisor, and whether it is busy with an event.
+// One runner (one CPython child) kept alive by its supervisor, and the events it is running.
 interface Worker {
   supervisor: Supervisor<PluginRunner>;
-  busy: boolean;
+  // Events sent to the runner and not finished yet (up to `depth`).
+  inFlight: number;
+  // The runner of the latest call (stop() cancels its running call).
   runner: PluginRunner | null;
 }
 
@@ -83,6 +88,12 @@ export class TriggerRuntime {
   private droppedRows = 0;
   private lastDropWarningMs = 0;
   private startFailure: string | null = null;
+  // Calls sent to one runner at a time. 2 for a sequential request trigger: the next request is already in the
+  // child's queue when the current one answers (the child still runs them one at a time, in order), which saves a
+  // host round trip per request. 1 otherwise: a WAL or schedule event that fails is retried, or disables the trigger,
+  // before the next one is sent; and a run_async pool hands each request to an idle runner instead of queueing it
+  // behind a slow one.
+  private readonly depth: number;
 
   constructor(
     readonly record: TriggerRecord,
@@ -95,6 +106,7 @@ export class TriggerRuntime {
     this.logTarget = { logs: deps.logs, logger: deps.logger, trigger: record.trigger_name, database: record.database_name };
     this.host = storageCallHost({ ...this.logTarget, storage: deps.storage });
     const size = record.trigger_settings.run_async ? (deps.asyncPoolSize ?? DEFAULT_ASYNC_POOL_SIZE) : 1;
+    this.depth = spec.kind === 'request' && size === 1 ? REQUEST_PIPELINE_DEPTH : 1;
     for (let i = 0; i < size; i++) this.workers.push(this.worker(size > 1 ? `${this.name}#${i}` : this.name));
   }
 
@@ -146,7 +158,7 @@ export class TriggerRuntime {
   }
 
   private worker(label: string): Worker {
-    const worker: Worker = { busy: false, runner: null, supervisor: undefined as unknown as Supervisor<PluginRunner> };
+    const worker: Worker = { inFlight: 0, runner: null, supervisor: undefined as unknown as Supervisor<PluginRunner> };
     worker.supervisor = new Supervisor<PluginRunner>({
       name: label,
       start: () => this.startRunner(),
@@ -178,22 +190,25 @@ export class TriggerRuntime {
     return runner;
   }
 
+  // Sends queued events to the workers with room (see `depth`).
   private pump(): void {
     for (const worker of this.workers) {
-      if (this.stopped || this.queue.length === 0) return;
-      if (worker.busy) continue;
-      const event = this.queue.shift()!;
-      worker.busy = true;
-      const run = this.run(worker, event)
-        .catch((err: unknown) => this.deps.logger.error({ trigger: this.name, err: errorMessage(err) }, 'trigger event failed unexpectedly'))
-        .finally(() => {
-          worker.busy = false;
-          this.active.delete(run);
-          if (event.kind === 'schedule') event.done?.();
-          this.pump();
-        });
-      this.active.add(run);
+      while (!this.stopped && this.queue.length > 0 && worker.inFlight < this.depth) this.dispatchTo(worker);
     }
+  }
+
+  private dispatchTo(worker: Worker): void {
+    const event = this.queue.shift()!;
+    worker.inFlight++;
+    const run = this.run(worker, event)
+      .catch((err: unknown) => this.deps.logger.error({ trigger: this.name, err: errorMessage(err) }, 'trigger event failed unexpectedly'))
+      .finally(() => {
+        worker.inFlight--;
+        this.active.delete(run);
+        if (event.kind === 'schedule') event.done?.();
+        this.pump();
+      });
+    this.active.add(run);
   }
 
   // Runs one event to its end: success, or failure handled by error_behavior (request triggers always answer 500).
@@ -225,8 +240,16 @@ export class TriggerRuntime {
     }
   }
 
-  // One call on the worker's runner; resolves to the failure, or null on success.
+  // One call on the worker's runner; resolves to the failure, or null on success. A call the child never started
+  // (pipelined behind one that took the runner down) is sent again to the new runner: its plugin code never ran.
   private async attempt(worker: Worker, event: TriggerEvent): Promise<PluginCallError | null> {
+    for (let sends = 1; ; sends++) {
+      const failure = await this.attemptOnce(worker, event);
+      if (!failure?.neverStarted || this.stopped || sends >= MAX_SENDS) return failure;
+    }
+  }
+
+  private async attemptOnce(worker: Worker, event: TriggerEvent): Promise<PluginCallError | null> {
     if (!this.deps.plugin.source && !existsSync(this.deps.plugin.path)) {
       return new PluginCallError('plugin', `Plugin not found: ${this.deps.plugin.path} (the plugin was deleted; restore it to resume)`);
     }
@@ -253,8 +276,6 @@ export class TriggerRuntime {
       if (err.phase === 'load') this.deps.onLoadResult?.(err.message);
       else if (err.phase === 'call') this.deps.onLoadResult?.(null);
       return err;
-    } finally {
-      worker.runner = null;
     }
   }
 

@@ -17,7 +17,7 @@ import { parseCacheChanges, snapshotToWire, type CacheChanges, type CacheSnapsho
 import type { GlobalCache } from '../cache/global-cache.js';
 import { CallTracker, type CallHost, type CallSlot } from './call-tracker.js';
 import { pythonRunnerDir } from './python-runner-dir.js';
-import { PluginCallError, crashedError, memoryLimitError, timeoutError } from './runner-errors.js';
+import { PluginCallError, crashedError, memoryLimitError, notSentError, timeoutError } from './runner-errors.js';
 import type { RunnerMetrics } from './runner-metrics.js';
 import { serveChildRequests } from './serve-child-requests.js';
 
@@ -215,7 +215,7 @@ export class PluginRunner {
   }
 
   private async send(method: string, params: Record<string, unknown>, options: CallOptions, counted: boolean): Promise<CallResult> {
-    if (!this.alive) throw this.lost ?? crashedError(this.lossReason(), '');
+    if (!this.alive) throw notSentError(this.lost?.message ?? this.lossReason());
     const slot = this.tracker.add(method, options.host, options.timeoutMs ?? this.options.timeoutMs);
     this.startSampler();
     const started = performance.now();
@@ -255,17 +255,21 @@ export class PluginRunner {
       });
     }
     if (err instanceof ConnectionClosedError) {
+      const neverStarted = slot.startedAtMs === null;
       if (this.lost) {
-        return crashedError(`was killed while this call waited behind another one (${this.lost.message})`, '', err);
+        return crashedError(`was killed while this call waited behind another one (${this.lost.message})`, '', err, neverStarted);
       }
       const info = this.child.exitInfo;
       const how = info ? describeExit(info.code, info.signal) : `lost its connection (${err.reason})`;
-      return crashedError(this.stopping ? `${how} while shutting down` : how, this.child.stderrTail(), err);
+      return crashedError(this.stopping ? `${how} while shutting down` : how, this.child.stderrTail(), err, neverStarted);
     }
     return new PluginCallError('crashed', errorMessage(err), { runnerLost: !this.alive, cause: err });
   }
 
   private onCallStart(slot: CallSlot): void {
+    // The call before it ended because the runner is gone: this one never starts (it is not sent again here; its
+    // failure says neverStarted and the trigger runtime resends it to the next runner).
+    if (this.lost || !this.alive) return;
     slot.startedAtMs = Date.now();
     if (slot.timeoutMs > 0) {
       slot.timer = setTimeout(() => {

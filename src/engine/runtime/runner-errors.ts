@@ -15,6 +15,9 @@ export class PluginCallError extends AppError {
   readonly cacheChanges: CacheChanges | null;
   // Did the runner survive? False for timeouts, memory kills and crashes: the supervisor replaces it.
   readonly runnerLost: boolean;
+  // The child never started this call: it was queued behind one that took the runner down (or the runner was gone
+  // before it was sent), so no plugin code ran for it and sending it again is safe.
+  readonly neverStarted: boolean;
 
   constructor(
     kind: PluginFailureKind,
@@ -25,6 +28,7 @@ export class PluginCallError extends AppError {
       phase?: string | null;
       cacheChanges?: CacheChanges | null;
       runnerLost?: boolean;
+      neverStarted?: boolean;
       details?: Record<string, unknown>;
       cause?: unknown;
     } = {},
@@ -37,6 +41,7 @@ export class PluginCallError extends AppError {
     this.phase = options.phase ?? null;
     this.cacheChanges = options.cacheChanges ?? null;
     this.runnerLost = options.runnerLost ?? false;
+    this.neverStarted = options.neverStarted ?? false;
   }
 }
 
@@ -59,13 +64,23 @@ export function memoryLimitError(limitBytes: number, rssBytes: number): PluginCa
 }
 
 // The child died during the call (os._exit, a signal, a protocol error): how it ended and what it last said.
-export function crashedError(how: string, stderrTail: string, cause?: unknown): PluginCallError {
+export function crashedError(how: string, stderrTail: string, cause?: unknown, neverStarted = false): PluginCallError {
   const tail = stderrTail.trim();
   return new PluginCallError('crashed', `plugin runner ${how} during the call${tail ? `; stderr: ${lastLines(tail, 5)}` : ''}`, {
     errorType: 'RunnerExited',
     runnerLost: true,
+    neverStarted,
     details: { stderrTail: tail },
     cause,
+  });
+}
+
+// A call made on a runner that is already gone: nothing was sent.
+export function notSentError(reason: string): PluginCallError {
+  return new PluginCallError('crashed', `plugin runner is gone (${reason}); the call was not sent`, {
+    errorType: 'RunnerExited',
+    runnerLost: true,
+    neverStarted: true,
   });
 }
 

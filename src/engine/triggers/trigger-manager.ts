@@ -23,7 +23,7 @@ import type { RunnerMetrics } from '../runtime/runner-metrics.js';
 import type { TriggerRecord, TriggerRuntimeView } from './trigger-record.js';
 import { checkAllowedKind, parseTriggerSpec, type TriggerKind } from './trigger-spec.js';
 import type { TriggerSettings } from './trigger-settings.js';
-import { TriggerStore } from './trigger-store.js';
+import { TriggerStore, requestPathOf } from './trigger-store.js';
 
 // What the HTTP API hands over to create a trigger (validated field by field by the route).
 export interface CreateTriggerRequest {
@@ -307,7 +307,7 @@ export class TriggerManager {
 
   // The stored trigger (of a live database) serving `path`, other than `exceptId`.
   private requestOwner(path: string, exceptId?: number): TriggerRecord | undefined {
-    return this.store.all().find((r) => r.trigger_id !== exceptId && requestPathOf(r) === path);
+    return this.store.requestOwner(path, exceptId);
   }
 
   // Request paths are unique server-wide (upstream lets the last one win): 409 naming the owner.
@@ -351,12 +351,4 @@ async function filesOf(path: string): Promise<Array<{ relPath: string; sizeBytes
 // The top-level entry under the plugin dir a plugin_filename lives in (`pkg/x.py` → `pkg`).
 function pluginRoot(filename: string): string {
   return filename.trim().replace(/^\.\//, '').split(/[\\/]+/)[0]!;
-}
-
-// The path a request trigger serves (`request:/foo` and `request:foo` both serve foo), or null for other kinds; only
-// request specs are parsed (cheap string work), so request routing never evaluates cron expressions.
-function requestPathOf(record: TriggerRecord): string | null {
-  if (!record.trigger_specification.trim().startsWith('request:')) return null;
-  const spec = parseTriggerSpec(record.trigger_specification);
-  return spec.kind === 'request' ? spec.path : null;
 }

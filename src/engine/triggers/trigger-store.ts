@@ -1,5 +1,6 @@
 import { AppError, notFound } from '../../shared/app-error.js';
 import type { Catalog } from '../../storage/catalog/catalog.js';
+import { parseTriggerSpec } from './trigger-spec.js';
 import { TRIGGER_SECTION, type TriggerRecord, type TriggerSection } from './trigger-record.js';
 
 // Upstream's 409 text for a trigger name already taken in the database.
@@ -16,6 +17,9 @@ export function triggerNotFoundError(name: string): AppError {
 // Records are tied to the database *id*: a soft-deleted database keeps its (disabled) triggers until the hard
 // delete, and a new database of the same name starts with none.
 export class TriggerStore {
+  // Request path → the triggers serving it, rebuilt when the section object changes (every change replaces it).
+  private pathIndex: { section: TriggerSection; byPath: Map<string, TriggerRecord[]> } | null = null;
+
   constructor(private readonly catalog: Catalog) {}
 
   private section(): TriggerSection {
@@ -88,8 +92,31 @@ export class TriggerStore {
     this.catalog.setSection(TRIGGER_SECTION, { ...section, triggers: section.triggers.filter((t) => t.database_id !== databaseId) });
   }
 
+  // The trigger of a live database serving request `path` (other than `exceptId`): one map lookup per request
+  // instead of parsing every stored spec.
+  requestOwner(path: string, exceptId?: number): TriggerRecord | undefined {
+    const section = this.section();
+    if (this.pathIndex?.section !== section) {
+      const byPath = new Map<string, TriggerRecord[]>();
+      for (const t of section.triggers) {
+        const p = requestPathOf(t);
+        if (p !== null) byPath.set(p, [...(byPath.get(p) ?? []), t]);
+      }
+      this.pathIndex = { section, byPath };
+    }
+    return this.pathIndex.byPath.get(path)?.find((t) => t.trigger_id !== exceptId && this.live(t));
+  }
+
   private live(t: TriggerRecord): boolean {
     const db = this.catalog.databaseById(t.database_id);
     return db !== undefined && !db.deleted;
   }
+}
+
+// The path a request trigger serves (`request:/foo` and `request:foo` both serve foo), or null for other kinds; only
+// request specs are parsed (cheap string work), so request routing never evaluates cron expressions.
+export function requestPathOf(record: TriggerRecord): string | null {
+  if (!record.trigger_specification.trim().startsWith('request:')) return null;
+  const spec = parseTriggerSpec(record.trigger_specification);
+  return spec.kind === 'request' ? spec.path : null;
 }

@@ -140,18 +140,60 @@ describe('engine/dispatch/trigger-runtime', () => {
   });
 
   it('stop(): queued requests get a 503 and the running call is cancelled', async () => {
-    let release!: () => void;
-    const { runtime, runner } = setup({ spec: 'request:p', reply: () => new Promise((resolve) => (release = () => resolve({ status: 200, headers: {}, body: Buffer.alloc(0) }))) });
+    const releases: Array<() => void> = [];
+    const { runtime, runner } = setup({
+      spec: 'request:p',
+      reply: () => new Promise((resolve) => releases.push(() => resolve({ status: 200, headers: {}, body: Buffer.alloc(0) }))),
+    });
     const answers: RequestOutput[] = [];
     const push = () => runtime.push({ kind: 'request', input: { queryParameters: {}, headers: {}, body: Buffer.alloc(0) }, settle: (o) => answers.push(o) });
     push();
     push();
+    push();
     await flushPromises();
+    expect(runner.calls, 'two sent (pipelined), one queued').to.have.length(2);
     const stopping = runtime.stop();
     await flushPromises();
     expect(runner.cancelled).to.equal(1);
     expect(answers.map((a) => a.status)).to.deep.equal([503]);
-    release();
+    for (const release of releases) release();
     await stopping;
+  });
+
+  it('a sequential request trigger has two calls in its runner at a time; WAL triggers one', async () => {
+    const pending: Array<() => void> = [];
+    const reply: Reply = () => new Promise((resolve) => pending.push(() => resolve({ status: 200, headers: {}, body: Buffer.alloc(0) })));
+    const req = setup({ spec: 'request:p', reply });
+    for (let i = 0; i < 4; i++) req.runtime.push({ kind: 'request', input: { queryParameters: { i: String(i) }, headers: {}, body: Buffer.alloc(0) }, settle: () => undefined });
+    await flushPromises();
+    expect(req.runner.calls.map((c) => (c.params.query_parameters as Record<string, string>).i)).to.deep.equal(['0', '1']);
+    pending.shift()!();
+    await flushPromises();
+    expect(req.runner.calls, 'the third is sent when the first answers').to.have.length(3);
+    const wal = setup({ reply });
+    for (let i = 0; i < 3; i++) wal.runtime.push(walEvent(i));
+    await flushPromises();
+    expect(wal.runner.calls).to.have.length(1);
+    for (const release of pending.splice(0)) release();
+    await flushPromises();
+    for (const release of pending.splice(0)) release();
+    await Promise.all([req.runtime.stop(), wal.runtime.stop()]);
+  });
+
+  it('a request the child never started (queued behind a call that killed the runner) is sent again, not answered 500', async () => {
+    let n = 0;
+    const { runtime, runner } = setup({
+      spec: 'request:p',
+      reply: async () =>
+        n++ === 0
+          ? Promise.reject(new PluginCallError('crashed', 'plugin runner was killed while this call waited behind another one', { neverStarted: true }))
+          : { status: 200, headers: {}, body: Buffer.from('ok') },
+    });
+    const out = await new Promise<RequestOutput>((settle) =>
+      runtime.push({ kind: 'request', input: { queryParameters: {}, headers: {}, body: Buffer.alloc(0) }, settle }),
+    );
+    expect(out.status).to.equal(200);
+    expect(runner.calls).to.have.length(2);
+    await runtime.stop();
   });
 });

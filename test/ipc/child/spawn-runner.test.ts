@@ -105,6 +105,6 @@ describe('ipc/child/spawn-runner (inline Python echo child)', () => {
     const t0 = Date.now();
     const exit = await runner.shutdown(200);
     expect(exit).to.deep.equal({ code: null, signal: 'SIGKILL', forced: true });
-    expect(Date.now() - t0).to.be.within(150, 1500);
+    expect(Date.now() - t0).to.be.within(150, 5_000); // the 200 ms grace, then the kill (loose: CI machines are slow)
   });
 });
