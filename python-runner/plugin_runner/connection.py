@@ -45,6 +45,10 @@ class _Pending:
 class Connection:
     def __init__(self, writer: FrameWriter) -> None:
         self._writer = writer
+        # How a requesting thread waits until its answer's event is set: by default it just waits (another thread
+        # reads and delivers); the server installs one where the waiting thread reads frames itself while nobody
+        # else does (dispatch.Server.wait_for_event).
+        self.wait_for_event: Callable[[threading.Event], None] = threading.Event.wait
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._pending: dict[int, _Pending] = {}
@@ -97,7 +101,7 @@ class Connection:
             with self._lock:
                 self._pending.pop(msg_id, None)
             raise
-        pending.event.wait()
+        self.wait_for_event(pending.event)
         if pending.exception is not None:
             raise pending.exception
         if pending.error is not None:

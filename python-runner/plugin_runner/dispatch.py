@@ -1,17 +1,25 @@
-"""Serving the host: a reader thread, a worker, and a dispatch table of method handlers.
+"""Serving the host: whoever waits reads, a watchdog reader for long calls, and a dispatch table.
 
-The reader thread decodes every frame. Responses go to the waiting request of the child
-(by id); ``$/ping``, ``$/cancel`` and ``$/shutdown`` are answered on the reader thread at
-once, even while a plugin runs; ``load`` and the ``process_*`` calls are queued and run
-one at a time by the worker (the main thread, so plugins may install signal handlers).
+One thread at a time reads frames (it holds the read token) and dispatches each one: responses
+go to the waiting request of the child (by id); ``$/ping``, ``$/cancel`` and ``$/shutdown`` are
+answered at once; ``load`` and the ``process_*`` calls go to the inbox, which the main thread
+runs one at a time (the main thread, so plugins may install signal handlers).
+
+The reader is whichever thread is waiting: the idle main thread waiting for its next call, or a
+thread waiting for the answer to its own request (``query``, ``write_sync``, cache calls). So a
+call is read and run by the same thread, with no thread hand-off on the way. A call that runs
+pure Python code for a while waits for nothing, so nobody would read: a watchdog thread takes
+the token after WATCHDOG_S of that, so pings, cancels and the answers to the requests of the
+plugin's own threads are still served. It sleeps for good while no calls come.
 """
 
 from __future__ import annotations
 
+import collections
 import os
-import queue
 import sys
 import threading
+import time
 from typing import Callable, Optional
 
 from . import messages
@@ -22,7 +30,10 @@ from .framing import FrameReader, FrameWriter
 from .host_api import CallContext
 
 PROTOCOL_ERROR_EXIT = 2
-_STOP = object()
+# How long a call may run without anybody reading before the watchdog reads for it.
+WATCHDOG_S = 0.005
+# The watchdog goes to sleep until the next call after this long without one.
+WATCHDOG_IDLE_S = 1.0
 
 
 def _stderr(text: str) -> None:
@@ -38,22 +49,30 @@ class Server:
         self.reader = reader
         self.writer = writer
         self.connection = Connection(writer)
+        self.connection.wait_for_event = self.wait_for_event
         self.runtime = Runtime(self.connection)
-        self._queue: "queue.Queue" = queue.Queue()
-        self._lock = threading.Lock()
+        # One condition for every wait: the inbox, request answers, the read token, the watchdog.
+        self._cv = threading.Condition(threading.Lock())
+        self._lock = self._cv
+        self._inbox: "collections.deque[messages.Message]" = collections.deque()
+        self._reading = False  # the read token: a thread is inside read_frame()
+        self._closed = False   # end of stream or protocol error: nobody reads again
+        self._stopping = False  # the main loop ends once the inbox is empty
         self._queued_ids: set[int] = set()
         self._cancelled_ids: set[int] = set()
         self._current_id: Optional[int] = None
         self._current_ctx: Optional[CallContext] = None
         self._shutting_down = False
+        self._calls = 0              # calls started so far (the watchdog tells one call from the next)
+        self._watchdog_asleep = False
         self.exit_code = 0
-        # Served on the reader thread, ahead of queued work.
+        # Served by the reading thread at once, ahead of queued work.
         self.immediate: dict[str, Callable[[messages.Message], dict]] = {
             messages.PING: self._ping,
             messages.CANCEL: self._cancel,
             messages.SHUTDOWN: self._shutdown,
         }
-        # Run in order on the worker.
+        # Run in order by the main thread.
         self.queued: dict[str, Callable[[messages.Message], dict]] = {
             messages.LOAD: self._load,
             messages.PROCESS_WRITES: self._process,
@@ -84,13 +103,14 @@ class Server:
         return {}
 
     def _begin_shutdown(self, stop_worker: bool = True) -> None:
-        with self._lock:
+        with self._cv:
             first = not self._shutting_down
             self._shutting_down = True
             if first and self._current_ctx is not None:
                 self._current_ctx.cancel()
-        if stop_worker:
-            self._queue.put(_STOP)
+            if stop_worker:
+                self._stopping = True
+            self._cv.notify_all()
 
     # -- queued handlers -------------------------------------------------------------------
     def _load(self, msg: messages.Message) -> dict:
@@ -108,19 +128,76 @@ class Server:
             with self._lock:
                 self._current_ctx = None
 
-    # -- reader thread ---------------------------------------------------------------------
-    def read_loop(self) -> None:
+    # -- reading ---------------------------------------------------------------------------
+    def wait_for_event(self, event: threading.Event) -> None:
+        """A request's wait for its answer (Connection.wait_for_event)."""
+        self.wait_until(event.is_set)
+
+    def wait_until(self, done: Callable[[], bool]) -> None:
+        """Return once ``done()`` holds or the stream has ended. While nobody else reads, this thread
+        reads and dispatches frames itself; otherwise it waits for the reader to wake it."""
+        while True:
+            with self._cv:
+                while not done() and not self._closed and self._reading:
+                    self._cv.wait()
+                if done() or self._closed:
+                    return
+                self._reading = True
+            try:
+                self._read_until(done)
+            finally:
+                with self._cv:
+                    self._reading = False
+                    self._cv.notify_all()
+
+    def _read_until(self, done: Callable[[], bool]) -> None:
         try:
-            for payload in self.reader:
+            while not done():
+                payload = self.reader.read_frame()
+                if payload is None:
+                    self._end_of_stream()
+                    return
                 self._on_frame(payload)
+                with self._cv:
+                    self._cv.notify_all()
         except ProtocolError as exc:
             self._protocol_error(exc)
-            return
         except BaseException as exc:  # noqa: BLE001 - a reader crash is a protocol failure
+            if isinstance(exc, KeyboardInterrupt):
+                raise
             self._protocol_error(ProtocolError(f"reader failed: {type(exc).__name__}: {exc}"))
-            return
+
+    def _end_of_stream(self) -> None:
+        with self._cv:
+            self._closed = True
         self.connection.close(ConnectionClosed("the host closed the runner's stdin"))
         self._begin_shutdown()
+
+    def _watchdog_loop(self) -> None:
+        """Reads for a call that has run WATCHDOG_S with nobody reading (pure Python code, or waiting
+        for its own threads); sleeps until the next call after WATCHDOG_IDLE_S without one."""
+        seen = -1
+        quiet_since = time.monotonic()
+        while True:
+            with self._cv:
+                if self._closed:
+                    return
+                if self._calls == seen and self._current_id is None \
+                        and time.monotonic() - quiet_since >= WATCHDOG_IDLE_S:
+                    self._watchdog_asleep = True
+                    while self._calls == seen and not self._closed:
+                        self._cv.wait()
+                    self._watchdog_asleep = False
+                    quiet_since = time.monotonic()
+            time.sleep(WATCHDOG_S)
+            with self._cv:
+                call, running = self._calls, self._current_id is not None
+                stuck = running and call == seen and not self._reading and not self._closed
+                if call != seen:
+                    seen = call
+                    quiet_since = time.monotonic()
+            if stuck:
+                self.wait_until(lambda: self._calls != call or self._current_id is None or self._closed)
 
     def _protocol_error(self, exc: ProtocolError) -> None:
         _stderr(f"protocol error: {exc}")
@@ -150,33 +227,44 @@ class Server:
         if handler is not None:
             self._reply(msg, handler)
             if msg.method == messages.SHUTDOWN:
-                self._queue.put(_STOP)
+                with self._cv:
+                    self._stopping = True
             return
         if msg.method not in self.queued:
             self.connection.respond_error(msg.id, messages.simple_error(
                 "MethodNotFound", f"MethodNotFound: unknown method '{msg.method}'"))
             return
-        with self._lock:
+        with self._cv:
             refuse = self._shutting_down
             if not refuse:
                 self._queued_ids.add(msg.id)
+                self._inbox.append(msg)
         if refuse:
             self._refuse_shutting_down(msg)
-            return
-        self._queue.put(msg)
 
-    # -- worker ----------------------------------------------------------------------------
+    # -- main thread -----------------------------------------------------------------------
+    def _next_call(self) -> Optional[messages.Message]:
+        """The next queued call, read by this thread itself while nobody else reads; None to stop."""
+        self.wait_until(lambda: bool(self._inbox) or self._stopping)
+        with self._cv:
+            if self._inbox:
+                return self._inbox.popleft()
+            return None
+
     def work_loop(self) -> None:
         while True:
-            msg = self._queue.get()
-            if msg is _STOP:
+            msg = self._next_call()
+            if msg is None:
                 break
-            with self._lock:
+            with self._cv:
                 self._queued_ids.discard(msg.id)
                 cancelled = msg.id in self._cancelled_ids
                 self._cancelled_ids.discard(msg.id)
                 refuse = self._shutting_down
                 self._current_id = msg.id
+                self._calls += 1
+                if self._watchdog_asleep:
+                    self._cv.notify_all()
             try:
                 if refuse:
                     self._refuse_shutting_down(msg)
@@ -190,19 +278,17 @@ class Server:
                 self.exit_code = 1
                 return
             finally:
-                with self._lock:
+                with self._cv:
                     self._current_id = None
-        # Anything still queued after the stop marker is refused.
-        while True:
+        # Anything still queued after the stop is refused.
+        with self._cv:
+            left = list(self._inbox)
+            self._inbox.clear()
+        for msg in left:
             try:
-                msg = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if msg is not _STOP:
-                try:
-                    self._refuse_shutting_down(msg)
-                except OSError:
-                    return
+                self._refuse_shutting_down(msg)
+            except OSError:
+                return
 
     def _refuse_shutting_down(self, msg: messages.Message) -> None:
         self.connection.respond_error(msg.id, messages.simple_error(
@@ -220,8 +306,8 @@ class Server:
         self.connection.respond(msg.id, result)
 
     def serve(self) -> int:
-        thread = threading.Thread(target=self.read_loop, name="plugin-runner-reader", daemon=True)
-        thread.start()
+        watchdog = threading.Thread(target=self._watchdog_loop, name="plugin-runner-watchdog", daemon=True)
+        watchdog.start()
         self.work_loop()
         # Wait for a frame the reader may be writing, so exiting never cuts one in half.
         self.writer.close()

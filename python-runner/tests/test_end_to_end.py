@@ -4,6 +4,7 @@ import os
 import pickle
 import struct
 import sys
+import time
 import unittest
 
 import support  # noqa: F401  (puts plugin_runner on sys.path)
@@ -229,6 +230,55 @@ class EndToEndTest(TempDirCase, unittest.TestCase):
         self.assertEqual(replies[shutdown_id]["result"], {})
         self.assertEqual(replies[queued_id]["error"]["type"], "ShuttingDown")
         self.assertEqual(self.runner.proc.wait(10), 0)
+
+    def test_ping_and_cancel_reach_a_call_that_never_waits(self):
+        # Pure Python with no API call: nobody waits, so the watchdog reads for the call.
+        self.load("import time\n"
+                  "def process_scheduled_call(influxdb3_local, call_time, args=None):\n"
+                  "    end = time.monotonic() + 1.0\n"
+                  "    while time.monotonic() < end:\n"
+                  "        sum(range(1000))\n"
+                  "    influxdb3_local.info('done')\n")
+        call_id = self.runner.request("process_scheduled_call", {"call_time": 0})
+        time.sleep(0.2)
+        ping = self.runner.request("$/ping", {})
+        cancel = self.runner.request("$/cancel", {"id": call_id})
+        replies = {}
+        while call_id not in replies:
+            msg = self.runner.next_message()
+            if msg["type"] == "response":
+                replies[msg["id"]] = msg
+                if msg["id"] == ping:
+                    self.assertNotIn(call_id, replies, "the ping was answered during the call")
+        self.assertEqual(replies[ping]["result"]["busy"], True)
+        self.assertEqual(replies[cancel]["result"], {"cancelled": True, "state": "running"})
+        # Cooperative: the plugin's next API call (the info) raises.
+        self.assertEqual(replies[call_id]["error"]["type"], "KeyboardInterrupt")
+
+    def test_queries_from_the_plugins_own_threads(self):
+        self.load("from concurrent.futures import ThreadPoolExecutor\n"
+                  "def process_writes(influxdb3_local, table_batches, args=None):\n"
+                  "    with ThreadPoolExecutor(4) as pool:\n"
+                  "        rows = list(pool.map(lambda n: influxdb3_local.query('SELECT $n', {'n': str(n)}),\n"
+                  "                             range(20)))\n"
+                  "    influxdb3_local.info('answers', [r[0]['n'] for r in rows])\n")
+
+        def on_request(msg):
+            return {"columns": ["n"], "rows": [[msg["params"]["args"]["n"]]]}
+
+        reply = self.runner.call("process_writes", {"table_batches": []}, on_request=on_request)
+        self.assertIn("result", reply, reply)
+        self.assertEqual(self.runner.logs()[-1], f"INFO: answers {[str(n) for n in range(20)]}")
+
+    def test_calls_sent_back_to_back_run_in_order(self):
+        self.load("def process_scheduled_call(influxdb3_local, call_time, args=None):\n"
+                  "    influxdb3_local.query('SELECT 1')\n"
+                  "    influxdb3_local.info('call', call_time.second)\n")
+        ids = [self.runner.request("process_scheduled_call", {"call_time": n}) for n in range(30)]
+        for msg_id in ids:
+            reply = self.runner.wait_response(msg_id, on_request=lambda msg: {"columns": [], "rows": []})
+            self.assertIn("result", reply, reply)
+        self.assertEqual(self.runner.logs(), [f"INFO: call {n}" for n in range(30)])
 
     def test_stdin_eof_exits_cleanly(self):
         self.runner.proc.stdin.close()
