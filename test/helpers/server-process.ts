@@ -28,9 +28,20 @@ export interface StartOptions {
   withoutAuth?: boolean;
 }
 
+// Data directories startServer made itself. Tests may restart a server on one, so they live until the test process
+// exits; then they go, whether or not the test removed them.
+const madeDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 // Starts the real server (bin/influxdb3 serve) on a free loopback port with a temporary data directory.
 export async function startServer(opts: StartOptions = {}): Promise<ServerHandle> {
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'influxdb3-test-'));
+  let dataDir = opts.dataDir;
+  if (dataDir === undefined) {
+    dataDir = mkdtempSync(join(tmpdir(), 'influxdb3-test-'));
+    madeDirs.add(dataDir);
+  }
   const args = [
     BIN, 'serve',
     '--http-bind', `127.0.0.1:${opts.port ?? 0}`,

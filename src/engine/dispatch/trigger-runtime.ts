@@ -49,7 +49,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { initialDelayMs: 100, maxDelayMs: 30_000, maxRetries: 5 };
 export const DEFAULT_ASYNC_POOL_SIZE = 4;
-const REQUEST_PIPELINE_DEPTH = 2;
+const REQUEST_PIPELINE_DEPTH = 4;
 // How often one event is sent when the child never started it (see attempt()).
 const MAX_SENDS = 3;
 const DROP_WARNING_INTERVAL_MS = 10_000;
@@ -88,7 +88,7 @@ export class TriggerRuntime {
   private droppedRows = 0;
   private lastDropWarningMs = 0;
   private startFailure: string | null = null;
-  // Calls sent to one runner at a time. 2 for a sequential request trigger: the next request is already in the
+  // Calls sent to one runner at a time. 4 for a sequential request trigger: the next requests are already in the
   // child's queue when the current one answers (the child still runs them one at a time, in order), which saves a
   // host round trip per request. 1 otherwise: a WAL or schedule event that fails is retried, or disables the trigger,
   // before the next one is sent; and a run_async pool hands each request to an idle runner instead of queueing it
