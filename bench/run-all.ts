@@ -29,9 +29,21 @@ const all: Record<string, () => Promise<void>> = {
   'last-value-cache': runLastValueCache,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const name of wanted) {
+  if (!all[name]) throw new Error(`unknown benchmark '${name}'; known: ${Object.keys(all).join(', ')}`);
+}
+// A benchmark that fails is reported and the others still run; the exit code says some failed.
+const failed: string[] = [];
 for (const name of wanted.length ? wanted : Object.keys(all)) {
-  const fn = all[name];
-  if (!fn) throw new Error(`unknown benchmark '${name}'; known: ${Object.keys(all).join(', ')}`);
   console.log(`--- ${name}`);
-  await fn();
+  try {
+    await all[name]!();
+  } catch (err) {
+    failed.push(name);
+    console.error(`${name}: FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  }
+}
+if (failed.length > 0) {
+  console.error(`failed benchmarks: ${failed.join(', ')}`);
+  process.exitCode = 1;
 }
