@@ -8,7 +8,6 @@ local cache stay in the call context until the call returns.
 
 from __future__ import annotations
 
-import threading
 import weakref
 from typing import Any, Optional
 
@@ -55,17 +54,18 @@ class CallContext:
         self.connection = connection
         self.cache_store = cache_store
         self.cache_name = cache_name
-        self.cancelled = threading.Event()
+        # Set by the reading thread ($/cancel, $/shutdown), read by the plugin's: a plain flag is enough under the GIL.
+        self.cancelled = False
         self.writes: dict[str, list[str]] = {}
         self._cache_obj: Optional[PluginCache] = None
 
     # -- cancellation ------------------------------------------------------------------
     def cancel(self) -> None:
-        self.cancelled.set()
+        self.cancelled = True
         self.connection.cancel_call(self.call_id, lambda: KeyboardInterrupt(SHUTDOWN_MESSAGE))
 
     def check_cancelled(self) -> None:
-        if self.cancelled.is_set():
+        if self.cancelled:
             raise KeyboardInterrupt(SHUTDOWN_MESSAGE)
 
     # -- host requests -----------------------------------------------------------------
