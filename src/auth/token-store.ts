@@ -101,14 +101,14 @@ export class TokenStore {
   // POST /api/v3/configure/token/named_admin.
   createNamedAdminToken(name: string, expirySecs: number | null, by: TokenRecord | null): CreatedToken {
     this.checkNewName(name);
-    return this.add(name, [...ADMIN_PERMISSIONS], this.expiry(expirySecs), by);
+    return this.add(name, [...ADMIN_PERMISSIONS], expirySecs, by);
   }
 
   // POST /api/v3/enterprise/configure/token: a database (or system) token with the given grants.
   createResourceToken(name: string, permissions: Permission[], expirySecs: number | null, by: TokenRecord | null): CreatedToken {
     this.checkNewName(name);
     if (isAdminPermissions(permissions)) throw invalidTokenRequest('a resource token cannot carry *:*:* permissions; create an admin token instead');
-    return this.add(name, permissions, this.expiry(expirySecs), by);
+    return this.add(name, permissions, expirySecs, by);
   }
 
   // --admin-token-file: adds the given admin token when the server has no admin token yet (upstream's rule).
@@ -117,7 +117,7 @@ export class TokenStore {
     if (this.byHash.has(hash)) return 'present';
     if (this.hasAdminToken()) return 'ignored';
     if (this.byName(name)) throw tokenNameExists(name);
-    this.insert({ ...this.blank(name, [...ADMIN_PERMISSIONS], expiryMillis, null), hash });
+    this.insert({ ...this.blank(name, [...ADMIN_PERMISSIONS], expiryMillis, null, this.now()), hash });
     return 'created';
   }
 
@@ -141,20 +141,22 @@ export class TokenStore {
     if (name === OPERATOR_TOKEN_NAME || this.byName(name)) throw tokenNameExists(name);
   }
 
-  private expiry(expirySecs: number | null): number | null {
+  // The expiry of a token created at `createdAt` (the same instant as its created_at, so the two differ by exactly
+  // expiry_secs).
+  private expiry(expirySecs: number | null, createdAt: number): number | null {
     if (expirySecs === null) return null;
     if (!Number.isSafeInteger(expirySecs) || expirySecs <= 0 || expirySecs > MAX_EXPIRY_SECS) {
       throw invalidTokenRequest(`invalid expiry_secs ${expirySecs}: expected a whole number of seconds greater than 0`);
     }
-    return this.now() + expirySecs * 1000;
+    return createdAt + expirySecs * 1000;
   }
 
-  private blank(name: string, permissions: Permission[], expiryMillis: number | null, by: TokenRecord | null): TokenRecord {
+  private blank(name: string, permissions: Permission[], expiryMillis: number | null, by: TokenRecord | null, createdAt: number): TokenRecord {
     return {
       id: this.data.next_id,
       name,
       hash: '',
-      created_at: this.now(),
+      created_at: createdAt,
       expiry_millis: expiryMillis,
       description: null,
       created_by: by?.id ?? null,
@@ -164,9 +166,11 @@ export class TokenStore {
     };
   }
 
-  private add(name: string, permissions: Permission[], expiryMillis: number | null, by: TokenRecord | null): CreatedToken {
+  private add(name: string, permissions: Permission[], expirySecs: number | null, by: TokenRecord | null): CreatedToken {
+    const createdAt = this.now();
+    const expiryMillis = this.expiry(expirySecs, createdAt);
     const token = generateToken();
-    const record = { ...this.blank(name, permissions, expiryMillis, by), hash: hashToken(token) };
+    const record = { ...this.blank(name, permissions, expiryMillis, by, createdAt), hash: hashToken(token) };
     this.insert(record);
     return { record, token };
   }

@@ -51,6 +51,15 @@ describe('auth/token-store', () => {
     expect(statusOf(() => store.createOperatorToken())).to.equal(409);
   });
 
+  it('expiry is exactly expiry_secs after created_at, even when the clock ticks during creation', () => {
+    const ticking = new TokenStore({ catalog: sections, logger: createLogger('silent'), now: () => now++ });
+    ticking.load();
+    const admin = ticking.createNamedAdminToken('ticking', 3600, null).record;
+    expect(admin.expiry_millis! - admin.created_at).to.equal(3_600_000);
+    const db = ticking.createResourceToken('ticking-db', [{ resource_type: 'db', resource_identifier: ['foo'], actions: ['read'] }], 60, null).record;
+    expect(db.expiry_millis! - db.created_at).to.equal(60_000);
+  });
+
   it('keeps only hashes: the token string is nowhere in the persisted section', () => {
     const { token } = store.createOperatorToken();
     const named = store.createNamedAdminToken('ci', null, null);
