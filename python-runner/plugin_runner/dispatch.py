@@ -53,7 +53,6 @@ class Server:
         self.runtime = Runtime(self.connection)
         # One condition for every wait: the inbox, request answers, the read token, the watchdog.
         self._cv = threading.Condition(threading.Lock())
-        self._lock = self._cv
         self._inbox: "collections.deque[messages.Message]" = collections.deque()
         self._reading = False  # the read token: a thread is inside read_frame()
         self._closed = False   # end of stream or protocol error: nobody reads again
@@ -82,13 +81,13 @@ class Server:
 
     # -- immediate handlers ----------------------------------------------------------------
     def _ping(self, msg: messages.Message) -> dict:
-        with self._lock:
+        with self._cv:
             return {"busy": self._current_id is not None, "call_id": self._current_id,
                     "queued": len(self._queued_ids)}
 
     def _cancel(self, msg: messages.Message) -> dict:
         target = msg.params.get("id")
-        with self._lock:
+        with self._cv:
             ctx = self._current_ctx
             if ctx is not None and (target is None or target == ctx.call_id):
                 ctx.cancel()
@@ -118,14 +117,14 @@ class Server:
 
     def _process(self, msg: messages.Message) -> dict:
         ctx = self.runtime.new_context(msg.id, msg.params)
-        with self._lock:
+        with self._cv:
             self._current_ctx = ctx
             if self._shutting_down or msg.id in self._cancelled_ids:
                 ctx.cancel()
         try:
             return self.runtime.call(msg.method, msg.params, ctx)
         finally:
-            with self._lock:
+            with self._cv:
                 self._current_ctx = None
 
     # -- reading ---------------------------------------------------------------------------

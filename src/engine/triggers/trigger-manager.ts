@@ -182,12 +182,12 @@ export class TriggerManager {
 
   // The database of the request trigger registered for `path`, or null.
   requestDatabase(path: string): string | null {
-    return this.requestOwner(path)?.database_name ?? null;
+    return this.store.requestOwner(path)?.database_name ?? null;
   }
 
   // `GET|POST /api/v3/engine/<path>`: runs the request trigger registered for the path.
   async handleRequest(path: string, input: RequestInput): Promise<RequestOutput> {
-    const record = this.requestOwner(path);
+    const record = this.store.requestOwner(path);
     if (!record) return jsonError(404, `not found: no request trigger for path '${path}'`);
     if (!this.deps.storage.catalog.database(record.database_name)) return jsonError(500, 'database not found');
     const live = this.running.get(record.trigger_id);
@@ -305,14 +305,9 @@ export class TriggerManager {
     return { path, version: await this.deps.registry.versionOf(filename).catch(() => null) };
   }
 
-  // The stored trigger (of a live database) serving `path`, other than `exceptId`.
-  private requestOwner(path: string, exceptId?: number): TriggerRecord | undefined {
-    return this.store.requestOwner(path, exceptId);
-  }
-
   // Request paths are unique server-wide (upstream lets the last one win): 409 naming the owner.
   private checkPathFree(path: string, exceptId?: number): void {
-    const owner = this.requestOwner(path, exceptId);
+    const owner = this.store.requestOwner(path, exceptId);
     if (owner) {
       throw conflict(`request path '${path}' is already used by trigger '${owner.trigger_name}' in database '${owner.database_name}'`);
     }
