@@ -20,6 +20,23 @@ export interface ExecutionStats {
 // How many recent call durations each runner keeps for its percentiles.
 export const DURATION_WINDOW = 1024;
 
+// A trigger's stats before its first call.
+export function emptyExecutionStats(): ExecutionStats {
+  return {
+    calls: 0,
+    errors: 0,
+    timeouts: 0,
+    memoryKills: 0,
+    restarts: 0,
+    rssBytes: null,
+    lastError: null,
+    lastErrorTraceback: null,
+    lastErrorAt: null,
+    p50Ms: null,
+    p99Ms: null,
+  };
+}
+
 // Execution tracking for /metrics and system.processing_engine_trigger_stats; one instance per registry, labelled by runner name.
 export class RunnerMetrics {
   private readonly calls: Counter<'trigger'>;
@@ -133,19 +150,7 @@ export class RunnerMetrics {
   private of(trigger: string): ExecutionStats {
     let s = this.stats.get(trigger);
     if (!s) {
-      s = {
-        calls: 0,
-        errors: 0,
-        timeouts: 0,
-        memoryKills: 0,
-        restarts: 0,
-        rssBytes: null,
-        lastError: null,
-        lastErrorTraceback: null,
-        lastErrorAt: null,
-        p50Ms: null,
-        p99Ms: null,
-      };
+      s = emptyExecutionStats();
       this.stats.set(trigger, s);
     }
     return s;

@@ -44,7 +44,7 @@ export function parseType(type: string): TypeNode {
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
 // Days since 1970-01-01 → [year, month, day] in the proleptic Gregorian calendar (Howard Hinnant's algorithm).
-export function civilFromDays(days: number): [number, number, number] {
+function civilFromDays(days: number): [number, number, number] {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -61,8 +61,9 @@ function formatYear(y: number): string {
   return y > 9999 ? `+${y}` : pad(y, 4);
 }
 
-// Nanoseconds since the epoch as chrono's `%Y-%m-%dT%H:%M:%S%.f`: the fraction only when non-zero, in 3, 6 or 9 digits.
-export function formatTimestampNs(ns: bigint): string {
+// A nanosecond Unix timestamp as UTC calendar parts: the year, `MM-DDTHH:MM:SS` after it, and the nanoseconds of
+// that second (timestamps before 1970 count back in the proleptic Gregorian calendar).
+export function utcParts(ns: bigint): { year: number; rest: string; nanos: number } {
   const DAY = 86_400_000_000_000n;
   let days = ns / DAY;
   let rem = ns % DAY;
@@ -70,10 +71,16 @@ export function formatTimestampNs(ns: bigint): string {
     rem += DAY;
     days -= 1n;
   }
-  const [y, m, d] = civilFromDays(Number(days));
+  const [year, m, d] = civilFromDays(Number(days));
   const secsOfDay = Number(rem / 1_000_000_000n);
-  const nanos = Number(rem % 1_000_000_000n);
-  let out = `${formatYear(y)}-${pad(m, 2)}-${pad(d, 2)}T${pad(Math.floor(secsOfDay / 3600), 2)}:${pad(Math.floor(secsOfDay / 60) % 60, 2)}:${pad(secsOfDay % 60, 2)}`;
+  const rest = `${pad(m, 2)}-${pad(d, 2)}T${pad(Math.floor(secsOfDay / 3600), 2)}:${pad(Math.floor(secsOfDay / 60) % 60, 2)}:${pad(secsOfDay % 60, 2)}`;
+  return { year, rest, nanos: Number(rem % 1_000_000_000n) };
+}
+
+// Nanoseconds since the epoch as chrono's `%Y-%m-%dT%H:%M:%S%.f`: the fraction only when non-zero, in 3, 6 or 9 digits.
+export function formatTimestampNs(ns: bigint): string {
+  const { year, rest, nanos } = utcParts(ns);
+  let out = `${formatYear(year)}-${rest}`;
   if (nanos !== 0) {
     if (nanos % 1_000_000 === 0) out += `.${pad(nanos / 1_000_000, 3)}`;
     else if (nanos % 1000 === 0) out += `.${pad(nanos / 1000, 6)}`;

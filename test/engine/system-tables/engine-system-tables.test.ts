@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ENGINE_SYSTEM_TABLES, engineSystemTables, type EngineSystemTablesDeps } from '../../../src/engine/system-tables/engine-system-tables.js';
 import { PluginLogStore } from '../../../src/engine/logs/plugin-log-store.js';
-import type { ExecutionStats } from '../../../src/engine/runtime/runner-metrics.js';
+import { emptyExecutionStats, type ExecutionStats } from '../../../src/engine/runtime/runner-metrics.js';
 import type { TriggerRecord, TriggerRuntimeView } from '../../../src/engine/triggers/trigger-record.js';
 import { KNOWN_SYSTEM_TABLES, type VirtualTable } from '../../../src/storage/query/system-tables.js';
 import { FakeClock } from '../fake-clock.js';
@@ -31,20 +31,7 @@ const view = (r: TriggerRecord, over: Partial<TriggerRuntimeView> = {}): Trigger
   ...over,
 });
 
-const stats = (over: Partial<ExecutionStats>): ExecutionStats => ({
-  calls: 0,
-  errors: 0,
-  timeouts: 0,
-  memoryKills: 0,
-  restarts: 0,
-  rssBytes: null,
-  lastError: null,
-  lastErrorTraceback: null,
-  lastErrorAt: null,
-  p50Ms: null,
-  p99Ms: null,
-  ...over,
-});
+const stats = (over: Partial<ExecutionStats>): ExecutionStats => ({ ...emptyExecutionStats(), ...over });
 
 // Rows as objects keyed by column name, for readable assertions.
 const objects = (t: VirtualTable | undefined): Array<Record<string, unknown>> =>

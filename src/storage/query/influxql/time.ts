@@ -1,6 +1,6 @@
 import type { Expr } from './ast.js';
 import { influxqlError } from './errors.js';
-import { civilFromDays } from '../format-values.js';
+import { utcParts } from '../format-values.js';
 
 const NS_PER_S = 1_000_000_000n;
 const NS_PER_DAY = 86_400n * NS_PER_S;
@@ -45,18 +45,9 @@ export function parseTimeString(s: string): bigint {
 
 // Go's RFC3339Nano, as InfluxDB 1.x prints times: trailing zeros of the fraction dropped, `Z` for UTC.
 export function formatRfc3339(ns: bigint): string {
-  let days = ns / NS_PER_DAY;
-  let rem = ns % NS_PER_DAY;
-  if (rem < 0n) {
-    rem += NS_PER_DAY;
-    days -= 1n;
-  }
-  const [y, m, d] = civilFromDays(Number(days));
-  const secs = Number(rem / NS_PER_S);
-  const nanos = Number(rem % NS_PER_S);
-  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
-  const year = y < 0 ? `-${p(-y, 4)}` : p(y, 4);
-  let out = `${year}-${p(m)}-${p(d)}T${p(Math.floor(secs / 3600))}:${p(Math.floor(secs / 60) % 60)}:${p(secs % 60)}`;
+  const { year, rest, nanos } = utcParts(ns);
+  const p = (n: number, w: number): string => String(n).padStart(w, '0');
+  let out = `${year < 0 ? `-${p(-year, 4)}` : p(year, 4)}-${rest}`;
   if (nanos !== 0) out += `.${p(nanos, 9).replace(/0+$/, '')}`;
   return `${out}Z`;
 }
