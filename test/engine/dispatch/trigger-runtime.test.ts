@@ -12,9 +12,9 @@ import { TriggerRuntime } from '../../../src/engine/dispatch/trigger-runtime.js'
 import type { RequestOutput, TriggerEvent } from '../../../src/engine/dispatch/trigger-event.js';
 import { WalBatch } from '../../../src/engine/dispatch/wal-batch.js';
 import { parseTriggerSpec } from '../../../src/engine/triggers/trigger-spec.js';
-import type { TriggerRecord } from '../../../src/engine/triggers/trigger-record.js';
 import type { ErrorBehavior } from '../../../src/engine/triggers/trigger-settings.js';
 import { FakeClock, flushPromises } from '../fake-clock.js';
+import { triggerRecord } from '../trigger-fixtures.js';
 
 type Reply = (method: string, params: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
@@ -50,20 +50,11 @@ function setup(options: { behavior?: ErrorBehavior; spec?: string; reply?: Reply
   const logs = new PluginLogStore();
   const runner = new FakeRunner(options.reply ?? (async () => ({})));
   const disabled: string[] = [];
-  const record: TriggerRecord = {
-    trigger_id: 1,
-    trigger_name: 't',
-    plugin_filename: 'p.py',
-    database_name: 'db',
-    database_id: 1,
-    node_spec: 'all',
+  const record = triggerRecord({
     trigger_specification: options.spec ?? 'all_tables',
     trigger_settings: { run_async: false, error_behavior: options.behavior ?? 'log' },
     trigger_arguments: { k: 'v' },
-    disabled: false,
-    disabled_reason: null,
-    timeout_ms: null,
-  };
+  });
   const runtime = new TriggerRuntime(record, parseTriggerSpec(record.trigger_specification), {
     runners: { start: async () => runner } as unknown as RunnerFactory,
     storage: {} as StorageEngine,

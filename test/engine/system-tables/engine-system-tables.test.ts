@@ -3,24 +3,10 @@ import { ENGINE_SYSTEM_TABLES, engineSystemTables, type EngineSystemTablesDeps }
 import { PluginLogStore } from '../../../src/engine/logs/plugin-log-store.js';
 import { emptyExecutionStats, type ExecutionStats } from '../../../src/engine/runtime/runner-metrics.js';
 import type { TriggerRecord, TriggerRuntimeView } from '../../../src/engine/triggers/trigger-record.js';
+import { triggerRecord } from '../trigger-fixtures.js';
 import { KNOWN_SYSTEM_TABLES, type VirtualTable } from '../../../src/storage/query/system-tables.js';
 import { FakeClock } from '../fake-clock.js';
 
-const record = (over: Partial<TriggerRecord>): TriggerRecord => ({
-  trigger_id: 1,
-  trigger_name: 't',
-  plugin_filename: 'p.py',
-  database_name: 'db',
-  database_id: 1,
-  node_spec: 'all',
-  trigger_specification: 'all_tables',
-  trigger_settings: { run_async: false, error_behavior: 'log' },
-  trigger_arguments: null,
-  disabled: false,
-  disabled_reason: null,
-  timeout_ms: null,
-  ...over,
-});
 
 const view = (r: TriggerRecord, over: Partial<TriggerRuntimeView> = {}): TriggerRuntimeView => ({
   record: r,
@@ -39,8 +25,8 @@ const objects = (t: VirtualTable | undefined): Array<Record<string, unknown>> =>
 
 describe('engine/system-tables/engine-system-tables', () => {
   const clock = new FakeClock();
-  const wal = record({ trigger_id: 1, trigger_name: 'wal_t', trigger_arguments: { b: '2', a: '1' } });
-  const table = record({
+  const wal = triggerRecord({ trigger_id: 1, trigger_name: 'wal_t', trigger_arguments: { b: '2', a: '1' } });
+  const table = triggerRecord({
     trigger_id: 2,
     trigger_name: 'cpu_t',
     plugin_filename: 'gh:examples/cpu.py',
@@ -50,9 +36,9 @@ describe('engine/system-tables/engine-system-tables', () => {
     disabled: true,
     disabled_reason: 'error_behavior=disable: ValueError: boom',
   });
-  const every = record({ trigger_id: 3, trigger_name: 'every_t', trigger_specification: 'every:1m 30s', trigger_settings: { run_async: false, error_behavior: 'retry' } });
-  const cron = record({ trigger_id: 4, trigger_name: 'cron_t', trigger_specification: 'cron:0 0 * * * *' });
-  const req = record({ trigger_id: 5, trigger_name: 'req_t', trigger_specification: 'request:hook', database_name: 'other', database_id: 2 });
+  const every = triggerRecord({ trigger_id: 3, trigger_name: 'every_t', trigger_specification: 'every:1m 30s', trigger_settings: { run_async: false, error_behavior: 'retry' } });
+  const cron = triggerRecord({ trigger_id: 4, trigger_name: 'cron_t', trigger_specification: 'cron:0 0 * * * *' });
+  const req = triggerRecord({ trigger_id: 5, trigger_name: 'req_t', trigger_specification: 'request:hook', database_name: 'other', database_id: 2 });
   const byDb: Record<string, TriggerRuntimeView[]> = {
     db: [
       view(wal, { queued: 3, dropped: 1 }),
@@ -215,7 +201,7 @@ describe('engine/system-tables/engine-system-tables', () => {
   });
 
   it('shows a spec it cannot parse as a JSON string rather than failing the query', () => {
-    const odd = engineSystemTables({ ...deps, triggers: () => [view(record({ trigger_specification: 'bogus:x' }))] });
+    const odd = engineSystemTables({ ...deps, triggers: () => [view(triggerRecord({ trigger_specification: 'bogus:x' }))] });
     expect(odd('db', 'processing_engine_triggers')!.rows[0]![2]).to.equal('"bogus:x"');
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { hashPluginFiles, PluginRegistry } from '../../../src/engine/plugins/plugin-registry.js';
 import { PLUGIN_SYSTEM_TABLES, pluginSystemTables } from '../../../src/engine/system-tables/plugin-system-tables.js';
 import type { TriggerRecord } from '../../../src/engine/triggers/trigger-record.js';
+import { triggerRecord } from '../trigger-fixtures.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import type { DuckDbStore } from '../../../src/storage/duckdb/duckdb-store.js';
 import { KNOWN_SYSTEM_TABLES, type SystemTableProvider, type VirtualTable } from '../../../src/storage/query/system-tables.js';
@@ -12,21 +13,6 @@ import { openStore } from '../../storage/duckdb/store-fixtures.js';
 
 const logger = createLogger('silent');
 
-const record = (over: Partial<TriggerRecord>): TriggerRecord => ({
-  trigger_id: 1,
-  trigger_name: 't',
-  plugin_filename: 'p.py',
-  database_name: 'db',
-  database_id: 1,
-  node_spec: 'all',
-  trigger_specification: 'all_tables',
-  trigger_settings: { run_async: false, error_behavior: 'log' },
-  trigger_arguments: null,
-  disabled: false,
-  disabled_reason: null,
-  timeout_ms: null,
-  ...over,
-});
 
 const names = (t: VirtualTable | undefined) => t!.columns.map((c) => `${c.name}:${c.type}`);
 
@@ -54,11 +40,11 @@ describe('engine/system-tables/plugin-system-tables', () => {
     });
     registry.noteLoadError('missing.py', 'reading plugin file: Plugin not found: /x/missing.py');
     triggers = [
-      record({ trigger_id: 1, trigger_name: 'pkg_trigger', plugin_filename: 'mypkg', database_name: 'foo' }),
-      record({ trigger_id: 2, trigger_name: 'wal_trigger', plugin_filename: 'wal.py', database_name: 'foo' }),
-      record({ trigger_id: 3, trigger_name: 'another', plugin_filename: './wal.py', database_name: 'bar', disabled: true }),
-      record({ trigger_id: 4, trigger_name: 'remote', plugin_filename: 'gh:examples/wal_plugin.py', database_name: 'foo' }),
-      record({ trigger_id: 5, trigger_name: 'broken', plugin_filename: 'missing.py', database_name: 'foo' }),
+      triggerRecord({ trigger_id: 1, trigger_name: 'pkg_trigger', plugin_filename: 'mypkg', database_name: 'foo' }),
+      triggerRecord({ trigger_id: 2, trigger_name: 'wal_trigger', plugin_filename: 'wal.py', database_name: 'foo' }),
+      triggerRecord({ trigger_id: 3, trigger_name: 'another', plugin_filename: './wal.py', database_name: 'bar', disabled: true }),
+      triggerRecord({ trigger_id: 4, trigger_name: 'remote', plugin_filename: 'gh:examples/wal_plugin.py', database_name: 'foo' }),
+      triggerRecord({ trigger_id: 5, trigger_name: 'broken', plugin_filename: 'missing.py', database_name: 'foo' }),
     ];
     provider = pluginSystemTables({ registry, triggers: () => triggers });
   });
@@ -112,7 +98,7 @@ describe('engine/system-tables/plugin-system-tables', () => {
   });
 
   it('a trigger on a nested file starts it being tracked; it appears on a later read', async () => {
-    triggers.push(record({ trigger_id: 6, trigger_name: 'nested', plugin_filename: 'mypkg/utils.py', database_name: 'foo' }));
+    triggers.push(triggerRecord({ trigger_id: 6, trigger_name: 'nested', plugin_filename: 'mypkg/utils.py', database_name: 'foo' }));
     try {
       expect(provider('_internal', 'plugin_files')!.rows.filter((r) => r[0] === 'nested')).to.deep.equal([]);
       await registry.versionOf('mypkg/utils.py');

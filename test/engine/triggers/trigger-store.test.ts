@@ -2,22 +2,10 @@ import { expect } from 'chai';
 import { createLogger } from '../../../src/shared/logger.js';
 import { Catalog } from '../../../src/storage/catalog/catalog.js';
 import { TriggerStore } from '../../../src/engine/triggers/trigger-store.js';
-import type { TriggerRecord } from '../../../src/engine/triggers/trigger-record.js';
+import { triggerRecord } from '../trigger-fixtures.js';
 
-function record(db: string, name: string): Omit<TriggerRecord, 'trigger_id' | 'database_id'> {
-  return {
-    trigger_name: name,
-    plugin_filename: 'p.py',
-    database_name: db,
-    node_spec: 'all',
-    trigger_specification: 'all_tables',
-    trigger_settings: { run_async: false, error_behavior: 'log' },
-    trigger_arguments: null,
-    disabled: false,
-    disabled_reason: null,
-    timeout_ms: null,
-  };
-}
+// The store assigns trigger_id and database_id itself.
+const record = (db: string, name: string) => triggerRecord({ database_name: db, trigger_name: name });
 
 describe('engine/triggers/trigger-store', () => {
   let catalog: Catalog;
