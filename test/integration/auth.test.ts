@@ -4,17 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateToken } from '../../src/auth/token-secret.js';
 import { removeDir, runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
+import { fetchAnswer, type HttpAnswer } from '../helpers/http.js';
 
 // Token authentication and authorization through the real server and bin/influxdb3 (reference §5.1, docs/auth.md).
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Reply {
-  status: number;
-  text: string;
-  json: any;
-}
-
-async function call(url: string, init: { method?: string; token?: string; auth?: string; body?: unknown; raw?: string } = {}): Promise<Reply> {
+async function call(url: string, init: { method?: string; token?: string; auth?: string; body?: unknown; raw?: string } = {}): Promise<HttpAnswer> {
   const headers: Record<string, string> = {};
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   if (init.auth) headers.authorization = init.auth;
@@ -23,15 +18,7 @@ async function call(url: string, init: { method?: string; token?: string; auth?:
     headers['content-type'] = 'application/json';
     body = JSON.stringify(init.body);
   }
-  const res = await fetch(url, { method: init.method ?? 'GET', headers, body });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, text, json };
+  return fetchAnswer(url, { method: init.method ?? 'GET', headers, body });
 }
 
 // The token from `create token` text output (upstream's layout).

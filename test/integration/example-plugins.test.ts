@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTestVenv, pluginLogs } from '../fixtures/plugins/plugin-server.js';
 import { ROOT, runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
+import { sendJson } from '../helpers/http.js';
 
 // The example plugins shipped in plugins/ (the default plugin directory of `npm start`), run unchanged
 // from the repository: through the dry-run endpoints, (webhook) through a tiny Python harness, and as live
@@ -19,17 +20,7 @@ describe('integration: example plugins in plugins/', function () {
   let root: string;
   let python: string;
 
-  const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const text = await res.text();
-    let json: any = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, json, text };
-  };
+  const post = (path: string, body: unknown) => sendJson(`${url}${path}`, body);
   const dryRun = async (kind: 'wal' | 'schedule', body: Record<string, unknown>) => {
     const r = await post(`/api/v3/plugin_test/${kind}`, body);
     expect(r.status, r.text).to.equal(200);

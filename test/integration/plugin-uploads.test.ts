@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTestVenv } from '../fixtures/plugins/plugin-server.js';
 import { runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
+import { sendJson } from '../helpers/http.js';
 
 // Reference §11 scenarios 24–26 (uploads, update trigger, path validation) and the §5.5 endpoints, through the real
 // server, real runners and bin/influxdb3.
@@ -13,17 +14,7 @@ const TRAVERSAL = (name: string) => `Path traversal detected: plugin filename '$
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function send(url: string, method: string, body: unknown): Promise<{ status: number; text: string; json: any }> {
-  const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, text, json };
-}
+const send = (url: string, method: string, body: unknown) => sendJson(url, body, method);
 
 // A request-trigger plugin answering `value`; `extra` goes before the function (imports of a package).
 const requestPlugin = (value: string, extra = '') =>

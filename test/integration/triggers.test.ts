@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { buildTestVenv, runnerPids } from '../fixtures/plugins/plugin-server.js';
 import { runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
+import { fetchAnswer, sendJson, type HttpAnswer } from '../helpers/http.js';
 
 // Reference §11 scenarios 12–18 and 23, plus the trigger rules of §4.5 and §5.2, through the real server
 // (bin/influxdb3 serve), real CPython runners and the CLI. Plugins: test/fixtures/triggers/.
@@ -29,30 +30,10 @@ async function makePluginRoot(): Promise<PluginRoot> {
   return { root, pluginDir, serverArgs: ['--plugin-dir', pluginDir, '--virtual-env-location', venv] };
 }
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: any;
-}
-
-async function request(url: string, init: RequestInit = {}): Promise<Answer> {
-  const res = await fetch(url, init);
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
-
-const postJson = (url: string, body: unknown) =>
-  request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const request = fetchAnswer;
 
 async function createDatabase(base: string, db: string): Promise<void> {
-  const r = await postJson(`${base}/api/v3/configure/database`, { db });
+  const r = await sendJson(`${base}/api/v3/configure/database`, { db });
   expect(r.status, r.text).to.equal(200);
 }
 
@@ -60,8 +41,8 @@ async function createDatabase(base: string, db: string): Promise<void> {
 function createTrigger(
   base: string,
   t: { db: string; name: string; plugin: string; spec: string; args?: Record<string, string> | null; disabled?: boolean; runAsync?: boolean },
-): Promise<Answer> {
-  return postJson(`${base}${CREATE_PATH}`, {
+): Promise<HttpAnswer> {
+  return sendJson(`${base}${CREATE_PATH}`, {
     db: t.db,
     plugin_filename: t.plugin,
     trigger_name: t.name,
@@ -84,7 +65,7 @@ async function writeLp(base: string, db: string, lp: string): Promise<void> {
 }
 
 async function query(base: string, db: string, q: string): Promise<any[]> {
-  const r = await postJson(`${base}/api/v3/query_sql`, { db, q });
+  const r = await sendJson(`${base}/api/v3/query_sql`, { db, q });
   if (r.status !== 200) throw new Error(`query answered ${r.status}: ${r.text}`);
   return r.json;
 }
