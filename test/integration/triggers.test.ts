@@ -30,6 +30,13 @@ async function makePluginRoot(): Promise<PluginRoot> {
   return { root, pluginDir, serverArgs: ['--plugin-dir', pluginDir, '--virtual-env-location', venv] };
 }
 
+// A suite's after hook: stops its server, then removes the server's data directory (or `dataDir`) and the plugin root.
+async function stopAndRemove(server: ServerHandle | undefined, p: PluginRoot | undefined, dataDir = server?.dataDir): Promise<void> {
+  await server?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (p) rmSync(p.root, { recursive: true, force: true });
+}
+
 const request = fetchAnswer;
 
 async function createDatabase(base: string, db: string): Promise<void> {
@@ -104,11 +111,7 @@ describe('integration: request triggers (GET|POST /api/v3/engine/<path>)', funct
     await createDatabase(url, 'other');
     await mustCreateTrigger(url, { db: 'foo', name: 'forms', plugin: 'request_forms.py', spec: 'request:test_route' });
   });
-  after(async () => {
-    await server?.stop();
-    if (server) rmSync(server.dataDir, { recursive: true, force: true });
-    if (p) rmSync(p.root, { recursive: true, force: true });
-  });
+  after(() => stopAndRemove(server, p));
 
   it('scenario 12: request:bar with arguments, a JSON body, a write-back queryable at once, and hot reload', async () => {
     // Through the CLI, as upstream's test does.
@@ -424,11 +427,7 @@ describe('integration: WAL triggers and trigger lifecycle through the CLI', func
     server = await startServer({ args: [...p.serverArgs, '--wal-flush-interval', '200ms'] });
     url = server.url;
   });
-  after(async () => {
-    await server?.stop();
-    if (server) rmSync(server.dataDir, { recursive: true, force: true });
-    if (p) rmSync(p.root, { recursive: true, force: true });
-  });
+  after(() => stopAndRemove(server, p));
 
   it('scenario 15: an all_tables trigger with the write-reports plugin reports every table of the flush', async () => {
     await createDatabase(url, 'foo');
@@ -537,11 +536,7 @@ describe('integration: triggers survive a server crash (scenario 16)', function 
     p = await makePluginRoot();
     dataDir = mkdtempSync(join(tmpdir(), 'influxdb3-triggers-data-'));
   });
-  after(async () => {
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    if (p) rmSync(p.root, { recursive: true, force: true });
-  });
+  after(() => stopAndRemove(server, p, dataDir));
 
   it('after SIGKILL and a restart on the same data dir, the trigger starts by itself and handles the write', async () => {
     server = await startServer({ dataDir, objectStore: 'file', args: p.serverArgs });
@@ -596,11 +591,7 @@ describe('integration: --restrict-plugin-triggers-to schedule (scenario 23)', fu
     url = server.url;
     await createDatabase(url, 'foo');
   });
-  after(async () => {
-    await server?.stop();
-    if (server) rmSync(server.dataDir, { recursive: true, force: true });
-    if (p) rmSync(p.root, { recursive: true, force: true });
-  });
+  after(() => stopAndRemove(server, p));
 
   const create = (spec: string, name: string) =>
     cli(url, ['create', 'trigger', '-d', 'foo', '--path', 'schedule_noop.py', '--trigger-spec', spec, '--disabled', name]);
