@@ -105,6 +105,8 @@ function typed(spec: OptionSpec, value: string, source: Source): unknown {
       return spec.choices!.includes(v) ? v : bad(`one of ${spec.choices!.join(', ')}`);
     }
     case 'list': {
+      // Without choices (names, globs) the items keep their case.
+      if (!spec.choices) return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
       const items = value.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
       for (const item of items) if (!spec.choices!.includes(item)) bad(`a comma-separated list of ${spec.choices!.join(', ')}`);
       return items;
@@ -162,6 +164,11 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
     throw new ConfigError((err as Error).message);
   }
   const restrict = values.restrictPluginTriggersTo as string[] | undefined;
+  const cpuText = String(values.pluginCpuLimit ?? '0').trim();
+  const pluginCpuLimit = /^\d+(\.\d+)?$/.test(cpuText) ? Number(cpuText) : NaN;
+  if (!Number.isFinite(pluginCpuLimit)) {
+    throw new ConfigError(`invalid value '${cpuText}' for --plugin-cpu-limit: expected a number of cores such as 0.5, 1 or 2 (0 = no limit)`);
+  }
   const bind = parseBind(values.httpBind as string);
   return {
     httpHost: bind.host,
@@ -190,6 +197,13 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
     retentionCheckIntervalMs: values.retentionCheckInterval as number,
     httpHeadersTimeoutMs: values.httpHeadersTimeout as number,
     httpRequestTimeoutMs: values.httpRequestTimeout as number,
+    pluginSandbox: values.pluginSandbox as ServeConfig['pluginSandbox'],
+    pluginNetwork: values.pluginNetwork as ServeConfig['pluginNetwork'],
+    pluginCpuLimit,
+    pluginMaxProcesses: values.pluginMaxProcesses as number,
+    pluginEnvDeny: (values.pluginEnvDeny as string[] | undefined) ?? [],
+    pluginEnvAllow: present.has('pluginEnvAllow') ? ((values.pluginEnvAllow as string[] | undefined) ?? []) : null,
+    pluginWalBacklogMaxBytes: values.pluginWalBacklogMax as number,
     warnings,
   };
 }

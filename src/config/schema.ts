@@ -38,6 +38,13 @@ export interface ServeConfigRaw {
   retentionCheckInterval: string;
   httpHeadersTimeout: string;
   httpRequestTimeout: string;
+  pluginSandbox: string;
+  pluginNetwork: string;
+  pluginCpuLimit: string;
+  pluginMaxProcesses: string;
+  pluginEnvDeny: string;
+  pluginEnvAllow: string;
+  pluginWalBacklogMax: string;
 }
 
 export const SERVE_OPTIONS: OptionSpec[] = [
@@ -62,6 +69,13 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'logFilter', flag: 'log-filter', env: ['LOG_FILTER', 'INFLUXDB3_LOG_FILTER'], kind: 'string', default: 'info', help: 'log level: trace, debug, info, warn, error' },
   { key: 'pluginTimeout', flag: 'plugin-timeout', env: ['INFLUXDB3_PLUGIN_TIMEOUT'], kind: 'duration', default: '60s', help: 'default per-call timeout of plugin runs' },
   { key: 'pluginMemoryLimit', flag: 'plugin-memory-limit', env: ['INFLUXDB3_PLUGIN_MEMORY_LIMIT'], kind: 'bytes', default: '1073741824', help: 'per-runner memory limit in bytes (suffixes k, M, G accepted)' },
+  { key: 'pluginSandbox', flag: 'plugin-sandbox', env: ['INFLUXDB3_PLUGIN_SANDBOX'], kind: 'enum', choices: ['auto', 'strict', 'off'], default: 'auto', help: 'plugin runner isolation: auto (what this machine allows, logged at start), strict (refuse to start a runner without the full sandbox), off (debugging only)' },
+  { key: 'pluginNetwork', flag: 'plugin-network', env: ['INFLUXDB3_PLUGIN_NETWORK'], kind: 'enum', choices: ['host', 'none'], default: 'host', help: 'network access of plugin runners: host (as the server) or none (no network at all)' },
+  { key: 'pluginCpuLimit', flag: 'plugin-cpu-limit', env: ['INFLUXDB3_PLUGIN_CPU_LIMIT'], kind: 'string', default: '0', help: 'per-runner CPU share in cores, e.g. 0.5 or 2 (a cgroup quota where one can be created); 0 = no limit' },
+  { key: 'pluginMaxProcesses', flag: 'plugin-max-processes', env: ['INFLUXDB3_PLUGIN_MAX_PROCESSES'], kind: 'int', default: '64', help: 'most processes (and threads) a runner and everything it starts may have at once; 0 = no limit' },
+  { key: 'pluginEnvDeny', flag: 'plugin-env-deny', env: ['INFLUXDB3_PLUGIN_ENV_DENY'], kind: 'list', help: 'environment variables (globs, comma separated) plugin runners do not inherit, e.g. AWS_SECRET_*,MY_DB_PASSWORD' },
+  { key: 'pluginEnvAllow', flag: 'plugin-env-allow', env: ['INFLUXDB3_PLUGIN_ENV_ALLOW'], kind: 'list', help: 'if set, plugin runners inherit only these environment variables (globs, comma separated)' },
+  { key: 'pluginWalBacklogMax', flag: 'plugin-wal-backlog-max', env: ['INFLUXDB3_PLUGIN_WAL_BACKLOG_MAX'], kind: 'bytes', default: '1073741824', help: 'most WAL kept for WAL triggers that have not yet seen it (crash-safe delivery); beyond it the oldest is dropped with a warning' },
   { key: 'retentionCheckInterval', flag: 'retention-check-interval', env: ['INFLUXDB3_RETENTION_CHECK_INTERVAL'], kind: 'duration', default: '30m', help: 'how often expired data is removed' },
   { key: 'httpHeadersTimeout', flag: 'http-headers-timeout', env: ['INFLUXDB3_HTTP_HEADERS_TIMEOUT'], kind: 'duration', default: '60s', help: 'a client must send its request headers within this time (slow clients are answered 408 and closed)' },
   { key: 'httpRequestTimeout', flag: 'http-request-timeout', env: ['INFLUXDB3_HTTP_REQUEST_TIMEOUT'], kind: 'duration', default: '5m', help: 'a client must send its whole request (headers and body) within this time' },
@@ -93,5 +107,15 @@ export interface ServeConfig {
   retentionCheckIntervalMs: number;
   httpHeadersTimeoutMs: number;
   httpRequestTimeoutMs: number;
+  pluginSandbox: 'auto' | 'strict' | 'off';
+  pluginNetwork: 'host' | 'none';
+  // Cores (0.5 = half of one); 0 = no limit.
+  pluginCpuLimit: number;
+  // 0 = no limit.
+  pluginMaxProcesses: number;
+  pluginEnvDeny: string[];
+  // null: inherit everything not denied.
+  pluginEnvAllow: string[] | null;
+  pluginWalBacklogMaxBytes: number;
   warnings: string[];
 }

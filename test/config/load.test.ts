@@ -65,6 +65,35 @@ describe('config/load', () => {
     expect(c.warnings.join(' ')).to.match(/unset INFLUXDB3_PLUGIN_DIR/);
   });
 
+  it('reads the plugin isolation options with their defaults', () => {
+    const d = loadServeConfig({ flags: { objectStore: 'memory' }, env: {} });
+    expect(d.pluginSandbox).to.equal('auto');
+    expect(d.pluginNetwork).to.equal('host');
+    expect(d.pluginCpuLimit).to.equal(0);
+    expect(d.pluginMaxProcesses).to.equal(64);
+    expect(d.pluginEnvDeny).to.deep.equal([]);
+    expect(d.pluginEnvAllow).to.equal(null);
+    expect(d.pluginWalBacklogMaxBytes).to.equal(1024 ** 3);
+    const c = loadServeConfig({
+      flags: { objectStore: 'memory', pluginSandbox: 'strict', pluginEnvDeny: 'AWS_SECRET_*, My_Key' },
+      env: { INFLUXDB3_PLUGIN_NETWORK: 'none', INFLUXDB3_PLUGIN_CPU_LIMIT: '0.5', INFLUXDB3_PLUGIN_ENV_ALLOW: 'PATH,AWS_REGION' },
+    });
+    expect(c.pluginSandbox).to.equal('strict');
+    expect(c.pluginNetwork).to.equal('none');
+    expect(c.pluginCpuLimit).to.equal(0.5);
+    expect(c.pluginEnvDeny, 'globs keep their case').to.deep.equal(['AWS_SECRET_*', 'My_Key']);
+    expect(c.pluginEnvAllow).to.deep.equal(['PATH', 'AWS_REGION']);
+  });
+
+  it('rejects a bad sandbox mode or CPU limit, naming the value', () => {
+    expect(() => loadServeConfig({ flags: { objectStore: 'memory', pluginSandbox: 'paranoid' }, env: {} })).to.throw(
+      /invalid value 'paranoid' for --plugin-sandbox: expected one of auto, strict, off/,
+    );
+    expect(() => loadServeConfig({ flags: { objectStore: 'memory', pluginCpuLimit: 'half' }, env: {} })).to.throw(
+      /invalid value 'half' for --plugin-cpu-limit/,
+    );
+  });
+
   it('maps wal_flush to wal in trigger restrictions', () => {
     const c = loadServeConfig({ flags: { objectStore: 'memory', restrictPluginTriggersTo: 'wal_flush,schedule' }, env: {} });
     expect(c.restrictPluginTriggersTo).to.deep.equal(['wal', 'schedule']);
