@@ -11,6 +11,7 @@ import { runTriggerLatency } from './trigger-latency.js';
 import { runIsolation } from './isolation.js';
 import { runScale100Triggers } from './scale-100-triggers.js';
 import { runLastValueCache } from './last-value-cache.js';
+import { runSandbox } from './sandbox.js';
 
 // `npm run bench [name…]`: runs every benchmark (or the named ones) one after another.
 const all: Record<string, () => Promise<void>> = {
@@ -27,6 +28,7 @@ const all: Record<string, () => Promise<void>> = {
   isolation: runIsolation,
   'scale-100-triggers': runScale100Triggers,
   'last-value-cache': runLastValueCache,
+  sandbox: runSandbox,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted) {

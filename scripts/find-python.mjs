@@ -1,4 +1,5 @@
-// Finds a Python >= 3.10 that can import msgpack: INFLUXDB3_PYTHON, then python3 on PATH, then /usr/bin/python3.
+// Finds a Python >= 3.10 with msgpack for python-runner's tests (they check the runner's pure-Python codec against
+// the C one; the runner itself needs no msgpack): INFLUXDB3_PYTHON, then python3 on PATH, then /usr/bin/python3.
 import { spawnSync } from 'node:child_process';
 
 export function findPython() {

@@ -240,7 +240,7 @@ async function rpmTests() {
     assert(/postinstall scriptlet[\s\S]*compileall/.test(scripts), 'no compileall in %post');
     assert(/preuninstall scriptlet[\s\S]*disable --now influxdb3-engine/.test(scripts), 'no service stop in %preun');
     const requires = lines(shOk('rpm', ['-qpR', rpm]));
-    for (const r of ['python3 >= 3.10', 'python3-msgpack', 'shadow-utils']) assert(requires.includes(r), `Requires lacks ${r}`);
+    for (const r of ['python3 >= 3.10', 'bubblewrap', 'shadow-utils']) assert(requires.includes(r), `Requires lacks ${r}`);
     assert(!requires.some((r) => /libduckdb|\(64bit\)/.test(r)), `bundled libraries leaked into Requires: ${requires.join(', ')}`);
     assert(shOk('rpm', ['-qpc', rpm]).trim() === '/etc/influxdb3/influxdb3-engine.conf', 'config files');
     const owners = shOk('rpm', ['-qp', '--qf', '[%{FILEUSERNAME}:%{FILEGROUPNAME}:%{FILEMODES:perms} %{FILENAMES}\\n]', rpm]);
@@ -510,16 +510,20 @@ async function debTests(deb) {
       }
     });
 
-    await check('seed rule: plugin-dir = "" does not turn it off (the server warns)', async () => {
+    await check('plugin-dir = "" (the working directory, which holds data/) is refused, naming the keys to change', async () => {
       setConfigLine('plugin-dir', 'plugin-dir = ""');
       const s = new Service(await freePort(), 'service-empty-plugin-dir.log');
+      let started = false;
       try {
         await s.start();
-        assert(/plugin-dir is set to an empty string/.test(s.log()), 'no warning about the empty plugin-dir');
-        assert(/processing engine enabled/.test(s.log()), 'engine off');
+        started = true;
+      } catch {
+        // expected: the server exits before listening
       } finally {
-        await s.stop();
+        if (s.proc && s.proc.exitCode === null) await s.stop();
       }
+      assert(!started, 'the server started with its plugin dir containing its data dir');
+      assert(/contains the data directory/.test(s.log()) && /plugin-dir/.test(s.log()) && /data-dir/.test(s.log()), `no clear refusal:\n${s.log().slice(-1500)}`);
     });
 
     await check('dpkg -r: program files go, config, data and user stay', () => {

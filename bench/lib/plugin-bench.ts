@@ -6,7 +6,7 @@ import { Packr } from 'msgpackr';
 import { Registry } from 'prom-client';
 import { GlobalCache } from '../../src/engine/cache/global-cache.js';
 import { defaultPythonCandidates, findBasePython } from '../../src/engine/environment/find-base-python.js';
-import { PluginRunner } from '../../src/engine/runtime/plugin-runner.js';
+import { PluginRunner, type PluginRunnerOptions } from '../../src/engine/runtime/plugin-runner.js';
 import { RunnerMetrics } from '../../src/engine/runtime/runner-metrics.js';
 import { createLogger } from '../../src/shared/logger.js';
 
@@ -22,8 +22,9 @@ export function pluginDir(files: Record<string, string>): { dir: string; remove(
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-// A loaded runner as the engine starts one (metrics on, limits as the server defaults).
-export async function loadedRunner(python: string, dir: string, plugin: string, database = 'bench'): Promise<PluginRunner> {
+// A loaded runner as the engine starts one (metrics on, limits as the server defaults); `extra` adds options (a
+// sandbox, process limits).
+export async function loadedRunner(python: string, dir: string, plugin: string, database = 'bench', extra: Partial<PluginRunnerOptions> = {}): Promise<PluginRunner> {
   const runner = await PluginRunner.start({
     name: `bench:${plugin}`,
     python,
@@ -33,6 +34,7 @@ export async function loadedRunner(python: string, dir: string, plugin: string, 
     metrics: new RunnerMetrics(new Registry()),
     timeoutMs: 60_000,
     memoryLimitBytes: 1024 * 1024 * 1024,
+    ...extra,
   });
   await runner.load({ pluginPath: join(dir, plugin), database });
   return runner;

@@ -5,4 +5,4 @@ frames on stdin/stdout (see ``PROTOCOL.md``).
 """
 
 __version__ = "0.1.0"
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2

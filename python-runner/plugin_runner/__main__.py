@@ -9,7 +9,7 @@ import signal
 import sys
 
 from . import PROTOCOL_VERSION, __version__, line_builder, messages
-from .calls import apply_memory_limit
+from .limits import apply_start_limits
 from .dispatch import Server
 from .framing import DEFAULT_MAX_FRAME_BYTES, FrameReader, FrameWriter
 
@@ -22,6 +22,11 @@ def _parse_args(argv):
                         default=int(env_cap) if env_cap else DEFAULT_MAX_FRAME_BYTES)
     parser.add_argument("--memory-limit-bytes", type=int,
                         default=int(env_mem) if env_mem else None)
+    # Hard rlimits and the parent-death signal (limits.py); the host passes what applies here.
+    parser.add_argument("--max-file-bytes", type=int, default=None)
+    parser.add_argument("--max-processes", type=int, default=None)
+    parser.add_argument("--max-processes-relative", action="store_true")
+    parser.add_argument("--parent-pid", type=int, default=None)
     return parser.parse_args(argv)
 
 
@@ -69,7 +74,8 @@ def main(argv=None) -> int:
     # same-second, same-size edit could be served from a stale .pyc.
     sys.dont_write_bytecode = True
     line_builder.install(sys.modules.get("__main__"))
-    apply_memory_limit(opts.memory_limit_bytes)
+    apply_start_limits(opts.memory_limit_bytes, opts.max_file_bytes, opts.max_processes,
+                       opts.max_processes_relative, opts.parent_pid)
 
     server = Server(FrameReader(frames_in, opts.max_frame_bytes),
                     FrameWriter(frames_out, opts.max_frame_bytes))

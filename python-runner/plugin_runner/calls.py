@@ -13,14 +13,25 @@ import os
 import platform
 from typing import Any, Optional
 
-import msgpack
-
+from . import codec, messages
 from .cache import CacheStore
 from .connection import Connection
 from .errors import PluginError, error_payload
-from .host_api import CallContext, PluginApi
+from .host_api import CallContext, PluginApi, api_context, fetch_parts
+from .limits import apply_memory_limit
 from .plugin_loader import load_plugin
 from .responses import response_result
+
+def merge_table_batches(fragments: list) -> list:
+    """A WAL flush sent in parts: a table's rows may be cut across parts (adjacent fragments of one table)."""
+    batches: list = []
+    for fragment in fragments:
+        if batches and isinstance(fragment, dict) and batches[-1].get("table_name") == fragment.get("table_name"):
+            batches[-1]["rows"].extend(fragment.get("rows") or [])
+        else:
+            batches.append(fragment)
+    return batches
+
 
 PHASE_LOAD = "load"
 PHASE_CALL = "call"
@@ -35,24 +46,11 @@ class CallFailed(Exception):
         self.error = error
 
 
-def apply_memory_limit(limit: Optional[int]) -> Optional[bool]:
-    """Cap the address space (RLIMIT_AS) where the OS allows; None when no limit asked."""
-    if not limit:
-        return None
-    try:
-        import resource
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            limit = min(int(limit), hard)
-        resource.setrlimit(resource.RLIMIT_AS, (int(limit), hard))
-        return True
-    except (ImportError, ValueError, OSError):
-        return False
-
-
-def _decode_batches(value: Any) -> list:
+def _decode_batches(value: Any, ctx: CallContext) -> list:
+    if isinstance(value, dict) and messages.PARTS_KEY in value:
+        return merge_table_batches(fetch_parts(ctx, "table_batches", value))
     if isinstance(value, (bytes, bytearray, memoryview)):
-        return msgpack.unpackb(value, raw=False, strict_map_key=False)
+        return codec.unpackb(value)
     return value if value is not None else []
 
 
@@ -137,7 +135,7 @@ class Runtime:
 
     def _positional(self, method: str, params: dict, api: PluginApi) -> tuple:
         if method == "process_writes":
-            return (api, _decode_batches(params.get("table_batches")), _args(params))
+            return (api, _decode_batches(params.get("table_batches"), api_context(api)), _args(params))
         if method == "process_scheduled_call":
             call_time = datetime.datetime.fromtimestamp(int(params.get("call_time", 0)))
             return (api, call_time, _args(params))

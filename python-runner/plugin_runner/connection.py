@@ -54,6 +54,10 @@ class Connection:
         self._pending: dict[int, _Pending] = {}
         self._closed: Optional[BaseException] = None
 
+    @property
+    def max_frame_bytes(self) -> int:
+        return self._writer.max_frame_bytes
+
     # -- sending ---------------------------------------------------------------------
     def send(self, envelope: dict) -> None:
         self._writer.write_frame(messages.pack(envelope))

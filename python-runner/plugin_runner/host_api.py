@@ -2,12 +2,16 @@
 
 Its public attribute set is exactly upstream's nine names; per-call state is kept in a
 module-level weak map so that nothing else shows up in ``dir()``. Logging, queries,
-writes and the global cache go to the host over the connection; queued writes and the
-local cache stay in the call context until the call returns.
+writes and the global cache go to the host over the connection; the local cache stays in
+the call context. Queued writes are sent to the host in bounded chunks while the call runs
+(``write_chunk``, one at a time: the plugin waits for the host to stage a chunk before it
+queues more), and the host applies them only after the call succeeded; query results come
+back in pages (``query_next``) and are joined into the one list the plugin gets.
 """
 
 from __future__ import annotations
 
+import threading
 import weakref
 from typing import Any, Optional
 
@@ -17,6 +21,8 @@ from .connection import Connection, ConnectionClosed, HostError
 from .errors import SHUTDOWN_MESSAGE, QueryError
 
 INTERNAL_DB_NAME = "_internal"
+# Queued write() lines are sent to the host once this many bytes of line protocol are waiting.
+WRITE_CHUNK_BYTES = 4 * 1024 * 1024
 _DB_NAME_MAX_BYTES = 511
 
 
@@ -57,6 +63,12 @@ class CallContext:
         # Set by the reading thread ($/cancel, $/shutdown), read by the plugin's: a plain flag is enough under the GIL.
         self.cancelled = False
         self.writes: dict[str, list[str]] = {}
+        self._write_bytes = 0
+        self._finished = False
+        # Held while lines are queued and while a chunk is on its way, so chunks keep the call's write order.
+        self._write_lock = threading.Lock()
+        # A chunk stays well under the frame cap whatever the cap is.
+        self._chunk_cap = getattr(connection, "max_frame_bytes", 1 << 62) // 2
         self._cache_obj: Optional[PluginCache] = None
 
     # -- cancellation ------------------------------------------------------------------
@@ -90,8 +102,31 @@ class CallContext:
             self._cache_obj = PluginCache(self.cache_store.namespace(self.cache_name), remote)
         return self._cache_obj
 
+    def queue_write(self, db_name: str, line: str) -> None:
+        """Queue one line; once WRITE_CHUNK_BYTES are waiting they go to the host as one chunk (backpressure:
+        this returns only after the host staged it). Lines queued after the call returned are dropped."""
+        with self._write_lock:
+            if self._finished:
+                return
+            self.writes.setdefault(db_name, []).append(line)
+            self._write_bytes += len(line) + 1
+            if self._write_bytes >= min(WRITE_CHUNK_BYTES, self._chunk_cap):
+                self._send_chunk()
+
+    def _send_chunk(self) -> None:
+        writes, self.writes, self._write_bytes = self.writes, {}, 0
+        chunk = {db: "\n".join(lines).encode("utf-8") for db, lines in writes.items()}
+        del writes
+        try:
+            self.host_request(messages.WRITE_CHUNK, {"writes": chunk})
+        except (HostError, ConnectionClosed) as exc:
+            raise Exception(f"error queueing writes to {', '.join(chunk)}: {exc}") from None
+
     def take_writes(self) -> dict:
-        writes, self.writes = self.writes, {}
+        """The lines not sent as chunks yet (the call result's ``writes``); later writes are dropped."""
+        with self._write_lock:
+            self._finished = True
+            writes, self.writes, self._write_bytes = self.writes, {}, 0
         return writes
 
 
@@ -107,16 +142,53 @@ def _reject_internal(db_name: str) -> None:
         raise Exception("Python plugins cannot write to the _internal database")
 
 
-def _rows_from_result(result: Any) -> list:
+def _rows_from_result(result: Any, columns: Any = None) -> list:
     if isinstance(result, list):
         return result
     if not isinstance(result, dict):
         return []
     rows = result.get("rows") or []
-    columns = result.get("columns")
+    columns = result.get("columns", columns)
     if columns is not None:
         return [dict(zip(columns, row)) for row in rows]
     return rows
+
+
+def _query_pages(ctx: "CallContext", first: Any) -> list:
+    """All rows of a query: the first answer, then ``query_next`` pages while the host names a cursor."""
+    rows = _rows_from_result(first)
+    cursor = first.get("cursor") if isinstance(first, dict) else None
+    columns = first.get("columns") if isinstance(first, dict) else None
+    try:
+        while cursor is not None:
+            page = ctx.host_request(messages.QUERY_NEXT, {"cursor": cursor})
+            rows.extend(_rows_from_result(page, columns))
+            cursor = page.get("cursor") if isinstance(page, dict) else None
+    except BaseException:
+        if cursor is not None:
+            try:
+                ctx.connection.notify(messages.QUERY_CLOSE, {"call_id": ctx.call_id, "cursor": cursor})
+            except Exception:  # noqa: BLE001 - the host closes a call's cursors when the call ends anyway
+                pass
+        raise
+    return rows
+
+
+def fetch_parts(ctx: "CallContext", key: str, value: dict) -> list:
+    """A call parameter the host sent in parts (``{"$parts": n}``, protocol version 2): each ``$/part`` answer
+    is ``{items: [...]}``, one slice of the list, fetched in order and joined."""
+    count = value.get(messages.PARTS_KEY)
+    if not isinstance(count, int) or count < 0:
+        raise ValueError(f"parted parameter {key} has an invalid part count {count!r}")
+    items: list = []
+    for index in range(count):
+        part = ctx.host_request(messages.PART, {"key": key, "index": index})
+        items.extend(part.get("items") or [] if isinstance(part, dict) else [])
+    return items
+
+
+def api_context(api: "PluginApi") -> "CallContext":
+    return _STATE[api]
 
 
 _STATE: "weakref.WeakKeyDictionary[PluginApi, CallContext]" = weakref.WeakKeyDictionary()
@@ -159,13 +231,13 @@ class PluginApi:
                   "database": db_name}
         try:
             result = ctx.host_request(messages.QUERY, params)
+            return _query_pages(ctx, result)
         except HostError as exc:
             if exc.error_type == "ValueError":
                 raise ValueError(exc.message) from None
             raise QueryError(exc.message) from None
         except ConnectionClosed as exc:
             raise QueryError(f"connection to the server closed: {exc}") from None
-        return _rows_from_result(result)
 
     def write(self, line_builder) -> None:
         ctx = _STATE[self]
@@ -177,7 +249,7 @@ class PluginApi:
         ctx.check_cancelled()
         _reject_internal(db_name)
         line = _build_line(line_builder)
-        ctx.writes.setdefault(db_name, []).append(line)
+        ctx.queue_write(db_name, line)
 
     def write_sync(self, line_builder, no_sync) -> None:
         ctx = _STATE[self]

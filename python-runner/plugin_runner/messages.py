@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, Optional
 
-import msgpack
-
+from . import codec
 from .errors import ProtocolError
 
 REQUEST = "request"
@@ -38,6 +37,12 @@ WRITE_SYNC = "write_sync"
 CACHE_GET = "cache_get"
 CACHE_PUT = "cache_put"
 CACHE_DELETE = "cache_delete"
+# Streaming (protocol version 2): queued writes in bounded chunks, query results in pages, parted call params.
+WRITE_CHUNK = "write_chunk"
+QUERY_NEXT = "query_next"
+QUERY_CLOSE = "query_close"
+PART = "$/part"
+PARTS_KEY = "$parts"
 
 
 class Message(NamedTuple):
@@ -50,12 +55,12 @@ class Message(NamedTuple):
 
 
 def pack(obj: Any) -> bytes:
-    return msgpack.packb(obj, use_bin_type=True)
+    return codec.packb(obj)
 
 
 def unpack(payload: bytes) -> Any:
     try:
-        return msgpack.unpackb(payload, raw=False, strict_map_key=False)
+        return codec.unpackb(payload)
     except Exception as exc:  # noqa: BLE001 - every decode failure is a protocol error
         raise ProtocolError(f"undecodable frame: {type(exc).__name__}: {exc}") from exc
 

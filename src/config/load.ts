@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { parseDurationNs, DurationParseError } from '../shared/duration.js';
 import { normaliseLevel } from '../shared/logger.js';
+import { canonicalPath, isWithin } from '../shared/path-within.js';
 import { ConfigError } from './errors.js';
 import { SERVE_OPTIONS, type OptionSpec, type ServeConfig, type ServeConfigRaw } from './schema.js';
 
@@ -126,16 +128,56 @@ function parseBind(value: string): { host: string; port: number } {
   return { host: host === '' ? '0.0.0.0' : host, port };
 }
 
+// The plugin upload API writes under the plugin dir: if it held the data dir (plugin-dir = "" in the packaged
+// install is /var/lib/influxdb3, which holds data/), an upload could overwrite the catalog or a WAL segment.
+function refuseOverlap(pluginDir: string, dataDir: string, sources: Map<keyof ServeConfigRaw, Source>): void {
+  const plugins = canonicalPath(pluginDir);
+  const data = canonicalPath(dataDir);
+  const how = plugins === data ? 'is the same directory as' : isWithin(plugins, data) ? 'contains' : isWithin(data, plugins) ? 'is inside' : null;
+  if (how === null) return;
+  const from = (key: 'pluginDir' | 'dataDir'): string => {
+    const spec = SERVE_OPTIONS.find((o) => o.key === key)!;
+    return describe(spec, sources.get(key) ?? 'flag');
+  };
+  const shownPlugins = pluginDir === '.' ? `'${plugins}' (plugin-dir is empty: the working directory)` : `'${plugins}'`;
+  throw new ConfigError(
+    `the plugin directory ${shownPlugins}, from ${from('pluginDir')}, ${how} the data directory '${data}', from ${from('dataDir')}: ` +
+      'plugin uploads could overwrite the catalog or the WAL. Give them separate directories: set --plugin-dir ' +
+      '(plugin-dir in the TOML file, INFLUXDB3_PLUGIN_DIR) or --data-dir (data-dir, INFLUXDB3_DB_DIR), ' +
+      'e.g. plugin-dir = "/var/lib/influxdb3/plugins" and data-dir = "/var/lib/influxdb3/data"',
+  );
+}
+
+// A directory plugins may write to must not hold, or be inside, the data dir (the sandbox would expose it).
+function refuseWritableOverData(paths: string[], dataDir: string | null, source: Source): string[] {
+  const spec = SERVE_OPTIONS.find((o) => o.key === 'pluginWritablePaths')!;
+  return paths.map((path) => {
+    if (!isAbsolute(path)) {
+      throw new ConfigError(`invalid value '${path}' for ${describe(spec, source)}: expected absolute directory paths`);
+    }
+    const dir = canonicalPath(path);
+    if (dataDir) {
+      const data = canonicalPath(dataDir);
+      if (isWithin(dir, data) || isWithin(data, dir)) {
+        throw new ConfigError(`invalid value '${path}' for ${describe(spec, source)}: it overlaps the data directory '${data}', which plugins must never see`);
+      }
+    }
+    return dir;
+  });
+}
+
 // Merges flags > environment > TOML file > defaults into a validated ServeConfig.
 export function loadServeConfig(input: LoadInput): ServeConfig {
   const filePath = input.configFile ?? input.env.INFLUXDB3_CONFIG_FILE ?? null;
   const file = filePath ? readConfigFile(filePath) : {};
   const values: Partial<Record<keyof ServeConfigRaw, unknown>> = {};
   const present = new Set<keyof ServeConfigRaw>();
+  const sources = new Map<keyof ServeConfigRaw, Source>();
   for (const spec of SERVE_OPTIONS) {
     const { value, source } = pick(spec, input, file);
     if (value === undefined) continue;
     present.add(spec.key);
+    sources.set(spec.key, source);
     values[spec.key] = typed(spec, value, source);
   }
   const warnings: string[] = [];
@@ -158,6 +200,7 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
     );
     pluginDir = '.';
   }
+  if (pluginDir !== null && dataDir) refuseOverlap(pluginDir, dataDir, sources);
   try {
     normaliseLevel(values.logFilter as string);
   } catch (err) {
@@ -204,6 +247,11 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
     pluginEnvDeny: (values.pluginEnvDeny as string[] | undefined) ?? [],
     pluginEnvAllow: present.has('pluginEnvAllow') ? ((values.pluginEnvAllow as string[] | undefined) ?? []) : null,
     pluginWalBacklogMaxBytes: values.pluginWalBacklogMax as number,
+    pluginWritablePaths: refuseWritableOverData(
+      (values.pluginWritablePaths as string[] | undefined) ?? [],
+      dataDir,
+      sources.get('pluginWritablePaths') ?? 'flag',
+    ),
     warnings,
   };
 }

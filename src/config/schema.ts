@@ -45,6 +45,7 @@ export interface ServeConfigRaw {
   pluginEnvDeny: string;
   pluginEnvAllow: string;
   pluginWalBacklogMax: string;
+  pluginWritablePaths: string;
 }
 
 export const SERVE_OPTIONS: OptionSpec[] = [
@@ -75,6 +76,7 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'pluginMaxProcesses', flag: 'plugin-max-processes', env: ['INFLUXDB3_PLUGIN_MAX_PROCESSES'], kind: 'int', default: '64', help: 'most processes (and threads) a runner and everything it starts may have at once; 0 = no limit' },
   { key: 'pluginEnvDeny', flag: 'plugin-env-deny', env: ['INFLUXDB3_PLUGIN_ENV_DENY'], kind: 'list', help: 'environment variables (globs, comma separated) plugin runners do not inherit, e.g. AWS_SECRET_*,MY_DB_PASSWORD' },
   { key: 'pluginEnvAllow', flag: 'plugin-env-allow', env: ['INFLUXDB3_PLUGIN_ENV_ALLOW'], kind: 'list', help: 'if set, plugin runners inherit only these environment variables (globs, comma separated)' },
+  { key: 'pluginWritablePaths', flag: 'plugin-writable-paths', env: ['INFLUXDB3_PLUGIN_WRITABLE_PATHS'], kind: 'list', help: 'host directories (comma separated) plugin runners may write to inside the sandbox, like systemd\'s ReadWritePaths; never the data dir' },
   { key: 'pluginWalBacklogMax', flag: 'plugin-wal-backlog-max', env: ['INFLUXDB3_PLUGIN_WAL_BACKLOG_MAX'], kind: 'bytes', default: '1073741824', help: 'most WAL kept for WAL triggers that have not yet seen it (crash-safe delivery); beyond it the oldest is dropped with a warning' },
   { key: 'retentionCheckInterval', flag: 'retention-check-interval', env: ['INFLUXDB3_RETENTION_CHECK_INTERVAL'], kind: 'duration', default: '30m', help: 'how often expired data is removed' },
   { key: 'httpHeadersTimeout', flag: 'http-headers-timeout', env: ['INFLUXDB3_HTTP_HEADERS_TIMEOUT'], kind: 'duration', default: '60s', help: 'a client must send its request headers within this time (slow clients are answered 408 and closed)' },
@@ -117,5 +119,7 @@ export interface ServeConfig {
   // null: inherit everything not denied.
   pluginEnvAllow: string[] | null;
   pluginWalBacklogMaxBytes: number;
+  // Absolute; bound read-write into every runner's sandbox.
+  pluginWritablePaths: string[];
   warnings: string[];
 }

@@ -14,6 +14,8 @@ import { engineDisabledError } from './errors.js';
 import { PluginLogStore } from './logs/plugin-log-store.js';
 import { RunnerFactory } from './runtime/runner-factory.js';
 import { RunnerMetrics } from './runtime/runner-metrics.js';
+import { RunnerSandbox } from './runtime/sandbox/runner-sandbox.js';
+import { pluginBaseEnv, pluginEnvPolicy } from './runtime/plugin-env-policy.js';
 import type { DatabaseRecord } from '../storage/catalog/catalog.js';
 import type { RequestInput, RequestOutput } from './dispatch/trigger-event.js';
 import { PluginWatcher } from './plugins/plugin-watcher.js';
@@ -24,6 +26,7 @@ import { PluginFiles } from './plugins/plugin-files.js';
 import { pluginSystemTables } from './system-tables/plugin-system-tables.js';
 import type { TriggerRuntimeView } from './triggers/trigger-record.js';
 import { TriggerManager, type CreateTriggerRequest } from './triggers/trigger-manager.js';
+import { WalCursorStore } from './triggers/wal-cursor-store.js';
 import { runnerNameOf } from './dispatch/trigger-runtime.js';
 import { engineSystemTables } from './system-tables/engine-system-tables.js';
 
@@ -46,6 +49,7 @@ interface EnabledParts {
   registry: PluginRegistry;
   packages: PackageInstaller;
   files: PluginFiles;
+  sandbox: RunnerSandbox;
 }
 
 // Facade of the Processing Engine: owns the Python environment, runners, dry runs and (issue 5) triggers.
@@ -79,13 +83,26 @@ export class ProcessingEngine {
       return;
     }
     const pluginDir = resolve(config.pluginDir);
+    const pluginEnv = pluginBaseEnv(pluginEnvPolicy(config));
     const environment = new PluginEnvironment({
       pluginDir,
       venvDir: config.virtualEnvLocation,
       python: config.python,
       logger: logger.child({ part: 'environment' }),
     });
+    // What runners must never see: the data dir (catalog, WAL, other triggers' caches and logs) and the token file.
+    const sandbox = new RunnerSandbox({
+      mode: config.pluginSandbox,
+      network: config.pluginNetwork,
+      cpuCores: config.pluginCpuLimit,
+      hidden: [config.dataDir, config.adminTokenFile].filter((p): p is string => typeof p === 'string' && p !== '').map((p) => resolve(p)),
+      writable: config.pluginWritablePaths,
+      logger: logger.child({ part: 'sandbox' }),
+    });
     const runners = new RunnerFactory({
+      sandbox,
+      cpuCores: config.pluginCpuLimit,
+      maxProcesses: config.pluginMaxProcesses,
       environment,
       pluginDir,
       globalCache: this.globalCache,
@@ -93,11 +110,12 @@ export class ProcessingEngine {
       logger: logger.child({ part: 'runner' }),
       timeoutMs: config.pluginTimeoutMs,
       memoryLimitBytes: config.pluginMemoryLimitBytes > 0 ? config.pluginMemoryLimitBytes : null,
+      env: pluginEnv,
     });
     const remote = new RemotePlugins({ pluginDir, pluginRepo: config.pluginRepo, pluginDirOnly: config.pluginDirOnly, logger: logger.child({ part: 'remote-plugins' }) });
     const dryRuns = new DryRunService({ pluginDir, remote, storage: deps.storage, runners, logger });
     const registry = new PluginRegistry({ pluginDir, logger: logger.child({ part: 'plugin-registry' }) });
-    const packages = new PackageInstaller({ environment, packageManager: config.packageManager, logger: logger.child({ part: 'packages' }), pluginDir });
+    const packages = new PackageInstaller({ environment, packageManager: config.packageManager, logger: logger.child({ part: 'packages' }), pluginDir, env: pluginEnv });
     const triggers = new TriggerManager({
       packages,
       registry,
@@ -110,7 +128,10 @@ export class ProcessingEngine {
       pluginDir,
       remote,
       allowedKinds: config.restrictPluginTriggersTo,
+      walCursors: new WalCursorStore({ file: fileStore ? join(config.dataDir!, 'engine', 'wal-cursors.json') : null, logger: logger.child({ part: 'wal-cursors' }) }),
     });
+    // Checkpoints keep the WAL that enabled WAL triggers have not completed (up to --plugin-wal-backlog-max).
+    deps.storage.walRetention = { floor: () => triggers.walCursorFloor(), maxBytes: config.pluginWalBacklogMaxBytes };
     const watcher = new PluginWatcher({
       pluginDir,
       logger,
@@ -120,8 +141,12 @@ export class ProcessingEngine {
       },
     });
     deps.systemTables.add(pluginSystemTables({ registry, triggers: () => triggers.store.all() }));
-    const files = new PluginFiles({ pluginDir, logger: logger.child({ part: 'plugin-files' }), pluginDirOnly: config.pluginDirOnly });
-    this.parts = { pluginDir, environment, runners, dryRuns, triggers, watcher, registry, packages, files };
+    const protectedDirs = [
+      { path: environment.venvDir, what: 'the plugin virtual environment' },
+      ...(config.dataDir ? [{ path: config.dataDir, what: "the server's data directory" }] : []),
+    ];
+    const files = new PluginFiles({ pluginDir, logger: logger.child({ part: 'plugin-files' }), pluginDirOnly: config.pluginDirOnly, protectedDirs });
+    this.parts = { pluginDir, environment, runners, dryRuns, triggers, watcher, registry, packages, files, sandbox };
   }
 
   get enabled(): boolean {
@@ -168,6 +193,8 @@ export class ProcessingEngine {
     await this.cacheStore.start(this.globalCache);
     this.deps.logger.info({ pluginDir: this.parts.pluginDir }, 'processing engine enabled');
     this.parts.environment.start();
+    // Probes bwrap, user namespaces and cgroups once, and logs the one line naming each protection.
+    void this.parts.sandbox.ready();
     await this.parts.watcher.start().catch((err: unknown) => {
       this.deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot watch the plugin directory; edits still reach runners');
     });
@@ -177,10 +204,12 @@ export class ProcessingEngine {
 
   // Triggers first (running calls are cancelled, runners shut down), then the caches they fed are written.
   async stop(): Promise<void> {
+    this.parts?.environment.stop();
     await this.parts?.triggers.stop();
     await this.parts?.watcher.stop();
     await this.parts?.registry.stop();
     await this.parts?.dryRuns.stop();
+    await this.parts?.sandbox.stop();
     await this.cacheStore.stop();
     await this.logs.stop();
   }

@@ -1,8 +1,8 @@
 // The engine's one door into ipc: it needs connections and runners, never frames.
 export { spawnRunner, type ExitInfo, type RunnerProcess, type SpawnRunnerOptions } from './child/spawn-runner.js';
-export { buildChildEnv, SECRET_ENV_NAME } from './child/build-child-env.js';
+export { buildChildEnv, filterEnv, INHERIT_ALL, type ChildEnvPolicy } from './child/build-child-env.js';
 export { readRssBytes } from './child/read-rss-bytes.js';
-export { MsgpackCodec, PreEncoded } from './codec/msgpack-codec.js';
+export { MsgpackCodec, PartedValue, PreEncoded } from './codec/msgpack-codec.js';
 export {
   Connection,
   type ConnectionOptions,
@@ -24,6 +24,7 @@ export {
 export { DEFAULT_MAX_FRAME_BYTES } from './framing/frame-limits.js';
 export {
   ChoreMethod,
+  PROTOCOL_VERSION,
   parseHello,
   parsePingResult,
   type HelloInfo,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Packr } from 'msgpackr';
 import { AppError, badRequest, errorMessage } from '../shared/app-error.js';
 import type { Logger } from '../shared/logger.js';
@@ -18,6 +19,7 @@ import type { StorageMetrics } from './storage-metrics.js';
 import type { LineError, Precision, WriteRow } from './types.js';
 import type { SystemTableProvider } from './query/system-tables.js';
 import type { QueryResult } from './query/query-result.js';
+import type { RowSource } from './query/query-engine.js';
 
 export type QueryParams = Record<string, string | number | boolean | null>;
 
@@ -74,6 +76,31 @@ function rowsFromBody(body: string, precision: Precision, defaultTimeNs: bigint)
 
 const packr = new Packr({ useRecords: false, int64AsType: 'bigint' });
 
+// The data dir and what we create in it hold the catalog (token hashes), WAL and DuckDB files: levels created here
+// are 0700 whatever the umask (an existing directory is the operator's choice and is left alone).
+function mkdirPrivate(dir: string): void {
+  const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (created === undefined) return;
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    chmodSync(d, 0o700);
+    if (d === resolve(created) || dirname(d) === d) break;
+  }
+}
+
+// WAL kept for WAL triggers (set by the processing engine): the oldest enabled trigger's cursor, or null when no
+// cursor needs anything, and the most bytes of applied WAL kept for cursors.
+export interface WalRetention {
+  floor(): bigint | null;
+  maxBytes: number;
+}
+
+// One acknowledged write re-read from the WAL (WAL-trigger replay): its database and the rows it stored.
+export interface WalReplayWrite {
+  seq: bigint;
+  database: string;
+  rows: WriteRow[];
+}
+
 // The write path and the owner of everything on disk: line protocol → schema → WAL (fsync) → DuckDB.
 export class StorageEngine {
   readonly catalog: Catalog;
@@ -87,13 +114,17 @@ export class StorageEngine {
   private knownColumns = new Map<number, number>();
   private checkpointTimer: NodeJS.Timeout | null = null;
   private lastSeq = 0n;
+  // Highest seq acknowledged so far; every write at or below it has been handed to the flush buffer.
+  private ackedSeq = 0n;
+  // Set by the processing engine before start(): checkpoints keep the WAL its triggers have not seen.
+  walRetention: WalRetention | null = null;
   // Hook run before each query (the retention check of DatabaseAdmin).
   beforeQuery: ((db: DatabaseRecord) => Promise<void>) | null = null;
 
   constructor(private readonly opts: StorageOptions) {
     const file = opts.objectStore === 'file';
     if (file && !opts.dataDir) throw new AppError('config', 'file object store needs a data directory');
-    if (file) mkdirSync(opts.dataDir!, { recursive: true });
+    if (file) mkdirPrivate(opts.dataDir!);
     this.clock = opts.clock ?? systemClock;
     this.catalog = new Catalog({ dir: file ? opts.dataDir : null, logger: opts.logger });
     this.caches = new CacheManager({ catalog: this.catalog, logger: opts.logger, clock: this.clock });
@@ -105,12 +136,12 @@ export class StorageEngine {
     });
     this.wal = file ? new WriteAheadLog({ dir: join(opts.dataDir!, 'wal'), logger: opts.logger, onFsync: (ms, records, bytes) => opts.metrics.walFsync(ms, records, bytes) }) : null;
     this.flushes = new FlushBuffer({ intervalMs: opts.walFlushIntervalMs, logger: opts.logger });
-    this.applyQueue = new ApplyQueue((items) => this.applyItems(items), { logger: opts.logger, maxPendingRows: 1_000_000, lingerMs: 10 });
+    this.applyQueue = new ApplyQueue((items) => this.applyItems(items), { logger: opts.logger, maxPendingRows: 100_000, lingerMs: 10 });
   }
 
   async start(): Promise<void> {
     const log = this.opts.logger;
-    if (this.opts.objectStore === 'file') mkdirSync(join(this.opts.dataDir!, 'duckdb'), { recursive: true });
+    if (this.opts.objectStore === 'file') mkdirPrivate(join(this.opts.dataDir!, 'duckdb'));
     this.catalog.load();
     await this.store.open();
     for (const db of this.catalog.databases(true)) {
@@ -137,6 +168,7 @@ export class StorageEngine {
         if (++n % 1000 === 0) log.info({ applied: n, of: todo.length }, 'wal replay progress');
       }
       this.lastSeq = replay.lastSeq;
+      this.ackedSeq = replay.lastSeq;
       log.info({ applied: todo.length }, 'wal replay finished');
       if (todo.length > 0) await this.checkpoint();
     }
@@ -171,8 +203,40 @@ export class StorageEngine {
     this.catalog.persist();
     if (this.wal) {
       const applied = await this.store.appliedSeq();
-      const removed = await this.wal.truncateThrough(applied);
-      if (removed > 0) this.opts.logger.info({ removed, appliedSeq: applied.toString() }, 'wal segments removed after checkpoint');
+      const keep = this.walRetention;
+      const floor = keep?.floor() ?? null;
+      const { removed, dropped } = await this.wal.truncateRetaining(applied, floor, keep?.maxBytes ?? Number.MAX_SAFE_INTEGER);
+      if (removed > 0) this.opts.logger.info({ removed, appliedSeq: applied.toString(), cursorFloor: floor?.toString() ?? null }, 'wal segments removed after checkpoint');
+      if (dropped) {
+        this.opts.metrics.walBacklogDropped(dropped.records);
+        this.opts.logger.warn(
+          { ...dropped, throughSeq: dropped.throughSeq.toString(), maxBytes: keep?.maxBytes },
+          `WAL backlog of WAL triggers over --plugin-wal-backlog-max (${keep?.maxBytes} bytes): dropped ${dropped.segments} segment(s) ` +
+            `(${dropped.records} records through seq ${dropped.throughSeq}) that a stopped or lagging WAL trigger had not seen`,
+        );
+      }
+    }
+  }
+
+  // Highest acknowledged WAL seq: writes at or below it were handed to the flush buffer before this returned.
+  get lastAckedSeq(): bigint {
+    return this.wal ? this.ackedSeq : this.lastSeq;
+  }
+
+  // The oldest WAL seq still on disk (null without a WAL): a cursor below it lost records to the backlog cap.
+  get walOldestSeq(): bigint | null {
+    return this.wal?.oldestSeq ?? null;
+  }
+
+  // Re-reads the acknowledged writes after `afterSeq` through `throughSeq` from the WAL, in seq order (WAL-trigger
+  // replay after a restart); nothing without a WAL.
+  async *readWal(afterSeq: bigint, throughSeq: bigint): AsyncGenerator<WalReplayWrite> {
+    if (!this.wal) return;
+    for await (const rec of this.wal.readRange(afterSeq, throughSeq)) {
+      const r = packr.unpack(rec.payload) as WalRecord;
+      const refused = new Set(r.refused);
+      const rows = rowsFromBody(r.body, r.precision, BigInt(r.defaultTimeNs)).rows.filter((x) => !refused.has(x.lineNumber)).map((x) => x.row);
+      yield { seq: rec.seq, database: r.db, rows };
     }
   }
 
@@ -211,7 +275,8 @@ export class StorageEngine {
     const record: WalRecord = { db: dbName, body, precision: options.precision, defaultTimeNs: nowNs, refused: errors.map((e) => e.line_number) };
     const payload = packr.pack(record);
     const seq = this.wal ? await this.wal.append(payload, { sync: !options.noSync }) : ++this.lastSeq;
-    this.flushes.add(dbName, accepted);
+    if (seq > this.ackedSeq) this.ackedSeq = seq;
+    this.flushes.add(dbName, accepted, seq);
     this.caches.onWrite(db, accepted);
     await this.applyQueue.push({ dbName, rows: accepted, seq });
     this.opts.metrics.write(accepted.length, body.length);
@@ -226,6 +291,22 @@ export class StorageEngine {
     const started = performance.now();
     try {
       const result = await this.store.query(db.id, sql, params);
+      this.opts.metrics.query(performance.now() - started, true);
+      return result;
+    } catch (err) {
+      this.opts.metrics.query(performance.now() - started, false);
+      throw err;
+    }
+  }
+
+  // Like query(), but the rows are read a DuckDB chunk at a time while `consume` runs (plugin queries page them).
+  async queryRows<T>(dbName: string, sql: string, params: QueryParams | undefined, consume: (source: RowSource) => Promise<T>): Promise<T> {
+    const db = this.catalog.requireDatabase(dbName);
+    await this.applyQueue.whenApplied();
+    await this.beforeQuery?.(db);
+    const started = performance.now();
+    try {
+      const result = await this.store.queryRows(db.id, sql, params, consume);
       this.opts.metrics.query(performance.now() - started, true);
       return result;
     } catch (err) {

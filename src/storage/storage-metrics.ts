@@ -8,6 +8,7 @@ export class StorageMetrics {
   private readonly fsync: Histogram;
   private readonly queries: Histogram;
   private readonly queryErrors: Counter;
+  private readonly backlogDropped: Counter;
 
   constructor(registry: Registry) {
     this.writes = new Counter({ name: 'influxdb3_write_requests_total', help: 'Write requests that stored at least one line', registers: [registry] });
@@ -27,6 +28,15 @@ export class StorageMetrics {
       registers: [registry],
     });
     this.queryErrors = new Counter({ name: 'influxdb3_query_errors_total', help: 'Queries that failed', registers: [registry] });
+    this.backlogDropped = new Counter({
+      name: 'influxdb3_plugin_wal_backlog_dropped_total',
+      help: 'WAL records dropped before every WAL trigger had seen them (backlog over --plugin-wal-backlog-max)',
+      registers: [registry],
+    });
+  }
+
+  walBacklogDropped(records: number): void {
+    this.backlogDropped.inc(records);
   }
 
   write(lines: number, bytes: number): void {

@@ -48,6 +48,12 @@ export interface TableBatch {
 export interface WalFlushEvent {
   database: string;
   tables: TableBatch[];
+  // WAL positions (crash-safe delivery): the first and last seq of this database's writes in the flush, and the
+  // highest seq the flush buffer had seen when it flushed (every record up to it, of any database, is in this flush
+  // or an earlier one).
+  firstSeq: bigint;
+  lastSeq: bigint;
+  throughSeq: bigint;
 }
 
 export interface ColumnDef {

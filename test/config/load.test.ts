@@ -94,6 +94,17 @@ describe('config/load', () => {
     );
   });
 
+  it('takes absolute writable plugin paths and refuses one that overlaps the data dir', () => {
+    const c = loadServeConfig({ flags: { objectStore: 'file', dataDir: join(dir, 'data'), pluginWritablePaths: join(dir, 'exports') }, env: {} });
+    expect(c.pluginWritablePaths).to.deep.equal([join(dir, 'exports')]);
+    expect(() => loadServeConfig({ flags: { objectStore: 'file', dataDir: join(dir, 'data'), pluginWritablePaths: dir }, env: {} })).to.throw(
+      new RegExp(`invalid value '${dir}' for --plugin-writable-paths: it overlaps the data directory`),
+    );
+    expect(() => loadServeConfig({ flags: { objectStore: 'memory', pluginWritablePaths: 'exports' }, env: {} })).to.throw(
+      /invalid value 'exports' for --plugin-writable-paths: expected absolute directory paths/,
+    );
+  });
+
   it('maps wal_flush to wal in trigger restrictions', () => {
     const c = loadServeConfig({ flags: { objectStore: 'memory', restrictPluginTriggersTo: 'wal_flush,schedule' }, env: {} });
     expect(c.restrictPluginTriggersTo).to.deep.equal(['wal', 'schedule']);

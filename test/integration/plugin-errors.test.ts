@@ -76,7 +76,7 @@ describe('integration: plugin errors, multi-file plugins and plugin paths', func
 
     it('a failing import runs top-level code exactly once', async () => {
       expect((await schedule('packages/runs_once')).errors[0]).to.include('nonexistent_dependency_once');
-      expect(readFileSync(join(s.pluginDir, 'runs_once.log'), 'utf8')).to.equal('ran\n');
+      expect(readFileSync(join(s.root, 'runs_once.log'), 'utf8')).to.equal('ran\n');
     });
 
     it('12 concurrent runs of same-named packages from different directories all succeed', async () => {

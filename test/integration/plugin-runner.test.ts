@@ -131,11 +131,12 @@ describe('integration: PluginRunner with real python-runner children', function 
     const runner = await start('echo.py');
     const hosts = [recorder(), recorder(), recorder()];
     const results = await Promise.all(hosts.map((host, i) => runner.call('process_writes', { table_batches: batches(i + 1), args: { n: String(i) } }, { host })));
+    const queued = await Promise.all(results.map((r) => r.writes.toRecord()));
     hosts.forEach((h, i) => {
       expect(h.logs).to.deep.equal([`INFO: call ${i}`, `INFO: rows=[{'n': ${i}}] total=${(i + 1).toFixed(1)} type=float`]);
       expect(h.queries).to.deep.equal([`db1:SELECT $n AS n:{"n":"${i}"}`]);
       expect(h.writes).to.deep.equal([`db1:sync n=${i}i`]);
-      expect(results[i]!.writes).to.deep.equal({ db1: [`queued n=${i}i`] });
+      expect(queued[i]).to.deep.equal({ db1: [`queued n=${i}i`] });
     });
     const text = await registry.getSingleMetricAsString('influxdb3_plugin_calls_total');
     expect(text).to.include('influxdb3_plugin_calls_total{trigger="echo.py"} 3');

@@ -45,13 +45,15 @@ describe('integration: trigger robustness (live triggers)', function () {
   // Triggers created by the current test, force-deleted after it (so a later restart starts none of them).
   let created: Array<{ db: string; name: string }> = [];
 
-  const serverArgs = () => ['--plugin-dir', pluginDir, '--virtual-env-location', venv];
+  // Plugins leave marker files under <root>/scratch, the one host directory their sandbox may write.
+  const serverArgs = () => ['--plugin-dir', pluginDir, '--virtual-env-location', venv, '--plugin-writable-paths', join(root, 'scratch')];
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'influxdb3-trigger-robustness-'));
     pluginDir = join(root, 'plugins');
     cpSync(FIXTURES, pluginDir, { recursive: true });
     venv = await buildTestVenv(join(root, 'venv'));
+    mkdirSync(join(root, 'scratch'));
     s = await startServer({ args: serverArgs() });
     dataDir = s.dataDir;
   });
@@ -527,7 +529,7 @@ describe('integration: trigger robustness (live triggers)', function () {
     expect(slow.status).to.equal(500);
     expect(slow.text).to.include('timed out after 1000 ms');
     expect(quick.status, quick.text).to.equal(200);
-    expect(JSON.parse(quick.text).pid, 'served by the new runner').to.not.equal(JSON.parse(first.text).pid);
+    expect(JSON.parse(quick.text).runner, 'served by the new runner').to.not.equal(JSON.parse(first.text).runner);
   });
 
   it('a plugin that kills its runner on every call is disabled with a reason after the restart limit', async function () {

@@ -27,7 +27,8 @@ async function makePluginRoot(): Promise<PluginRoot> {
   const pluginDir = join(root, 'plugins');
   cpSync(FIXTURES, pluginDir, { recursive: true });
   const venv = await buildTestVenv(join(root, 'venv'));
-  return { root, pluginDir, serverArgs: ['--plugin-dir', pluginDir, '--virtual-env-location', venv] };
+  // The root is writable in the sandbox (marker files); the plugin dir and venv inside it stay read-only.
+  return { root, pluginDir, serverArgs: ['--plugin-dir', pluginDir, '--virtual-env-location', venv, '--plugin-writable-paths', root] };
 }
 
 // A suite's after hook: stops its server, then removes the server's data directory (or `dataDir`) and the plugin root.

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { Client } from '../client.js';
 
 export interface CommonOpts {
@@ -7,14 +7,13 @@ export interface CommonOpts {
   database?: string;
 }
 
-// Adds -H/--host, --token and (optionally) -d/--database with their environment variables.
+// Adds -H/--host, --token and (optionally) -d/--database with their environment variables. Commander reads the
+// variables when it parses, and `--help` names them, never their values (a token must not reach a terminal or a log).
 export function withCommon(cmd: Command, database: boolean): Command {
   cmd
-    .option('-H, --host <url>', 'server URL [env: INFLUXDB3_HOST_URL]', process.env.INFLUXDB3_HOST_URL ?? 'http://127.0.0.1:8181')
-    .option('--token <token>', 'authentication token [env: INFLUXDB3_AUTH_TOKEN]', process.env.INFLUXDB3_AUTH_TOKEN);
-  if (database) {
-    cmd.option('-d, --database <name>', 'database name [env: INFLUXDB3_DATABASE_NAME]', process.env.INFLUXDB3_DATABASE_NAME);
-  }
+    .addOption(new Option('-H, --host <url>', 'server URL').env('INFLUXDB3_HOST_URL').default('http://127.0.0.1:8181'))
+    .addOption(new Option('--token <token>', 'authentication token').env('INFLUXDB3_AUTH_TOKEN'));
+  if (database) cmd.addOption(new Option('-d, --database <name>', 'database name').env('INFLUXDB3_DATABASE_NAME'));
   return cmd;
 }
 

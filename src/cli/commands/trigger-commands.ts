@@ -2,7 +2,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { canonicalSpec, parseTriggerSpec } from '../../engine/triggers/trigger-spec.js';
-import { parseArgumentList, parseErrorBehavior, type ErrorBehavior } from '../../engine/triggers/trigger-settings.js';
+import { parseArgumentList, parseCpuLimit, parseErrorBehavior, parseMaxProcesses, parseMemoryLimit, type ErrorBehavior } from '../../engine/triggers/trigger-settings.js';
 import { errorMessage } from '../../shared/app-error.js';
 import { formatDurationNs, parseDurationNs } from '../../shared/duration.js';
 import type { Client } from '../client.js';
@@ -22,6 +22,9 @@ export interface CreateTriggerOpts {
   runAsynchronous?: boolean;
   errorBehavior?: string;
   timeout?: string;
+  memoryLimit?: string;
+  cpuLimit?: string;
+  maxProcesses?: string;
   upload?: boolean;
 }
 
@@ -31,7 +34,14 @@ export interface CreateTriggerBody {
   plugin_filename: string;
   trigger_name: string;
   trigger_specification: string;
-  trigger_settings: { run_async: boolean; error_behavior: ErrorBehavior; timeout?: string };
+  trigger_settings: {
+    run_async: boolean;
+    error_behavior: ErrorBehavior;
+    timeout?: string;
+    memory_limit?: number;
+    cpu_limit?: number;
+    max_processes?: number;
+  };
   trigger_arguments: Record<string, string> | null;
   disabled: boolean;
 }
@@ -60,6 +70,21 @@ export function buildCreateTriggerBody(db: string, name: string, opts: CreateTri
     error_behavior: parseErrorBehavior(opts.errorBehavior ?? 'log'),
   };
   if (opts.timeout !== undefined) settings.timeout = parseTimeout(opts.timeout);
+  // Validated here with the server's rules, so the error names the flag's value before anything is sent.
+  const limit = <T>(flag: string, parse: (v: unknown) => T | null, value: string | undefined): T | undefined => {
+    if (value === undefined) return undefined;
+    try {
+      return parse(value) ?? undefined;
+    } catch (err) {
+      throw new Error(`invalid --${flag}: ${errorMessage(err)}`);
+    }
+  };
+  const memory = limit('memory-limit', parseMemoryLimit, opts.memoryLimit);
+  const cpu = limit('cpu-limit', parseCpuLimit, opts.cpuLimit);
+  const processes = limit('max-processes', parseMaxProcesses, opts.maxProcesses);
+  if (memory !== undefined) settings.memory_limit = memory;
+  if (cpu !== undefined) settings.cpu_limit = cpu;
+  if (processes !== undefined) settings.max_processes = processes;
   return {
     db,
     plugin_filename: pluginFilename,
@@ -87,6 +112,9 @@ export function createTriggerCommand(create: Command): void {
     .option('--run-asynchronous', 'let events of this trigger run concurrently')
     .option('--error-behavior <behavior>', 'what a failing call does: log, retry or disable', 'log')
     .option('--timeout <duration>', 'per-call time limit, e.g. 30s (beyond upstream)')
+    .option('--memory-limit <bytes>', 'memory limit of this trigger\'s runner, e.g. 256MB (beyond upstream; default --plugin-memory-limit)')
+    .option('--cpu-limit <cores>', 'CPU share of this trigger\'s runner in cores, e.g. 0.5 (beyond upstream; needs a cgroup)')
+    .option('--max-processes <n>', 'most processes and threads this trigger\'s runner may have (beyond upstream)')
     .option('--upload', "upload the local file or package directory named by --path into the server's plugin directory first")
     .action(async (name: string, opts: CommonOpts & CreateTriggerOpts) => {
       const db = requireDatabase(opts);

@@ -5,6 +5,20 @@ import { PluginValueWriter, type NumberKind } from './plugin-value-writer.js';
 // One writer per process: batches are encoded one at a time on the event loop.
 const writer = new PluginValueWriter(1024 * 1024);
 
+const headWriter = new PluginValueWriter(4 * 1024);
+
+type PluginRow = TableBatch['rows'][number];
+
+function writeRow(w: PluginValueWriter, row: PluginRow): void {
+  const keys = Object.keys(row);
+  w.mapHeader(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    w.key(k, i);
+    w.value(row[k]);
+  }
+}
+
 // A WAL flush as `process_writes` expects it (reference §2.1), encoded once so every trigger of the database can
 // be handed the same bytes: ints/uints are bigint → int, floats are number → float (2.0 stays a float), time int ns.
 export function encodeTableBatches(batches: readonly TableBatch[]): Buffer {
@@ -15,17 +29,53 @@ export function encodeTableBatches(batches: readonly TableBatch[]): Buffer {
     writer.str(batch.table_name);
     writer.key('rows');
     writer.arrayHeader(batch.rows.length);
-    for (const row of batch.rows) {
-      const keys = Object.keys(row);
-      writer.mapHeader(keys.length);
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i]!;
-        writer.key(k, i);
-        writer.value(row[k]);
-      }
-    }
+    for (const row of batch.rows) writeRow(writer, row);
   }
   return writer.finish();
+}
+
+// The same flush cut into parts of about `partBytes` each (a frame must stay under the cap): every part is itself
+// a `table_batches` list, and a table whose rows span parts appears as adjacent fragments with the same
+// table_name, which the child joins (PROTOCOL.md `process_writes`). One part when the flush is small.
+export function encodeTableBatchParts(batches: readonly TableBatch[], partBytes: number): Buffer[] {
+  const parts: Buffer[] = [];
+  let pieces: Buffer[] = [];
+  let fragments = 0;
+  let size = 0;
+  const closePart = (): void => {
+    headWriter.arrayHeader(fragments);
+    parts.push(Buffer.concat([headWriter.finish(), ...pieces]));
+    pieces = [];
+    fragments = 0;
+    size = 0;
+  };
+  for (const batch of batches) {
+    let rows = 0;
+    const closeFragment = (): void => {
+      const body = writer.finish();
+      headWriter.mapHeader(2);
+      headWriter.key('table_name');
+      headWriter.str(batch.table_name);
+      headWriter.key('rows');
+      headWriter.arrayHeader(rows);
+      const head = headWriter.finish();
+      pieces.push(head, body);
+      fragments++;
+      size += head.length + body.length;
+      rows = 0;
+    };
+    for (const row of batch.rows) {
+      writeRow(writer, row);
+      rows++;
+      if (size + writer.length >= partBytes) {
+        closeFragment();
+        closePart();
+      }
+    }
+    if (rows > 0 || batch.rows.length === 0) closeFragment();
+  }
+  if (fragments > 0 || parts.length === 0) closePart();
+  return parts;
 }
 
 const INTEGER_TYPE = /^U?Int(8|16|32|64)$|^Decimal\d*\(\s*\d+\s*,\s*0\s*\)$|^Timestamp|^Duration/;
@@ -51,4 +101,52 @@ export function encodeQueryResult(result: QueryResult): Buffer {
     for (let i = 0; i < row.length; i++) writer.value(row[i], kinds[i]);
   }
   return writer.finish();
+}
+
+// One page of a query result for a plugin (PROTOCOL.md `query` / `query_next`): rows are added chunk by chunk into
+// its own buffer (pages of different queries are built concurrently), then framed as
+// `{columns?, rows, cursor?}` — `columns` on the first page, `cursor` while more pages follow.
+export class QueryPageEncoder {
+  private readonly body = new PluginValueWriter(64 * 1024);
+  private readonly kinds: NumberKind[];
+  private count = 0;
+
+  constructor(private readonly columns: readonly QueryResult['columns'][number][]) {
+    this.kinds = columns.map((c) => numberKindFor(c.type));
+  }
+
+  // Encoded bytes of the rows added so far.
+  get size(): number {
+    return this.body.length;
+  }
+
+  get rows(): number {
+    return this.count;
+  }
+
+  add(rows: readonly unknown[][]): void {
+    const kinds = this.kinds;
+    for (const row of rows) {
+      this.body.arrayHeader(row.length);
+      for (let i = 0; i < row.length; i++) this.body.value(row[i], kinds[i]);
+    }
+    this.count += rows.length;
+  }
+
+  finish(withColumns: boolean, cursor: number | null): Buffer {
+    const head = new PluginValueWriter(1024);
+    head.mapHeader(1 + (withColumns ? 1 : 0) + (cursor === null ? 0 : 1));
+    if (withColumns) {
+      head.key('columns');
+      head.arrayHeader(this.columns.length);
+      for (const c of this.columns) head.str(c.name);
+    }
+    if (cursor !== null) {
+      head.key('cursor');
+      head.int(cursor);
+    }
+    head.key('rows');
+    head.arrayHeader(this.count);
+    return Buffer.concat([head.finish(), this.body.finish()]);
+  }
 }

@@ -25,6 +25,11 @@ export class PluginValueWriter {
     this.view = viewOf(this.buf);
   }
 
+  // Bytes written since the last finish().
+  get length(): number {
+    return this.pos;
+  }
+
   // The bytes written so far; small results are copied out, large ones keep the buffer (a fresh one replaces it).
   finish(): Buffer {
     let out: Buffer;

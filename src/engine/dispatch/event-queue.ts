@@ -7,6 +7,8 @@ export interface PushOutcome {
   coalesced: boolean;
   droppedEvents: number;
   droppedRows: number;
+  // The WAL batch the overflow policy dropped, if any (its WAL cursor entry must be closed).
+  droppedEvent?: TriggerEvent;
 }
 
 export const DEFAULT_QUEUE_CAPACITY = 64;
@@ -15,7 +17,8 @@ export const DEFAULT_MAX_COALESCED_ROWS = 1_000_000;
 // A trigger's bounded queue (upstream's channel of 60 blocks the WAL notifier when full, issue #26003; this one never
 // blocks the producer). Overflow policy, per event kind:
 // - wal: a full queue folds the new batch into the newest queued one while that stays under `maxCoalescedRows`
-//   rows (no row lost, fewer calls); past that, the oldest queued batch is dropped, counted and reported.
+//   rows (no row lost, fewer calls); past that, the oldest queued batch is dropped, counted and reported (the WAL
+//   cursor counts it as done: a dropped batch is not delivered again, see docs/processing-engine.md).
 // - schedule: at most one queued run; a newer fire replaces it and counts the slot as missed (coalescing).
 // - request: refused when full (the HTTP layer answers 503), so a client can retry.
 export class EventQueue {
@@ -60,6 +63,7 @@ export class EventQueue {
         const [dropped] = this.items.splice(oldest, 1);
         outcome.droppedEvents = 1;
         outcome.droppedRows = dropped!.kind === 'wal' ? dropped!.batch.rows : 0;
+        outcome.droppedEvent = dropped;
         this.items.push(event);
         return outcome;
       }

@@ -16,7 +16,8 @@ export interface RequestOutput {
 
 // One unit of work for a trigger's runners.
 export type TriggerEvent =
-  | { kind: 'wal'; batch: WalBatch }
+  // `firstSeq`/`throughSeq`: the WAL positions the batch covers (crash-safe delivery, see WalCursor); absent in tests.
+  | { kind: 'wal'; batch: WalBatch; firstSeq?: bigint; throughSeq?: bigint }
   // `missed`: slots folded into this run (overrun coalescing); `done` tells the scheduler the run is over.
   | { kind: 'schedule'; plannedMs: number; missed: number; done?: () => void }
   | { kind: 'request'; input: RequestInput; settle: (out: RequestOutput) => void };

@@ -5,6 +5,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
 import type { CacheChanges } from '../cache/cache-snapshot.js';
 import type { TriggerCacheStore } from '../cache/trigger-cache-store.js';
+import { PythonUnavailableError } from '../environment/errors.js';
 import type { PluginLogLevel, PluginLogStore } from '../logs/plugin-log-store.js';
 import type { CallHost } from '../runtime/call-tracker.js';
 import type { PluginRunner } from '../runtime/plugin-runner.js';
@@ -18,6 +19,10 @@ import type { TriggerSpec } from '../triggers/trigger-spec.js';
 import { EventQueue, type PushOutcome } from './event-queue.js';
 import { jsonError, requestErrorText, requestOutput } from './request-response.js';
 import type { TriggerEvent } from './trigger-event.js';
+import type { WalCursor } from './wal-cursor.js';
+
+// A WAL batch event (replay sources yield these).
+export type WalEvent = Extract<TriggerEvent, { kind: 'wal' }>;
 
 // Everything a running trigger needs from the engine.
 export interface TriggerRuntimeDeps {
@@ -38,6 +43,8 @@ export interface TriggerRuntimeDeps {
   restartPolicy?: Partial<RestartPolicy>;
   retry?: Partial<RetryPolicy>;
   asyncPoolSize?: number;
+  // WAL triggers: where the trigger is in the WAL (advanced as batches complete, persisted by the manager).
+  walCursor?: WalCursor;
 }
 
 // error_behavior=retry: the failed event is run again after 100 ms, 200 ms, … (capped), at most `maxRetries` times.
@@ -53,6 +60,8 @@ const REQUEST_PIPELINE_DEPTH = 4;
 // How often one event is sent when the child never started it (see attempt()).
 const MAX_SENDS = 3;
 const DROP_WARNING_INTERVAL_MS = 10_000;
+// Replayed WAL batches read ahead of the one running (bounded memory during a replay).
+const REPLAY_AHEAD = 2;
 
 const RUN_KIND: Record<TriggerEvent['kind'], PluginRunKind> = { wal: 'wal plugin', schedule: 'schedule plugin', request: 'request plugin' };
 const METHOD: Record<TriggerEvent['kind'], string> = { wal: 'process_writes', schedule: 'process_scheduled_call', request: 'process_request' };
@@ -88,6 +97,15 @@ export class TriggerRuntime {
   private droppedRows = 0;
   private lastDropWarningMs = 0;
   private startFailure: string | null = null;
+  // Why the plugin environment is unusable while the trigger waits for it (not a plugin failure), else null.
+  private environmentProblem: string | null = null;
+  private readonly stopSignal: { promise: Promise<void>; resolve: () => void } = signal();
+  // Resolved while the environment is unusable (requests waiting for a runner give up on it).
+  private environmentDown = signal();
+  // WAL replay after a restart: its batches run before any queued live batch.
+  private readonly replayQueue: WalEvent[] = [];
+  private replaying = false;
+  private replayRoom: (() => void) | null = null;
   // Calls sent to one runner at a time. 4 for a sequential request trigger: the next requests are already in the
   // child's queue when the current one answers (the child still runs them one at a time, in order), which saves a
   // host round trip per request. 1 otherwise: a WAL or schedule event that fails is retried, or disables the trigger,
@@ -114,15 +132,17 @@ export class TriggerRuntime {
     return this.queue.length;
   }
 
-  // 'running' once a runner is up, 'failed' after the supervisor gave up, else 'starting'.
-  get state(): 'running' | 'starting' | 'failed' {
+  // 'running' once a runner is up, 'failed' after the supervisor gave up, 'waiting-for-environment' while the
+  // plugin Python is unusable, else 'starting'.
+  get state(): 'running' | 'starting' | 'failed' | 'waiting-for-environment' {
     if (this.workers.some((w) => w.supervisor.state === 'running')) return 'running';
     if (this.workers.every((w) => w.supervisor.state === 'failed')) return 'failed';
+    if (this.environmentProblem !== null) return 'waiting-for-environment';
     return 'starting';
   }
 
   get failureReason(): string | null {
-    return this.workers.find((w) => w.supervisor.failureReason)?.supervisor.failureReason ?? this.startFailure;
+    return this.workers.find((w) => w.supervisor.failureReason)?.supervisor.failureReason ?? this.environmentProblem ?? this.startFailure;
   }
 
   // Starts the runners in the background: events queue up meanwhile, and a start failure is retried with backoff.
@@ -140,7 +160,12 @@ export class TriggerRuntime {
       this.abandon(event, 'the trigger is stopping');
       return;
     }
+    if (event.kind === 'request' && this.state === 'waiting-for-environment') {
+      this.abandon(event, `waiting for the plugin environment: ${this.environmentProblem}`);
+      return;
+    }
     const outcome = this.queue.push(event);
+    this.trackWal(event, outcome);
     this.noteOverflow(event, outcome);
     this.pump();
   }
@@ -150,7 +175,10 @@ export class TriggerRuntime {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.stopSignal.resolve();
     this.retryTimer?.cancel();
+    this.replayQueue.length = 0;
+    this.replayRoom?.();
     for (const event of this.queue.drain()) this.abandon(event, 'the trigger was stopped');
     await Promise.all(this.workers.map((w) => w.runner?.cancel()));
     await Promise.all(this.workers.map((w) => w.supervisor.stop()));
@@ -179,7 +207,14 @@ export class TriggerRuntime {
 
   private async startRunner(): Promise<PluginRunner> {
     const timeoutMs = this.record.timeout_ms ?? undefined;
-    const runner = await this.deps.runners.start(this.name, { timeoutMs, lateHost: this.host });
+    const runner = await this.startWhenEnvironmentReady(() => this.deps.runners.start(this.name, {
+        timeoutMs,
+        lateHost: this.host,
+        // The trigger's own limits (trigger_settings.memory_limit / cpu_limit / max_processes), else the server's.
+        memoryLimitBytes: this.record.memory_limit_bytes ?? undefined,
+        cpuCores: this.record.cpu_limit ?? undefined,
+        maxProcesses: this.record.max_processes ?? undefined,
+      }));
     try {
       const cacheSnapshot = await this.deps.cacheStore.snapshot(this.deps.cacheKey);
       await runner.load({ pluginPath: this.deps.plugin.path, source: this.deps.plugin.source, database: this.record.database_name, cacheSnapshot });
@@ -190,15 +225,90 @@ export class TriggerRuntime {
     return runner;
   }
 
-  // Sends queued events to the workers with room (see `depth`).
-  private pump(): void {
-    for (const worker of this.workers) {
-      while (!this.stopped && this.queue.length > 0 && worker.inFlight < this.depth) this.dispatchTo(worker);
+  // Environment failures (no usable Python, a broken venv) are not plugin failures: the trigger waits, visibly, until
+  // the environment is usable again (re-probed on a timer and after `install package`), and the supervisor never sees
+  // them, so they burn no restart budget and never disable the trigger.
+  private async startWhenEnvironmentReady(start: () => Promise<PluginRunner>): Promise<PluginRunner> {
+    for (;;) {
+      try {
+        const runner = await start();
+        if (this.environmentProblem !== null) {
+          this.log('INFO', 'plugin environment usable again; trigger started');
+          this.environmentDown = signal();
+        }
+        this.environmentProblem = null;
+        return runner;
+      } catch (err) {
+        if (!(err instanceof PythonUnavailableError)) throw err;
+        if (this.environmentProblem === null) this.log('WARN', `waiting for the plugin environment: ${err.message}`);
+        this.environmentProblem = err.message;
+        this.environmentDown.resolve();
+        this.answerQueuedRequests(`waiting for the plugin environment: ${err.message}`);
+        await Promise.race([this.deps.runners.environmentReady(), this.stopSignal.promise]);
+        // Stopped: never settle (the supervisor was stopped too and ignores this start).
+        if (this.stopped) return new Promise<PluginRunner>(() => undefined);
+      }
     }
   }
 
-  private dispatchTo(worker: Worker): void {
-    const event = this.queue.shift()!;
+  // Requests that queued before the environment was found unusable are answered now (503), not held until it is
+  // fixed; queued WAL and schedule events stay, in order.
+  private answerQueuedRequests(why: string): void {
+    const queued = this.queue.drain();
+    for (const event of queued) {
+      if (event.kind === 'request') this.abandon(event, why);
+      else this.queue.push(event);
+    }
+  }
+
+  // Delivers WAL batches re-read from the WAL after a restart (in order, before any live batch: those wait in the
+  // queue meanwhile). The cursor stays at what the replay handed over until it ends; if reading the WAL fails, it
+  // stays there for this run (the next start replays from it again).
+  async replay(source: AsyncIterable<WalEvent>, throughSeq: bigint): Promise<void> {
+    const cursor = this.deps.walCursor;
+    this.replaying = true;
+    try {
+      for await (const event of source) {
+        while (this.replayQueue.length >= REPLAY_AHEAD && !this.stopped) await new Promise<void>((resolve) => (this.replayRoom = resolve));
+        if (this.stopped) return;
+        this.replayQueue.push(event);
+        if (event.firstSeq !== undefined) cursor?.begin(event, event.firstSeq, event.throughSeq ?? event.firstSeq);
+        if (event.throughSeq !== undefined) cursor?.holdUntil(event.throughSeq);
+        this.pump();
+      }
+      if (!this.stopped) cursor?.release(throughSeq);
+    } catch (err) {
+      this.log('ERROR', `could not re-read the WAL for writes this trigger had not seen: ${errorMessage(err)}; they are delivered again at the next start`);
+    } finally {
+      this.replaying = false;
+      this.pump();
+    }
+  }
+
+  // Sends queued events to the workers with room (see `depth`).
+  private pump(): void {
+    for (const worker of this.workers) {
+      while (!this.stopped && worker.inFlight < this.depth) {
+        const event = this.nextEvent();
+        if (!event) break;
+        this.dispatchTo(worker, event);
+      }
+    }
+  }
+
+  // Replayed WAL batches first; live events wait while a replay runs.
+  private nextEvent(): TriggerEvent | undefined {
+    const replayed = this.replayQueue.shift();
+    if (replayed) {
+      const room = this.replayRoom;
+      this.replayRoom = null;
+      room?.();
+      return replayed;
+    }
+    return this.replaying ? undefined : this.queue.shift();
+  }
+
+  private dispatchTo(worker: Worker, event: TriggerEvent): void {
     worker.inFlight++;
     const run = this.run(worker, event)
       .catch((err: unknown) => this.deps.logger.error({ trigger: this.name, err: errorMessage(err) }, 'trigger event failed unexpectedly'))
@@ -219,7 +329,7 @@ export class TriggerRuntime {
     for (let attempt = 0; ; attempt++) {
       if (this.stopped) return this.abandon(event, 'the trigger was stopped');
       const failure = await this.attempt(worker, event);
-      if (!failure) return;
+      if (!failure) return this.walDone(event);
       if (failure.kind === 'cancelled' && this.stopped) return this.abandon(event, 'the trigger was stopped');
       const text = event.kind === 'request' ? requestErrorText(failure) : failure.message;
       this.log('ERROR', `error ${event.kind === 'request' ? 'running' : 'executing'} ${RUN_KIND[event.kind]}: ${text}`, failure.traceback);
@@ -229,10 +339,10 @@ export class TriggerRuntime {
         this.deps.onDisable(`error_behavior is disable and a call failed: ${failure.message}`);
         return;
       }
-      if (behavior !== 'retry') return;
+      if (behavior !== 'retry') return this.walDone(event);
       if (attempt >= this.retry.maxRetries) {
         this.log('ERROR', `giving up on this ${event.kind === 'wal' ? 'WAL batch' : 'scheduled run'} after ${attempt} retries`);
-        return;
+        return this.walDone(event);
       }
       const delayMs = Math.min(this.retry.maxDelayMs, this.retry.initialDelayMs * 2 ** attempt);
       this.log('WARN', `retrying in ${delayMs} ms (retry ${attempt + 1} of ${this.retry.maxRetries})`);
@@ -255,7 +365,15 @@ export class TriggerRuntime {
     }
     let runner: PluginRunner;
     try {
-      runner = await worker.supervisor.acquire();
+      const acquired = worker.supervisor.acquire();
+      // A request does not wait for a broken environment to be fixed: it is answered 503 as soon as that is known.
+      const found = event.kind === 'request' ? await Promise.race([acquired, this.environmentDown.promise]) : await acquired;
+      if (found === undefined) {
+        acquired.catch(() => undefined);
+        this.abandon(event, `waiting for the plugin environment: ${this.environmentProblem}`);
+        return null;
+      }
+      runner = found;
     } catch (err) {
       return new PluginCallError('unavailable', errorMessage(err), { cause: err });
     }
@@ -294,6 +412,23 @@ export class TriggerRuntime {
     });
   }
 
+  // A WAL batch completed (success, error under `log`, retries given up): the cursor may pass it. A batch abandoned
+  // by a stop or left behind by `disable` holds the cursor, so the next start delivers it again.
+  private walDone(event: TriggerEvent): void {
+    if (event.kind === 'wal') this.deps.walCursor?.finish(event);
+  }
+
+  // Opens a cursor entry for a live WAL batch; rows coalesced into a queued batch ride on its entry, a batch the
+  // overflow policy dropped closes its entry (documented: dropped batches are not delivered again).
+  private trackWal(event: TriggerEvent, outcome: PushOutcome): void {
+    const cursor = this.deps.walCursor;
+    if (!cursor || event.kind !== 'wal' || event.firstSeq === undefined || !outcome.accepted) return;
+    const through = event.throughSeq ?? event.firstSeq;
+    if (outcome.coalesced) cursor.seen(through);
+    else cursor.begin(event, event.firstSeq, through);
+    if (outcome.droppedEvent) cursor.finish(outcome.droppedEvent);
+  }
+
   private abandon(event: TriggerEvent, why: string): void {
     if (event.kind === 'request') event.settle(jsonError(503, `request trigger '${this.record.trigger_name}' is not running: ${why}`));
   }
@@ -330,4 +465,10 @@ export class TriggerRuntime {
       };
     });
   }
+}
+
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }

@@ -144,7 +144,8 @@ export class DryRunService {
     }
     this.keepCacheChanges(spec.cacheName, result.cacheChanges);
     const elapsed = formatDurationNs(process.hrtime.bigint() - started);
-    const databaseWrites = host.databaseWrites(result.writes);
+    const databaseWrites = host.databaseWrites(await result.writes.toRecord());
+    await result.writes.discard();
     return {
       log_lines: [spec.startLine, ...host.logLines, `INFO: finished execution in ${elapsed}`],
       database_writes: databaseWrites,

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { access, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../shared/logger.js';
 import { PythonUnavailableError, systemFixCommand } from './errors.js';
@@ -14,9 +14,6 @@ export interface EnsureVenvOptions {
   logger: Logger;
   // Seed pip into the venv (slow: ensurepip takes seconds); falls back to --without-pip when ensurepip is missing.
   withPip?: boolean;
-  // Try `pip install msgpack`, then (as root) `apt-get install python3-msgpack`, when the venv cannot import it.
-  install?: boolean;
-  installTimeoutMs?: number;
 }
 
 // The interpreter plugins run under.
@@ -25,33 +22,41 @@ export interface PluginVenv {
   version: string;
   venvDir: string;
   created: boolean;
-  msgpackVersion: string;
+  // null: the runner uses its pure-Python codec (slower); python3-msgpack or `pip install msgpack` speeds it up.
+  msgpackVersion: string | null;
 }
 
 type Inspection = { action: 'reuse'; probe: PythonProbe } | { action: 'create' | 'rebuild' };
 
 // `npm start` on a fresh machine must bring plugins up: reuse the venv when it fits, (re)build it when it does not,
-// get msgpack into it, and otherwise fail with the one command that fixes it.
+// and otherwise fail with the one command that fixes it. The server never installs system packages itself.
 export async function ensureVenv(options: EnsureVenvOptions): Promise<PluginVenv> {
   const { venvDir, logger } = options;
   const baseOutcome = await probePython(options.basePython);
   if (!baseOutcome.ok) {
     throw new PythonUnavailableError(`base python ${options.basePython} is unusable: ${baseOutcome.reason}`, {
-      fixCommand: systemFixCommand('python3 python3-msgpack python3-venv'),
+      fixCommand: isDefaultPython(options.basePython) ? systemFixCommand('python3 python3-venv') : undefined,
     });
   }
   const base = baseOutcome.probe;
   const venvPython = join(venvDir, 'bin', 'python3');
   const inspection = await inspectVenv(venvDir, venvPython, base, logger);
   if (inspection.action !== 'reuse') await createVenv(base, venvDir, inspection.action === 'rebuild', options);
-  const probe = await ensureMsgpack(venvPython, base, inspection.action === 'reuse' ? inspection.probe : undefined, options);
+  const probe = await lookForMsgpack(venvPython, inspection.action === 'reuse' ? inspection.probe : undefined, options);
   if (inspection.action === 'reuse') logger.debug({ venvDir, version: probe.version }, 'plugin venv reused');
+  if (!probe.msgpackVersion) {
+    logger.warn(
+      { venvDir, python: venvPython, reason: probe.msgpackError },
+      'python package msgpack is missing: plugins use the runner\'s pure-Python msgpack codec; the C codec is faster ' +
+        `(install python3-msgpack, or run: ${venvPython} -m pip install msgpack)`,
+    );
+  }
   return {
     python: venvPython,
     version: probe.version,
     venvDir,
     created: inspection.action !== 'reuse',
-    msgpackVersion: probe.msgpackVersion!,
+    msgpackVersion: probe.msgpackVersion,
   };
 }
 
@@ -110,50 +115,19 @@ async function createVenv(base: PythonProbe, venvDir: string, clear: boolean, op
   logger.info({ venvDir, elapsedMs: Date.now() - started }, 'plugin venv created');
 }
 
-async function ensureMsgpack(
-  venvPython: string,
-  base: PythonProbe,
-  known: PythonProbe | undefined,
-  options: EnsureVenvOptions,
-): Promise<PythonProbe> {
+// msgpack is optional (the runner carries a pure-Python codec): when the venv cannot import it but the system
+// site-packages could provide it, let the venv see them; nothing is ever installed.
+async function lookForMsgpack(venvPython: string, known: PythonProbe | undefined, options: EnsureVenvOptions): Promise<PythonProbe> {
   const { venvDir, logger } = options;
   let probe = known ?? (await probeVenv(venvPython, venvDir));
   if (probe.msgpackVersion) return probe;
-  const attempts: string[] = [`import msgpack: ${probe.msgpackError}`];
-
   const cfg = await readPyvenvCfg(venvDir);
   if (cfg && !cfg.includeSystemSitePackages) {
     logger.info({ venvDir }, 'plugin venv cannot import msgpack; letting it see the system site-packages');
     await setIncludeSystemSitePackages(venvDir, true);
     probe = await probeVenv(venvPython, venvDir);
-    if (probe.msgpackVersion) return probe;
   }
-
-  if (options.install !== false) {
-    const timeout = options.installTimeoutMs ?? 180_000;
-    logger.info({ venvDir }, 'installing msgpack into the plugin venv with pip');
-    const pipArgs = ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--retries', '0', '--timeout', '15', 'msgpack'];
-    const pip = await execa(venvPython, pipArgs, { reject: false, timeout, stdin: 'ignore' });
-    probe = await probeVenv(venvPython, venvDir);
-    if (probe.msgpackVersion) return installed(logger, 'pip', probe);
-    attempts.push(`pip install msgpack: ${tail(pip.stderr || pip.shortMessage)}`);
-
-    if (process.getuid?.() === 0 && isSystemPython(base) && (await aptGetPresent())) {
-      logger.info({ venvDir }, 'installing python3-msgpack with apt-get');
-      const apt = await execa('apt-get', ['install', '-y', 'python3-msgpack'], {
-        reject: false,
-        timeout,
-        stdin: 'ignore',
-        env: { DEBIAN_FRONTEND: 'noninteractive' },
-      });
-      probe = await probeVenv(venvPython, venvDir);
-      if (probe.msgpackVersion) return installed(logger, 'apt-get', probe);
-      attempts.push(`apt-get install python3-msgpack: ${tail(apt.stderr || apt.shortMessage)}`);
-    }
-  }
-  throw new PythonUnavailableError(`python package msgpack cannot be imported in the plugin venv ${venvDir} (${attempts.join('; ')})`, {
-    fixCommand: isSystemPython(base) ? systemFixCommand() : `${venvPython} -m pip install msgpack`,
-  });
+  return probe;
 }
 
 async function probeVenv(venvPython: string, venvDir: string): Promise<PythonProbe> {
@@ -164,26 +138,14 @@ async function probeVenv(venvPython: string, venvDir: string): Promise<PythonPro
   });
 }
 
-function installed(logger: Logger, how: string, probe: PythonProbe): PythonProbe {
-  logger.info({ how, msgpack: probe.msgpackVersion }, 'msgpack installed for plugins');
-  return probe;
-}
-
 // The distribution's interpreter: apt-get can add packages to it.
 function isSystemPython(base: PythonProbe): boolean {
   return base.basePrefix === '/usr';
 }
 
-async function aptGetPresent(): Promise<boolean> {
-  for (const path of ['/usr/bin/apt-get', '/bin/apt-get']) {
-    try {
-      await access(path);
-      return true;
-    } catch {
-      // try the next
-    }
-  }
-  return false;
+// A python found on the default search path (not one the operator named by its full path elsewhere).
+function isDefaultPython(command: string): boolean {
+  return command === 'python3' || command.startsWith('/usr/bin/');
 }
 
 async function isNonEmptyDir(dir: string): Promise<boolean> {

@@ -24,8 +24,8 @@ export class PythonUnavailableError extends AppError {
   }
 }
 
-// The fix for a missing interpreter or package, worded for who we are running as.
-export function systemFixCommand(packages = 'python3-msgpack python3-venv'): string {
+// The fix for a missing interpreter or venv module, worded for who we are running as (python3-msgpack is optional).
+export function systemFixCommand(packages = 'python3-venv'): string {
   const sudo = process.getuid?.() === 0 ? '' : 'sudo ';
   return `${sudo}apt-get install -y ${packages}`;
 }

@@ -6,7 +6,6 @@ import type { Logger } from '../../shared/logger.js';
 import type { PluginVenv } from './ensure-venv.js';
 import { systemFixCommand } from './errors.js';
 import { SerialQueue } from '../../shared/serial-queue.js';
-import { SECRET_ENV_NAME } from '../../ipc/index.js';
 
 // --package-manager (reference §6.1): `uv` is treated as pip, as upstream does; `discover` means pip when it works.
 export type PackageManagerKind = 'discover' | 'pip' | 'uv' | 'disabled';
@@ -35,6 +34,8 @@ export interface PackageInstallerOptions {
   timeoutMs?: number;
   // When the venv has no pip, try `python -m ensurepip` once before giving up (default true).
   bootstrapPip?: boolean;
+  // The environment pip inherits: the server's filtered by the plugin environment policy (default process.env).
+  env?: NodeJS.ProcessEnv;
 }
 
 // One successful pip run.
@@ -66,11 +67,11 @@ const CLAUSE = '(?:===|==|~=|!=|<=|>=|<|>)[A-Za-z0-9.*+!_-]+';
 // A PEP 508 requirement without URLs, markers or spaces: `name[extra,...]op version,op version`.
 const SPEC_RE = new RegExp(`^${NAME}(?:\\[${NAME}(?:,${NAME})*\\])?(?:${CLAUSE}(?:,${CLAUSE})*)?$`);
 
-// pip runs code of the packages it builds (setup.py), so it gets the server's environment minus anything
-// secret-looking (tokens, cloud keys), like the plugin runners.
+// pip runs code of the packages it builds (setup.py), so it gets what plugin runners get: `base` is the server's
+// environment already filtered by the plugin environment policy (src/engine/runtime/plugin-env-policy.ts).
 export function pipEnvironment(base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(base)) if (value !== undefined && !SECRET_ENV_NAME.test(name)) env[name] = value;
+  for (const [name, value] of Object.entries(base)) if (value !== undefined) env[name] = value;
   return { ...env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1', PYTHONUNBUFFERED: '1' };
 }
 
@@ -243,7 +244,7 @@ export class PackageInstaller implements PackageInstallerApi {
       reject: false,
       timeout: this.timeoutMs,
       stdin: 'ignore',
-      env: pipEnvironment(),
+      env: pipEnvironment(this.options.env),
       extendEnv: false,
     });
     let partial = '';

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { AppError, badRequest, isAppError } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
 import { pathTraversalError, pluginInstallationDisabledError } from '../errors.js';
 import { SerialQueue } from '../../shared/serial-queue.js';
-import { pluginPathWithin } from './plugin-path.js';
+import { pluginPathWithin, refuseProtectedPath, type ProtectedDir } from './plugin-path.js';
 import { GH_PREFIX } from './remote-plugins.js';
 
 // One file of a package upload: a path relative to the package directory and its text.
@@ -18,6 +18,8 @@ export interface PluginFilesOptions {
   pluginDir: string;
   logger: Logger;
   pluginDirOnly: boolean;
+  // Server directories no upload may reach even when they lie in the plugin dir: the data dir, the plugin venv.
+  protectedDirs?: ProtectedDir[];
 }
 
 // Writes uploaded plugins into the plugin directory (reference §5.5): every write is atomic (temp + fsync + rename),
@@ -164,6 +166,7 @@ export class PluginFiles {
         continue;
       }
       if (real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep)) throw pathTraversalError(name);
+      refuseProtectedPath(name, join(real, relative(probe, path)), this.options.protectedDirs ?? []);
       return path;
     }
   }

@@ -1,4 +1,5 @@
 import type { PluginLogLevel } from '../logs/plugin-log-store.js';
+import type { QueuedWrites } from './queued-writes.js';
 
 // What the host does for one call's requests from the plugin: queries, synchronous writes and log lines.
 // Production triggers answer with storage and the log store; dry runs capture writes and collect log lines.
@@ -23,6 +24,10 @@ export interface CallSlot {
   // Set when the host decided the call's fate (timeout, memory kill) before the child answered.
   verdict: Error | null;
   cancelRequested: boolean;
+  // Queued writes the child streamed during the call (`write_chunk`), applied after it succeeded.
+  writes: QueuedWrites | null;
+  // Open query cursors (`query_next`) of the call, by id; closed when the call settles.
+  cursors: Map<number, { close(): void }>;
 }
 
 // The child runs queued requests one at a time in arrival order, so the oldest unanswered one is running: its
@@ -42,7 +47,9 @@ export class CallTracker {
   }
 
   add(method: string, host: CallHost, timeoutMs: number): CallSlot {
-    const slot: CallSlot = { method, host, timeoutMs, id: null, startedAtMs: null, timer: null, verdict: null, cancelRequested: false };
+    const slot: CallSlot = {
+      method, host, timeoutMs, id: null, startedAtMs: null, timer: null, verdict: null, cancelRequested: false, writes: null, cursors: new Map(),
+    };
     this.queue.push(slot);
     if (this.queue.length === 1) this.onStart(slot);
     return slot;
@@ -54,10 +61,12 @@ export class CallTracker {
     this.byId.set(id, slot);
   }
 
-  // The call answered (or failed): forget it and start the clock of the next one.
+  // The call answered (or failed): forget it, close its query cursors and start the clock of the next one.
   settle(slot: CallSlot): void {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
+    for (const cursor of slot.cursors.values()) cursor.close();
+    slot.cursors.clear();
     const i = this.queue.indexOf(slot);
     if (i < 0) return;
     this.queue.splice(i, 1);

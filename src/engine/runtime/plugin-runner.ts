@@ -16,9 +16,11 @@ import type { Logger } from '../../shared/logger.js';
 import { parseCacheChanges, snapshotToWire, type CacheChanges, type CacheSnapshot } from '../cache/cache-snapshot.js';
 import type { GlobalCache } from '../cache/global-cache.js';
 import { CallTracker, type CallHost, type CallSlot } from './call-tracker.js';
+import { QueuedWrites } from './queued-writes.js';
 import { pythonRunnerDir } from './python-runner-dir.js';
-import { PluginCallError, crashedError, memoryLimitError, notSentError, timeoutError } from './runner-errors.js';
+import { PluginCallError, crashedError, kernelMemoryKillError, memoryLimitError, notSentError, processLimitError, timeoutError } from './runner-errors.js';
 import type { RunnerMetrics } from './runner-metrics.js';
+import { directPlan, type LaunchPlan, type RunnerSandbox } from './sandbox/runner-sandbox.js';
 import { serveChildRequests } from './serve-child-requests.js';
 
 // Everything one runner needs; `name` (the trigger, or a dry-run label) tags its logs, metrics and errors.
@@ -39,6 +41,18 @@ export interface PluginRunnerOptions {
   env?: NodeJS.ProcessEnv;
   // Serves requests and logs from a finished call's threads; without it they are refused / only logged.
   lateHost?: CallHost;
+  // Namespaces, cgroup and rlimits (--plugin-sandbox); without it: rlimits and a process-group kill only.
+  sandbox?: RunnerSandbox;
+  // Cores (cgroup cpu quota where there is one); 0 = none.
+  cpuCores?: number;
+  // Processes and threads of the runner and all it starts (pids.max / RLIMIT_NPROC); 0 = none.
+  maxProcesses?: number;
+}
+
+// What the kernel did to a runner, read from its cgroup once it exited (before the cgroup is removed).
+interface KernelFacts {
+  oomKills: number;
+  pidsMaxHits: number;
 }
 
 // What `load` is told: the plugin (file or package directory) and the call defaults.
@@ -67,7 +81,8 @@ export interface CallOptions {
 
 // A successful `process_*` reply (PROTOCOL.md §5, common result).
 export interface CallResult {
-  writes: Record<string, string[]>;
+  // Queued write() lines: chunks streamed during the call plus the result's remainder (apply, then discard()).
+  writes: QueuedWrites;
   cacheChanges: CacheChanges | null;
   // The whole result map (request triggers read status/headers/body from it).
   raw: Record<string, unknown>;
@@ -95,15 +110,34 @@ export class PluginRunner {
   private readonly tracker: CallTracker;
   private sampler: NodeJS.Timeout | null = null;
   private stopping = false;
+  // pids.events "max" of the runner's cgroup already reported.
+  private pidsMaxHitsSeen = 0;
   private lost: PluginCallError | null = null;
+  private readonly kernelFacts: Promise<KernelFacts>;
 
   private constructor(
     private readonly child: RunnerProcess,
     private readonly options: PluginRunnerOptions,
+    private readonly plan: LaunchPlan,
   ) {
+    options.metrics?.sandbox(options.name, plan.level);
+    this.kernelFacts = child.exited.then(async () => {
+      const facts = plan.cgroup
+        ? { oomKills: await plan.cgroup.oomKills(), pidsMaxHits: await plan.cgroup.pidsMaxHits() }
+        : { oomKills: 0, pidsMaxHits: 0 };
+      if (facts.oomKills > 0 && !this.lost && !this.stopping) {
+        this.lost = kernelMemoryKillError(plan.cgroup!.limits.memoryBytes ?? 0, this.options.memoryLimitBytes ?? 0);
+        this.options.metrics?.memoryKill(this.options.name);
+        this.options.metrics?.limitKill(this.options.name, 'memory', this.lost.message);
+        this.options.logger.warn({ trigger: this.options.name, runnerPid: this.pid, reason: this.lost.message }, 'plugin runner killed by the kernel');
+      }
+      await plan.release().catch((err: unknown) => this.options.logger.warn({ err: errorMessage(err) }, 'could not remove the runner cgroup'));
+      return facts;
+    });
     this.tracker = new CallTracker((slot) => this.onCallStart(slot));
     serveChildRequests(child.connection, {
       hostFor: (callId) => this.tracker.forCallId(callId)?.host ?? options.lateHost,
+      slotFor: (callId) => this.tracker.forCallId(callId),
       globalCache: options.globalCache,
       logger: options.logger.child({ trigger: options.name }),
     });
@@ -113,13 +147,28 @@ export class PluginRunner {
     });
   }
 
-  // Spawns `<python> -m plugin_runner` and resolves once it said hello.
+  // Spawns `<python> -m plugin_runner` (inside the sandbox) and resolves once it said hello.
   static async start(options: PluginRunnerOptions): Promise<PluginRunner> {
     const env = options.env ?? process.env;
     const runnerDir = pythonRunnerDir();
-    const child = await spawnRunner({
+    const pythonArgs = ['-m', 'plugin_runner', ...(options.maxFrameBytes ? ['--max-frame-bytes', String(options.maxFrameBytes)] : [])];
+    const limits = {
+      memoryLimitBytes: options.memoryLimitBytes,
+      addressSpaceBytes: options.memoryLimitBytes ? addressSpaceLimit(options.memoryLimitBytes) : null,
+      cpuCores: options.cpuCores ?? 0,
+      maxProcesses: options.maxProcesses ?? 0,
+    };
+    const plan = options.sandbox
+      ? await options.sandbox.plan(options.name, options.python, pythonArgs, [runnerDir, options.pluginDir], limits)
+      : directPlan(options.python, pythonArgs, limits);
+    let child: RunnerProcess;
+    try {
+      child = await spawnRunner({
       python: options.python,
-      args: ['-m', 'plugin_runner', ...(options.maxFrameBytes ? ['--max-frame-bytes', String(options.maxFrameBytes)] : [])],
+      command: plan.command,
+      args: plan.args,
+      processGroup: plan.processGroup,
+      wrapped: plan.wrapped,
       env,
       extraEnv: {
         PYTHONPATH: env.PYTHONPATH ? `${runnerDir}${delimiter}${env.PYTHONPATH}` : runnerDir,
@@ -129,8 +178,12 @@ export class PluginRunner {
       name: options.name,
       helloTimeoutMs: options.helloTimeoutMs,
       connection: options.maxFrameBytes ? { maxFrameBytes: options.maxFrameBytes } : undefined,
-    });
-    const runner = new PluginRunner(child, options);
+      });
+    } catch (err) {
+      await plan.release().catch(() => undefined);
+      throw err;
+    }
+    const runner = new PluginRunner(child, options, plan);
     void runner.sampleRss();
     return runner;
   }
@@ -141,6 +194,11 @@ export class PluginRunner {
 
   get pid(): number {
     return this.child.pid;
+  }
+
+  // The protections this runner runs under, e.g. 'bwrap,userns,cgroup,rlimits'.
+  get sandboxLevel(): string {
+    return this.plan.level;
   }
 
   get alive(): boolean {
@@ -206,6 +264,8 @@ export class PluginRunner {
     this.stopping = true;
     this.stopSampler();
     const info = await this.child.shutdown(graceMs);
+    // Its cgroup is read and removed before stop() resolves, so the server's own cgroup can go at shutdown.
+    await this.kernelFacts;
     this.options.metrics?.forgetRunner(this.options.name);
     return info;
   }
@@ -231,14 +291,22 @@ export class PluginRunner {
     }
     this.tracker.settle(slot);
     if (!failure && slot.verdict) failure = slot.verdict as PluginCallError;
+    if (this.plan.cgroup && this.alive) await this.reportRefusedForks(options.host);
+    // Died under us: the kernel may have killed it for a limit (cgroup OOM); name that instead of "killed by SIGKILL".
+    if (failure && failure.kind === 'crashed' && !failure.neverStarted && this.plan.cgroup && !this.alive) {
+      await this.kernelFacts;
+      if (this.lost?.kind === 'memory') failure = this.lost;
+    }
     const durationMs = performance.now() - started;
     if (counted) this.options.metrics?.call(this.options.name, durationMs / 1000, failure !== null);
     if (failure) {
+      void slot.writes?.discard();
       if (counted) this.options.metrics?.failure(this.options.name, failure.message, Date.now(), failure.traceback);
       throw failure;
     }
     const result = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-    const writes = (typeof result.writes === 'object' && result.writes !== null ? result.writes : {}) as Record<string, string[]>;
+    const writes = slot.writes ?? new QueuedWrites();
+    writes.addRemainder((typeof result.writes === 'object' && result.writes !== null ? result.writes : {}) as Record<string, string[]>);
     return { writes, cacheChanges: parseCacheChanges(result.cache_changes), raw: result, durationMs };
   }
 
@@ -272,18 +340,37 @@ export class PluginRunner {
     if (this.lost || !this.alive) return;
     slot.startedAtMs = Date.now();
     if (slot.timeoutMs > 0) {
-      slot.timer = setTimeout(() => {
-        this.options.metrics?.timeout(this.options.name);
-        this.breach(slot, timeoutError(slot.timeoutMs));
-      }, slot.timeoutMs);
+      slot.timer = setTimeout(() => void this.onTimeout(slot), slot.timeoutMs);
     }
   }
 
+  // A fork or thread the kernel refused at the process limit (pids.max) fails inside the plugin (BlockingIOError);
+  // the trigger's log says which limit refused it, once per call that ran into it.
+  private async reportRefusedForks(host: CallHost): Promise<void> {
+    const hits = await this.plan.cgroup!.pidsMaxHits().catch(() => this.pidsMaxHitsSeen);
+    if (hits <= this.pidsMaxHitsSeen) return;
+    const refused = hits - this.pidsMaxHitsSeen;
+    this.pidsMaxHitsSeen = hits;
+    host.log('WARN', `the plugin reached its process limit of ${this.options.maxProcesses ?? 0} processes and threads: the kernel refused ${refused} fork/thread start${refused === 1 ? '' : 's'} (trigger_settings.max_processes, --plugin-max-processes)`);
+  }
+
+  // At the call timeout: a runner that ran into its process limit meanwhile (a fork bomb) is named for that limit.
+  private async onTimeout(slot: CallSlot): Promise<void> {
+    if (this.plan.cgroup && !slot.verdict) {
+      const hits = await this.plan.cgroup.pidsMaxHits().catch(() => 0);
+      if (this.tracker.running !== slot) return; // it finished meanwhile
+      if (hits > 0) return this.breach(slot, processLimitError(this.options.maxProcesses ?? 0, hits, slot.timeoutMs), 'processes');
+    }
+    this.options.metrics?.timeout(this.options.name);
+    this.breach(slot, timeoutError(slot.timeoutMs), 'timeout');
+  }
+
   // A limit was hit: the call fails with `err` and the runner is killed (the supervisor replaces it).
-  private breach(slot: CallSlot, err: PluginCallError): void {
+  private breach(slot: CallSlot, err: PluginCallError, limit: string): void {
     if (slot.verdict || this.lost) return;
     slot.verdict = err;
     this.lost = err;
+    this.options.metrics?.limitKill(this.options.name, limit, err.message);
     this.options.logger.warn({ trigger: this.options.name, runnerPid: this.pid, reason: err.message }, 'killing plugin runner');
     this.kill();
   }
@@ -308,7 +395,7 @@ export class PluginRunner {
     const running = this.tracker.running;
     if (limit && rss > limit && running) {
       this.options.metrics?.memoryKill(this.options.name);
-      this.breach(running, memoryLimitError(limit, rss));
+      this.breach(running, memoryLimitError(limit, rss), 'memory');
     }
   }
 }

@@ -2,7 +2,7 @@ import { AppError } from '../../shared/app-error.js';
 import type { CacheChanges } from '../cache/cache-snapshot.js';
 
 // Why a call failed: the plugin raised, or the host stopped it (limit hit, runner died, cancelled, shut down).
-export type PluginFailureKind = 'plugin' | 'timeout' | 'memory' | 'crashed' | 'cancelled' | 'unavailable';
+export type PluginFailureKind = 'plugin' | 'timeout' | 'memory' | 'processes' | 'crashed' | 'cancelled' | 'unavailable';
 
 // Every failed plugin call: `message` is what users see after `error executing plugin: ` (upstream's text for a
 // Python exception, e.g. `TypeError: …`), `traceback` the Python traceback when there is one.
@@ -60,6 +60,25 @@ export function memoryLimitError(limitBytes: number, rssBytes: number): PluginCa
     'memory',
     `plugin runner exceeded the memory limit of ${mib(limitBytes)} (--plugin-memory-limit): resident set was ${mib(rssBytes)}`,
     { errorType: 'MemoryLimit', runnerLost: true, details: { limitBytes, rssBytes } },
+  );
+}
+
+// The kernel's OOM killer stopped the runner at its cgroup memory limit (a backstop above the sampled RSS limit, for
+// allocations faster than the sampler and for memory held by forked children).
+export function kernelMemoryKillError(cgroupLimitBytes: number, limitBytes: number): PluginCallError {
+  return new PluginCallError(
+    'memory',
+    `plugin runner exceeded the memory limit of ${mib(limitBytes)} (--plugin-memory-limit): killed by the kernel at its cgroup limit of ${mib(cgroupLimitBytes)}`,
+    { errorType: 'MemoryLimit', runnerLost: true, details: { limitBytes, cgroupLimitBytes, oomKill: true } },
+  );
+}
+
+// The runner (with what it forked) reached its process limit and the call then ran out of time: a fork bomb.
+export function processLimitError(maxProcesses: number, hits: number, timeoutMs: number): PluginCallError {
+  return new PluginCallError(
+    'processes',
+    `plugin runner hit the process limit of ${maxProcesses} (trigger_settings.max_processes, --plugin-max-processes) ${hits} times and was killed when the call timed out after ${timeoutMs} ms`,
+    { errorType: 'ProcessLimit', runnerLost: true, details: { maxProcesses, hits, timeoutMs } },
   );
 }
 

@@ -5,6 +5,7 @@ import type { PluginEnvironment } from '../environment/plugin-environment.js';
 import type { CallHost } from './call-tracker.js';
 import { PluginRunner } from './plugin-runner.js';
 import type { RunnerMetrics } from './runner-metrics.js';
+import type { RunnerSandbox } from './sandbox/runner-sandbox.js';
 
 // The server-wide settings every runner shares.
 export interface RunnerFactoryDeps {
@@ -16,12 +17,21 @@ export interface RunnerFactoryDeps {
   timeoutMs: number;
   memoryLimitBytes: number | null;
   maxConcurrentStarts?: number;
+  // --plugin-sandbox: every runner (triggers, run_async pools, dry runs) starts through it.
+  sandbox?: RunnerSandbox;
+  // --plugin-cpu-limit (cores) and --plugin-max-processes; 0 = none.
+  cpuCores?: number;
+  maxProcesses?: number;
+  // What runners inherit: the server's environment filtered by the plugin environment policy (plugin-env-policy.ts).
+  env?: NodeJS.ProcessEnv;
 }
 
 // Per runner: a trigger's own timeout, and who serves requests from its finished calls' threads.
 export interface RunnerOverrides {
   timeoutMs?: number;
   memoryLimitBytes?: number | null;
+  cpuCores?: number;
+  maxProcesses?: number;
   lateHost?: CallHost;
 }
 
@@ -43,11 +53,20 @@ export class RunnerFactory {
     await this.deps.environment.ready();
   }
 
+  // Resolves once the plugin interpreter is usable, however long that takes (triggers wait instead of failing).
+  async environmentReady(): Promise<void> {
+    await this.deps.environment.whenReady();
+  }
+
+  // Rejects with PythonUnavailableError when the environment is unusable (also when the venv interpreter broke
+  // since it was prepared): the caller waits for environmentReady() instead of counting a plugin failure.
   async start(name: string, overrides: RunnerOverrides = {}): Promise<PluginRunner> {
     const venv = await this.deps.environment.ready();
     await this.turn();
     try {
       return await this.spawn(name, venv.python, overrides);
+    } catch (err) {
+      throw (await this.deps.environment.checkAfterStartFailure()) ?? err;
     } finally {
       this.starting--;
       this.waiting.shift()?.();
@@ -78,6 +97,10 @@ export class RunnerFactory {
       timeoutMs: overrides.timeoutMs ?? this.deps.timeoutMs,
       memoryLimitBytes: overrides.memoryLimitBytes === undefined ? this.deps.memoryLimitBytes : overrides.memoryLimitBytes,
       lateHost: overrides.lateHost,
+      sandbox: this.deps.sandbox,
+      cpuCores: overrides.cpuCores ?? this.deps.cpuCores ?? 0,
+      maxProcesses: overrides.maxProcesses ?? this.deps.maxProcesses ?? 0,
+      env: this.deps.env,
     });
   }
 }

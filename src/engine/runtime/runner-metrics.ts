@@ -15,6 +15,10 @@ export interface ExecutionStats {
   // Call duration percentiles over the last DURATION_WINDOW calls (host side, ms); null before the first call.
   p50Ms: number | null;
   p99Ms: number | null;
+  // The protections the trigger's last runner ran under ('bwrap,userns,cgroup,rlimits', 'none (--plugin-sandbox off)').
+  sandbox: string | null;
+  // The last limit kill, naming the limit (memory, processes, timeout) and the numbers.
+  lastKillReason: string | null;
 }
 
 // How many recent call durations each runner keeps for its percentiles.
@@ -34,6 +38,8 @@ export function emptyExecutionStats(): ExecutionStats {
     lastErrorAt: null,
     p50Ms: null,
     p99Ms: null,
+    sandbox: null,
+    lastKillReason: null,
   };
 }
 
@@ -46,6 +52,8 @@ export class RunnerMetrics {
   private readonly restarts: Counter<'trigger'>;
   private readonly duration: Histogram<'trigger'>;
   private readonly rss: Gauge<'trigger'>;
+  private readonly limitKills: Counter<'trigger' | 'limit'>;
+  private readonly sandboxLevel: Gauge<'trigger' | 'level'>;
   private readonly stats = new Map<string, ExecutionStats>();
   private readonly hot = new Map<string, { calls: { inc(): void }; duration: { observe(v: number): void } }>();
   private readonly durations = new Map<string, DurationRing>();
@@ -66,6 +74,18 @@ export class RunnerMetrics {
       registers,
     });
     this.rss = new Gauge({ name: 'influxdb3_plugin_runner_rss_bytes', help: 'resident set of the plugin runner', labelNames, registers });
+    this.limitKills = new Counter({
+      name: 'influxdb3_plugin_limit_kills_total',
+      help: 'plugin runners killed for a limit (memory, processes, timeout)',
+      labelNames: ['trigger', 'limit'],
+      registers,
+    });
+    this.sandboxLevel = new Gauge({
+      name: 'influxdb3_plugin_runner_sandbox',
+      help: 'the protections a trigger runner runs under (1 for the level in force)',
+      labelNames: ['trigger', 'level'],
+      registers,
+    });
   }
 
   call(trigger: string, seconds: number, failed: boolean): void {
@@ -113,6 +133,20 @@ export class RunnerMetrics {
     this.restarts.inc({ trigger });
   }
 
+  // A runner was killed for `limit`; `reason` is the message the call failed with.
+  limitKill(trigger: string, limit: string, reason: string): void {
+    this.of(trigger).lastKillReason = `${limit}: ${reason}`;
+    this.limitKills.inc({ trigger, limit });
+  }
+
+  // A runner started under `level`.
+  sandbox(trigger: string, level: string): void {
+    const s = this.of(trigger);
+    if (s.sandbox !== null && s.sandbox !== level) this.sandboxLevel.remove({ trigger, level: s.sandbox });
+    s.sandbox = level;
+    this.sandboxLevel.set({ trigger, level }, 1);
+  }
+
   rssSample(trigger: string, bytes: number): void {
     this.of(trigger).rssBytes = bytes;
     this.rss.set({ trigger }, bytes);
@@ -123,6 +157,7 @@ export class RunnerMetrics {
     this.rss.remove({ trigger });
     const s = this.stats.get(trigger);
     if (s) s.rssBytes = null;
+    if (s?.sandbox) this.sandboxLevel.remove({ trigger, level: s.sandbox });
   }
 
   // A trigger deleted or re-created: forget every fact and series of it, so a new trigger of that name starts at 0.
@@ -130,6 +165,10 @@ export class RunnerMetrics {
     for (const metric of [this.calls, this.errors, this.timeouts, this.memoryKills, this.restarts, this.duration, this.rss]) {
       metric.remove({ trigger });
     }
+    // Series with a second label: drop every one of this trigger's.
+    const s = this.stats.get(trigger);
+    if (s?.sandbox) this.sandboxLevel.remove({ trigger, level: s.sandbox });
+    for (const limit of ['memory', 'processes', 'timeout']) this.limitKills.remove({ trigger, limit });
     this.hot.delete(trigger);
     this.durations.delete(trigger);
     this.stats.delete(trigger);

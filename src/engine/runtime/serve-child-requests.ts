@@ -2,11 +2,17 @@ import { HandlerError, type Connection } from '../../ipc/index.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GlobalCache } from '../cache/global-cache.js';
 import type { PluginLogLevel } from '../logs/plugin-log-store.js';
-import type { CallHost } from './call-tracker.js';
+import type { CallHost, CallSlot } from './call-tracker.js';
+import { QueryCursor } from './query-cursor.js';
+import { QueuedWrites } from './queued-writes.js';
 
 // Where the runner's requests go: the call they belong to (by call_id), and the shared global cache.
 export interface ChildRequestRouting {
   hostFor(callId: unknown): CallHost | undefined;
+  // The unanswered call itself: its streamed writes and query cursors live on it.
+  slotFor?(callId: unknown): CallSlot | undefined;
+  // Where staged writes spill beyond their memory share (the OS temp directory by default).
+  spillDir?: string;
   globalCache: GlobalCache;
   logger: Logger;
 }
@@ -23,10 +29,58 @@ export function serveChildRequests(connection: Connection, routing: ChildRequest
     return h;
   };
   const cacheName = (p: Record<string, unknown>): string | null => (typeof p.cache_name === 'string' ? p.cache_name : null);
+  const slot = (callId: unknown, what: string): CallSlot => {
+    const s = routing.slotFor?.(callId);
+    if (!s) throw new HandlerError('RuntimeError', `${what} from a plugin call that has already finished`);
+    return s;
+  };
+  let nextCursor = 1;
 
-  connection.onRequest('query', (p: Record<string, unknown>) => {
+  // A paged result answers with its first page; while rows remain it names a cursor for `query_next`.
+  connection.onRequest('query', async (p: Record<string, unknown>) => {
     const args = typeof p.args === 'object' && p.args !== null ? (p.args as Record<string, string>) : null;
-    return host(p.call_id, 'query').query(String(p.database ?? ''), String(p.query ?? ''), args);
+    const result = await host(p.call_id, 'query').query(String(p.database ?? ''), String(p.query ?? ''), args);
+    if (!(result instanceof QueryCursor)) return result;
+    const call = routing.slotFor?.(p.call_id);
+    const id = nextCursor++;
+    const page = await result.nextPage(id);
+    if (!result.done) {
+      if (call) call.cursors.set(id, result);
+      else result.close();
+    }
+    return page;
+  });
+
+  connection.onRequest('query_next', async (p: Record<string, unknown>) => {
+    const call = slot(p.call_id, 'query_next');
+    const id = Number(p.cursor);
+    const cursor = call.cursors.get(id);
+    if (!(cursor instanceof QueryCursor)) throw new HandlerError('QueryError', `no open query cursor ${String(p.cursor)}`);
+    try {
+      return await cursor.nextPage(id);
+    } finally {
+      if (cursor.done) call.cursors.delete(id);
+    }
+  });
+
+  connection.onNotification('query_close', (p: Record<string, unknown>) => {
+    const call = routing.slotFor?.(p.call_id);
+    const id = Number(p.cursor);
+    call?.cursors.get(id)?.close();
+    call?.cursors.delete(id);
+  });
+
+  // Queued write() lines streamed during the call: staged (bounded memory), applied once the call succeeded. The
+  // answer comes after staging, which is the child's backpressure.
+  connection.onRequest('write_chunk', async (p: Record<string, unknown>) => {
+    const call = slot(p.call_id, 'write_chunk');
+    const writes = typeof p.writes === 'object' && p.writes !== null ? (p.writes as Record<string, unknown>) : {};
+    call.writes ??= new QueuedWrites({ spillDir: routing.spillDir });
+    for (const [database, bytes] of Object.entries(writes)) {
+      if (!(bytes instanceof Uint8Array)) throw new HandlerError('TypeError', `write_chunk lines for ${database} must be bin`);
+      await call.writes.stage(database, bytes);
+    }
+    return {};
   });
 
   connection.onRequest('write_sync', async (p: Record<string, unknown>) => {

@@ -1,26 +1,22 @@
-import { PreEncoded } from '../../ipc/index.js';
 import { errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
 import type { LineError } from '../../storage/types.js';
-import { encodeQueryResult } from '../codec/encode-plugin-data.js';
 import type { PluginLogLevel, PluginLogStore } from '../logs/plugin-log-store.js';
 import type { CallHost } from './call-tracker.js';
+import { QueryCursor } from './query-cursor.js';
+import type { QueuedWrites } from './queued-writes.js';
 
-// `influxdb3_local.query` against storage: rows encoded columnar with float fidelity; failures become upstream's
-// QueryError text `error: <engine message> executing query on <db>: <sql>` (reference §3.2).
-export async function queryForPlugin(
+// `influxdb3_local.query` against storage: a cursor whose pages are encoded columnar with float fidelity (the child
+// fetches them one by one); failures become upstream's QueryError text
+// `error: <engine message> executing query on <db>: <sql>` (reference §3.2).
+export function queryForPlugin(
   storage: StorageEngine,
   database: string,
   sql: string,
   args: Record<string, string> | null,
-): Promise<PreEncoded> {
-  try {
-    const result = await storage.query(database, sql, args ?? undefined);
-    return new PreEncoded(encodeQueryResult(result));
-  } catch (err) {
-    throw new Error(`error: ${errorMessage(err)} executing query on ${database}: ${sql}`);
-  }
+): Promise<QueryCursor> {
+  return QueryCursor.open(storage, database, sql, args);
 }
 
 // A refused write's line errors as one cause string ("line 1: …; line 2: …").
@@ -69,18 +65,23 @@ export function storageCallHost(options: PluginLogTarget & { storage: StorageEng
 // The kind of run, as upstream names it in write-back errors.
 export type PluginRunKind = 'wal plugin' | 'schedule plugin' | 'request plugin';
 
-// Flushes a call's queued writes after it returned (reference §3.3): one write per database, lines joined by `\n`;
-// a failure is logged at ERROR and does not fail the run.
+// Flushes a call's queued writes after it returned (reference §3.3), per database in the order the call first
+// wrote to it. Up to 1 MiB of lines is one write, as upstream; a larger batch (staged by QueuedWrites) is applied
+// in bodies of about 1 MiB of whole lines, each all-or-nothing, so the server never parses it at once. A refused
+// body stops that database's remaining ones; it is logged at ERROR and does not fail the run.
 export async function writeBackQueued(
   options: PluginLogTarget & { storage: StorageEngine; kind: PluginRunKind },
-  writes: Record<string, string[]>,
+  writes: QueuedWrites,
 ): Promise<void> {
-  for (const [database, lines] of Object.entries(writes)) {
-    if (lines.length === 0) continue;
-    try {
-      await writeForPlugin(options.storage, database, lines.join('\n'), false);
-    } catch (err) {
-      pluginLog(options, 'ERROR', `error running ${options.kind}: error writing back lines to ${database}: ${errorMessage(err)}`);
+  try {
+    for (const database of writes.databases) {
+      try {
+        for await (const body of writes.bodies(database)) await writeForPlugin(options.storage, database, body, false);
+      } catch (err) {
+        pluginLog(options, 'ERROR', `error running ${options.kind}: error writing back lines to ${database}: ${errorMessage(err)}`);
+      }
     }
+  } finally {
+    await writes.discard();
   }
 }

@@ -50,6 +50,8 @@ const STATS_COLUMNS = cols(
   ['runner_rss_bytes', 'Int64'],
   ['queued', 'Int64'],
   ['dropped', 'Int64'],
+  ['sandbox', 'Utf8'],
+  ['last_kill_reason', 'Utf8'],
 );
 
 // The table names this provider serves (each database has all four, empty when it has no triggers).
@@ -126,6 +128,8 @@ function statsRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
       s?.rssBytes ?? null,
       view.queued,
       view.dropped,
+      s?.sandbox ?? null,
+      s?.lastKillReason ?? null,
     ];
   });
 }

@@ -21,9 +21,12 @@ import { resolvePluginPath } from '../plugins/plugin-path.js';
 import type { RunnerFactory } from '../runtime/runner-factory.js';
 import type { RunnerMetrics } from '../runtime/runner-metrics.js';
 import type { TriggerRecord, TriggerRuntimeView } from './trigger-record.js';
-import { checkAllowedKind, parseTriggerSpec, type TriggerKind } from './trigger-spec.js';
-import type { TriggerSettings } from './trigger-settings.js';
+import { checkAllowedKind, parseTriggerSpec, type TriggerKind, type TriggerSpec } from './trigger-spec.js';
+import type { TriggerLimits, TriggerSettings } from './trigger-settings.js';
 import { TriggerStore, requestPathOf } from './trigger-store.js';
+import { WalCursor } from '../dispatch/wal-cursor.js';
+import type { WalCursorStore } from './wal-cursor-store.js';
+import { walReplaySource } from './wal-replay-source.js';
 
 // What the HTTP API hands over to create a trigger (validated field by field by the route).
 export interface CreateTriggerRequest {
@@ -33,6 +36,8 @@ export interface CreateTriggerRequest {
   specification: string;
   settings: TriggerSettings;
   timeoutMs: number | null;
+  // Per-trigger runner limits (trigger_settings.memory_limit / cpu_limit / max_processes); absent = server defaults.
+  limits?: TriggerLimits;
   arguments: Record<string, string> | null;
   disabled: boolean;
 }
@@ -51,6 +56,8 @@ export interface TriggerManagerDeps {
   pluginDir: string;
   remote: RemotePlugins;
   allowedKinds: ReadonlyArray<TriggerKind> | null;
+  // Durable WAL positions of WAL triggers (crash-safe delivery); without it cursors live in memory only.
+  walCursors?: WalCursorStore;
   // Test seams for the runtime (retry and restart timings).
   runtime?: Pick<TriggerRuntimeDeps, 'retry' | 'restartPolicy' | 'asyncPoolSize'>;
 }
@@ -68,6 +75,9 @@ interface Running {
   runtime: TriggerRuntime;
   schedule: ScheduleDriver | null;
   version: string | null;
+  // WAL triggers: their cursor, and the boundary at launch (live flushes wholly at or below it were replayed).
+  cursor: WalCursor | null;
+  liveFrom: bigint;
 }
 
 // Owns the triggers: catalog records (TriggerStore), the running ones (TriggerRuntime per enabled trigger), WAL
@@ -76,6 +86,10 @@ export class TriggerManager {
   readonly store: TriggerStore;
   private readonly running = new Map<number, Running>();
   private readonly onFlush = (event: WalFlushEvent): void => this.dispatchFlush(event);
+  // A flush with no rows any WAL trigger wants: every WAL trigger has seen the WAL up to `throughSeq`.
+  private readonly onPosition = (throughSeq: bigint): void => {
+    for (const { runtime, cursor } of this.running.values()) if (runtime.spec.kind === 'wal') cursor?.seen(throughSeq);
+  };
   private listening = false;
   private stopped = false;
 
@@ -101,6 +115,7 @@ export class TriggerManager {
     this.stopped = true;
     await Promise.all([...this.running.keys()].map((id) => this.halt(id)));
     this.updateFlushListener();
+    await this.deps.walCursors?.stop();
   }
 
   async create(req: CreateTriggerRequest): Promise<TriggerRecord> {
@@ -126,9 +141,12 @@ export class TriggerManager {
       disabled: req.disabled,
       disabled_reason: null,
       timeout_ms: req.timeoutMs,
+      memory_limit_bytes: req.limits?.memoryLimitBytes ?? null,
+      cpu_limit: req.limits?.cpuCores ?? null,
+      max_processes: req.limits?.maxProcesses ?? null,
     });
     this.deps.logger.info({ trigger: record.trigger_name, db: record.database_name, spec: record.trigger_specification }, 'trigger created');
-    if (!record.disabled) await this.launch(record, plugin);
+    if (!record.disabled) await this.launch(record, plugin, true);
     return record;
   }
 
@@ -140,6 +158,7 @@ export class TriggerManager {
     }
     await this.halt(record.trigger_id);
     this.store.remove(record);
+    this.deps.walCursors?.remove(record.trigger_id);
     this.deps.metrics.forget(runnerNameOf(record));
     await this.deps.cacheStore.drop(triggerCacheKey(database, name));
     this.deps.logger.info({ trigger: name, db: database }, 'trigger deleted');
@@ -152,7 +171,7 @@ export class TriggerManager {
     const path = requestPathOf(record);
     if (path !== null) this.checkPathFree(path, record.trigger_id);
     const updated = this.store.update(record, { disabled: false, disabled_reason: null });
-    await this.launch(updated);
+    await this.launch(updated, undefined, true);
     this.deps.logger.info({ trigger: name, db: database }, 'trigger enabled');
   }
 
@@ -233,6 +252,7 @@ export class TriggerManager {
     if (hard) {
       this.store.removeDatabase(db.id);
       for (const r of records) this.deps.metrics.forget(runnerNameOf(r));
+      for (const r of records) this.deps.walCursors?.remove(r.trigger_id);
     } else this.store.disableDatabase(db.id, 'database deleted');
     await Promise.all(records.map((r) => this.halt(r.trigger_id)));
     await Promise.all(records.map((r) => this.deps.cacheStore.drop(triggerCacheKey(r.database_name, r.trigger_name))));
@@ -246,12 +266,20 @@ export class TriggerManager {
     await this.deps.cacheStore.drop(triggerCacheKey(record.database_name, record.trigger_name));
   }
 
-  // Starts a trigger's runtime; `resolved` is the plugin when the caller has just located (or fetched) it.
-  private async launch(record: TriggerRecord, resolved?: ResolvedTriggerPlugin): Promise<void> {
+  // Starts a trigger's runtime; `resolved` is the plugin when the caller has just located (or fetched) it. A WAL
+  // trigger created or enabled (`fromNow`) starts at the current WAL position; one restarted (server start, plugin
+  // refresh) first gets the acknowledged writes after its cursor, re-read from the WAL.
+  private async launch(record: TriggerRecord, resolved?: ResolvedTriggerPlugin, fromNow = false): Promise<void> {
     if (this.stopped) return;
     await this.halt(record.trigger_id);
     const spec = parseTriggerSpec(record.trigger_specification);
     const plugin = resolved ?? (await this.resolvePlugin(record.plugin_filename));
+    // No await from here to the flush listener: writes at or below `liveFrom` were handed to the flush buffer
+    // before this trigger listened, every later one reaches it live.
+    const liveFrom = this.deps.storage.lastAckedSeq;
+    const stored = fromNow ? undefined : this.deps.walCursors?.get(record.trigger_id);
+    const cursor = spec.kind === 'wal' ? new WalCursor(stored ?? liveFrom, (seq) => this.deps.walCursors?.set(record.trigger_id, seq)) : null;
+    if (cursor && stored === undefined) this.deps.walCursors?.set(record.trigger_id, liveFrom);
     const runtime = new TriggerRuntime(record, spec, {
       ...this.deps.runtime,
       runners: this.deps.runners,
@@ -262,6 +290,7 @@ export class TriggerManager {
       cacheStore: this.deps.cacheStore,
       plugin,
       cacheKey: triggerCacheKey(record.database_name, record.trigger_name),
+      walCursor: cursor ?? undefined,
       onLoadResult: (error) => this.deps.registry.noteLoadError(record.plugin_filename, error),
       onDisable: (reason) => {
         const current = this.store.find(record.database_name, record.trigger_name);
@@ -276,10 +305,41 @@ export class TriggerManager {
       spec.kind === 'schedule'
         ? new ScheduleDriver(spec, { push: (event) => runtime.push(event), sequential: !record.trigger_settings.run_async })
         : null;
-    this.running.set(record.trigger_id, { runtime, schedule, version: plugin.version });
+    this.running.set(record.trigger_id, { runtime, schedule, version: plugin.version, cursor, liveFrom });
     runtime.start();
     schedule?.start();
     this.updateFlushListener();
+    if (spec.kind === 'wal' && stored !== undefined && stored < liveFrom) this.replay(record, spec, runtime, cursor!, stored, liveFrom);
+    // A new trigger's first cursor is durable before create/enable answers: a crash right after still replays.
+    if (cursor && stored === undefined) await this.deps.walCursors?.flush();
+  }
+
+  // Delivers what a restarted WAL trigger had not completed: the writes after its cursor up to the launch boundary.
+  private replay(record: TriggerRecord, spec: Extract<TriggerSpec, { kind: 'wal' }>, runtime: TriggerRuntime, cursor: WalCursor, from: bigint, through: bigint): void {
+    const oldest = this.deps.storage.walOldestSeq;
+    const who = { trigger: record.trigger_name, db: record.database_name };
+    if (oldest !== null && from + 1n < oldest) {
+      const text = `WAL records ${from + 1n} to ${oldest - 1n} were dropped (--plugin-wal-backlog-max) before this trigger saw them`;
+      this.deps.logger.warn({ ...who, cursor: from.toString(), oldestSeq: oldest.toString() }, text);
+      this.deps.logs.add(record.database_name, record.trigger_name, 'WARN', text);
+    }
+    this.deps.logger.info({ ...who, afterSeq: from.toString(), throughSeq: through.toString() }, 'WAL trigger replaying writes it had not completed');
+    cursor.hold(from);
+    void runtime.replay(walReplaySource(this.deps.storage, record.database_name, spec, from, through), through);
+  }
+
+  // The oldest WAL position an enabled WAL trigger still needs (storage keeps the WAL after it), or null.
+  walCursorFloor(): bigint | null {
+    let floor: bigint | null = null;
+    const note = (seq: bigint | undefined): void => {
+      if (seq !== undefined && (floor === null || seq < floor)) floor = seq;
+    };
+    for (const r of this.store.all()) {
+      if (r.disabled || !r.trigger_specification.trim().match(/^(table:|all_tables$)/)) continue;
+      const live = this.running.get(r.trigger_id);
+      note(live?.cursor ? live.cursor.position : this.deps.walCursors?.get(r.trigger_id));
+    }
+    return floor;
   }
 
   // Stops a trigger's runtime if it runs (waiting for its runners to leave).
@@ -313,24 +373,47 @@ export class TriggerManager {
     }
   }
 
-  // WAL triggers of the flushed database get the batch (table: triggers only their table, and only when present).
+  // WAL triggers of the flushed database get the batch (table: triggers only their table, and only when present);
+  // every WAL trigger's cursor learns that the flush needs nothing else from it. A flush wholly at or below a
+  // trigger's launch boundary was replayed to it from the WAL.
   private dispatchFlush(event: WalFlushEvent): void {
     let batch: WalBatch | null = null;
-    for (const { runtime } of this.running.values()) {
+    for (const { runtime, cursor, liveFrom } of this.running.values()) {
       const spec = runtime.spec;
-      if (spec.kind !== 'wal' || runtime.record.database_name !== event.database) continue;
+      if (spec.kind !== 'wal') continue;
+      if (runtime.record.database_name !== event.database) {
+        // After the flush's other events: this trigger's own batch of the same flush may come later in it.
+        if (cursor) queueMicrotask(() => cursor.seen(event.throughSeq));
+        continue;
+      }
+      if (event.lastSeq <= liveFrom) {
+        cursor?.seen(event.throughSeq);
+        continue;
+      }
       batch ??= WalBatch.fromFlush(event);
       const forTrigger = spec.form === 'table' ? batch.forTable(spec.table) : batch;
-      if (forTrigger) runtime.push({ kind: 'wal', batch: forTrigger });
+      if (forTrigger) runtime.push({ kind: 'wal', batch: forTrigger, firstSeq: event.firstSeq, throughSeq: event.throughSeq });
+      else cursor?.seen(event.throughSeq);
     }
   }
 
   // Rows are only collected for flush events while some WAL trigger runs (no cost to writes otherwise).
   private updateFlushListener(): void {
-    const wanted = !this.stopped && [...this.running.values()].some((r) => r.runtime.spec.kind === 'wal');
+    const walDatabases = new Set(
+      this.stopped ? [] : [...this.running.values()].filter((r) => r.runtime.spec.kind === 'wal').map((r) => r.runtime.record.database_name),
+    );
+    const flushes = this.deps.storage.flushes;
+    // Only the rows of databases with a WAL trigger are kept until the next flush.
+    flushes.collects = (database) => walDatabases.has(database);
+    const wanted = walDatabases.size > 0;
     if (wanted === this.listening) return;
-    if (wanted) this.deps.storage.flushes.on('flush', this.onFlush);
-    else this.deps.storage.flushes.off('flush', this.onFlush);
+    if (wanted) {
+      flushes.on('flush', this.onFlush);
+      flushes.on('position', this.onPosition);
+    } else {
+      flushes.off('flush', this.onFlush);
+      flushes.off('position', this.onPosition);
+    }
     this.listening = wanted;
   }
 }

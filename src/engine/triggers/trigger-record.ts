@@ -19,6 +19,10 @@ export interface TriggerRecord {
   disabled_reason: string | null;
   // Beyond upstream: a per-trigger call timeout overriding --plugin-timeout (null = the server default).
   timeout_ms: number | null;
+  // Beyond upstream: per-trigger runner limits (absent in older catalogs; null = the server default).
+  memory_limit_bytes?: number | null;
+  cpu_limit?: number | null;
+  max_processes?: number | null;
 }
 
 // The catalog section that holds every trigger of every database.
@@ -32,8 +36,9 @@ export const TRIGGER_SECTION = 'processing_engine_triggers';
 // Live facts about a trigger that system tables and /metrics show next to its record.
 export interface TriggerRuntimeView {
   record: TriggerRecord;
-  // running: runner up; starting: runner starting or restarting; disabled; failed: could not start (reason given).
-  state: 'running' | 'starting' | 'disabled' | 'failed';
+  // running: runner up; starting: runner starting or restarting; disabled; failed: could not start (reason given);
+  // waiting-for-environment: the plugin Python is unusable (reason given), the trigger starts once it is fixed.
+  state: 'running' | 'starting' | 'disabled' | 'failed' | 'waiting-for-environment';
   // Why it is failed or disabled, or null.
   reason: string | null;
   // Events waiting in the trigger's queue and events dropped by the overflow policy since start.

@@ -86,3 +86,61 @@ export function parseArgumentList(text: string): Record<string, string> {
   }
   return out;
 }
+
+// Beyond upstream: a trigger's own runner limits, overriding --plugin-memory-limit, --plugin-cpu-limit and
+// --plugin-max-processes (null = the server default). HTTP: trigger_settings.memory_limit / cpu_limit / max_processes.
+export interface TriggerLimits {
+  memoryLimitBytes: number | null;
+  cpuCores: number | null;
+  maxProcesses: number | null;
+}
+
+const BYTE_UNITS: Record<string, number> = { b: 1, k: 1024, kb: 1000, kib: 1024, m: 1024 ** 2, mb: 1e6, mib: 1024 ** 2, g: 1024 ** 3, gb: 1e9, gib: 1024 ** 3 };
+// Below this a Python runner cannot even start.
+const MIN_MEMORY_LIMIT = 32 * 1024 * 1024;
+
+function shown(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+}
+
+// `256MB`, `1GiB`, `268435456` (bytes; k/M/G are binary, kB/MB/GB decimal, as --plugin-memory-limit).
+export function parseMemoryLimit(value: unknown): number | null {
+  if (value === undefined || value === null || value === '') return null;
+  let bytes: number | null = null;
+  if (typeof value === 'number' && Number.isInteger(value)) bytes = value;
+  else if (typeof value === 'string') {
+    const m = /^\s*(\d+)\s*([a-z]+)?\s*$/i.exec(value);
+    const unit = m?.[2]?.toLowerCase();
+    if (m && (unit === undefined || BYTE_UNITS[unit] !== undefined)) bytes = Number(m[1]) * (unit ? BYTE_UNITS[unit]! : 1);
+  }
+  if (bytes === null) throw invalid(`invalid memory_limit ${shown(value)}: expected bytes, e.g. 268435456 or "256MB"`);
+  if (bytes < MIN_MEMORY_LIMIT) throw invalid(`invalid memory_limit ${shown(value)}: at least 32MiB is needed to run Python`);
+  return bytes;
+}
+
+// Cores, e.g. 0.5 or "2".
+export function parseCpuLimit(value: unknown): number | null {
+  if (value === undefined || value === null || value === '') return null;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(n) || n < 0.01 || n > 1024) throw invalid(`invalid cpu_limit ${shown(value)}: expected a number of cores from 0.01 to 1024, e.g. 0.5`);
+  return n;
+}
+
+// Processes and threads of the runner and everything it starts.
+export function parseMaxProcesses(value: unknown): number | null {
+  if (value === undefined || value === null || value === '') return null;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  // The runner itself needs a few threads.
+  if (!Number.isInteger(n) || n < 8 || n > 1_000_000) throw invalid(`invalid max_processes ${shown(value)}: expected a whole number from 8 to 1000000`);
+  return n;
+}
+
+// The limit keys of a `trigger_settings` object (other keys are parseTriggerSettings' business).
+export function parseTriggerLimits(settings: unknown): TriggerLimits {
+  const raw = typeof settings === 'object' && settings !== null && !Array.isArray(settings) ? (settings as Record<string, unknown>) : {};
+  return {
+    memoryLimitBytes: parseMemoryLimit(raw.memory_limit),
+    cpuCores: parseCpuLimit(raw.cpu_limit),
+    maxProcesses: parseMaxProcesses(raw.max_processes),
+  };
+}

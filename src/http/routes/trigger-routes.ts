@@ -4,7 +4,7 @@ import { badRequest, errorMessage } from '../../shared/app-error.js';
 import { parseDurationNs } from '../../shared/duration.js';
 import type { RequestInput, RequestOutput } from '../../engine/dispatch/trigger-event.js';
 import type { CreateTriggerRequest } from '../../engine/triggers/trigger-manager.js';
-import { parseTriggerArguments, parseTriggerSettings } from '../../engine/triggers/trigger-settings.js';
+import { parseTriggerArguments, parseTriggerLimits, parseTriggerSettings } from '../../engine/triggers/trigger-settings.js';
 import { boolParam, readBody, readJson, readParams, stringParam } from '../middleware/body.js';
 
 // What the routes need from the engine.
@@ -86,6 +86,7 @@ function createRequest(body: Record<string, unknown>): CreateTriggerRequest {
     specification: stringParam(body, 'trigger_specification', true),
     settings: parseTriggerSettings(settings),
     timeoutMs: timeoutSetting(typeof settings === 'object' && settings !== null ? (settings as Record<string, unknown>).timeout : undefined),
+    limits: parseTriggerLimits(settings),
     arguments: parseTriggerArguments(body.trigger_arguments),
     disabled: boolParam(body, 'disabled', false),
   };

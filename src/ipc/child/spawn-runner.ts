@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import type { Logger } from '../../shared/logger.js';
 import { Connection, type ConnectionOptions } from '../connection/connection.js';
 import { RunnerError, describeExit, type RunnerErrorCode } from '../errors.js';
@@ -11,6 +12,13 @@ import { StderrForwarder } from './stderr-forwarder.js';
 export interface SpawnRunnerOptions {
   python: string;
   args?: string[];
+  // Spawn this program with `args` instead of `python` (a sandbox wrapper such as bwrap, whose argv runs Python).
+  command?: string;
+  // The child leads its own process group; kill() signals the whole group, and what is left of it dies when the
+  // child exits (plugins that fork). Used when no PID namespace contains the runner.
+  processGroup?: boolean;
+  // The command is a wrapper that reports a signalled child as exit code 128 + signal (bwrap): shown as the signal.
+  wrapped?: boolean;
   cwd?: string;
   // The caller's environment, filtered by buildChildEnv; defaults to process.env.
   env?: NodeJS.ProcessEnv;
@@ -46,6 +54,15 @@ export interface RunnerProcess {
 }
 
 const DEFAULT_HELLO_TIMEOUT_MS = 10_000;
+
+// bwrap exits with 128 + n when the sandboxed command was killed by signal n.
+function unwrapExit(code: number | null, signal: NodeJS.Signals | null): ExitInfo {
+  if (code !== null && code > 128 && code < 128 + 65) {
+    const name = Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0];
+    if (name) return { code: null, signal: name as NodeJS.Signals };
+  }
+  return { code, signal };
+}
 // After 'exit', how long to wait for the child's pipes to close (a grandchild may hold them open).
 const DRAIN_AFTER_EXIT_MS = 500;
 // A child whose frame stream is gone but which lingers is killed after this long.
@@ -53,10 +70,11 @@ const LINGER_MS = 2_000;
 
 // Starts one Python runner and resolves once it announced itself with `$/hello`; on failure nothing is left running.
 export async function spawnRunner(options: SpawnRunnerOptions): Promise<RunnerProcess> {
-  const child = spawn(options.python, options.args ?? [], {
+  const child = spawn(options.command ?? options.python, options.args ?? [], {
     cwd: options.cwd,
     env: buildChildEnv(options.env ?? process.env, options.extraEnv),
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: options.processGroup ?? false,
   });
   const runner = new ChildRunner(child, options);
   await runner.waitForHello(options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS);
@@ -71,6 +89,7 @@ class ChildRunner implements RunnerProcess {
   exitInfo: ExitInfo | undefined;
   private readonly log: Logger;
   private readonly stderr: StderrForwarder;
+  private readonly processGroup: boolean;
   private resolveExited!: (info: ExitInfo) => void;
   private finalized = false;
   private drainTimer: NodeJS.Timeout | undefined;
@@ -83,6 +102,7 @@ class ChildRunner implements RunnerProcess {
     options: SpawnRunnerOptions,
   ) {
     this.name = options.name;
+    this.processGroup = options.processGroup ?? false;
     // `runnerPid`, not `pid`: pino's base bindings already carry the host's pid.
     this.log = options.logger.child({ runner: options.name, runnerPid: child.pid });
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
@@ -97,7 +117,9 @@ class ChildRunner implements RunnerProcess {
       this.log.error({ reason: this.protocolError }, 'runner reported a protocol error');
     });
     child.on('exit', (code, signal) => {
-      this.exitInfo = { code, signal };
+      this.exitInfo = options.wrapped ? unwrapExit(code, signal) : { code, signal };
+      // Whatever the plugin forked into the runner's group goes with it (this also closes the pipes they hold).
+      this.killGroup('SIGKILL');
       this.drainTimer = setTimeout(this.finalize, DRAIN_AFTER_EXIT_MS);
     });
     child.on('close', this.finalize);
@@ -143,7 +165,19 @@ class ChildRunner implements RunnerProcess {
   }
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
-    if (!this.exitInfo && this.child.pid !== undefined) this.child.kill(signal);
+    if (this.exitInfo || this.child.pid === undefined) return;
+    if (this.processGroup) this.killGroup(signal);
+    else this.child.kill(signal);
+  }
+
+  // The group's id is the child's pid; it is not reused while any member is alive, so this cannot hit a stranger.
+  private killGroup(signal: NodeJS.Signals): void {
+    if (!this.processGroup || this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      // the group is already empty
+    }
   }
 
   stderrTail(): string {

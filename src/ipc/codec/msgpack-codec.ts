@@ -7,6 +7,19 @@ export class PreEncoded {
   constructor(readonly bytes: Buffer) {}
 }
 
+// A list too large for one frame, sent as consecutive slices (each a PreEncoded msgpack array): as a request's
+// parameter it travels as `{"$parts": n}` and the peer fetches slice i with `$/part` (PROTOCOL.md §2).
+export class PartedValue {
+  constructor(readonly parts: readonly PreEncoded[]) {}
+
+  get byteLength(): number {
+    return this.parts.reduce((n, p) => n + p.bytes.length, 0);
+  }
+}
+
+// The wire key of a parted parameter's placeholder.
+export const PARTS_KEY = '$parts';
+
 // msgpack as python-runner's `msgpack` package reads and writes it; the one place that knows the type mapping.
 //
 // Host → child: string → str, Buffer/Uint8Array → bin → bytes, bigint → int64/uint64 → int, number that is an int32

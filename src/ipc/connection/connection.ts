@@ -1,8 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
 import { errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
-import { MsgpackCodec } from '../codec/msgpack-codec.js';
-import { ConnectionClosedError, ProtocolError } from '../errors.js';
+import { MsgpackCodec, PARTS_KEY, PartedValue } from '../codec/msgpack-codec.js';
+import { ConnectionClosedError, HandlerError, ProtocolError } from '../errors.js';
 import { sealFrame } from '../framing/encode-frame.js';
 import { FrameDecoder } from '../framing/frame-decoder.js';
 import { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from '../framing/frame-limits.js';
@@ -67,6 +67,8 @@ export class Connection {
   private readonly requestHandlers = new Map<string, RequestHandler>();
   private readonly notificationHandlers = new Map<string, NotificationHandler>();
   private readonly lifetime = new AbortController();
+  // Parted parameters of our requests still waiting for an answer, by request id (served to `$/part`).
+  private readonly parted = new Map<number, Record<string, PartedValue>>();
   private nextId = 1;
   private closeError: ConnectionClosedError | null = null;
   private resolveClosed!: (err: ConnectionClosedError) => void;
@@ -85,6 +87,7 @@ export class Connection {
     this.urgent = new Set(options.urgentMethods ?? [ChoreMethod.cancel, ChoreMethod.shutdown, ChoreMethod.ping]);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.pending = new PendingCalls(this.askToCancel);
+    this.requestHandlers.set(ChoreMethod.part, this.servePart);
     input.on('data', this.onData);
     input.on('end', this.onEnd);
     input.on('error', this.onStreamError);
@@ -114,16 +117,44 @@ export class Connection {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const id = this.nextId++;
+    const wire = this.withPlaceholders(id, params);
     return new Promise<T>((resolve, reject) => {
+      const done = wire === params ? undefined : (): void => void this.parted.delete(id);
       try {
-        this.send(requestMessage(id, method, params), this.urgent.has(method));
+        this.send(requestMessage(id, method, wire), this.urgent.has(method));
       } catch (err) {
+        done?.();
         reject(err as Error);
         return;
       }
-      this.pending.add(id, method, resolve, reject, options.timeoutMs ?? this.options.defaultTimeoutMs, signal);
+      const settle = <V>(fn: (v: V) => void) => (done ? (v: V): void => (done(), fn(v)) : fn);
+      this.pending.add(id, method, settle(resolve), settle(reject), options.timeoutMs ?? this.options.defaultTimeoutMs, signal);
     });
   }
+
+  // Top-level PartedValue params travel as `{"$parts": n}`; the values are kept for `$/part` until the answer.
+  private withPlaceholders(id: number, params: unknown): unknown {
+    if (typeof params !== 'object' || params === null || Object.getPrototypeOf(params) !== Object.prototype) return params;
+    let wire: Record<string, unknown> | null = null;
+    for (const [key, value] of Object.entries(params)) {
+      if (!(value instanceof PartedValue)) continue;
+      wire ??= { ...(params as Record<string, unknown>) };
+      wire[key] = { [PARTS_KEY]: value.parts.length };
+      let kept = this.parted.get(id);
+      if (!kept) this.parted.set(id, (kept = {}));
+      kept[key] = value;
+    }
+    return wire ?? params;
+  }
+
+  // `$/part {call_id, key, index}`: slice `index` of parameter `key` of our request `call_id`, as `{items}`.
+  private readonly servePart = (p: Record<string, unknown>): unknown => {
+    const value = typeof p.call_id === 'number' ? this.parted.get(p.call_id)?.[String(p.key)] : undefined;
+    if (!value) throw new HandlerError('InvalidParams', `no parted parameter ${String(p.key)} for request ${String(p.call_id)}`);
+    const part = typeof p.index === 'number' ? value.parts[p.index] : undefined;
+    if (!part) throw new HandlerError('InvalidParams', `part ${String(p.index)} of ${String(p.key)} does not exist (${value.parts.length} parts)`);
+    return { items: part };
+  };
 
   notify(method: string, params: unknown = {}): void {
     if (this.closeError) throw this.closeError;
@@ -151,6 +182,7 @@ export class Connection {
     const cause = typeof reason === 'string' ? undefined : reason;
     const err = (this.closeError = new ConnectionClosedError(typeof reason === 'string' ? reason : reason.message, cause));
     this.pending.rejectAll(err);
+    this.parted.clear();
     this.lifetime.abort(err);
     this.writer.stop();
     this.input.removeListener('data', this.onData);

@@ -5,7 +5,13 @@ export const ChoreMethod = {
   cancel: '$/cancel',
   shutdown: '$/shutdown',
   protocolError: '$/protocol_error',
+  // The child fetches one slice of a parted request parameter (protocol version 2).
+  part: '$/part',
 } as const;
+
+// The protocol version this host speaks (python-runner's PROTOCOL_VERSION): 2 streams writes, query pages and
+// parted parameters.
+export const PROTOCOL_VERSION = 2;
 
 // What the runner says about itself when it is ready; every field optional so older runners still start.
 export interface HelloInfo {

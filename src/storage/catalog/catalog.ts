@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, writeSync, fsyncSync, closeSync, renameSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, openSync, writeSync, fsyncSync, fchmodSync, closeSync, renameSync, readFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { AppError, conflict, notFound } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
@@ -86,13 +86,15 @@ export class Catalog {
     return this.data.catalogUuid;
   }
 
-  // Writes catalog.json via a temporary file, fsync and rename so a crash leaves the old or the new file.
+  // Writes catalog.json via a temporary file, fsync and rename so a crash leaves the old or the new file. It holds
+  // token hashes: the file is 0600 (its directory 0700 if created here) whatever the umask.
   persist(): void {
     if (!this.file) return;
-    mkdirSync(dirname(this.file), { recursive: true });
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, 'w');
+    const fd = openSync(tmp, 'w', 0o600);
     try {
+      fchmodSync(fd, 0o600);
       writeSync(fd, JSON.stringify(this.data, null, 1));
       fsyncSync(fd);
     } finally {

@@ -5,7 +5,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ColumnDef, WriteRow } from '../types.js';
-import { QueryEngine } from '../query/query-engine.js';
+import { QueryEngine, type RowSource } from '../query/query-engine.js';
 import type { QueryParams, QueryResult } from '../query/query-result.js';
 import type { SystemTableLister, SystemTableProvider } from '../query/system-tables.js';
 import type { TableFunctionProvider } from '../query/table-functions.js';
@@ -122,6 +122,11 @@ export class DuckDbStore {
 
   queryToParquet(dbId: number, sql: string, params?: QueryParams): Promise<Buffer> {
     return this.engine.queryToParquet(dbId, sql, params);
+  }
+
+  // The query read chunk by chunk while `consume` runs (query-engine.ts queryRows).
+  queryRows<T>(dbId: number, sql: string, params: QueryParams | undefined, consume: (source: RowSource) => Promise<T>): Promise<T> {
+    return this.engine.queryRows(dbId, sql, params, consume);
   }
 
   // Where COPY … TO may write (the only directory SQL can touch).

@@ -9,8 +9,8 @@ import { DATAFUSION_MACROS } from './datafusion-macros.js';
 import type { SchemaSnapshot } from './information-schema.js';
 import { mapDuckdbError, planningError, queryError, tableNotFound } from './query-errors.js';
 import { planQuery, type QueryPlan } from './query-planner.js';
-import type { QueryParams, QueryResult } from './query-result.js';
-import { convertResult } from './result-convert.js';
+import type { QueryColumn, QueryParams, QueryResult } from './query-result.js';
+import { convertColumns, convertResult, describeColumns } from './result-convert.js';
 import { translateShow } from './show-statements.js';
 import { matchingParen, tokenize } from './sql-lexer.js';
 import { KNOWN_SYSTEM_TABLES, type SystemTableLister, type SystemTableProvider } from './system-tables.js';
@@ -37,6 +37,27 @@ export interface QueryEngineOptions {
   tableFunctions?: TableFunctionProvider;
 }
 
+// A result read a chunk at a time (DuckDB's streaming result): `next()` gives the next rows, null at the end.
+export interface RowSource {
+  columns: QueryColumn[];
+  next(): Promise<unknown[][] | null>;
+}
+
+// A materialised result as a RowSource (one chunk).
+export function rowSourceOf(result: QueryResult): RowSource {
+  let rows: unknown[][] | null = result.rows;
+  return {
+    columns: result.columns,
+    next: async () => {
+      const out = rows;
+      rows = null;
+      return out && out.length > 0 ? out : null;
+    },
+  };
+}
+
+const EXPLAIN_NAMES: Record<string, string> = { explain_key: 'plan_type', explain_value: 'plan' };
+
 interface ConnState {
   dbId: number | undefined;
 }
@@ -57,9 +78,40 @@ export class QueryEngine {
         const reader = await stmt.runAndReadAll();
         const result = convertResult(reader, plan.tagColumns);
         if (stmt.statementType === StatementType.EXPLAIN) {
-          result.columns = result.columns.map((c) => ({ ...c, name: c.name === 'explain_key' ? 'plan_type' : c.name === 'explain_value' ? 'plan' : c.name }));
+          result.columns = result.columns.map((c) => ({ ...c, name: EXPLAIN_NAMES[c.name] ?? c.name }));
         }
         return result;
+      } finally {
+        stmt.destroySync();
+      }
+    });
+  }
+
+  // The same query read in DuckDB chunks while `consume` runs (the read connection is held until it returns), so
+  // a large result never has to be in memory at once (plugin queries stream this way).
+  async queryRows<T>(dbId: number, sql: string, params: QueryParams | undefined, consume: (source: RowSource) => Promise<T>): Promise<T> {
+    const functions = this.options.tableFunctions;
+    const fast = functions && tableFunctionFastPath(sql, dbId, functions, params, () => this.options.host.tables(dbId));
+    if (fast) return consume(rowSourceOf(fast));
+    return this.run(dbId, sql, params, async (conn, plan) => {
+      const stmt = await this.prepare(conn, plan.sql, params, 'query');
+      try {
+        const result = await stmt.stream();
+        const { columns, converters } = describeColumns(result.columnNames(), result.columnTypes(), plan.tagColumns);
+        if (stmt.statementType === StatementType.EXPLAIN) for (const c of columns) c.name = EXPLAIN_NAMES[c.name] ?? c.name;
+        let ended = false;
+        return await consume({
+          columns,
+          next: async () => {
+            if (ended) return null;
+            const chunk = await result.fetchChunk();
+            if (!chunk || chunk.rowCount === 0) {
+              ended = true;
+              return null;
+            }
+            return convertColumns(chunk.getColumns(), chunk.rowCount, converters);
+          },
+        });
       } finally {
         stmt.destroySync();
       }

@@ -1,7 +1,7 @@
 import { DuckDBTypeId, type DuckDBResultReader, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { QueryResult } from './query-result.js';
 
-interface Converter {
+export interface Converter {
   arrow: string;
   convert: (value: DuckDBValue) => unknown;
 }
@@ -87,24 +87,32 @@ export function converterFor(type: DuckDBType): Converter {
   }
 }
 
+// A result's columns as InfluxDB reports them, and how each column's values become plain JS.
+export interface ResultColumns {
+  columns: QueryResult['columns'];
+  converters: Converter[];
+}
+
 /**
- * Materialises a DuckDB result as rows of plain JS values. `tagColumns` names the VARCHAR result
- * columns that come straight from a tag, which InfluxDB types as Dictionary(Int32, Utf8).
+ * Names and Arrow types of a DuckDB result's columns. `tagColumns` names the VARCHAR result columns that come
+ * straight from a tag, which InfluxDB types as Dictionary(Int32, Utf8).
  */
-export function convertResult(reader: DuckDBResultReader, tagColumns: ReadonlySet<string>): QueryResult {
-  const names = reader.columnNames();
-  const types = reader.columnTypes();
+export function describeColumns(names: readonly string[], types: readonly DuckDBType[], tagColumns: ReadonlySet<string>): ResultColumns {
   const converters = types.map(converterFor);
   const columns = names.map((name, i) => {
     const arrow = converters[i]!.arrow;
     const renamed = name === 'count_star()' ? 'count(*)' : name;
     return { name: renamed, type: arrow === 'Utf8' && types[i]!.typeId === DuckDBTypeId.VARCHAR && tagColumns.has(name) ? 'Dictionary(Int32, Utf8)' : arrow };
   });
-  const data = reader.getColumns();
-  const rowCount = reader.currentRowCount;
+  return { columns, converters };
+}
+
+// Column-major DuckDB values (a whole result or one chunk) as rows of plain JS values.
+export function convertColumns(data: readonly (readonly DuckDBValue[])[], rowCount: number, converters: readonly Converter[]): unknown[][] {
+  const width = converters.length;
   const rows: unknown[][] = new Array(rowCount);
-  for (let r = 0; r < rowCount; r++) rows[r] = new Array(names.length);
-  for (let c = 0; c < names.length; c++) {
+  for (let r = 0; r < rowCount; r++) rows[r] = new Array(width);
+  for (let c = 0; c < width; c++) {
     const convert = converters[c]!.convert;
     const values = data[c]!;
     const identity = convert === same;
@@ -113,5 +121,13 @@ export function convertResult(reader: DuckDBResultReader, tagColumns: ReadonlySe
       rows[r]![c] = v === null ? null : identity ? v : convert(v);
     }
   }
-  return { columns, rows };
+  return rows;
+}
+
+/**
+ * Materialises a DuckDB result as rows of plain JS values (see describeColumns for `tagColumns`).
+ */
+export function convertResult(reader: DuckDBResultReader, tagColumns: ReadonlySet<string>): QueryResult {
+  const { columns, converters } = describeColumns(reader.columnNames(), reader.columnTypes(), tagColumns);
+  return { columns, rows: convertColumns(reader.getColumns(), reader.currentRowCount, converters) };
 }

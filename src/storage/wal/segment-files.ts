@@ -1,4 +1,4 @@
-import { mkdir, open, readdir } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 const SEGMENT_NAME = /^wal-(\d{20})\.log$/;
@@ -41,10 +41,20 @@ export async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
-// A freshly created WAL directory can vanish in a crash unless every new level's parent is fsynced too.
+// WAL segments and their directory are the server's alone, whatever the umask.
+export const WAL_FILE_MODE = 0o600;
+export const WAL_DIR_MODE = 0o700;
+
+// A freshly created WAL directory can vanish in a crash unless every new level's parent is fsynced too. Levels it
+// creates are 0700 (mkdir's mode is masked by the umask, hence the chmod).
 export async function ensureDirectory(dir: string, sync: boolean): Promise<void> {
-  const created = await mkdir(dir, { recursive: true });
-  if (created === undefined || !sync) return;
+  const created = await mkdir(dir, { recursive: true, mode: WAL_DIR_MODE });
+  if (created === undefined) return;
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    await chmod(d, WAL_DIR_MODE);
+    if (d === resolve(created) || dirname(d) === d) break;
+  }
+  if (!sync) return;
   const top = resolve(created);
   for (let d = resolve(dir); ; d = dirname(d)) {
     await fsyncDirectory(dirname(d));

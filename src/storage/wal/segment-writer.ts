@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDirectory, segmentFileName, type SegmentFile } from './segment-files.js';
+import { WAL_FILE_MODE, fsyncDirectory, segmentFileName, type SegmentFile } from './segment-files.js';
 
 // The one open segment: appends whole groups with writev and makes them durable with fdatasync.
 export class SegmentWriter {
@@ -16,8 +16,9 @@ export class SegmentWriter {
   static async create(dir: string, firstSeq: bigint, sync: boolean): Promise<SegmentWriter> {
     const name = segmentFileName(firstSeq);
     const file: SegmentFile = { firstSeq, name, path: join(dir, name) };
-    const handle = await open(file.path, 'wx');
+    const handle = await open(file.path, 'wx', WAL_FILE_MODE);
     try {
+      await handle.chmod(WAL_FILE_MODE);
       if (sync) {
         await handle.sync();
         await fsyncDirectory(dir);

@@ -129,7 +129,7 @@ async function dropRest(
 ): Promise<{ highest: bigint; corruption: ReplayCorruption }> {
   const { offset, reason } = scan.problem!;
   // Nothing is deleted: the damaged bytes and later segments are moved aside as `*.dropped` for forensics.
-  await writeFile(`${file.path}.dropped`, buf.subarray(offset));
+  await writeFile(`${file.path}.dropped`, buf.subarray(offset), { mode: 0o600 });
   await truncateFile(file.path, offset, ctx.sync);
   let droppedBytes = buf.length - offset;
   let highest = 0n;

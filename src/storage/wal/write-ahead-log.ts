@@ -1,4 +1,4 @@
-import { unlink } from 'node:fs/promises';
+import { readFile, stat, unlink } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../shared/logger.js';
 import {
@@ -11,10 +11,10 @@ import {
   walNotOpen,
   walInvalidPayload,
 } from './errors.js';
-import { encodeRecordHeader, MAX_PAYLOAD_BYTES, RECORD_HEADER_BYTES } from './record-format.js';
+import { encodeRecordHeader, MAX_PAYLOAD_BYTES, RECORD_HEADER_BYTES, scanSegment } from './record-format.js';
 import { ensureDirectory, fsyncDirectory, type SegmentFile } from './segment-files.js';
 import { SegmentWriter } from './segment-writer.js';
-import { replaySegments, type LiveSegment, type ReplayResult } from './wal-replay.js';
+import { replaySegments, type LiveSegment, type ReplayResult, type WalRecord } from './wal-replay.js';
 
 export type { ReplayCorruption, ReplayResult, WalRecord } from './wal-replay.js';
 
@@ -34,6 +34,13 @@ export interface WriteAheadLogOptions {
 // `sync: false` trades durability of this one record for latency; it still lands in order.
 export interface AppendOptions {
   sync?: boolean;
+}
+
+// What a retaining truncation did: segments removed because nobody needs them any more, and segments removed although
+// a WAL trigger's cursor had not passed them (the backlog was over its cap).
+export interface TruncateOutcome {
+  removed: number;
+  dropped: { segments: number; records: number; bytes: number; throughSeq: bigint } | null;
 }
 
 interface PendingAppend {
@@ -111,6 +118,48 @@ export class WriteAheadLog {
     const run = this.truncation.then(() => this.removeSegmentsThrough(seq));
     this.truncation = run.catch(() => undefined);
     return run;
+  }
+
+  // Like truncateThrough(appliedSeq), but segments after `retainAfterSeq` (the oldest WAL-trigger cursor) stay; of the
+  // applied segments kept only for cursors, the oldest are removed anyway once they total more than `maxRetainedBytes`.
+  truncateRetaining(appliedSeq: bigint, retainAfterSeq: bigint | null, maxRetainedBytes: number): Promise<TruncateOutcome> {
+    if (this.closeRequested) return Promise.reject(walClosed(this.dir));
+    if (this.state !== 'open') return Promise.reject(walNotOpen(this.dir));
+    const run = this.truncation.then(async (): Promise<TruncateOutcome> => {
+      const limit = retainAfterSeq !== null && retainAfterSeq < appliedSeq ? retainAfterSeq : appliedSeq;
+      const removed = await this.removeSegmentsThrough(limit);
+      return { removed, dropped: await this.dropBacklogOver(appliedSeq, maxRetainedBytes) };
+    });
+    this.truncation = run.catch(() => undefined);
+    return run;
+  }
+
+  // The oldest seq still on disk: records before it were truncated or dropped.
+  get oldestSeq(): bigint {
+    return this.segments[0]?.firstSeq ?? this.nextSeq;
+  }
+
+  // Re-reads the records after `afterSeq` through `throughSeq` from disk, one segment at a time (WAL-trigger replay).
+  // A segment removed meanwhile is skipped; a torn tail of the live segment ends its scan (those seqs were never acked).
+  async *readRange(afterSeq: bigint, throughSeq: bigint): AsyncGenerator<WalRecord> {
+    const segments = [...this.segments];
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i]!;
+      const next = segments[i + 1];
+      if (seg.firstSeq > throughSeq) return;
+      if (next && next.firstSeq - 1n <= afterSeq) continue;
+      let buf: Buffer;
+      try {
+        buf = await readFile(seg.path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw walIo('read', seg.path, err);
+      }
+      for (const r of scanSegment(buf, seg.firstSeq).records) {
+        if (r.seq > throughSeq) return;
+        if (r.seq > afterSeq) yield r;
+      }
+    }
   }
 
   // Lets queued appends finish, makes them durable, then releases the file; later appends are refused.
@@ -276,6 +325,32 @@ export class WriteAheadLog {
     if (this.sync) await fsyncDirectory(this.dir).catch((err) => this.log.warn({ err }, 'wal dir fsync failed'));
     this.log.info({ throughSeq: seq.toString(), removed }, `wal truncated ${removed.length} segment(s)`);
     return removed.length;
+  }
+
+  // Applied segments still on disk are there only for WAL-trigger cursors: past the cap, the oldest go.
+  private async dropBacklogOver(appliedSeq: bigint, maxBytes: number): Promise<TruncateOutcome['dropped']> {
+    const kept: Array<{ bytes: number; records: number; lastSeq: bigint }> = [];
+    let total = 0;
+    for (let i = 0; i + 1 < this.segments.length && this.segments[i + 1]!.firstSeq - 1n <= appliedSeq; i++) {
+      const seg = this.segments[i]!;
+      const bytes = await stat(seg.path).then((st) => st.size, () => 0);
+      const lastSeq = this.segments[i + 1]!.firstSeq - 1n;
+      kept.push({ bytes, records: Number(lastSeq - seg.firstSeq + 1n), lastSeq });
+      total += bytes;
+    }
+    let n = 0;
+    const dropped = { segments: 0, records: 0, bytes: 0, throughSeq: 0n };
+    while (n < kept.length && total > maxBytes) {
+      const k = kept[n++]!;
+      total -= k.bytes;
+      dropped.segments++;
+      dropped.records += k.records;
+      dropped.bytes += k.bytes;
+      dropped.throughSeq = k.lastSeq;
+    }
+    if (n === 0) return null;
+    await this.removeSegmentsThrough(dropped.throughSeq);
+    return dropped;
   }
 
   private async shutdown(): Promise<void> {

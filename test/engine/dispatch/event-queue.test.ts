@@ -33,10 +33,11 @@ describe('engine/dispatch/event-queue', () => {
 
   it('drops the oldest WAL batch (counted) once coalescing would pass the row cap', () => {
     const q = new EventQueue(2, 4);
-    q.push(wal('t', 3, 0));
+    const first = wal('t', 3, 0);
+    q.push(first);
     q.push(wal('t', 3, 10));
     const out = q.push(wal('t', 3, 20));
-    expect(out).to.deep.equal({ accepted: true, coalesced: false, droppedEvents: 1, droppedRows: 3 });
+    expect(out).to.deep.equal({ accepted: true, coalesced: false, droppedEvents: 1, droppedRows: 3, droppedEvent: first });
     const left = q.drain().map((e) => (e.kind === 'wal' ? e.batch.tables[0]!.rows[0]!.v : null));
     expect(left).to.deep.equal([10, 20]);
   });

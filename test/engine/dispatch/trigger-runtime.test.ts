@@ -1,75 +1,20 @@
 import { expect } from 'chai';
-import { Registry } from 'prom-client';
-import { fileURLToPath } from 'node:url';
-import { createLogger } from '../../../src/shared/logger.js';
-import { TriggerCacheStore } from '../../../src/engine/cache/trigger-cache-store.js';
-import { PluginLogStore } from '../../../src/engine/logs/plugin-log-store.js';
-import { RunnerMetrics } from '../../../src/engine/runtime/runner-metrics.js';
 import { PluginCallError } from '../../../src/engine/runtime/runner-errors.js';
-import type { RunnerFactory } from '../../../src/engine/runtime/runner-factory.js';
-import type { StorageEngine } from '../../../src/storage/storage-engine.js';
-import { TriggerRuntime } from '../../../src/engine/dispatch/trigger-runtime.js';
 import type { RequestOutput, TriggerEvent } from '../../../src/engine/dispatch/trigger-event.js';
 import { WalBatch } from '../../../src/engine/dispatch/wal-batch.js';
-import { parseTriggerSpec } from '../../../src/engine/triggers/trigger-spec.js';
 import type { ErrorBehavior } from '../../../src/engine/triggers/trigger-settings.js';
-import { FakeClock, flushPromises } from '../fake-clock.js';
+import { flushPromises } from '../fake-clock.js';
 import { triggerRecord } from '../trigger-fixtures.js';
-
-type Reply = (method: string, params: Record<string, unknown>) => Promise<Record<string, unknown>>;
-
-// A stand-in for PluginRunner: answers calls with the test's replies, one at a time.
-class FakeRunner {
-  readonly calls: Array<{ method: string; params: Record<string, unknown> }> = [];
-  cancelled = 0;
-  private exit!: () => void;
-  readonly exited = new Promise<void>((resolve) => (this.exit = resolve));
-  constructor(private readonly reply: Reply) {}
-  async load(): Promise<Record<string, unknown>> {
-    return { kind: 'file', cacheRestored: 0, cacheRestoreFailed: [], memoryLimitApplied: null };
-  }
-  async call(method: string, params: Record<string, unknown>) {
-    this.calls.push({ method, params });
-    const raw = await this.reply(method, params);
-    return { writes: {}, cacheChanges: null, raw, durationMs: 1 };
-  }
-  async cancel(): Promise<void> {
-    this.cancelled++;
-  }
-  async stop(): Promise<void> {
-    this.exit();
-  }
-  lossReason(): string {
-    return 'stopped';
-  }
-}
+import { FakeRunner, startRuntime, type Reply } from './runtime-fixtures.js';
 
 function setup(options: { behavior?: ErrorBehavior; spec?: string; reply?: Reply } = {}) {
-  const clock = new FakeClock();
-  const logger = createLogger('silent');
-  const logs = new PluginLogStore();
-  const runner = new FakeRunner(options.reply ?? (async () => ({})));
-  const disabled: string[] = [];
+  const runner = new FakeRunner(options.reply);
   const record = triggerRecord({
     trigger_specification: options.spec ?? 'all_tables',
     trigger_settings: { run_async: false, error_behavior: options.behavior ?? 'log' },
     trigger_arguments: { k: 'v' },
   });
-  const runtime = new TriggerRuntime(record, parseTriggerSpec(record.trigger_specification), {
-    runners: { start: async () => runner } as unknown as RunnerFactory,
-    storage: {} as StorageEngine,
-    logs,
-    logger,
-    metrics: new RunnerMetrics(new Registry()),
-    cacheStore: new TriggerCacheStore({ dir: null, logger }),
-    // Any existing file: the runtime checks the plugin is still there before each call.
-    plugin: { path: fileURLToPath(import.meta.url) },
-    cacheKey: 'db/t',
-    onDisable: (reason) => disabled.push(reason),
-    clock,
-  });
-  runtime.start();
-  return { clock, logs, runner, runtime, disabled };
+  return { runner, ...startRuntime(record, { start: async () => runner } as never) };
 }
 
 const walEvent = (v: number): TriggerEvent => ({ kind: 'wal', batch: new WalBatch('db', [{ table_name: 'cpu', rows: [{ v, time: 1n }] }]) });

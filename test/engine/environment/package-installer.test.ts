@@ -120,7 +120,7 @@ describe('engine/environment/package-installer: pip in a real venv (offline)', f
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'pkg-installer-'));
     wheels = join(root, 'wheels');
-    venv = await ensureVenv({ venvDir: join(root, 'venv'), basePython: BASE, logger: captureLogger().logger, withPip: false, install: false });
+    venv = await ensureVenv({ venvDir: join(root, 'venv'), basePython: BASE, logger: captureLogger().logger, withPip: false });
     environment = { venvDir: venv.venvDir, ready: async () => venv };
     await buildWheel(wheels, tinyPackage('tinypkg', 'tiny ok'));
     await buildWheel(wheels, tinyPackage('tinydep', 'dep ok'));

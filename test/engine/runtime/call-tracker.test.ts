@@ -30,4 +30,16 @@ describe('engine/runtime/call-tracker', () => {
     expect(t.forCallId(8)).to.equal(b);
     expect(t.forCallId(undefined)).to.equal(undefined);
   });
+
+  it('settling a call closes the query cursors it left open', () => {
+    const t = new CallTracker(() => undefined);
+    const a = t.add('process_writes', host(), 0);
+    const closed: number[] = [];
+    a.cursors.set(1, { close: () => closed.push(1) });
+    a.cursors.set(2, { close: () => closed.push(2) });
+    expect(a.writes).to.equal(null);
+    t.settle(a);
+    expect(closed).to.deep.equal([1, 2]);
+    expect(a.cursors.size).to.equal(0);
+  });
 });

@@ -72,6 +72,8 @@ describe('engine/system-tables/engine-system-tables', () => {
             lastError: 'ValueError: boom',
             lastErrorTraceback: 'Traceback (most recent call last):\n  File "p.py", line 3\nValueError: boom\n',
             lastErrorAt: 1_700_000_000_123,
+            sandbox: 'bwrap,userns,cgroup,rlimits',
+            lastKillReason: 'memory: plugin runner exceeded the memory limit',
             rssBytes: 12_345_678,
           })
         : undefined,
@@ -164,6 +166,8 @@ describe('engine/system-tables/engine-system-tables', () => {
       'runner_rss_bytes:Int64',
       'queued:Int64',
       'dropped:Int64',
+      'sandbox:Utf8',
+      'last_kill_reason:Utf8',
     ]);
     const [walRow, cpuRow] = objects(t);
     expect(walRow).to.deep.equal({
@@ -181,6 +185,8 @@ describe('engine/system-tables/engine-system-tables', () => {
       runner_rss_bytes: 12_345_678,
       queued: 3,
       dropped: 1,
+      sandbox: 'bwrap,userns,cgroup,rlimits',
+      last_kill_reason: 'memory: plugin runner exceeded the memory limit',
     });
     expect(cpuRow).to.deep.equal({
       trigger_name: 'cpu_t',
@@ -197,6 +203,8 @@ describe('engine/system-tables/engine-system-tables', () => {
       runner_rss_bytes: null,
       queued: 0,
       dropped: 0,
+      sandbox: null,
+      last_kill_reason: null,
     });
   });
 

@@ -1,38 +1,59 @@
 import { expect } from 'chai';
-import { buildChildEnv } from '../../../src/ipc/child/build-child-env.js';
+import { buildChildEnv, envGlob, filterEnv } from '../../../src/ipc/child/build-child-env.js';
 
 describe('ipc/child/build-child-env', () => {
   const base = {
     PATH: '/usr/bin',
     HOME: '/root',
-    LANG: 'C.UTF-8',
     TZ: 'Europe/Paris',
     INFLUXDB3_AUTH_TOKEN: 'apiv3_x',
-    INFLUXDB3_NODE_IDENTIFIER_PREFIX: 'node0',
+    AWS_REGION: 'eu-west-1',
     AWS_SECRET_ACCESS_KEY: 's',
-    AWS_ACCESS_KEY_ID: 'k',
-    GITHUB_TOKEN: 't',
-    db_password: 'p',
-    GOOGLE_APPLICATION_CREDENTIALS: '/c.json',
-    SSH_AUTH_SOCK: '/tmp/agent',
-    PRIVATE_THING: 'x',
+    TWILIO_AUTH_TOKEN: 't',
+    aws_secret_lower: 'l',
     UNDEFINED_ONE: undefined,
   };
 
-  it('keeps ordinary variables and strips everything secret-looking', () => {
+  it('inherits the whole environment by default, as upstream\'s in-process plugins do', () => {
     const env = buildChildEnv(base);
-    expect(env).to.include({ PATH: '/usr/bin', HOME: '/root', LANG: 'C.UTF-8', INFLUXDB3_NODE_IDENTIFIER_PREFIX: 'node0' });
-    for (const name of ['INFLUXDB3_AUTH_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'GITHUB_TOKEN', 'db_password',
-      'GOOGLE_APPLICATION_CREDENTIALS', 'SSH_AUTH_SOCK', 'PRIVATE_THING', 'UNDEFINED_ONE']) {
-      expect(env, name).not.to.have.property(name);
-    }
+    expect(env).to.include({ PATH: '/usr/bin', INFLUXDB3_AUTH_TOKEN: 'apiv3_x', AWS_SECRET_ACCESS_KEY: 's', TWILIO_AUTH_TOKEN: 't' });
+    expect(env).not.to.have.property('UNDEFINED_ONE');
   });
 
-  it('always sets UTC, unbuffered output and no bytecode, over the caller and extras', () => {
-    const env = buildChildEnv(base, { TZ: 'Asia/Tokyo', PYTHONPATH: '/opt/runner', PLUGIN_API_KEY: 'kept', HOME: undefined });
-    expect(env).to.include({ TZ: 'UTC', PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', PYTHONPATH: '/opt/runner' });
-    expect(env.PLUGIN_API_KEY).to.equal('kept');
-    expect(env).not.to.have.property('HOME');
+  it('drops names matching a deny glob, case-sensitively', () => {
+    const env = filterEnv(base, { deny: ['AWS_SECRET_*', 'TWILIO_AUTH_TOKE?'], allow: null, hiddenValues: [] });
+    expect(env).to.include({ AWS_REGION: 'eu-west-1', aws_secret_lower: 'l', INFLUXDB3_AUTH_TOKEN: 'apiv3_x' });
+    expect(env).not.to.have.property('AWS_SECRET_ACCESS_KEY');
+    expect(env).not.to.have.property('TWILIO_AUTH_TOKEN');
+  });
+
+  it('drops every variable whose value contains a hidden value, whatever its name', () => {
+    const env = filterEnv({ ...base, INNOCENT: 'Bearer apiv3_x', OTHER: 'apiv3_y' }, { deny: [], allow: null, hiddenValues: ['apiv3_x', ''] });
+    expect(env).not.to.have.property('INFLUXDB3_AUTH_TOKEN');
+    expect(env).not.to.have.property('INNOCENT');
+    expect(env).to.include({ OTHER: 'apiv3_y', PATH: '/usr/bin' });
+  });
+
+  it('with an allow list passes only what it names (deny and hidden values still apply)', () => {
+    const env = filterEnv(base, { deny: ['AWS_SECRET_*'], allow: ['AWS_*', 'PATH'], hiddenValues: [] });
+    expect(env).to.deep.equal({ AWS_REGION: 'eu-west-1', PATH: '/usr/bin' });
+    expect(filterEnv(base, { deny: [], allow: [], hiddenValues: [] })).to.deep.equal({});
+  });
+
+  it('globs know only * and ?; every other character is literal', () => {
+    expect(envGlob('A.B').test('AxB')).to.equal(false);
+    expect(envGlob('A.B').test('A.B')).to.equal(true);
+    expect(envGlob('X[1]*').test('X[1]_Y')).to.equal(true);
+    expect(envGlob('*KEY').test('API_KEY')).to.equal(true);
+    expect(envGlob('*KEY').test('API_KEY_ID')).to.equal(false);
+    expect(envGlob('?').test('AB')).to.equal(false);
+  });
+
+  it('always sets UTC, unbuffered output and no bytecode, over the caller, the extras and the policy', () => {
+    const env = buildChildEnv(base, { TZ: 'Asia/Tokyo', PYTHONPATH: '/opt/runner', PLUGIN_API_KEY: 'kept', HOME: undefined }, {
+      deny: [], allow: ['NOTHING'], hiddenValues: [],
+    });
+    expect(env).to.deep.equal({ TZ: 'UTC', PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', PYTHONPATH: '/opt/runner', PLUGIN_API_KEY: 'kept' });
   });
 
   it('defaults to process.env', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { Connection } from '../../../src/ipc/connection/connection.js';
-import { MsgpackCodec } from '../../../src/ipc/codec/msgpack-codec.js';
+import { MsgpackCodec, PartedValue, PreEncoded } from '../../../src/ipc/codec/msgpack-codec.js';
 import {
   ConnectionClosedError,
   FrameTooLargeError,
@@ -189,5 +189,25 @@ describe('ipc/connection/connection', () => {
     const methods = dec.push(Buffer.concat(written)).map((p) => (codec.decode(p) as { method: string }).method);
     expect(methods).to.deep.equal(['first', '$/shutdown', 'second']);
     c.close();
+  });
+
+  it('sends a PartedValue parameter as a placeholder and serves its parts to $/part until the call is answered', async () => {
+    const codec = new MsgpackCodec();
+    const parted = new PartedValue([new PreEncoded(codec.encode([1, 2])), new PreEncoded(codec.encode([3]))]);
+    const call = conn.request('process_writes', { table_batches: parted, args: null });
+    const req = await peer.next((m) => m.method === 'process_writes');
+    expect(req.params).to.deep.equal({ table_batches: { $parts: 2 }, args: null });
+    for (const [index, items] of [[0, [1, 2]], [1, [3]]] as const) {
+      peer.send({ type: 'request', id: 50 + index, method: '$/part', params: { call_id: req.id, key: 'table_batches', index } });
+      const answer = await peer.next((m) => m.type === 'response' && m.id === 50 + index);
+      expect(answer.result).to.deep.equal({ items });
+    }
+    peer.send({ type: 'request', id: 60, method: '$/part', params: { call_id: req.id, key: 'table_batches', index: 2 } });
+    expect((await peer.next((m) => m.id === 60 && m.type === 'response')).error.type).to.equal('InvalidParams');
+    peer.send({ type: 'response', id: req.id, result: {} });
+    await call;
+    peer.send({ type: 'request', id: 61, method: '$/part', params: { call_id: req.id, key: 'table_batches', index: 0 } });
+    const late = await peer.next((m) => m.id === 61 && m.type === 'response');
+    expect(late.error.message).to.match(/no parted parameter table_batches/);
   });
 });
