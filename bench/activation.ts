@@ -1,13 +1,11 @@
 import { PreEncoded } from '../src/ipc/index.js';
 import { encodeTableBatches } from '../src/engine/codec/encode-plugin-data.js';
-import type { CallHost } from '../src/engine/runtime/call-tracker.js';
 import { percentile, report } from './lib/results.js';
-import { RawEcho, benchPython, loadedRunner, median, pluginDir, sorted } from './lib/plugin-bench.js';
+import { RawEcho, activationLatencies, benchPython, loadedRunner, median, pluginDir, sorted } from './lib/plugin-bench.js';
 
 const ROUNDS = 10;
 const PER_ROUND = Number(process.env.BENCH_ACTIVATIONS ?? 1000);
 
-const NOOP_HOST: CallHost = { query: async () => ({ rows: [] }), writeSync: async () => undefined, log: () => undefined };
 
 // Activation latency: host → runner → trivial process_writes → reply, one call at a time, against a raw msgpack
 // echo with a bare Python loop over the same kind of pipe. Rounds alternate between the two so load from other
@@ -21,15 +19,7 @@ export async function runActivation(): Promise<void> {
     const batch = new PreEncoded(encodeTableBatches([{ table_name: 'cpu', rows: [{ host: 'a', usage: 1.5, time: 1n }] }]));
     const params = { table_batches: batch, args: null };
     const echoParams = { table_batches: [{ table_name: 'cpu', rows: [{ host: 'a', usage: 1.5, time: 1 }] }], args: null };
-    const activation = async (n: number): Promise<number[]> => {
-      const lat: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const t = performance.now();
-        await runner.call('process_writes', params, { host: NOOP_HOST });
-        lat.push(performance.now() - t);
-      }
-      return sorted(lat);
-    };
+    const activation = (n: number): Promise<number[]> => activationLatencies(runner, params, n);
     await activation(500);
     await echo.roundTrips(500, echoParams);
     const ours = { p50: [] as number[], p99: [] as number[] };

@@ -2,14 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PreEncoded } from '../src/ipc/index.js';
 import { encodeTableBatches } from '../src/engine/codec/encode-plugin-data.js';
-import type { CallHost } from '../src/engine/runtime/call-tracker.js';
 import type { PluginRunner } from '../src/engine/runtime/plugin-runner.js';
 import { RunnerSandbox } from '../src/engine/runtime/sandbox/runner-sandbox.js';
 import { createLogger } from '../src/shared/logger.js';
 import { ROOT } from '../test/helpers/server-process.js';
 import { vmRssBytes } from '../test/fixtures/plugins/hostile/proc-scan.js';
 import { percentile, report } from './lib/results.js';
-import { benchPython, loadedRunner, median, pluginDir, sorted } from './lib/plugin-bench.js';
+import { activationLatencies, benchPython, loadedRunner, median, pluginDir, sorted } from './lib/plugin-bench.js';
 import { hostLoad, pluginEnv, startTriggerServer, stopServer, waitFor, type BenchClient } from './lib/trigger-server.js';
 
 const ROUNDS = 10;
@@ -20,7 +19,6 @@ const LP_BATCH = 10_000;
 const LP_WRITERS = 4;
 const FLOOD_MB = 100;
 const MB = 1024 * 1024;
-const NOOP_HOST: CallHost = { query: async () => ({ rows: [] }), writeSync: async () => undefined, log: () => undefined };
 const HOSTILE = join(ROOT, 'test', 'fixtures', 'plugins', 'hostile');
 
 function sandbox(mode: 'auto' | 'off'): RunnerSandbox {
@@ -54,15 +52,7 @@ async function runnerFigures(): Promise<{ figures: Parameters<typeof report>[1];
     started.push(sandboxed, plain);
     const batch = new PreEncoded(encodeTableBatches([{ table_name: 'cpu', rows: [{ host: 'a', usage: 1.5, time: 1n }] }]));
     const params = { table_batches: batch, args: null };
-    const activation = async (runner: PluginRunner, n: number): Promise<number[]> => {
-      const lat: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const t = performance.now();
-        await runner.call('process_writes', params, { host: NOOP_HOST });
-        lat.push(performance.now() - t);
-      }
-      return sorted(lat);
-    };
+    const activation = (runner: PluginRunner, n: number): Promise<number[]> => activationLatencies(runner, params, n);
     await activation(sandboxed, 500);
     await activation(plain, 500);
     const p50 = { on: [] as number[], off: [] as number[] };

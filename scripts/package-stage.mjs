@@ -10,7 +10,7 @@ export const outDir = join(repoRoot, 'tmp', 'packages');
 export const PACKAGE = 'influxdb3-engine';
 export const LIB = '/usr/lib/influxdb3-engine';
 
-// Values a fresh install runs with (reference §6.3); written into the shipped config, keys uncommented.
+// Values a fresh install runs with; written into the shipped config, keys uncommented.
 export const SEED = [
   ['plugin-dir', '/var/lib/influxdb3/plugins'],
   ['data-dir', '/var/lib/influxdb3/data'],

@@ -8,6 +8,7 @@ import { GlobalCache } from '../../src/engine/cache/global-cache.js';
 import { defaultPythonCandidates, findBasePython } from '../../src/engine/environment/find-base-python.js';
 import { PluginRunner, type PluginRunnerOptions } from '../../src/engine/runtime/plugin-runner.js';
 import { RunnerMetrics } from '../../src/engine/runtime/runner-metrics.js';
+import type { CallHost } from '../../src/engine/runtime/call-tracker.js';
 import { createLogger } from '../../src/shared/logger.js';
 
 // The interpreter the plugin venv would be built from (a venv python is a symlink to it).
@@ -107,4 +108,18 @@ export function median(values: number[]): number {
 // Sorted copy, for percentiles.
 export function sorted(values: number[]): number[] {
   return [...values].sort((a, b) => a - b);
+}
+
+// A host that answers the plugin's calls with nothing: activation benchmarks measure the engine, not storage.
+export const NOOP_HOST: CallHost = { query: async () => ({ rows: [] }), writeSync: async () => undefined, log: () => undefined };
+
+// `n` sequential `process_writes` calls with the same params; their latencies in ms, sorted.
+export async function activationLatencies(runner: PluginRunner, params: Record<string, unknown>, n: number): Promise<number[]> {
+  const lat: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await runner.call('process_writes', params, { host: NOOP_HOST });
+    lat.push(performance.now() - t);
+  }
+  return sorted(lat);
 }

@@ -1,6 +1,6 @@
 """The runner's state between calls (loaded plugin, local cache) and the call semantics.
 
-Each entry point is called with upstream's positional arguments (reference §2): 3 for
+Each entry point is called with upstream's positional arguments: 3 for
 WAL and schedule, 5 for request. A call's reply carries its queued writes and the local
 cache changes; a failed call's error names the phase it failed in (load, call, response).
 """

@@ -1,6 +1,6 @@
 """``LineBuilder``: the line-protocol builder injected into every plugin's builtins.
 
-Output must match upstream byte for byte (reference §3.6), including its quirks:
+Output must match upstream byte for byte, including its quirks:
 tag keys are validated but not escaped, measurement names escape only ``,`` and space,
 and ``float64_field`` renders integral floats as ``<int>.0``.
 """

@@ -1,6 +1,6 @@
 """Turning a ``process_request`` return value into (status, headers, body) as upstream does.
 
-The checks run in upstream's order (reference §2.4): duck-typed Flask response, tuple of
+The checks run in upstream's order: duck-typed Flask response, tuple of
 1-3 items, ``str``, ``dict``/``list``, any other iterable, else an error.
 """
 

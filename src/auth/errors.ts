@@ -19,7 +19,7 @@ export function malformedAuthorization(): AppError {
   );
 }
 
-// Token management on a server started with --without-auth (reference §5.1).
+// Token management on a server started with --without-auth.
 export function tokenEndpointsDisabled(): AppError {
   return new AppError('method_not_allowed', 'endpoint disabled, started without auth', { status: 405 });
 }

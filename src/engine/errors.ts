@@ -1,6 +1,6 @@
 import { AppError } from '../shared/app-error.js';
 
-// Upstream's text for plugin operations on a node started without --plugin-dir (reference §5.3).
+// Upstream's text for plugin operations on a node started without --plugin-dir.
 export const ENGINE_DISABLED_MESSAGE = 'Node not configured with plugin directory';
 
 // Every plugin operation on a server without --plugin-dir; the text says how to turn the engine on.
@@ -10,7 +10,7 @@ export function engineDisabledError(): AppError {
   });
 }
 
-// The named plugin file or package does not exist under the plugin directory (reference §5.3).
+// The named plugin file or package does not exist under the plugin directory.
 export function pluginNotFoundError(path: string): AppError {
   return new AppError('plugin_not_found', `reading plugin file: Plugin not found: ${path}`, { status: 500, details: undefined });
 }
@@ -24,7 +24,7 @@ export function pathTraversalError(filename: string): AppError {
   );
 }
 
-// Upstream's text for remote plugins and uploads on a server started with --plugin-dir-only (reference §6.1).
+// Upstream's text for remote plugins and uploads on a server started with --plugin-dir-only.
 export const PLUGIN_INSTALLATION_DISABLED_MESSAGE =
   'plugin installation is disabled; plugins must already exist in the configured plugin directory';
 

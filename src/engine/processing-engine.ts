@@ -115,7 +115,7 @@ export class ProcessingEngine {
     const remote = new RemotePlugins({ pluginDir, pluginRepo: config.pluginRepo, pluginDirOnly: config.pluginDirOnly, logger: logger.child({ part: 'remote-plugins' }) });
     const dryRuns = new DryRunService({ pluginDir, remote, storage: deps.storage, runners, logger });
     const registry = new PluginRegistry({ pluginDir, logger: logger.child({ part: 'plugin-registry' }) });
-    const packages = new PackageInstaller({ environment, packageManager: config.packageManager, logger: logger.child({ part: 'packages' }), pluginDir, env: pluginEnv });
+    const packages = new PackageInstaller({ environment, packageManager: config.packageManager, logger: logger.child({ part: 'packages' }), pluginDir, env: pluginEnv, sandbox });
     const triggers = new TriggerManager({
       packages,
       registry,
@@ -162,7 +162,7 @@ export class ProcessingEngine {
     return this.parts?.packages ?? null;
   }
 
-  // Plugin uploads (reference §5.5); null when the engine is off.
+  // Plugin uploads; null when the engine is off.
   get pluginFiles(): PluginFiles | null {
     return this.parts?.files ?? null;
   }

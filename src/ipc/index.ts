@@ -2,6 +2,7 @@
 export { spawnRunner, type ExitInfo, type RunnerProcess, type SpawnRunnerOptions } from './child/spawn-runner.js';
 export { buildChildEnv, filterEnv, INHERIT_ALL, type ChildEnvPolicy } from './child/build-child-env.js';
 export { readRssBytes } from './child/read-rss-bytes.js';
+export { OutputRateLimiter } from './child/output-rate-limiter.js';
 export { MsgpackCodec, PartedValue, PreEncoded } from './codec/msgpack-codec.js';
 export {
   Connection,

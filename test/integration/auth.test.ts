@@ -6,7 +6,7 @@ import { generateToken } from '../../src/auth/token-secret.js';
 import { removeDir, runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
 import { fetchAnswer, type HttpAnswer } from '../helpers/http.js';
 
-// Token authentication and authorization through the real server and bin/influxdb3 (reference §5.1, docs/auth.md).
+// Token authentication and authorization through the real server and bin/influxdb3 (docs/auth.md).
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function call(url: string, init: { method?: string; token?: string; auth?: string; body?: unknown; raw?: string } = {}): Promise<HttpAnswer> {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { detectSandbox } from '../../src/engine/runtime/sandbox/detect-sandbox.js';
 import { runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
 import { buildTestVenv, pluginLogs, waitForNoRunners } from '../fixtures/plugins/plugin-server.js';
 import { buildWheel, tinyPackage } from '../fixtures/packages/wheels.js';
@@ -66,6 +67,20 @@ describe('integration: plugin packages (install_packages / install_requirements 
     expect(pluginLogs(after)).to.deep.equal(['INFO: tinypkg says hello from a wheel']);
   });
 
+  it('pip runs inside the runners\' sandbox (bwrap) when the machine has it', async function () {
+    const caps = await detectSandbox('auto');
+    if (!caps.bwrap) {
+      // Auto mode then runs installs unsandboxed; the skip names why.
+      this.test!.title += ` (skipped: bwrap cannot sandbox here: ${caps.bwrapReason})`;
+      this.skip();
+    }
+    // Logged by the install of the first test (or installs again: already satisfied).
+    if (!server.logs.some((l) => l.includes('installing tinypkg==0.1.0 into the plugin venv'))) await post(PACKAGES, { packages: ['tinypkg==0.1.0'] });
+    const line = server.logs.map(parseJson).find((l) => l?.msg === 'installing tinypkg==0.1.0 into the plugin venv');
+    expect(line, 'the install log line').to.not.equal(undefined);
+    expect(line!.sandbox).to.match(/^bwrap/);
+  });
+
   it('`influxdb3 install package -r` installs a requirements file from the plugin directory, with dependencies', async () => {
     const { code, stdout, stderr } = await runCli(['install', 'package', '-H', server.url, '-r', 'requirements.txt']);
     expect(code, stderr).to.equal(0);
@@ -94,3 +109,11 @@ describe('integration: plugin packages (install_packages / install_requirements 
     expect(JSON.parse(missing.text).error).to.equal(`requirements file not found on the server: nope.txt (${join(pluginDir, 'nope.txt')})`);
   });
 });
+
+function parseJson(line: string): Record<string, unknown> | null {
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}

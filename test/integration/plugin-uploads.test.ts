@@ -30,7 +30,7 @@ function tree(dir: string, prefix = ''): string[] {
   return out.sort();
 }
 
-describe('integration: plugin uploads and updates (reference §11 scenarios 24–26)', function () {
+describe('integration: plugin uploads and updates (acceptance scenarios 24–26)', function () {
   this.timeout(120_000);
   let root: string;
   let pluginDir: string;

@@ -45,7 +45,7 @@ async function createDatabase(base: string, db: string): Promise<void> {
   expect(r.status, r.text).to.equal(200);
 }
 
-// POST /api/v3/configure/processing_engine_trigger with upstream's body (reference §5.2).
+// POST /api/v3/configure/processing_engine_trigger with upstream's body.
 function createTrigger(
   base: string,
   t: { db: string; name: string; plugin: string; spec: string; args?: Record<string, string> | null; disabled?: boolean; runAsync?: boolean },
@@ -145,7 +145,7 @@ describe('integration: request triggers (GET|POST /api/v3/engine/<path>)', funct
     expect(updated?.json).to.deep.equal({ status: 'updated' });
   });
 
-  describe('scenario 13: return forms (reference §2.4)', () => {
+  describe('scenario 13: return forms', () => {
     const get = (form: string) => request(`${url}/api/v3/engine/test_route?form=${form}`);
 
     it('str → 200 text/html', async () => {

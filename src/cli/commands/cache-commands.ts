@@ -32,7 +32,7 @@ function positiveInt(text: string, flag: string): number {
   return Number(text);
 }
 
-// `create last_cache` and `create distinct_cache` (reference §6.2); they print the new definition.
+// `create last_cache` and `create distinct_cache`; they print the new definition.
 export function createCacheCommands(create: Command): void {
   withCommon(create.command('last_cache'), true)
     .description('create a last value cache on a table')

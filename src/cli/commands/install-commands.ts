@@ -17,7 +17,7 @@ export function checkPackages(packages: string[]): void {
   }
 }
 
-// `influxdb3 install package [-r PATH] [PKG ...]` (reference §6.2): pip runs on the server, in the plugin venv.
+// `influxdb3 install package [-r PATH] [PKG ...]`: pip runs on the server, in the plugin venv.
 // Upstream prints nothing on success; we confirm what was installed. With both -r and packages, both are installed.
 export function installCommands(install: Command): void {
   install.addCommand(

@@ -59,7 +59,7 @@ function withFormat(cmd: Command): Command {
 
 type Globals = CommonOpts & { format: string; limit: string; select?: string; orderBy?: string };
 
-// `show system -d DB table-list | table NAME | summary` (reference §6.2), as SQL over /api/v3/query_sql.
+// `show system -d DB table-list | table NAME | summary`, as SQL over /api/v3/query_sql.
 export function systemCommand(show: Command): void {
   const system = withCommon(show.command('system'), true).description('look at the system tables of a database');
 

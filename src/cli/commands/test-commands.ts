@@ -33,7 +33,7 @@ function common(cmd: Command): Command {
     .option('--cache-name <name>', 'test cache namespace to use (default _shared_test)');
 }
 
-// `influxdb3 test wal_plugin` and `influxdb3 test schedule_plugin` (reference §6.2): dry runs that print the
+// `influxdb3 test wal_plugin` and `influxdb3 test schedule_plugin`: dry runs that print the
 // server's response JSON, pretty-printed.
 export function testCommands(test: Command): void {
   test.addCommand(

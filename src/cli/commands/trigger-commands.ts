@@ -28,7 +28,7 @@ export interface CreateTriggerOpts {
   upload?: boolean;
 }
 
-// The JSON body of POST /api/v3/configure/processing_engine_trigger (reference §5.2, plus our `timeout`).
+// The JSON body of POST /api/v3/configure/processing_engine_trigger (plus our `timeout`).
 export interface CreateTriggerBody {
   db: string;
   plugin_filename: string;
@@ -96,7 +96,7 @@ export function buildCreateTriggerBody(db: string, name: string, opts: CreateTri
   };
 }
 
-// `create trigger` (reference §6.2); with --upload the local file or package is sent to the server first.
+// `create trigger`; with --upload the local file or package is sent to the server first.
 export function createTriggerCommand(create: Command): void {
   withCommon(create.command('trigger'), true)
     .description('create a processing engine trigger that runs a plugin on WAL flushes, a schedule or HTTP requests')
@@ -127,7 +127,7 @@ export function createTriggerCommand(create: Command): void {
     });
 }
 
-// `update trigger` (reference §6.2): a file replaces the trigger's plugin file (or its package's __init__.py), a
+// `update trigger`: a file replaces the trigger's plugin file (or its package's __init__.py), a
 // directory replaces the whole package atomically. The server finds the plugin from the trigger name and `db`.
 export function updateTriggerCommand(update: Command): void {
   withCommon(update.command('trigger'), true)
@@ -195,7 +195,7 @@ export async function collectPackageFiles(dir: string): Promise<Array<{ relative
   return out;
 }
 
-// `delete trigger`: an enabled trigger needs --force (reference §4.5).
+// `delete trigger`: an enabled trigger needs --force.
 export function deleteTriggerCommand(del: Command): void {
   withCommon(del.command('trigger'), true)
     .description('delete a processing engine trigger')
@@ -208,7 +208,7 @@ export function deleteTriggerCommand(del: Command): void {
     });
 }
 
-// `enable trigger` / `disable trigger`: the server takes these from the query string only (reference §5.2).
+// `enable trigger` / `disable trigger`: the server takes these from the query string only.
 export function toggleTriggerCommand(group: Command, action: 'enable' | 'disable'): void {
   withCommon(group.command('trigger'), true)
     .description(`${action} a processing engine trigger`)

@@ -19,7 +19,7 @@ function writeRow(w: PluginValueWriter, row: PluginRow): void {
   }
 }
 
-// A WAL flush as `process_writes` expects it (reference §2.1), encoded once so every trigger of the database can
+// A WAL flush as `process_writes` expects it, encoded once so every trigger of the database can
 // be handed the same bytes: ints/uints are bigint → int, floats are number → float (2.0 stays a float), time int ns.
 export function encodeTableBatches(batches: readonly TableBatch[]): Buffer {
   writer.arrayHeader(batches.length);

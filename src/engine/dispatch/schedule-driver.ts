@@ -8,7 +8,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 // point on the planned time itself, so timer, event-loop and pipe latency do not add to the firing jitter.
 export const EARLY_DISPATCH_MS = 25;
 
-// Fires a schedule trigger at its planned times and passes the planned time on (reference §4.2). Unlike upstream, a
+// Fires a schedule trigger at its planned times and passes the planned time on. Unlike upstream, a
 // run that overruns its next slots does not cause a burst of catch-up runs: the missed slots fold into one run at the
 // latest due slot, and that run's event carries how many were missed (the runtime logs a WARN).
 // Sequential triggers plan the next slot when a run ends; run_async triggers plan it when a run starts.

@@ -1,6 +1,6 @@
 import type { WalBatch } from './wal-batch.js';
 
-// What a request trigger's plugin receives (reference §2.3), already normalised by the HTTP layer.
+// What a request trigger's plugin receives, already normalised by the HTTP layer.
 export interface RequestInput {
   queryParameters: Record<string, string>;
   headers: Record<string, string>;

@@ -3,7 +3,7 @@ import type { StorageEngine } from '../../storage/storage-engine.js';
 import type { CallHost } from '../runtime/call-tracker.js';
 import { queryForPlugin } from '../runtime/storage-call-host.js';
 
-// The host of one dry run (reference §3.4): queries are real, synchronous writes are captured (never persisted) and
+// The host of one dry run: queries are real, synchronous writes are captured (never persisted) and
 // log lines are collected as "<LEVEL>: <text>".
 export class DryRunHost implements CallHost {
   readonly logLines: string[] = [];
@@ -29,7 +29,7 @@ export class DryRunHost implements CallHost {
     this.logger.debug({ level }, `processing engine (test run): ${text}`);
   }
 
-  // Synchronous writes first, then the call's queued writes, per database (reference §3.4).
+  // Synchronous writes first, then the call's queued writes, per database.
   databaseWrites(queued: Record<string, string[]>): Record<string, string[]> {
     const out: Record<string, string[]> = {};
     for (const [db, lines] of this.syncWrites) out[db] = [...lines];

@@ -46,7 +46,7 @@ interface RunSpec {
   startLine: string;
 }
 
-// The dry-run endpoints (reference §5.3): each request gets a temporary runner (spawned, used once, shut down);
+// The dry-run endpoints: each request gets a temporary runner (spawned, used once, shut down);
 // writes are captured and checked against the catalog without changing it; the "test-local" cache namespaces are
 // kept here between runs and handed to each run as a snapshot.
 export class DryRunService {
@@ -153,7 +153,7 @@ export class DryRunService {
     };
   }
 
-  // Every captured line checked against the catalog as it is now (reference §3.4); nothing is applied.
+  // Every captured line checked against the catalog as it is now; nothing is applied.
   private validateWrites(writes: Record<string, string[]>): string[] {
     const errors: string[] = [];
     const nowNs = this.clock.nowNs();

@@ -1,4 +1,4 @@
-// Wire shapes of the dry-run endpoints (reference §5.3); field names are upstream's.
+// Wire shapes of the dry-run endpoints; field names are upstream's.
 
 // POST /api/v3/plugin_test/wal
 export interface WalTestRequest {

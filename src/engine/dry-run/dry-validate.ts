@@ -18,7 +18,7 @@ export interface DryCheck {
 }
 
 // Checks line protocol (nanosecond precision, as plugins write) against a database's schema without changing the
-// catalog (reference §3.4). Columns that earlier lines of the same body would add are remembered, so two new lines
+// catalog. Columns that earlier lines of the same body would add are remembered, so two new lines
 // that disagree on a column's type are caught too. A new database or table is not a problem.
 export function checkLinesDry(catalog: Catalog, database: string, body: string, nowNs: bigint, context: string): DryCheck {
   const parsed = parseLineProtocol(body);
@@ -69,7 +69,7 @@ function conflict(row: WriteRow, typeOf: (name: string) => ColumnType | undefine
   return null;
 }
 
-// Rows grouped per table in order of first appearance, each with only its own columns (reference §2.1).
+// Rows grouped per table in order of first appearance, each with only its own columns.
 export function toTableBatches(rows: readonly DryRow[]): TableBatch[] {
   const tables = new Map<string, TableBatch>();
   for (const { row } of rows) {

@@ -1,16 +1,18 @@
 import { execa } from 'execa';
 import { realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { AppError, badRequest, errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
 import type { PluginVenv } from './ensure-venv.js';
 import { systemFixCommand } from './errors.js';
 import { SerialQueue } from '../../shared/serial-queue.js';
+import { pythonDirs, type WrapOptions, type WrappedCommand } from '../runtime/sandbox/runner-sandbox.js';
 
-// --package-manager (reference §6.1): `uv` is treated as pip, as upstream does; `discover` means pip when it works.
+// --package-manager: `uv` is treated as pip, as upstream does; `discover` means pip when it works.
 export type PackageManagerKind = 'discover' | 'pip' | 'uv' | 'disabled';
 
-// Upstream's texts (reference §5.4).
+// Upstream's texts.
 export const PACKAGES_DISABLED_MESSAGE = 'Package installation has been disabled. Contact your administrator for more information.';
 export const NO_PIP_MESSAGE = 'Plugin environment management is disabled';
 
@@ -36,6 +38,8 @@ export interface PackageInstallerOptions {
   bootstrapPip?: boolean;
   // The environment pip inherits: the server's filtered by the plugin environment policy (default process.env).
   env?: NodeJS.ProcessEnv;
+  // The runners' sandbox (RunnerSandbox): every Python the installer starts in the venv runs inside it. None: directly.
+  sandbox?: { wrap(command: string[], opts: WrapOptions): Promise<WrappedCommand> };
 }
 
 // One successful pip run.
@@ -237,14 +241,20 @@ export class PackageInstaller implements PackageInstallerApi {
       ...(this.options.findLinks ?? []).flatMap((l) => ['--find-links', l]),
       ...args,
     ];
+    const base = pipEnvironment(this.options.env);
+    const reads = pipHostPaths(base, this.options.findLinks ?? []);
+    const fileIndex = args.indexOf('-r');
+    if (fileIndex >= 0) reads.readOnly.push(dirname(args[fileIndex + 1]!));
+    const run = await this.inVenv(venv.python, pipArgs, { venvDir: venv.venvDir, writable: true, readOnly: reads.readOnly });
+    const env = run.sandboxed ? { ...base, ...run.env, ...reads.env, PIP_CACHE_DIR: '/tmp/.cache/pip' } : base;
     const started = Date.now();
-    logger.info({ venvDir: venv.venvDir, args }, `installing ${what} into the plugin venv`);
-    const child = execa(venv.python, pipArgs, {
+    logger.info({ venvDir: venv.venvDir, args, sandbox: run.level }, `installing ${what} into the plugin venv`);
+    const child = execa(run.command, run.args, {
       all: true,
       reject: false,
       timeout: this.timeoutMs,
       stdin: 'ignore',
-      env: pipEnvironment(this.options.env),
+      env,
       extendEnv: false,
     });
     let partial = '';
@@ -279,12 +289,13 @@ export class PackageInstaller implements PackageInstallerApi {
   // system site-packages); otherwise bootstrap it with ensurepip, else answer upstream's 500 with the fix.
   private async ensurePip(python: string): Promise<void> {
     if (this.pipReadyFor === python) return;
-    let probe = await pipVersion(python);
+    let probe = await this.pipVersion(python);
     if (!probe.ok && this.options.bootstrapPip !== false) {
       this.options.logger.info({ python }, 'pip is missing from the plugin venv; bootstrapping it with ensurepip');
-      const r = await execa(python, ['-m', 'ensurepip', '--default-pip'], { all: true, reject: false, timeout: 120_000, stdin: 'ignore' });
+      const run = await this.inVenv(python, ['-m', 'ensurepip', '--default-pip'], { writable: true, readOnly: [] });
+      const r = await execa(run.command, run.args, { all: true, reject: false, timeout: 120_000, stdin: 'ignore', env: run.env });
       if (r.failed) probe = { ok: false, reason: `${probe.reason}; ensurepip: ${lastLine(r.all) || r.shortMessage}` };
-      else probe = await pipVersion(python);
+      else probe = await this.pipVersion(python);
     }
     if (!probe.ok) {
       const fix = `${systemFixCommand('python3-pip python3-venv')} (or ${python} -m ensurepip)`;
@@ -297,8 +308,30 @@ export class PackageInstaller implements PackageInstallerApi {
     this.pipReadyFor = python;
   }
 
+  // `python args` in the runners' sandbox: the Python install read-only, the venv writable when it is installed into.
+  private async inVenv(
+    python: string,
+    args: string[],
+    opts: { venvDir?: string; writable: boolean; readOnly: string[] },
+  ): Promise<{ command: string; args: string[]; env: Record<string, string>; level: string; sandboxed: boolean }> {
+    if (!this.options.sandbox) return { command: python, args, env: {}, level: 'none', sandboxed: false };
+    const venvDir = opts.venvDir ?? this.options.environment.venvDir;
+    const w = await this.options.sandbox.wrap([python, ...args], {
+      readOnly: [...pythonDirs(python), ...opts.readOnly],
+      writable: opts.writable ? [venvDir] : [],
+    });
+    return { command: w.argv[0]!, args: w.argv.slice(1), env: w.env, level: w.level, sandboxed: w.argv[0] !== python };
+  }
+
+  private async pipVersion(python: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const run = await this.inVenv(python, ['-m', 'pip', '--version'], { writable: false, readOnly: [] });
+    const r = await execa(run.command, run.args, { all: true, reject: false, timeout: 30_000, stdin: 'ignore', env: run.env });
+    return r.failed ? { ok: false, reason: lastLine(r.all) || (r.shortMessage ?? 'failed') } : { ok: true };
+  }
+
   private async checkRequirements(python: string, file: string): Promise<{ missing: string[]; unknown: string[] } | null> {
-    const r = await execa(python, ['-c', CHECK_REQUIREMENTS, file], { reject: false, timeout: 30_000, stdin: 'ignore' });
+    const run = await this.inVenv(python, ['-c', CHECK_REQUIREMENTS, file], { writable: false, readOnly: [dirname(file)] });
+    const r = await execa(run.command, run.args, { reject: false, timeout: 30_000, stdin: 'ignore', env: run.env });
     if (r.failed) {
       this.options.logger.debug({ file, reason: lastLine(r.stderr) }, 'cannot check plugin requirements; letting pip decide');
       return null;
@@ -312,9 +345,24 @@ export class PackageInstaller implements PackageInstallerApi {
   }
 }
 
-async function pipVersion(python: string): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const r = await execa(python, ['-m', 'pip', '--version'], { all: true, reject: false, timeout: 30_000, stdin: 'ignore' });
-  return r.failed ? { ok: false, reason: lastLine(r.all) || (r.shortMessage ?? 'failed') } : { ok: true };
+// Paths outside the venv that pip reads, named by its environment (local --find-links dirs, config file, CA bundles):
+// bound read-only in the sandbox. A user-level pip.conf is passed as PIP_CONFIG_FILE, since HOME is /tmp inside.
+export function pipHostPaths(env: Record<string, string>, findLinks: string[]): { readOnly: string[]; env: Record<string, string> } {
+  const local = (v: string | undefined) => (v ?? '').split(/\s+/).map((p) => p.replace(/^file:\/\//, '')).filter((p) => isAbsolute(p));
+  const readOnly = [
+    ...findLinks.flatMap(local),
+    ...local(env.PIP_FIND_LINKS),
+    ...['PIP_CONFIG_FILE', 'PIP_CERT', 'PIP_CONSTRAINT', 'REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE', 'SSL_CERT_DIR'].flatMap((n) => local(env[n])),
+  ];
+  const extra: Record<string, string> = {};
+  if (!env.PIP_CONFIG_FILE && env.HOME) {
+    const config = [join(env.XDG_CONFIG_HOME || join(env.HOME, '.config'), 'pip', 'pip.conf'), join(env.HOME, '.pip', 'pip.conf')].find((f) => existsSync(f));
+    if (config) {
+      readOnly.push(config);
+      extra.PIP_CONFIG_FILE = config;
+    }
+  }
+  return { readOnly, env: extra };
 }
 
 function logPipLine(logger: Logger, raw: string): void {

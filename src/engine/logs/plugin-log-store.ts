@@ -6,7 +6,7 @@ import { encodeLogLine, PluginLogFile } from './plugin-log-file.js';
 // Levels plugins log at (influxdb3_local.info/warn/error).
 export type PluginLogLevel = 'INFO' | 'WARN' | 'ERROR';
 
-// One row of system.processing_engine_logs (reference §3.1); event_time is nanoseconds since the epoch.
+// One row of system.processing_engine_logs; event_time is nanoseconds since the epoch.
 export interface PluginLogEntry {
   event_time: bigint;
   // Not a column upstream: the trigger's database, so each database's system table shows only its own triggers.

@@ -22,7 +22,7 @@ export interface PluginFilesOptions {
   protectedDirs?: ProtectedDir[];
 }
 
-// Writes uploaded plugins into the plugin directory (reference §5.5): every write is atomic (temp + fsync + rename),
+// Writes uploaded plugins into the plugin directory: every write is atomic (temp + fsync + rename),
 // a package is swapped in whole, and no name may reach outside the plugin directory, even through symlinks.
 // Writes are serialised so a file upload never lands in a package directory that is being swapped.
 export class PluginFiles {

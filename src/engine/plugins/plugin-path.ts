@@ -31,7 +31,7 @@ export interface ResolvedPlugin {
   kind: 'file' | 'package';
 }
 
-// Path rules of reference §5.5, applied before anything is read: relative to the plugin dir, no `..`, no absolute
+// Upstream's path rules, applied before anything is read: relative to the plugin dir, no `..`, no absolute
 // path or drive prefix. Throws the path-traversal error; does not touch the filesystem.
 export function pluginPathWithin(pluginDir: string, filename: string): string {
   const name = filename.trim();

@@ -64,7 +64,7 @@ export function normalisePluginName(name: string): string {
 }
 
 // Names that are never plugins (nor watched, at any depth): the venv, caches, dot-dirs, and the `.tmp`/`.old` of an atomic
-// package replacement (reference §5.5).
+// package replacement.
 export function isIgnoredTopLevel(name: string): boolean {
   return name.startsWith('.') || name === 'venv' || name === '__pycache__' || name === 'node_modules' || /\.(tmp|old)$/.test(name);
 }
@@ -284,7 +284,7 @@ export class PluginRegistry {
     }
   }
 
-  // The path's canonical form stays under the canonical plugin dir (no symlink escapes, as reference §5.5).
+  // The path's canonical form stays under the canonical plugin dir (no symlink escapes).
   private async inside(path: string): Promise<boolean> {
     this.root ??= await realpath(this.dir).catch(() => null);
     if (!this.root) return false;

@@ -8,7 +8,7 @@ import type { Logger } from '../../shared/logger.js';
 import { SerialQueue } from '../../shared/serial-queue.js';
 import { pluginInstallationDisabledError } from '../errors.js';
 
-// The prefix of remote plugin names (reference §8).
+// The prefix of remote plugin names.
 export const GH_PREFIX = 'gh:';
 
 // Where fetched plugins are kept, inside the plugin directory (the watcher and registry ignore it).
@@ -54,7 +54,7 @@ export function gitRepoUrl(repo: string): string | null {
 
 const short = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
-// `gh:` plugins (reference §8) from --plugin-repo, which may be a static HTTP(S) host (upstream) or a Git
+// `gh:` plugins from --plugin-repo, which may be a static HTTP(S) host (upstream) or a Git
 // repository (beyond upstream, with `@ref` pinning and multi-file packages). Beyond upstream too, every fetched
 // plugin is kept under <plugin-dir>/.plugin-cache, so a restart or re-enable works while the repository is down
 // (the stale copy is used and a warning logged).

@@ -1,6 +1,7 @@
 import { delimiter } from 'node:path';
 import {
   ChoreMethod,
+  type OutputRateLimiter,
   ConnectionClosedError,
   HandlerError,
   RemoteError,
@@ -39,6 +40,8 @@ export interface PluginRunnerOptions {
   helloTimeoutMs?: number;
   maxFrameBytes?: number;
   env?: NodeJS.ProcessEnv;
+  // The trigger's output allowance (shared by its runners); one of its own otherwise.
+  outputLimiter?: OutputRateLimiter;
   // Serves requests and logs from a finished call's threads; without it they are refused / only logged.
   lateHost?: CallHost;
   // Namespaces, cgroup and rlimits (--plugin-sandbox); without it: rlimits and a process-group kill only.
@@ -164,20 +167,21 @@ export class PluginRunner {
     let child: RunnerProcess;
     try {
       child = await spawnRunner({
-      python: options.python,
-      command: plan.command,
-      args: plan.args,
-      processGroup: plan.processGroup,
-      wrapped: plan.wrapped,
-      env,
-      extraEnv: {
-        PYTHONPATH: env.PYTHONPATH ? `${runnerDir}${delimiter}${env.PYTHONPATH}` : runnerDir,
-        PLUGIN_DIR: options.pluginDir,
-      },
-      logger: options.logger,
-      name: options.name,
-      helloTimeoutMs: options.helloTimeoutMs,
-      connection: options.maxFrameBytes ? { maxFrameBytes: options.maxFrameBytes } : undefined,
+        python: options.python,
+        command: plan.command,
+        args: plan.args,
+        processGroup: plan.processGroup,
+        wrapped: plan.wrapped,
+        env,
+        extraEnv: {
+          PYTHONPATH: env.PYTHONPATH ? `${runnerDir}${delimiter}${env.PYTHONPATH}` : runnerDir,
+          PLUGIN_DIR: options.pluginDir,
+        },
+        logger: options.logger,
+        name: options.name,
+        helloTimeoutMs: options.helloTimeoutMs,
+        connection: options.maxFrameBytes ? { maxFrameBytes: options.maxFrameBytes } : undefined,
+        outputLimiter: options.outputLimiter,
       });
     } catch (err) {
       await plan.release().catch(() => undefined);

@@ -7,7 +7,7 @@ import { QueryPageEncoder } from '../codec/encode-plugin-data.js';
 // A page of a plugin's query result is cut once its encoding passes this size (a frame stays far below the cap).
 export const QUERY_PAGE_BYTES = 4 * 1024 * 1024;
 
-// The QueryError text upstream gives (reference §3.2): `error: <engine message> executing query on <db>: <sql>`.
+// The QueryError text upstream gives: `error: <engine message> executing query on <db>: <sql>`.
 export function queryErrorText(err: unknown, database: string, sql: string): string {
   return `error: ${errorMessage(err)} executing query on ${database}: ${sql}`;
 }

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { OutputRateLimiter } from '../../ipc/index.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GlobalCache } from '../cache/global-cache.js';
 import type { PluginEnvironment } from '../environment/plugin-environment.js';
@@ -37,12 +38,16 @@ export interface RunnerOverrides {
 
 // Starts runners with the server's interpreter and limits; waits for the environment first (so plugin operations
 // issued during start-up wait for the venv instead of failing). Triggers (issue 5) and dry runs both use it.
+// Output allowances kept at most (names of deleted triggers and dry runs are dropped past it).
+const MAX_OUTPUT_LIMITERS = 10_000;
+
 export class RunnerFactory {
   // At most this many children start at once: 100 triggers booting together would otherwise starve the server's
   // event loop (and each other) on a small machine; the rest wait their turn.
   private readonly maxStarting: number;
   private starting = 0;
   private readonly waiting: Array<() => void> = [];
+  private readonly outputLimiters = new Map<string, OutputRateLimiter>();
 
   constructor(private readonly deps: RunnerFactoryDeps) {
     this.maxStarting = deps.maxConcurrentStarts ?? Math.max(2, 2 * availableParallelism());
@@ -101,6 +106,18 @@ export class RunnerFactory {
       cpuCores: overrides.cpuCores ?? this.deps.cpuCores ?? 0,
       maxProcesses: overrides.maxProcesses ?? this.deps.maxProcesses ?? 0,
       env: this.deps.env,
+      outputLimiter: this.outputLimiter(name),
     });
+  }
+
+  // One output allowance per trigger, kept across its restarts and shared by a run_async pool, so neither multiplies
+  // what reaches the log (docs/security.md, "Output").
+  private outputLimiter(name: string): OutputRateLimiter {
+    let limiter = this.outputLimiters.get(name);
+    if (!limiter) {
+      if (this.outputLimiters.size >= MAX_OUTPUT_LIMITERS) this.outputLimiters.clear();
+      this.outputLimiters.set(name, (limiter = new OutputRateLimiter()));
+    }
+    return limiter;
   }
 }

@@ -9,7 +9,7 @@ import type { QueuedWrites } from './queued-writes.js';
 
 // `influxdb3_local.query` against storage: a cursor whose pages are encoded columnar with float fidelity (the child
 // fetches them one by one); failures become upstream's QueryError text
-// `error: <engine message> executing query on <db>: <sql>` (reference §3.2).
+// `error: <engine message> executing query on <db>: <sql>`.
 export function queryForPlugin(
   storage: StorageEngine,
   database: string,
@@ -65,7 +65,7 @@ export function storageCallHost(options: PluginLogTarget & { storage: StorageEng
 // The kind of run, as upstream names it in write-back errors.
 export type PluginRunKind = 'wal plugin' | 'schedule plugin' | 'request plugin';
 
-// Flushes a call's queued writes after it returned (reference §3.3), per database in the order the call first
+// Flushes a call's queued writes after it returned, per database in the order the call first
 // wrote to it. Up to 1 MiB of lines is one write, as upstream; a larger batch (staged by QueuedWrites) is applied
 // in bodies of about 1 MiB of whole lines, each all-or-nothing, so the server never parses it at once. A refused
 // body stops that database's remaining ones; it is logged at ERROR and does not fail the run.

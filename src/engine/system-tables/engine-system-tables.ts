@@ -17,7 +17,7 @@ type Columns = VirtualTable['columns'];
 
 const cols = virtualColumns;
 
-// Upstream's columns first (reference §7), then ours.
+// Upstream's columns first, then ours.
 const TRIGGER_COLUMNS = cols(
   ['trigger_name', 'Utf8'],
   ['plugin_filename', 'Utf8'],

@@ -1,6 +1,6 @@
 import { AppError } from '../../shared/app-error.js';
 
-// A cron expression that does not parse; the dry-run endpoint reports the message as is (reference §5.3).
+// A cron expression that does not parse; the dry-run endpoint reports the message as is.
 export class CronSyntaxError extends AppError {
   constructor(detail: string) {
     super('invalid_cron', `invalid cron syntax: ${detail}`, { status: 500 });

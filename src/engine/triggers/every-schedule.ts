@@ -1,4 +1,4 @@
-// `every:D` schedules are aligned to the Unix epoch, as upstream does (reference §4.2).
+// `every:D` schedules are aligned to the Unix epoch, as upstream does.
 
 // Result of looking at the clock after a run: where the schedule goes next and how many slots the run overran.
 export interface SlotPlan {

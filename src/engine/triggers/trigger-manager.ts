@@ -81,7 +81,7 @@ interface Running {
 }
 
 // Owns the triggers: catalog records (TriggerStore), the running ones (TriggerRuntime per enabled trigger), WAL
-// flush fan-out, schedule drivers and request-path routing, and the lifecycle rules of reference §4.5.
+// flush fan-out, schedule drivers and request-path routing, and upstream's lifecycle rules.
 export class TriggerManager {
   readonly store: TriggerStore;
   private readonly running = new Map<number, Running>();

@@ -1,6 +1,6 @@
 import type { ErrorBehavior } from './trigger-settings.js';
 
-// A trigger as the catalog keeps it (reference §4.6 field names), plus what we add beyond upstream.
+// A trigger as the catalog keeps it (upstream's field names), plus what we add beyond upstream.
 export interface TriggerRecord {
   trigger_id: number;
   trigger_name: string;

@@ -1,6 +1,6 @@
 import { AppError } from '../../shared/app-error.js';
 
-// What happens when a WAL or schedule call fails (reference §4.3); request triggers always answer 500.
+// What happens when a WAL or schedule call fails; request triggers always answer 500.
 export type ErrorBehavior = 'log' | 'retry' | 'disable';
 
 // `trigger_settings` in code form; the HTTP body and the catalog use `{run_async, error_behavior}`.
@@ -18,7 +18,7 @@ function invalid(message: string): AppError {
   return new AppError('invalid_trigger_settings', message, { status: 400 });
 }
 
-// Accepts `log|retry|disable` in any casing: the docs write `Log`, upstream's serde only `log` (reference §4.3).
+// Accepts `log|retry|disable` in any casing: the docs write `Log`, upstream's serde only `log`.
 export function parseErrorBehavior(value: unknown): ErrorBehavior {
   if (typeof value === 'string') {
     const lower = value.trim().toLowerCase();
@@ -43,7 +43,7 @@ export function parseTriggerSettings(input: unknown): TriggerSettings {
   return { runAsync, errorBehavior };
 }
 
-// The JSON shape upstream stores and the HTTP API takes (reference §4.6).
+// The JSON shape upstream stores and the HTTP API takes.
 export function triggerSettingsToJson(settings: TriggerSettings): { run_async: boolean; error_behavior: ErrorBehavior } {
   return { run_async: settings.runAsync, error_behavior: settings.errorBehavior };
 }
@@ -70,7 +70,7 @@ export function parseTriggerArguments(input: unknown): Record<string, string> | 
   return out;
 }
 
-// The CLI's `--trigger-arguments k1=v1,k2=v2`: split on `,`, each item on its first `=` (reference §4.4).
+// The CLI's `--trigger-arguments k1=v1,k2=v2`: split on `,`, each item on its first `=`.
 export function parseArgumentList(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (text.trim() === '') return out;

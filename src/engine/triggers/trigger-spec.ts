@@ -2,7 +2,7 @@ import { AppError, errorMessage } from '../../shared/app-error.js';
 import { formatDurationNs, parseDurationNs } from '../../shared/duration.js';
 import { CronExpression } from './cron-expression.js';
 
-// The three families `--restrict-plugin-triggers-to` speaks of (reference §6.1).
+// The three families `--restrict-plugin-triggers-to` speaks of.
 export type TriggerKind = 'wal' | 'schedule' | 'request';
 
 // A parsed `--trigger-spec`; `kind` says which dispatcher runs it, `form` which of the five spellings it was.
@@ -18,12 +18,12 @@ const ONE_YEAR_NS = parseDurationNs('1 year');
 const FORMS_HINT =
   "expect one of the following forms: 'table:<TABLE_NAME>', 'all_tables', 'cron:<CRON_EXPRESSION>', 'every:<DURATION>', or 'request:<PATH>'";
 
-// Upstream's wording (`failed to parse trigger from <spec>: <context>`); a bad spec is a 500 there (reference §5.2).
+// Upstream's wording (`failed to parse trigger from <spec>: <context>`); a bad spec is a 500 there.
 export function triggerSpecError(spec: string, context: string): AppError {
   return new AppError('invalid_trigger_spec', `failed to parse trigger from ${spec}: ${context}`, { status: 500 });
 }
 
-// Parses the five spec forms of reference §4.1, with upstream's trimming and error texts.
+// Parses the five spec forms upstream accepts, with upstream's trimming and error texts.
 export function parseTriggerSpec(input: string): TriggerSpec {
   const spec = input.trim();
   const rest = (prefix: string): string => spec.slice(prefix.length).trim();
@@ -109,7 +109,7 @@ export function upstreamKindName(kind: TriggerKind): string {
   return UPSTREAM_KIND[kind];
 }
 
-// Enforces `--restrict-plugin-triggers-to` before a trigger is stored (reference §4.5 step 1; null = no restriction).
+// Enforces `--restrict-plugin-triggers-to` before a trigger is stored (null = no restriction).
 export function checkAllowedKind(spec: TriggerSpec, allowed: ReadonlyArray<TriggerKind> | null): void {
   if (allowed === null || allowed.includes(spec.kind)) return;
   throw new AppError('trigger_kind_rejected', `server is configured to reject ${upstreamKindName(spec.kind)} plugin triggers`, {

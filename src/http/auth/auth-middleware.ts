@@ -22,7 +22,7 @@ export interface AuthState {
   admin: boolean;
 }
 
-// Authenticates and authorises every request before the router runs (reference §5.1): 401 without a valid token,
+// Authenticates and authorises every request before the router runs: 401 without a valid token,
 // 403 without the permission the route's policy (route-policy.ts) asks for.
 export function authMiddleware(deps: AuthDeps) {
   const open = new Set(deps.disableAuthz);

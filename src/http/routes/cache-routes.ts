@@ -15,7 +15,7 @@ interface Deps {
   maxBodyBytes: number;
 }
 
-// /api/v3/configure/last_cache and /distinct_cache (reference §9): create → 201 with the definition, delete → 200.
+// /api/v3/configure/last_cache and /distinct_cache: create → 201 with the definition, delete → 200.
 export function registerCacheRoutes(router: Router, deps: Deps): void {
   const { caches } = deps;
   router.post('/api/v3/configure/last_cache', async (ctx) => {

@@ -13,7 +13,7 @@ interface Deps {
 const MAX_PACKAGES = 256;
 const MAX_PATH_LENGTH = 4096;
 
-// POST /api/v3/configure/plugin_environment/install_packages and /install_requirements (reference §5.4): 200 with an
+// POST /api/v3/configure/plugin_environment/install_packages and /install_requirements: 200 with an
 // empty body as upstream, but a failed pip run answers non-2xx with its exit code and output tail.
 export function registerPackageRoutes(router: Router, deps: Deps): void {
   router.post('/api/v3/configure/plugin_environment/install_packages', async (ctx) => {

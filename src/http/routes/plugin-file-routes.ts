@@ -20,12 +20,12 @@ interface Deps {
   maxBodyBytes: number;
 }
 
-// Upstream's text for PUT on a trigger name that no database has (reference §5.5).
+// Upstream's text for PUT on a trigger name that no database has.
 export function triggerPluginNotFoundError(name: string): AppError {
   return new AppError('plugin_not_found', `Plugin not found: ${name}`, { status: 500 });
 }
 
-// Plugin uploads (reference §5.5), each answering 200 with an empty body. The size limit is the HTTP body limit.
+// Plugin uploads, each answering 200 with an empty body. The size limit is the HTTP body limit.
 // Admin tokens only, as upstream (src/http/auth/route-policy.ts: every route not listed there is admin-only).
 export function registerPluginFileRoutes(router: Router, deps: Deps): void {
   const files = (): PluginFilesApi => {

@@ -14,7 +14,7 @@ interface Deps {
   maxBodyBytes: number;
 }
 
-// POST /api/v3/plugin_test/wal and /schedule (reference §5.3): dry runs of a plugin file; plugin failures are 200s
+// POST /api/v3/plugin_test/wal and /schedule: dry runs of a plugin file; plugin failures are 200s
 // with `errors` filled, a missing plugin or plugin dir is a 500.
 export function registerPluginTestRoutes(router: Router, deps: Deps): void {
   router.post('/api/v3/plugin_test/wal', async (ctx) => {

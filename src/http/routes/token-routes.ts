@@ -33,7 +33,7 @@ function expirySecs(value: unknown): number | null {
   return value;
 }
 
-// Token management (reference §5.1; upstream Core, plus Enterprise's resource tokens). The auth middleware decides
+// Token management (upstream Core, plus Enterprise's resource tokens). The auth middleware decides
 // who may call what; the handlers refuse too when the server runs without auth.
 export function registerTokenRoutes(router: Router, deps: Deps): void {
   const { tokens } = deps;

@@ -22,7 +22,7 @@ interface Deps {
   maxBodyBytes: number;
 }
 
-// Trigger management (reference §5.2) and `GET|POST /api/v3/engine/<path>` for request triggers (§2.3, §2.4).
+// Trigger management and `GET|POST /api/v3/engine/<path>` for request triggers (§2.3, §2.4).
 export function registerTriggerRoutes(router: Router, deps: Deps): void {
   const { engine } = deps;
   router.post('/api/v3/configure/processing_engine_trigger', async (ctx) => {
@@ -76,7 +76,7 @@ export function registerTriggerRoutes(router: Router, deps: Deps): void {
   router.post('/api/v3/engine/*path', run);
 }
 
-// The create body (reference §5.2), leniently: missing settings take the defaults, `trigger_arguments` may be null.
+// The create body, leniently: missing settings take the defaults, `trigger_arguments` may be null.
 function createRequest(body: Record<string, unknown>): CreateTriggerRequest {
   const settings = body.trigger_settings;
   return {
@@ -107,7 +107,7 @@ function timeoutSetting(value: unknown): number | null {
   throw badRequest(`invalid trigger_settings.timeout ${JSON.stringify(value)}: expected a duration like "30s"`);
 }
 
-// URL-decoded, `+` as space, the last value of a repeated key (reference §2.3).
+// URL-decoded, `+` as space, the last value of a repeated key.
 function queryParameters(querystring: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of new URLSearchParams(querystring)) out[k] = v;

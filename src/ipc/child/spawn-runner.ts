@@ -6,6 +6,7 @@ import { RunnerError, describeExit, type RunnerErrorCode } from '../errors.js';
 import { ChoreMethod, parseHello, parseProtocolErrorParams, type HelloInfo } from '../messages/chore-methods.js';
 import { buildChildEnv } from './build-child-env.js';
 import { readRssBytes } from './read-rss-bytes.js';
+import type { OutputRateLimiter } from './output-rate-limiter.js';
 import { StderrForwarder } from './stderr-forwarder.js';
 
 // How to start one runner; `name` (the trigger) labels its logs and errors.
@@ -29,6 +30,8 @@ export interface SpawnRunnerOptions {
   name: string;
   helloTimeoutMs?: number;
   connection?: Omit<ConnectionOptions, 'closeOnEnd' | 'logger'>;
+  // The output allowance to draw from; shared by every runner of one trigger (pools, restarts).
+  outputLimiter?: OutputRateLimiter;
 }
 
 // How the child ended, as Node reports it (one of the two is null).
@@ -106,7 +109,7 @@ class ChildRunner implements RunnerProcess {
     // `runnerPid`, not `pid`: pino's base bindings already carry the host's pid.
     this.log = options.logger.child({ runner: options.name, runnerPid: child.pid });
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
-    this.stderr = new StderrForwarder(child.stderr, this.log);
+    this.stderr = new StderrForwarder(child.stderr, this.log, { limiter: options.outputLimiter });
     this.connection = new Connection(child.stdout, child.stdin, {
       ...options.connection,
       closeOnEnd: false,

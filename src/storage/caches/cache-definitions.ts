@@ -93,7 +93,7 @@ function optionalName(value: unknown): string | undefined {
   return value;
 }
 
-// The last cache a create request describes, validated against the table (reference §9; upstream messages).
+// The last cache a create request describes, validated against the table (upstream messages).
 export function lastCacheDefinition(dbId: number, table: TableRecord, body: Record<string, unknown>): LastCacheDefinition {
   const requestedKeys = columnList(body.key_columns, 'key_columns');
   // Default keys: the table's tags in column order (our stand-in for upstream's series key).

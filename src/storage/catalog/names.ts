@@ -2,7 +2,7 @@ import { AppError } from '../../shared/app-error.js';
 
 export const INTERNAL_DB = '_internal';
 
-// Database name rules of InfluxDB 3 (reference §5.6): ASCII, 1–511 chars, alphanumeric first, then [A-Za-z0-9_-] and one `/`.
+// Database name rules of InfluxDB 3: ASCII, 1–511 chars, alphanumeric first, then [A-Za-z0-9_-] and one `/`.
 export function databaseNameProblem(name: string): string | null {
   if (name.length === 0) return 'db name cannot be empty';
   if (name.length > 511) return `db name '${name.slice(0, 32)}…' is longer than 511 characters`;

@@ -10,6 +10,7 @@ import {
   PackageInstaller,
   PackageInstallError,
   packageSpecProblem,
+  pipHostPaths,
   validatePackageSpecs,
   type PackageInstallerOptions,
   type VenvProvider,
@@ -66,6 +67,24 @@ describe('engine/environment/package-installer: package specifications', () => {
     } catch (err) {
       expect((err as AppError).status).to.equal(400);
       expect((err as AppError).message).to.include('"-r/etc/passwd"');
+    }
+  });
+});
+
+describe('engine/environment/package-installer: host paths pip reads in the sandbox', () => {
+  it('binds local find-links, config and CA paths read-only; ignores URLs and relative paths; passes a user pip.conf', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'pip-home-'));
+    try {
+      await mkdir(join(home, '.config', 'pip'), { recursive: true });
+      await writeFile(join(home, '.config', 'pip', 'pip.conf'), '[global]\n');
+      const env = { HOME: home, PIP_FIND_LINKS: '/srv/wheels https://example.com/w file:///opt/wheels rel', SSL_CERT_FILE: '/etc/ca.pem' };
+      expect(pipHostPaths(env, ['/extra'])).to.deep.equal({
+        readOnly: ['/extra', '/srv/wheels', '/opt/wheels', '/etc/ca.pem', join(home, '.config', 'pip', 'pip.conf')],
+        env: { PIP_CONFIG_FILE: join(home, '.config', 'pip', 'pip.conf') },
+      });
+      expect(pipHostPaths({ HOME: home, PIP_CONFIG_FILE: '/etc/my-pip.conf' }, []).env).to.deep.equal({});
+    } finally {
+      await rm(home, { recursive: true, force: true });
     }
   });
 });

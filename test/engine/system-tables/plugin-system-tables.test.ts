@@ -59,7 +59,7 @@ describe('engine/system-tables/plugin-system-tables', () => {
     expect(provider('_internal', 'processing_engine_triggers')).to.equal(undefined);
   });
 
-  it('plugin_files: reference §7 columns, one row per (trigger, file) of local plugins', () => {
+  it('plugin_files: the upstream columns, one row per (trigger, file) of local plugins', () => {
     const t = provider('_internal', 'plugin_files')!;
     expect(names(t)).to.deep.equal(['plugin_name:Utf8', 'file_name:Utf8', 'file_path:Utf8', 'size_bytes:Int64', 'last_modified:Int64']);
     expect(t.rows.map((r) => r.slice(0, 4))).to.deep.equal([

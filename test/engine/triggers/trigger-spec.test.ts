@@ -122,7 +122,7 @@ describe('engine/triggers/trigger-spec', () => {
   });
 
   describe('specToSerdeJson', () => {
-    it("matches upstream's serde form (reference §4.6)", () => {
+    it("matches upstream's serde form", () => {
       expect(specToSerdeJson(parseTriggerSpec('table:cpu'))).to.equal('{"single_table_wal_write":{"table_name":"cpu"}}');
       expect(specToSerdeJson(parseTriggerSpec('all_tables'))).to.equal('"all_tables_wal_write"');
       expect(specToSerdeJson(parseTriggerSpec('cron:* * * * * *'))).to.equal('{"schedule":{"schedule":"* * * * * *"}}');

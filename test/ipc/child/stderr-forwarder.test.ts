@@ -77,6 +77,22 @@ describe('ipc/child/stderr-forwarder', () => {
     expect(clock.pending).to.equal(0);
   });
 
+  it('two runners of one trigger share one allowance (a restarted runner or a run_async pool gets no fresh one)', async () => {
+    const clock = new FakeClock();
+    const { logger, lines } = captureLogger();
+    const limiter = new OutputRateLimiter({ linesPerSecond: 1, lineBurst: 3, bytesPerSecond: 1000, byteBurst: 1000 }, clock);
+    const first = new PassThrough();
+    const second = new PassThrough();
+    const a = new StderrForwarder(first, logger, { clock, limiter });
+    const b = new StderrForwarder(second, logger, { clock, limiter });
+    first.write('a1\na2\n');
+    second.write('b1\nb2\n');
+    await tick();
+    a.flush();
+    b.flush();
+    expect(lines.map((l) => l.msg).filter((m) => !m.includes('dropped'))).to.deep.equal(['a1', 'a2', 'b1']);
+  });
+
   it('drops a flood cheaply, counting lines across chunks, and still keeps its tail', async () => {
     const clock = new FakeClock();
     const { logger, lines } = captureLogger();

@@ -46,6 +46,29 @@ export interface LaunchPlan {
   release(): Promise<void>;
 }
 
+// What a wrapped helper command may see besides the system dirs: host paths, each at the same path inside.
+export interface WrapOptions {
+  readOnly: string[];
+  // Bound read-write (wins over the same path in readOnly).
+  writable: string[];
+}
+
+// A helper command to run: its argv, the sandbox level (for the log), and the environment it needs inside.
+export interface WrappedCommand {
+  argv: string[];
+  level: string;
+  // Set on top of the caller's environment: HOME and caches point into the private /tmp. Empty when not wrapped.
+  env: Record<string, string>;
+}
+
+// Inside the sandbox only /tmp (a private tmpfs) is writable besides the bound dirs: HOME, TMPDIR and XDG caches go there.
+const WRAPPED_ENV: Record<string, string> = {
+  HOME: '/tmp',
+  TMPDIR: '/tmp',
+  XDG_CACHE_HOME: '/tmp/.cache',
+  XDG_CONFIG_HOME: '/tmp/.config',
+};
+
 // A runner refused by --plugin-sandbox strict.
 export class SandboxUnavailableError extends AppError {
   constructor(reason: string) {
@@ -175,6 +198,33 @@ export class RunnerSandbox {
         return done;
       },
     };
+  }
+
+  // The argv for a helper command (pip in the plugin venv) in the runners' mount view: bwrap only (no cgroup, no
+  // rlimits), network always on (an install needs the index: --plugin-network none does not apply), a private /tmp
+  // as HOME. Unchanged when the mode is off or bwrap is missing; strict refuses without bwrap.
+  async wrap(command: string[], opts: WrapOptions): Promise<WrappedCommand> {
+    const caps = await this.ready();
+    const mode = this.options.mode;
+    if (mode === 'strict' && !caps.bwrap) throw new SandboxUnavailableError(caps.bwrapReason);
+    const bwrap = mode !== 'off' ? caps.bwrap : null;
+    if (!bwrap) return { argv: [...command], level: mode === 'off' ? 'none (--plugin-sandbox off)' : 'none (no bwrap)', env: {} };
+    const userNamespace = caps.userNamespace;
+    const writable = opts.writable.map((p) => hostFacts.realpath(p));
+    const argv = bwrapArgv(
+      {
+        bwrap,
+        command,
+        readOnly: opts.readOnly.filter((p) => !writable.includes(hostFacts.realpath(p))),
+        writable: opts.writable,
+        hidden: this.options.hidden,
+        network: 'host',
+        userNamespace,
+        chdir: '/tmp',
+      },
+      hostFacts,
+    );
+    return { argv, level: userNamespace ? 'bwrap,userns' : 'bwrap', env: { ...WRAPPED_ENV } };
   }
 
   // Removes the server's cgroup directory once every runner is stopped.

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describeSandbox, strictShortfall, type SandboxCapabilities } from '../../../../src/engine/runtime/sandbox/detect-sandbox.js';
 import { parseCgroupMounts, parseOwnCgroups } from '../../../../src/engine/runtime/sandbox/runner-cgroup.js';
 import { JOIN_CGROUPS, RunnerSandbox, SandboxUnavailableError, limitArgs } from '../../../../src/engine/runtime/sandbox/runner-sandbox.js';
@@ -16,8 +19,8 @@ const NONE: SandboxCapabilities = {
 const FULL: SandboxCapabilities = { ...NONE, bwrap: '/usr/bin/bwrap', bwrapReason: 'bwrap', userNamespace: true, userNamespaceReason: 'user namespace' };
 const LIMITS = { memoryLimitBytes: 100, addressSpaceBytes: 600, cpuCores: 0, maxProcesses: 64 };
 
-function sandbox(mode: 'auto' | 'strict' | 'off', caps: SandboxCapabilities): RunnerSandbox {
-  return new RunnerSandbox({ mode, network: 'host', hidden: [], logger: createLogger('silent'), detect: () => Promise.resolve(caps) });
+function sandbox(mode: 'auto' | 'strict' | 'off', caps: SandboxCapabilities, more: { network?: 'host' | 'none'; hidden?: string[] } = {}): RunnerSandbox {
+  return new RunnerSandbox({ mode, network: more.network ?? 'host', hidden: more.hidden ?? [], logger: createLogger('silent'), detect: () => Promise.resolve(caps) });
 }
 
 describe('engine/runtime/sandbox/runner-sandbox', () => {
@@ -92,5 +95,61 @@ describe('engine/runtime/sandbox/runner-sandbox', () => {
   it('the cgroup join script moves itself into each cgroup, then execs the runner', () => {
     expect(JOIN_CGROUPS).to.include('echo $$ > "$1" || exit 125');
     expect(JOIN_CGROUPS).to.match(/exec "\$@"$/);
+  });
+
+  describe('wrap (package installs)', () => {
+    let root: string;
+    before(() => {
+      root = mkdtempSync(join(tmpdir(), 'wrap-test-'));
+      for (const d of ['plugins/.venv', 'data']) mkdirSync(join(root, d), { recursive: true });
+      writeFileSync(join(root, 'plugins/requirements.txt'), 'x\n');
+      writeFileSync(join(root, 'token'), 'secret\n');
+    });
+    after(() => rmSync(root, { recursive: true, force: true }));
+    const pip = ['/usr/bin/python3', '-m', 'pip', 'install', 'x'];
+
+    it('off, or auto without bwrap: the command unchanged and no environment', async () => {
+      expect(await sandbox('off', FULL).wrap(pip, { readOnly: [], writable: [] })).to.deep.equal({ argv: pip, level: 'none (--plugin-sandbox off)', env: {} });
+      expect(await sandbox('auto', NONE).wrap(pip, { readOnly: [], writable: [] })).to.deep.equal({ argv: pip, level: 'none (no bwrap)', env: {} });
+    });
+
+    it('strict refuses without bwrap, naming why (a missing cgroup alone does not refuse an install)', async () => {
+      const err = await sandbox('strict', NONE).wrap(pip, { readOnly: [], writable: [] }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(SandboxUnavailableError);
+      expect((err as Error).message).to.equal('plugin sandbox unavailable and --plugin-sandbox is strict: bwrap not found (install the bubblewrap package)');
+      expect((await sandbox('strict', { ...FULL, userNamespace: false, root: true }).wrap(pip, { readOnly: [], writable: [] })).level).to.equal('bwrap');
+    });
+
+    it('bwrap: venv writable, requirements dir read-only, data dir and token hidden, network kept, HOME in the private /tmp', async () => {
+      const venv = join(root, 'plugins/.venv');
+      const hidden = [join(root, 'data'), join(root, 'token')];
+      const w = await sandbox('auto', FULL, { network: 'none', hidden }).wrap(pip, { readOnly: [join(root, 'plugins'), venv], writable: [venv] });
+      const a = w.argv;
+      expect(a[0]).to.equal('/usr/bin/bwrap');
+      expect(a.slice(a.indexOf('--') + 1)).to.deep.equal(pip);
+      expect(w.level).to.equal('bwrap,userns');
+      expect(a).to.include.members(['--unshare-pid', '--die-with-parent', '--new-session', '--unshare-user', '--cap-drop']);
+      expect(a, '--plugin-network none does not apply to installs').not.to.include('--unshare-net');
+      const pairs = a.map((x, i) => `${x} ${a[i + 1]}`);
+      expect(pairs).to.include(`--bind ${venv}`);
+      expect(pairs, 'the venv is writable only').not.to.include(`--ro-bind ${venv}`);
+      expect(pairs).to.include(`--ro-bind ${join(root, 'plugins')}`);
+      expect(pairs).to.include('--tmpfs /tmp');
+      expect(pairs).to.include('--chdir /tmp');
+      // Neither the data dir nor the token file is bound: they do not exist inside.
+      expect(a.filter((x) => x.startsWith(join(root, 'data')) || x === join(root, 'token'))).to.deep.equal([]);
+      expect(w.env).to.deep.equal({ HOME: '/tmp', TMPDIR: '/tmp', XDG_CACHE_HOME: '/tmp/.cache', XDG_CONFIG_HOME: '/tmp/.config' });
+    });
+
+    it('bwrap: a venv kept inside the hidden data dir is bound on top of the mask, nothing else of it', async () => {
+      const data = join(root, 'data');
+      const venv = join(data, 'venv');
+      mkdirSync(venv, { recursive: true });
+      const w = await sandbox('auto', FULL, { hidden: [data] }).wrap(pip, { readOnly: [root], writable: [venv] });
+      const pairs = w.argv.map((x, i) => `${x} ${w.argv[i + 1]}`);
+      const mask = pairs.indexOf(`--tmpfs ${data}`);
+      expect(mask, 'the data dir is masked').to.be.greaterThan(0);
+      expect(pairs.lastIndexOf(`--bind ${venv}`)).to.be.greaterThan(mask);
+    });
   });
 });
