@@ -5,7 +5,7 @@ import { ROOT } from '../test/helpers/server-process.js';
 import { httpLoad, type LoadResult } from './lib/http-load.js';
 import { median } from './lib/plugin-bench.js';
 import { percentile, report, type Figure } from './lib/results.js';
-import { cmdline, descendants, hostLoad, pluginEnv, startTriggerServer, stopServer, waitFor } from './lib/trigger-server.js';
+import { hostLoad, runnerPidsOf, pluginEnv, startTriggerServer, stopServer, waitFor } from './lib/trigger-server.js';
 
 const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 10_000);
 const SEQUENTIAL = Number(process.env.BENCH_HTTP_SEQUENTIAL ?? 2_000);
@@ -57,7 +57,7 @@ export async function runHttpTrigger(): Promise<void> {
     await client.createTrigger({ db: DB, name: 'hello_async', plugin: 'hello.py', spec: 'request:hello_async', runAsync: true });
     await waitFor('both request triggers running', async () => ((await client.triggerStates(DB)).running === 2 ? true : undefined), 30_000, 50);
     // A run_async trigger is 'running' once one runner of its pool is up: wait for the whole pool too.
-    const runners = () => descendants(server.child.pid!).filter((pid) => cmdline(pid).includes('plugin_runner')).length;
+    const runners = () => runnerPidsOf(server.child.pid!).length;
     await waitFor(`${1 + DEFAULT_ASYNC_POOL_SIZE} runners`, () => (runners() === 1 + DEFAULT_ASYNC_POOL_SIZE ? true : undefined), 30_000, 50);
 
     const ports: Record<Target, number> = { koa: 0, sync: server.port, async: server.port };

@@ -35,7 +35,7 @@ async function writeLatencies(client: BenchClient, from: number, n: number): Pro
 export async function runIsolation(): Promise<void> {
   const env = await pluginEnv({ 'sleepy.py': SLEEPY_PLUGIN });
   const { server, client } = await startTriggerServer(env, { args: ['--wal-flush-interval', `${FLUSH_MS}ms`, '--plugin-timeout', '120s'] });
-  const marker = join(server.dataDir, 'sleepy-started');
+  const marker = join(env.scratch, 'sleepy-started');
   try {
     await client.write(DB, line(0));
     await client.createTrigger({ db: DB, name: 'sleepy', plugin: 'sleepy.py', spec: 'all_tables', args: { marker }, disabled: true });

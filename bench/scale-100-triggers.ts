@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { median, sorted } from './lib/plugin-bench.js';
 import { report } from './lib/results.js';
-import { cmdline, descendants, hostLoad, memoryOf, pluginEnv, startTriggerServer, stopServer, waitFor, type PluginEnv, type TriggerDef } from './lib/trigger-server.js';
+import { descendants, hostLoad, isPythonRunner, memoryOf, pluginEnv, startTriggerServer, stopServer, waitFor, type PluginEnv, type TriggerDef } from './lib/trigger-server.js';
 
 const DB = 'scale';
 const MB = 1024 * 1024;
@@ -36,7 +36,7 @@ async function treeMemory(pid: number): Promise<TreeMemory> {
   const runners: TreeMemory['runners'] = [];
   let others = 0;
   for (const child of descendants(pid)) {
-    if (!cmdline(child).includes('plugin_runner')) {
+    if (!isPythonRunner(child)) {
       others++;
       continue;
     }

@@ -117,12 +117,13 @@ async function walLatency(env: PluginEnv, python: string): Promise<{ trigger: nu
     dataDir,
     pluginDir: env.dir,
     virtualEnvLocation: env.venv,
+    pluginWritablePaths: env.scratch,
     walFlushInterval: `${FLUSH_MS}ms`,
     withoutAuth: true,
     logFilter: 'warn',
   };
   const app = new App(loadServeConfig({ flags, env: process.env }), createLogger('silent'));
-  const out = join(dataDir, 'wal-entries.txt');
+  const out = join(env.scratch, 'wal-entries.txt');
   const flushes: bigint[] = [];
   const pipe = new OneWayPipe(python);
   try {
@@ -166,7 +167,7 @@ async function walLatency(env: PluginEnv, python: string): Promise<{ trigger: nu
 // compete for the CPU.
 async function scheduleJitter(env: PluginEnv): Promise<{ trigger: number[]; timer: number[] }> {
   const { server, client } = await startTriggerServer(env);
-  const out = join(server.dataDir, 'schedule-entries.txt');
+  const out = join(env.scratch, 'schedule-entries.txt');
   let stopTimer = false;
   const timer: number[] = [];
   const nowMsPrecise = () => performance.timeOrigin + performance.now();

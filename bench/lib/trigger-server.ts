@@ -1,5 +1,5 @@
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRssBytes } from '../../src/ipc/index.js';
 import { startServer, type ServerHandle } from '../../test/helpers/server-process.js';
@@ -12,6 +12,8 @@ import { pluginDir } from './plugin-bench.js';
 export interface PluginEnv {
   dir: string;
   venv: string;
+  // Where plugins leave files the bench reads (the one host directory their sandbox may write).
+  scratch: string;
   // `serve` flags that point a server at this plugin directory and venv.
   args: string[];
   remove(): void;
@@ -20,13 +22,16 @@ export interface PluginEnv {
 export async function pluginEnv(files: Record<string, string>): Promise<PluginEnv> {
   const plugins = pluginDir(files);
   const venv = await buildTestVenv(join(plugins.dir, '..', `${plugins.dir.split('/').pop()}-venv`));
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-scratch-'));
   return {
     dir: plugins.dir,
     venv,
-    args: ['--plugin-dir', plugins.dir, '--virtual-env-location', venv],
+    scratch,
+    args: ['--plugin-dir', plugins.dir, '--virtual-env-location', venv, '--plugin-writable-paths', scratch],
     remove() {
       plugins.remove();
       rmSync(venv, { recursive: true, force: true });
+      rmSync(scratch, { recursive: true, force: true });
     },
   };
 }
@@ -139,6 +144,18 @@ export function descendants(pid: number): number[] {
     }
   }
   return out;
+}
+
+// The Python runner processes below the server `pid` (not the bwrap processes around them, whose argv holds the
+// runner's too).
+export function runnerPidsOf(pid: number): number[] {
+  return descendants(pid).filter(isPythonRunner);
+}
+
+// A `python -m plugin_runner` process, not a bwrap process wrapping one.
+export function isPythonRunner(pid: number): boolean {
+  const argv = cmdline(pid);
+  return argv.includes('plugin_runner') && !/^\S*bwrap /.test(argv);
 }
 
 // The command line of a process ('' when it is gone).

@@ -112,8 +112,13 @@ export class ProcessingEngine {
       memoryLimitBytes: config.pluginMemoryLimitBytes > 0 ? config.pluginMemoryLimitBytes : null,
       env: pluginEnv,
     });
+    // No plugin path (upload, trigger, dry run) may resolve into these.
+    const protectedDirs = [
+      { path: environment.venvDir, what: 'the plugin virtual environment' },
+      ...(config.dataDir ? [{ path: config.dataDir, what: "the server's data directory" }] : []),
+    ];
     const remote = new RemotePlugins({ pluginDir, pluginRepo: config.pluginRepo, pluginDirOnly: config.pluginDirOnly, logger: logger.child({ part: 'remote-plugins' }) });
-    const dryRuns = new DryRunService({ pluginDir, remote, storage: deps.storage, runners, logger });
+    const dryRuns = new DryRunService({ pluginDir, protectedDirs, remote, storage: deps.storage, runners, logger });
     const registry = new PluginRegistry({ pluginDir, logger: logger.child({ part: 'plugin-registry' }) });
     const packages = new PackageInstaller({ environment, packageManager: config.packageManager, logger: logger.child({ part: 'packages' }), pluginDir, env: pluginEnv, sandbox });
     const triggers = new TriggerManager({
@@ -126,6 +131,7 @@ export class ProcessingEngine {
       metrics: this.metrics,
       cacheStore: this.cacheStore,
       pluginDir,
+      protectedDirs,
       remote,
       allowedKinds: config.restrictPluginTriggersTo,
       walCursors: new WalCursorStore({ file: fileStore ? join(config.dataDir!, 'engine', 'wal-cursors.json') : null, logger: logger.child({ part: 'wal-cursors' }) }),
@@ -141,10 +147,6 @@ export class ProcessingEngine {
       },
     });
     deps.systemTables.add(pluginSystemTables({ registry, triggers: () => triggers.store.all() }));
-    const protectedDirs = [
-      { path: environment.venvDir, what: 'the plugin virtual environment' },
-      ...(config.dataDir ? [{ path: config.dataDir, what: "the server's data directory" }] : []),
-    ];
     const files = new PluginFiles({ pluginDir, logger: logger.child({ part: 'plugin-files' }), pluginDirOnly: config.pluginDirOnly, protectedDirs });
     this.parts = { pluginDir, environment, runners, dryRuns, triggers, watcher, registry, packages, files, sandbox };
   }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTestVenv } from '../fixtures/plugins/plugin-server.js';
@@ -54,6 +54,22 @@ describe('integration: plugin dir, data dir and venv stay apart', function () {
         expect(r.text).to.include(`plugin path '${name}' resolves to '${join(pluginDir, '.venv', 'lib', 'sitecustomize.py')}', inside the plugin virtual environment`);
         expect(existsSync(join(pluginDir, '.venv', 'lib', 'sitecustomize.py'))).to.equal(false);
       }
+    });
+
+    it('refuses a trigger or a dry run whose plugin file lies in the plugin venv', async () => {
+      // Code that sits in the venv (as an installed package's would), reached through the innocent-looking link.
+      await writeFile(join(pluginDir, '.venv', 'evil.py'), 'def process_writes(influxdb3_local, table_batches, args=None):\n    pass\n');
+      expect((await sendJson(`${server.url}/api/v3/configure/database`, { db: 'protect' })).status).to.equal(200);
+      const name = 'looks_innocent/evil.py';
+      const trigger = await sendJson(`${server.url}/api/v3/configure/processing_engine_trigger`, {
+        db: 'protect', plugin_filename: name, trigger_name: 'venv_code', trigger_specification: 'request:venv_code',
+        trigger_settings: { run_async: false, error_behavior: 'log' }, trigger_arguments: null, disabled: false,
+      });
+      expect(trigger.status, trigger.text).to.equal(400);
+      expect(trigger.text).to.include('inside the plugin virtual environment');
+      const dry = await sendJson(`${server.url}/api/v3/plugin_test/wal`, { database: 'protect', filename: name, input_lp: 'm v=1i 1' });
+      expect(dry.status, dry.text).to.equal(400);
+      expect(dry.text).to.include('inside the plugin virtual environment');
     });
 
     it('still accepts an ordinary upload', async () => {

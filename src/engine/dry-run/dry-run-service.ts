@@ -7,7 +7,7 @@ import { applyCacheChanges, snapshotToWire, type CacheSnapshot } from '../cache/
 import { PreEncoded, RunnerError } from '../../ipc/index.js';
 import { encodeTableBatches } from '../codec/encode-plugin-data.js';
 import { GH_PREFIX, type RemotePlugins } from '../plugins/remote-plugins.js';
-import { resolvePluginPath } from '../plugins/plugin-path.js';
+import { resolvePluginPath, type ProtectedDir } from '../plugins/plugin-path.js';
 import type { CallResult, PluginRunner } from '../runtime/plugin-runner.js';
 import { PluginCallError } from '../runtime/runner-errors.js';
 import type { RunnerFactory } from '../runtime/runner-factory.js';
@@ -27,6 +27,8 @@ import {
 // What dry runs need from the engine.
 export interface DryRunDeps {
   pluginDir: string;
+  // Where no plugin path may lead (the data dir, the plugin venv).
+  protectedDirs?: readonly ProtectedDir[];
   remote: RemotePlugins;
   storage: StorageEngine;
   runners: RunnerFactory;
@@ -112,7 +114,7 @@ export class DryRunService {
   // A local plugin must exist before anything else happens (500 otherwise, as upstream), and Python must be usable.
   // Returns the local plugin's path; gh: plugins (null) are fetched when the run starts.
   private async preflight(filename: string): Promise<string | null> {
-    const localPath = filename.startsWith(GH_PREFIX) ? null : (await resolvePluginPath(this.deps.pluginDir, filename)).path;
+    const localPath = filename.startsWith(GH_PREFIX) ? null : (await resolvePluginPath(this.deps.pluginDir, filename, this.deps.protectedDirs)).path;
     await this.deps.runners.ready();
     return localPath;
   }

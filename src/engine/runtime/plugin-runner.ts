@@ -94,6 +94,8 @@ export interface CallResult {
 
 const DEFAULT_RSS_SAMPLE_MS = 250;
 const SHUTDOWN_GRACE_MS = 5_000;
+// How often, at most, a runner's cgroup is asked whether the kernel refused forks (pids.max).
+const PIDS_CHECK_INTERVAL_MS = 1_000;
 const NO_HOST: CallHost = {
   query: () => Promise.reject(new HandlerError('QueryError', 'no query is possible while loading')),
   writeSync: () => Promise.reject(new Error('no write is possible while loading')),
@@ -115,6 +117,7 @@ export class PluginRunner {
   private stopping = false;
   // pids.events "max" of the runner's cgroup already reported.
   private pidsMaxHitsSeen = 0;
+  private pidsCheckedAt = -Infinity;
   private lost: PluginCallError | null = null;
   private readonly kernelFacts: Promise<KernelFacts>;
 
@@ -295,7 +298,7 @@ export class PluginRunner {
     }
     this.tracker.settle(slot);
     if (!failure && slot.verdict) failure = slot.verdict as PluginCallError;
-    if (this.plan.cgroup && this.alive) await this.reportRefusedForks(options.host);
+    if (this.plan.cgroup && this.alive) this.reportRefusedForks(options.host);
     // Died under us: the kernel may have killed it for a limit (cgroup OOM); name that instead of "killed by SIGKILL".
     if (failure && failure.kind === 'crashed' && !failure.neverStarted && this.plan.cgroup && !this.alive) {
       await this.kernelFacts;
@@ -350,7 +353,15 @@ export class PluginRunner {
 
   // A fork or thread the kernel refused at the process limit (pids.max) fails inside the plugin (BlockingIOError);
   // the trigger's log says which limit refused it, once per call that ran into it.
-  private async reportRefusedForks(host: CallHost): Promise<void> {
+  // Off the call's path and at most once a second: a file read per call would double activation latency.
+  private reportRefusedForks(host: CallHost): void {
+    const now = performance.now();
+    if (now - this.pidsCheckedAt < PIDS_CHECK_INTERVAL_MS) return;
+    this.pidsCheckedAt = now;
+    void this.readRefusedForks(host);
+  }
+
+  private async readRefusedForks(host: CallHost): Promise<void> {
     const hits = await this.plan.cgroup!.pidsMaxHits().catch(() => this.pidsMaxHitsSeen);
     if (hits <= this.pidsMaxHitsSeen) return;
     const refused = hits - this.pidsMaxHitsSeen;

@@ -17,7 +17,7 @@ import type { PluginChange } from '../plugins/plugin-watcher.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { PackageInstaller } from '../environment/package-installer.js';
 import { GH_PREFIX, type FetchedPlugin, type RemotePlugins } from '../plugins/remote-plugins.js';
-import { resolvePluginPath } from '../plugins/plugin-path.js';
+import { resolvePluginPath, type ProtectedDir } from '../plugins/plugin-path.js';
 import type { RunnerFactory } from '../runtime/runner-factory.js';
 import type { RunnerMetrics } from '../runtime/runner-metrics.js';
 import type { TriggerRecord, TriggerRuntimeView } from './trigger-record.js';
@@ -54,6 +54,8 @@ export interface TriggerManagerDeps {
   metrics: RunnerMetrics;
   cacheStore: TriggerCacheStore;
   pluginDir: string;
+  // Where no plugin path may lead (the data dir, the plugin venv).
+  protectedDirs?: readonly ProtectedDir[];
   remote: RemotePlugins;
   allowedKinds: ReadonlyArray<TriggerKind> | null;
   // Durable WAL positions of WAL triggers (crash-safe delivery); without it cursors live in memory only.
@@ -361,7 +363,7 @@ export class TriggerManager {
       this.deps.registry.registerRemote(filename, { version: fetched.version, kind: fetched.kind, path: fetched.path, files: await filesOf(fetched.path) });
       return { path: fetched.path, version: await this.deps.registry.versionOf(filename), fetched };
     }
-    const { path } = await resolvePluginPath(this.deps.pluginDir, filename);
+    const { path } = await resolvePluginPath(this.deps.pluginDir, filename, this.deps.protectedDirs);
     return { path, version: await this.deps.registry.versionOf(filename).catch(() => null) };
   }
 

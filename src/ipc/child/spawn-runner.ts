@@ -3,7 +3,7 @@ import { constants as osConstants } from 'node:os';
 import type { Logger } from '../../shared/logger.js';
 import { Connection, type ConnectionOptions } from '../connection/connection.js';
 import { RunnerError, describeExit, type RunnerErrorCode } from '../errors.js';
-import { ChoreMethod, parseHello, parseProtocolErrorParams, type HelloInfo } from '../messages/chore-methods.js';
+import { ChoreMethod, PROTOCOL_VERSION, parseHello, parseProtocolErrorParams, type HelloInfo } from '../messages/chore-methods.js';
 import { buildChildEnv } from './build-child-env.js';
 import { readRssBytes } from './read-rss-bytes.js';
 import type { OutputRateLimiter } from './output-rate-limiter.js';
@@ -201,9 +201,16 @@ class ChildRunner implements RunnerProcess {
       const timer = setTimeout(() => void fail(`did not say hello within ${timeoutMs} ms`, true), timeoutMs);
       this.connection.onNotification(ChoreMethod.hello, (params) => {
         if (done) return;
+        const hello = parseHello(params);
+        // A runner from another release (an old python-runner on PYTHONPATH) would misread streamed writes or parted
+        // batches: refuse it by name rather than fail later mid-call.
+        if (hello.protocolVersion !== undefined && hello.protocolVersion !== PROTOCOL_VERSION) {
+          void fail(`speaks protocol version ${hello.protocolVersion}, this server ${PROTOCOL_VERSION}: python-runner does not match the server`, false);
+          return;
+        }
         done = true;
         clearTimeout(timer);
-        this.hello = parseHello(params);
+        this.hello = hello;
         this.log.info({ python: this.hello.pythonVersion, runnerVersion: this.hello.runnerVersion }, 'runner started');
         resolve();
       });

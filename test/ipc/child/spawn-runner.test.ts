@@ -40,7 +40,7 @@ describe('ipc/child/spawn-runner (inline Python echo child)', () => {
   it('starts, says hello, echoes bigint and bin through real msgpack, and shuts down cleanly', async () => {
     const { runner, lines } = await start();
     expect(runner.pid).to.be.a('number');
-    expect(runner.hello).to.include({ pid: runner.pid, runnerVersion: 'echo', protocolVersion: 1 });
+    expect(runner.hello).to.include({ pid: runner.pid, runnerVersion: 'echo', protocolVersion: 2 });
     const params = { ns: 1_700_000_000_123_456_789n, body: Buffer.from([0, 255]), n: 3, s: 'é', f: 0.5, none: null };
     expect(await runner.connection.request('echo', params)).to.deep.equal(params);
     expect(await runner.connection.request('types', params)).to.deep.equal({
@@ -74,6 +74,12 @@ describe('ipc/child/spawn-runner (inline Python echo child)', () => {
     expect(err.stderrTail).to.include('ImportError: no module named nope');
     expect(err.message).to.match(/^runner 'dies' \(pid \d+\) exited before saying hello \(exited with code 3\); stderr:\nTraceback/);
     expect(log.lines.filter((l) => l.level === 40).map((l) => l.msg)).to.include('ImportError: no module named nope');
+  });
+
+  it('refuses a runner that speaks another protocol version, naming both', async () => {
+    const err = await rejection(start('old-protocol'));
+    expect(err).to.be.instanceOf(RunnerError);
+    expect(err.message).to.include('speaks protocol version 1, this server 2');
   });
 
   it('kills a child that does not say hello in time, and reports a missing interpreter', async () => {
