@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { DEFAULT_ASYNC_POOL_SIZE } from '../src/engine/dispatch/trigger-runtime.js';
+import { DEFAULT_ASYNC_POOL_SIZE } from '../src/engine/triggers/trigger-runtime.js';
 import { ROOT } from '../test/helpers/server-process.js';
 import { httpLoad, type LoadResult } from './lib/http-load.js';
 import { median } from './lib/plugin-bench.js';

@@ -1,8 +1,8 @@
 import { Registry } from 'prom-client';
 import { StorageEngine } from '../src/storage/storage-engine.js';
 import { StorageMetrics } from '../src/storage/storage-metrics.js';
-import { PluginLogStore } from '../src/engine/logs/plugin-log-store.js';
-import { storageCallHost } from '../src/engine/runtime/storage-call-host.js';
+import { PluginLogStore } from '../src/engine/plugin-logs/plugin-log-store.js';
+import { storageCallHost } from '../src/engine/runners/storage-call-host.js';
 import { createLogger } from '../src/shared/logger.js';
 import { report } from './lib/results.js';
 import { batch } from './lib/workload.js';

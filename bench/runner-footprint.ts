@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readRssBytes } from '../src/ipc/index.js';
-import type { CallHost } from '../src/engine/runtime/call-tracker.js';
-import type { PluginRunner } from '../src/engine/runtime/plugin-runner.js';
+import type { CallHost } from '../src/engine/runners/call-tracker.js';
+import type { PluginRunner } from '../src/engine/runners/plugin-runner.js';
 import { report } from './lib/results.js';
 import { benchPython, loadedRunner, median, pluginDir } from './lib/plugin-bench.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { App } from '../src/app.js';
-import { EARLY_DISPATCH_MS } from '../src/engine/dispatch/schedule-driver.js';
+import { EARLY_DISPATCH_MS } from '../src/engine/triggers/schedules/schedule-driver.js';
 import { loadServeConfig } from '../src/config/load.js';
 import { createLogger } from '../src/shared/logger.js';
 import { median, sorted } from './lib/plugin-bench.js';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { PreEncoded } from '../src/ipc/index.js';
 import { encodeTableBatches } from '../src/engine/codec/encode-plugin-data.js';
-import type { CallHost } from '../src/engine/runtime/call-tracker.js';
+import type { CallHost } from '../src/engine/runners/call-tracker.js';
 import type { TableBatch } from '../src/storage/types.js';
 import { report } from './lib/results.js';
 import { row } from './lib/workload.js';

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { Registry } from 'prom-client';
-import { GlobalCache } from '../../src/engine/cache/global-cache.js';
+import { GlobalCache } from '../../src/engine/plugin-cache/global-cache.js';
 import { defaultPythonCandidates, findBasePython } from '../../src/engine/environment/find-base-python.js';
-import { PluginRunner, type PluginRunnerOptions } from '../../src/engine/runtime/plugin-runner.js';
-import { RunnerMetrics } from '../../src/engine/runtime/runner-metrics.js';
-import type { CallHost } from '../../src/engine/runtime/call-tracker.js';
+import { PluginRunner, type PluginRunnerOptions } from '../../src/engine/runners/plugin-runner.js';
+import { RunnerMetrics } from '../../src/engine/runners/runner-metrics.js';
+import type { CallHost } from '../../src/engine/runners/call-tracker.js';
 import { createLogger } from '../../src/shared/logger.js';
 
 // The interpreter the plugin venv would be built from (a venv python is a symlink to it).

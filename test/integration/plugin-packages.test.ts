@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectSandbox } from '../../src/engine/runtime/sandbox/detect-sandbox.js';
+import { detectSandbox } from '../../src/engine/runners/sandbox/detect-sandbox.js';
 import { runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
 import { buildTestVenv, pluginLogs, waitForNoRunners } from '../fixtures/plugins/plugin-server.js';
 import { buildWheel, tinyPackage } from '../fixtures/packages/wheels.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { readFileSync, readdirSync } from 'node:fs';
-import { detectSandbox } from '../../src/engine/runtime/sandbox/detect-sandbox.js';
+import { detectSandbox } from '../../src/engine/runners/sandbox/detect-sandbox.js';
 import { startPluginServer, type PluginServer } from '../fixtures/plugins/plugin-server.js';
 
 // Live processes named `marker` (the probe plugin names its children with PR_SET_NAME).

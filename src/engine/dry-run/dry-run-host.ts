@@ -1,7 +1,7 @@
 import type { Logger } from '../../shared/logger.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
-import type { CallHost } from '../runtime/call-tracker.js';
-import { queryForPlugin } from '../runtime/storage-call-host.js';
+import type { CallHost } from '../runners/call-tracker.js';
+import { queryForPlugin } from '../runners/storage-call-host.js';
 
 // The host of one dry run: queries are real, synchronous writes are captured (never persisted) and
 // log lines are collected as "<LEVEL>: <text>".

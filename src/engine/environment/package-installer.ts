@@ -7,7 +7,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { PluginVenv } from './ensure-venv.js';
 import { systemFixCommand } from './errors.js';
 import { SerialQueue } from '../../shared/serial-queue.js';
-import { pythonDirs, type WrapOptions, type WrappedCommand } from '../runtime/sandbox/runner-sandbox.js';
+import { pythonDirs, type WrapOptions, type WrappedCommand } from '../runners/sandbox/runner-sandbox.js';
 
 // --package-manager: `uv` is treated as pip, as upstream does; `discover` means pip when it works.
 export type PackageManagerKind = 'discover' | 'pip' | 'uv' | 'disabled';
@@ -72,7 +72,7 @@ const CLAUSE = '(?:===|==|~=|!=|<=|>=|<|>)[A-Za-z0-9.*+!_-]+';
 const SPEC_RE = new RegExp(`^${NAME}(?:\\[${NAME}(?:,${NAME})*\\])?(?:${CLAUSE}(?:,${CLAUSE})*)?$`);
 
 // pip runs code of the packages it builds (setup.py), so it gets what plugin runners get: `base` is the server's
-// environment already filtered by the plugin environment policy (src/engine/runtime/plugin-env-policy.ts).
+// environment already filtered by the plugin environment policy (src/engine/runners/plugin-env-policy.ts).
 export function pipEnvironment(base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base)) if (value !== undefined) env[name] = value;

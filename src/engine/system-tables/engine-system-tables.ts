@@ -1,6 +1,6 @@
 import { lazyTable, virtualColumns, type SystemTableProvider, type VirtualTable } from '../../storage/query/system-tables.js';
-import type { PluginLogStore } from '../logs/plugin-log-store.js';
-import type { ExecutionStats } from '../runtime/runner-metrics.js';
+import type { PluginLogStore } from '../plugin-logs/plugin-log-store.js';
+import type { ExecutionStats } from '../runners/runner-metrics.js';
 import type { TriggerRecord, TriggerRuntimeView } from '../triggers/trigger-record.js';
 import { parseTriggerSpec, specToSerdeJson } from '../triggers/trigger-spec.js';
 

@@ -1,6 +1,6 @@
 import { AppError, errorMessage } from '../../shared/app-error.js';
 import { formatDurationNs, parseDurationNs } from '../../shared/duration.js';
-import { CronExpression } from './cron-expression.js';
+import { CronExpression } from './schedules/cron-expression.js';
 
 // The three families `--restrict-plugin-triggers-to` speaks of.
 export type TriggerKind = 'wal' | 'schedule' | 'request';

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { badRequest, errorMessage } from '../../shared/app-error.js';
 import { parseDurationNs } from '../../shared/duration.js';
-import type { RequestInput, RequestOutput } from '../../engine/dispatch/trigger-event.js';
+import type { RequestInput, RequestOutput } from '../../engine/triggers/trigger-event.js';
 import type { CreateTriggerRequest } from '../../engine/triggers/trigger-manager.js';
 import { parseTriggerArguments, parseTriggerLimits, parseTriggerSettings } from '../../engine/triggers/trigger-settings.js';
 import { boolParam, readBody, readJson, readParams, stringParam } from '../middleware/body.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ENGINE_SYSTEM_TABLES, engineSystemTables, type EngineSystemTablesDeps } from '../../../src/engine/system-tables/engine-system-tables.js';
-import { PluginLogStore } from '../../../src/engine/logs/plugin-log-store.js';
-import { emptyExecutionStats, type ExecutionStats } from '../../../src/engine/runtime/runner-metrics.js';
+import { PluginLogStore } from '../../../src/engine/plugin-logs/plugin-log-store.js';
+import { emptyExecutionStats, type ExecutionStats } from '../../../src/engine/runners/runner-metrics.js';
 import type { TriggerRecord, TriggerRuntimeView } from '../../../src/engine/triggers/trigger-record.js';
 import { triggerRecord } from '../trigger-fixtures.js';
 import { KNOWN_SYSTEM_TABLES, type VirtualTable } from '../../../src/storage/query/system-tables.js';
