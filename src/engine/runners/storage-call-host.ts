@@ -21,7 +21,7 @@ export function queryForPlugin(
 
 // A refused write's line errors as one cause string ("line 1: …; line 2: …").
 export function describeLineErrors(errors: LineError[]): string {
-  return errors.map((e) => `line ${e.line_number}: ${e.error_message}`).join('; ');
+  return errors.map((e) => `line ${e.lineNumber}: ${e.message}`).join('; ');
 }
 
 // Writes line protocol as plugins do: nanosecond precision, no partial acceptance; throws with the cause on refusal.

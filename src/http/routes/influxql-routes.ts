@@ -2,14 +2,14 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { AppError, badRequest } from '../../shared/app-error.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
-import { formatResult, parseFormat } from '../../storage/query/format-result.js';
+import { formatResult, parseFormat } from '../formats/format-result.js';
 import { flattenResult, runInfluxql, singleStatement } from '../../storage/query/influxql/influxql-engine.js';
 import { storageHost } from '../../storage/query/influxql/storage-host.js';
 import type { InfluxqlHost } from '../../storage/query/influxql/host.js';
 import { touchesDatabase } from '../../auth/permissions.js';
 import type { AuthState } from '../auth/auth-middleware.js';
 import type { BindParams } from '../../storage/query/influxql/parser.js';
-import { parseEpoch, renderV1, renderV1Error } from '../../storage/query/influxql/v1-format.js';
+import { parseEpoch, renderV1, renderV1Error } from '../formats/v1-format.js';
 import { boolParam, readBody, readJson, stringParam } from '../middleware/body.js';
 
 interface Deps {

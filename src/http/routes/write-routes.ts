@@ -6,6 +6,7 @@ import { parsePrecision } from '../../storage/line-protocol/precision.js';
 import type { StorageEngine, WriteOptions } from '../../storage/storage-engine.js';
 import type { Precision } from '../../storage/types.js';
 import { boolParam, readBody, stringParam } from '../middleware/body.js';
+import { lineErrorsBody, writeErrorMessage } from '../formats/write-errors.js';
 
 interface Deps {
   storage: StorageEngine;
@@ -28,8 +29,8 @@ async function doWrite(ctx: Context, deps: Deps, db: string, options: WriteOptio
     return;
   }
   const status = outcome.limitHit ? 422 : 400;
-  const message = outcome.linesWritten > 0 ? 'partial write of line protocol occurred' : 'line protocol parsing error';
-  throw new AppError(outcome.limitHit ? 'schema_limit' : 'write_error', message, { status, details: outcome.errors });
+  const details = lineErrorsBody(outcome.errors);
+  throw new AppError(outcome.limitHit ? 'schema_limit' : 'write_error', writeErrorMessage(outcome.linesWritten), { status, details });
 }
 
 // The three write endpoints: v3 write_lp, v2 write (bucket) and v1 write (db).

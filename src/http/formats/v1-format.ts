@@ -1,6 +1,6 @@
-import { badRequest } from '../../../shared/app-error.js';
-import type { StatementResult } from './host.js';
-import { formatRfc3339 } from './time.js';
+import { badRequest } from '../../shared/app-error.js';
+import type { StatementResult } from '../../storage/query/influxql/host.js';
+import { formatRfc3339 } from './format-values.js';
 
 const EPOCH_DIVISORS: Record<string, bigint> = {
   ns: 1n,
