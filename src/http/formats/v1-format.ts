@@ -70,8 +70,3 @@ export function renderV1(results: StatementResult[], epochDivisor: bigint | unde
   };
   return encode(body, pretty ? '    ' : '', 0);
 }
-
-// A whole-request error in the 1.x shape.
-export function renderV1Error(message: string): string {
-  return JSON.stringify({ error: message });
-}
