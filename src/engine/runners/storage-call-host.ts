@@ -51,7 +51,7 @@ export function pluginLog(target: PluginLogTarget, level: PluginLogLevel, text: 
   logAt(target.logger, level, fields, `processing engine: ${text}`);
 }
 
-// The production host for a trigger's calls (issue 5): real queries and writes, logs to the server log as
+// The production host for a trigger's calls: real queries and writes, logs to the server log as
 // `processing engine: <line>` and to the log store behind system.processing_engine_logs.
 export function storageCallHost(options: PluginLogTarget & { storage: StorageEngine }): CallHost {
   const { storage } = options;
