@@ -151,7 +151,7 @@ async function writeRate(withCaches: boolean, bodies: string[]): Promise<number>
         while (next < bodies.length) {
           const body = bodies[next++]!;
           const r = await storage.write('w', body, { precision: 'ns', acceptPartial: false, noSync: false });
-          if (r.errors.length > 0) throw new Error(`write failed: ${r.errors[0]!.error_message}`);
+          if (r.errors.length > 0) throw new Error(`write failed: ${r.errors[0]!.message}`);
         }
       }),
     );

@@ -6,7 +6,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../shared/logger.js';
 import type { StorageEngine } from '../storage/storage-engine.js';
 import type { DatabaseAdmin } from '../storage/database-admin.js';
-import { errorMapper } from './middleware/errors.js';
+import { errorMapper } from './middleware/error-mapper.js';
 import { registerWriteRoutes } from './routes/write-routes.js';
 import { registerQueryRoutes } from './routes/query-routes.js';
 import { registerDatabaseRoutes } from './routes/database-routes.js';

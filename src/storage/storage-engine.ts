@@ -65,12 +65,12 @@ function rowsFromBody(body: string, precision: Precision, defaultTimeNs: bigint)
       time = toNanoseconds(line.timestamp, precision, defaultTimeNs);
     } catch (err) {
       // A timestamp that leaves the int64 nanosecond range refuses only its own line.
-      errors.push({ original_line: raw, line_number: lineNumber, error_message: errorMessage(err) });
+      errors.push({ lineNumber, raw, message: errorMessage(err) });
       continue;
     }
     rows.push({ row: { table: line.measurement, tags: line.tags, fields: line.fields, time }, lineNumber, raw });
   }
-  if (errors.length > parsed.errors.length) errors.sort((a, b) => a.line_number - b.line_number);
+  if (errors.length > parsed.errors.length) errors.sort((a, b) => a.lineNumber - b.lineNumber);
   return { rows, errors };
 }
 
@@ -260,19 +260,19 @@ export class StorageEngine {
     }
     const db = await this.ensureDatabase(dbName);
     const check = validateRows(this.catalog, db, rows, !options.acceptPartial);
-    for (const p of check.problems) errors.push({ original_line: p.raw, line_number: p.lineNumber, error_message: p.message });
-    errors.sort((a, b) => a.line_number - b.line_number);
+    for (const p of check.problems) errors.push({ lineNumber: p.lineNumber, raw: p.raw, message: p.message });
+    errors.sort((a, b) => a.lineNumber - b.lineNumber);
     const limitHit = check.problems.some((p) => p.limit);
     if (!options.acceptPartial) {
       if (errors.length > 0) return { linesWritten: 0, errors, limitHit };
       const applied = validateRows(this.catalog, db, rows);
       if (applied.problems.length > 0) {
-        return { linesWritten: 0, errors: applied.problems.map((p) => ({ original_line: p.raw, line_number: p.lineNumber, error_message: p.message })), limitHit };
+        return { linesWritten: 0, errors: applied.problems.map((p) => ({ lineNumber: p.lineNumber, raw: p.raw, message: p.message })), limitHit };
       }
     }
     const accepted = check.accepted.map((a) => a.row);
     if (accepted.length === 0) return { linesWritten: 0, errors, limitHit };
-    const record: WalRecord = { db: dbName, body, precision: options.precision, defaultTimeNs: nowNs, refused: errors.map((e) => e.line_number) };
+    const record: WalRecord = { db: dbName, body, precision: options.precision, defaultTimeNs: nowNs, refused: errors.map((e) => e.lineNumber) };
     const payload = packr.pack(record);
     const seq = this.wal ? await this.wal.append(payload, { sync: !options.noSync }) : ++this.lastSeq;
     if (seq > this.ackedSeq) this.ackedSeq = seq;

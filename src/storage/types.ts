@@ -23,11 +23,11 @@ export interface ParsedLine {
   timestamp: bigint | null;
 }
 
-// Error entry exactly as InfluxDB 3 reports it in the `data` array of a failed write.
+// A refused line of a write: its 1-based number, its text and why (the HTTP edge renders these as InfluxDB does).
 export interface LineError {
-  original_line: string;
-  line_number: number;
-  error_message: string;
+  lineNumber: number;
+  raw: string;
+  message: string;
 }
 
 // A row ready to store: the table, its tags and fields in written order, time in ns since the epoch.

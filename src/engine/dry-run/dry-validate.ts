@@ -22,7 +22,7 @@ export interface DryCheck {
 // that disagree on a column's type are caught too. A new database or table is not a problem.
 export function checkLinesDry(catalog: Catalog, database: string, body: string, nowNs: bigint, context: string): DryCheck {
   const parsed = parseLineProtocol(body);
-  const found: Array<[number, string]> = parsed.errors.map((e) => [e.line_number, `${e.error_message} (${e.original_line})`]);
+  const found: Array<[number, string]> = parsed.errors.map((e) => [e.lineNumber, `${e.message} (${e.raw})`]);
   const db = catalog.database(database);
   const added = new Map<string, Map<string, ColumnType>>();
   const rows: DryRow[] = [];

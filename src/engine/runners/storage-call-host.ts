@@ -21,7 +21,7 @@ export function queryForPlugin(
 
 // A refused write's line errors as one cause string ("line 1: …; line 2: …").
 export function describeLineErrors(errors: LineError[]): string {
-  return errors.map((e) => `line ${e.line_number}: ${e.error_message}`).join('; ');
+  return errors.map((e) => `line ${e.lineNumber}: ${e.message}`).join('; ');
 }
 
 // Writes line protocol as plugins do: nanosecond precision, no partial acceptance; throws with the cause on refusal.
@@ -51,7 +51,7 @@ export function pluginLog(target: PluginLogTarget, level: PluginLogLevel, text: 
   logAt(target.logger, level, fields, `processing engine: ${text}`);
 }
 
-// The production host for a trigger's calls (issue 5): real queries and writes, logs to the server log as
+// The production host for a trigger's calls: real queries and writes, logs to the server log as
 // `processing engine: <line>` and to the log store behind system.processing_engine_logs.
 export function storageCallHost(options: PluginLogTarget & { storage: StorageEngine }): CallHost {
   const { storage } = options;

@@ -5,7 +5,7 @@ import type { RequestOutput } from './trigger-event.js';
 const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const VALID_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-// The `process_request` result (PROTOCOL.md §5: status, headers, body) as an HTTP answer.
+// The `process_request` result (status, headers, body) as the plugin's HTTP answer.
 export function requestOutput(raw: Record<string, unknown>): RequestOutput {
   const status = typeof raw.status === 'number' && raw.status >= 100 && raw.status <= 999 ? raw.status : 500;
   const headers: Record<string, string> = {};
@@ -20,13 +20,8 @@ export function requestOutput(raw: Record<string, unknown>): RequestOutput {
   return { status, headers, body };
 }
 
-// Upstream's text for a failed request plugin (PROTOCOL.md §3): exceptions raised by the call get the
+// Upstream's text for a failed request plugin: exceptions raised by the call get the
 // "Python function call failed: " prefix; load, response-mapping and host-side failures are shown as they are.
 export function requestErrorText(err: PluginCallError): string {
   return err.kind === 'plugin' && err.phase === 'call' ? `Python function call failed: ${err.message}` : err.message;
-}
-
-// A JSON error answer (valid JSON, unlike upstream's 404 body).
-export function jsonError(status: number, message: string): RequestOutput {
-  return { status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ error: message })) };
 }

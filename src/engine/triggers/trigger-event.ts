@@ -1,3 +1,4 @@
+import type { RequestTriggerError } from './errors.js';
 import type { WalBatch } from './wal/wal-batch.js';
 
 // What a request trigger's plugin receives, already normalised by the HTTP layer.
@@ -20,4 +21,5 @@ export type TriggerEvent =
   | { kind: 'wal'; batch: WalBatch; firstSeq?: bigint; throughSeq?: bigint }
   // `missed`: slots folded into this run (overrun coalescing); `done` tells the scheduler the run is over.
   | { kind: 'schedule'; plannedMs: number; missed: number; done?: () => void }
-  | { kind: 'request'; input: RequestInput; settle: (out: RequestOutput) => void };
+  // `settle` gets the plugin's answer; `fail` a call the plugin did not answer (the HTTP edge renders it).
+  | { kind: 'request'; input: RequestInput; settle: (out: RequestOutput) => void; fail: (err: RequestTriggerError) => void };

@@ -9,7 +9,7 @@ import type { WalFlushEvent } from '../../storage/types.js';
 import { triggerCacheKey, type TriggerCacheStore } from '../plugin-cache/trigger-cache-store.js';
 import { ScheduleDriver } from './schedules/schedule-driver.js';
 import type { RequestInput, RequestOutput } from './trigger-event.js';
-import { jsonError } from './request-response.js';
+import { noRequestTrigger, requestTriggerDatabaseMissing, requestTriggerDisabled } from './errors.js';
 import { TriggerRuntime, runnerNameOf, type TriggerRuntimeDeps } from './trigger-runtime.js';
 import { WalBatch } from './wal/wal-batch.js';
 import type { PluginLogStore } from '../plugin-logs/plugin-log-store.js';
@@ -209,11 +209,11 @@ export class TriggerManager {
   // `GET|POST /api/v3/engine/<path>`: runs the request trigger registered for the path.
   async handleRequest(path: string, input: RequestInput): Promise<RequestOutput> {
     const record = this.store.requestOwner(path);
-    if (!record) return jsonError(404, `not found: no request trigger for path '${path}'`);
-    if (!this.deps.storage.catalog.database(record.database_name)) return jsonError(500, 'database not found');
+    if (!record) throw noRequestTrigger(path);
+    if (!this.deps.storage.catalog.database(record.database_name)) throw requestTriggerDatabaseMissing();
     const live = this.running.get(record.trigger_id);
-    if (!live || record.disabled) return jsonError(404, `not found: request trigger '${record.trigger_name}' is disabled`);
-    return new Promise<RequestOutput>((settle) => live.runtime.push({ kind: 'request', input, settle }));
+    if (!live || record.disabled) throw requestTriggerDisabled(record.trigger_name);
+    return new Promise<RequestOutput>((settle, fail) => live.runtime.push({ kind: 'request', input, settle, fail }));
   }
 
   // Re-fetches every gh: plugin in use and restarts its enabled triggers on the new copy (the explicit refresh;

@@ -17,7 +17,8 @@ import { Supervisor, type RestartPolicy } from '../supervisor/supervisor.js';
 import type { TriggerRecord } from './trigger-record.js';
 import type { TriggerSpec } from './trigger-spec.js';
 import { EventQueue, type PushOutcome } from './event-queue.js';
-import { jsonError, requestErrorText, requestOutput } from './request-response.js';
+import { requestErrorText, requestOutput } from './request-response.js';
+import { requestTriggerFailed, requestTriggerNotRunning } from './errors.js';
 import type { TriggerEvent } from './trigger-event.js';
 import type { WalCursor } from './wal/wal-cursor.js';
 
@@ -333,7 +334,7 @@ export class TriggerRuntime {
       if (failure.kind === 'cancelled' && this.stopped) return this.abandon(event, 'the trigger was stopped');
       const text = event.kind === 'request' ? requestErrorText(failure) : failure.message;
       this.log('ERROR', `error ${event.kind === 'request' ? 'running' : 'executing'} ${RUN_KIND[event.kind]}: ${text}`, failure.traceback);
-      if (event.kind === 'request') return event.settle(jsonError(500, text));
+      if (event.kind === 'request') return event.fail(requestTriggerFailed(text, failure));
       const behavior = this.record.trigger_settings.error_behavior;
       if (behavior === 'disable') {
         this.deps.onDisable(`error_behavior is disable and a call failed: ${failure.message}`);
@@ -430,7 +431,7 @@ export class TriggerRuntime {
   }
 
   private abandon(event: TriggerEvent, why: string): void {
-    if (event.kind === 'request') event.settle(jsonError(503, `request trigger '${this.record.trigger_name}' is not running: ${why}`));
+    if (event.kind === 'request') event.fail(requestTriggerNotRunning(this.record.trigger_name, why));
   }
 
   private noteOverflow(event: TriggerEvent, outcome: PushOutcome): void {

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import { badRequest } from '../../shared/app-error.js';
 import type { DatabaseAdmin } from '../../storage/database-admin.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
-import { formatResult, parseFormat } from '../../storage/query/format-result.js';
+import { formatResult, parseFormat } from '../formats/format-result.js';
 import { boolParam, readJson, readParams, stringParam } from '../middleware/body.js';
 
 interface Deps {

@@ -2,15 +2,16 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { AppError, badRequest } from '../../shared/app-error.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
-import { formatResult, parseFormat } from '../../storage/query/format-result.js';
+import { formatResult, parseFormat } from '../formats/format-result.js';
 import { flattenResult, runInfluxql, singleStatement } from '../../storage/query/influxql/influxql-engine.js';
 import { storageHost } from '../../storage/query/influxql/storage-host.js';
 import type { InfluxqlHost } from '../../storage/query/influxql/host.js';
 import { touchesDatabase } from '../../auth/permissions.js';
 import type { AuthState } from '../auth/auth-middleware.js';
 import type { BindParams } from '../../storage/query/influxql/parser.js';
-import { parseEpoch, renderV1, renderV1Error } from '../../storage/query/influxql/v1-format.js';
+import { parseEpoch, renderV1 } from '../formats/v1-format.js';
 import { boolParam, readBody, readJson, stringParam } from '../middleware/body.js';
+import { errorStyle } from '../middleware/error-mapper.js';
 
 interface Deps {
   storage: StorageEngine;
@@ -76,22 +77,16 @@ export function registerInfluxqlRoutes(router: Router, deps: Deps): void {
   router.post('/api/v3/query_influxql', v3);
 
   const v1 = async (ctx: Context): Promise<void> => {
+    const fields = await requestFields(ctx, deps.maxBodyBytes);
+    const q = stringParam(fields, 'q');
+    if (q === undefined) throw badRequest('missing required parameter "q"');
+    const epoch = parseEpoch(stringParam(fields, 'epoch'));
+    const pretty = boolParam(fields, 'pretty', false);
+    const results = await runInfluxql(scoped(host, ctx), q, { db: stringParam(fields, 'db'), params: bindParams(fields.params) });
+    ctx.status = 200;
     ctx.type = 'application/json';
-    try {
-      const fields = await requestFields(ctx, deps.maxBodyBytes);
-      const q = stringParam(fields, 'q');
-      if (q === undefined) throw badRequest('missing required parameter "q"');
-      const epoch = parseEpoch(stringParam(fields, 'epoch'));
-      const pretty = boolParam(fields, 'pretty', false);
-      const results = await runInfluxql(scoped(host, ctx), q, { db: stringParam(fields, 'db'), params: bindParams(fields.params) });
-      ctx.status = 200;
-      ctx.body = renderV1(results, epoch, pretty);
-    } catch (err) {
-      if (!(err instanceof AppError) || err.status >= 500) throw err;
-      ctx.status = err.status;
-      ctx.body = renderV1Error(err.message);
-    }
+    ctx.body = renderV1(results, epoch, pretty);
   };
-  router.get('/query', v1);
-  router.post('/query', v1);
+  router.get('/query', errorStyle('v1'), v1);
+  router.post('/query', errorStyle('v1'), v1);
 }

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { badRequest } from '../../shared/app-error.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
-import { formatResult, parseFormat } from '../../storage/query/format-result.js';
+import { CONTENT_TYPES, formatResult, parseFormat } from '../formats/format-result.js';
 import { readJson, stringParam } from '../middleware/body.js';
 import { registerInfluxqlRoutes } from './influxql-routes.js';
 
@@ -48,7 +48,7 @@ export function registerQueryRoutes(router: Router, deps: Deps): void {
     const params = parseParams(fields.params);
     if (format === 'parquet') {
       ctx.body = await deps.storage.queryParquet(db, q, params);
-      ctx.type = 'application/vnd.apache.parquet';
+      ctx.type = CONTENT_TYPES.parquet;
       return;
     }
     const result = await deps.storage.query(db, q, params);

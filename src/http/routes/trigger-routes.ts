@@ -22,7 +22,7 @@ interface Deps {
   maxBodyBytes: number;
 }
 
-// Trigger management and `GET|POST /api/v3/engine/<path>` for request triggers (§2.3, §2.4).
+// Trigger management and `GET|POST /api/v3/engine/<path>` for request triggers.
 export function registerTriggerRoutes(router: Router, deps: Deps): void {
   const { engine } = deps;
   router.post('/api/v3/configure/processing_engine_trigger', async (ctx) => {

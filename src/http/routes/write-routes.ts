@@ -6,6 +6,8 @@ import { parsePrecision } from '../../storage/line-protocol/precision.js';
 import type { StorageEngine, WriteOptions } from '../../storage/storage-engine.js';
 import type { Precision } from '../../storage/types.js';
 import { boolParam, readBody, stringParam } from '../middleware/body.js';
+import { errorStyle } from '../middleware/error-mapper.js';
+import { lineErrorsBody, writeErrorMessage } from '../formats/write-errors.js';
 
 interface Deps {
   storage: StorageEngine;
@@ -28,8 +30,8 @@ async function doWrite(ctx: Context, deps: Deps, db: string, options: WriteOptio
     return;
   }
   const status = outcome.limitHit ? 422 : 400;
-  const message = outcome.linesWritten > 0 ? 'partial write of line protocol occurred' : 'line protocol parsing error';
-  throw new AppError(outcome.limitHit ? 'schema_limit' : 'write_error', message, { status, details: outcome.errors });
+  const details = lineErrorsBody(outcome.errors);
+  throw new AppError(outcome.limitHit ? 'schema_limit' : 'write_error', writeErrorMessage(outcome.linesWritten), { status, details });
 }
 
 // The three write endpoints: v3 write_lp, v2 write (bucket) and v1 write (db).
@@ -44,15 +46,14 @@ export function registerWriteRoutes(router: Router, deps: Deps): void {
       noSync: boolParam(q, 'no_sync', false),
     });
   });
-  router.post('/api/v2/write', async (ctx) => {
-    ctx.state.errorStyle = 'v2';
+  router.post('/api/v2/write', errorStyle('v2'), async (ctx) => {
     const q = ctx.query as Record<string, unknown>;
     const bucket = stringParam(q, 'bucket', true);
     const p = stringParam(q, 'precision');
     const precision: Precision = p === undefined ? 'ns' : parsePrecision(p);
     await doWrite(ctx, deps, bucket, { precision, acceptPartial: false, noSync: false });
   });
-  router.post('/write', async (ctx) => {
+  router.post('/write', errorStyle('v1'), async (ctx) => {
     const q = ctx.query as Record<string, unknown>;
     const db = stringParam(q, 'db', true);
     const p = stringParam(q, 'precision');

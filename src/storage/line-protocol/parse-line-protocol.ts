@@ -57,7 +57,7 @@ export function parseLineProtocol(body: string): ParseResult {
       if (!(err instanceof LineFailure)) throw err;
       lineEnd = Math.max(scanner.nl, lineEndAfterError(body, pos, nl, splitBudget));
       const rawEnd = lineEnd > pos && body.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
-      errors.push({ original_line: body.slice(pos, rawEnd), line_number: lineNumber, error_message: err.message });
+      errors.push({ lineNumber, raw: body.slice(pos, rawEnd), message: err.message });
     }
     lineNumber += lineEnd === nl ? 1 : 1 + countNewlines(body, nl, lineEnd);
     pos = lineEnd + 1;

@@ -44,7 +44,7 @@ describe('engine/triggers/event-queue', () => {
 
   it('refuses a request when full', () => {
     const q = new EventQueue(1);
-    const req = (): TriggerEvent => ({ kind: 'request', input: { queryParameters: {}, headers: {}, body: Buffer.alloc(0) }, settle: () => undefined });
+    const req = (): TriggerEvent => ({ kind: 'request', input: { queryParameters: {}, headers: {}, body: Buffer.alloc(0) }, settle: () => undefined, fail: () => undefined });
     expect(q.push(req()).accepted).to.equal(true);
     expect(q.push(req()).accepted).to.equal(false);
     expect(q.length).to.equal(1);

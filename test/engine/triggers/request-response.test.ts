@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { jsonError, requestErrorText, requestOutput } from '../../../src/engine/triggers/request-response.js';
+import { requestErrorText, requestOutput } from '../../../src/engine/triggers/request-response.js';
 import { PluginCallError } from '../../../src/engine/runners/runner-errors.js';
 
 describe('engine/triggers/request-response', () => {
@@ -26,11 +26,5 @@ describe('engine/triggers/request-response', () => {
     expect(requestErrorText(raised)).to.equal('Python function call failed: ValueError: boom');
     expect(requestErrorText(mapping)).to.equal('Unsupported return type from Python function');
     expect(requestErrorText(timeout)).to.contain('timed out');
-  });
-
-  it('builds valid JSON errors', () => {
-    const e = jsonError(404, 'not "found"');
-    expect(JSON.parse(e.body.toString())).to.deep.equal({ error: 'not "found"' });
-    expect(e.headers['content-type']).to.equal('application/json');
   });
 });

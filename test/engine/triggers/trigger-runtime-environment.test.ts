@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { PythonUnavailableError } from '../../../src/engine/environment/errors.js';
 import type { RunnerFactory } from '../../../src/engine/runners/runner-factory.js';
+import { RequestTriggerError } from '../../../src/engine/triggers/errors.js';
 import type { RequestOutput, TriggerEvent } from '../../../src/engine/triggers/trigger-event.js';
 import { WalBatch } from '../../../src/engine/triggers/wal/wal-batch.js';
 import { flushPromises } from '../fake-clock.js';
@@ -77,21 +78,23 @@ describe('engine/triggers/trigger-runtime (waiting for the plugin environment)',
   it('answers a request at once with 503 while waiting, instead of holding it', async () => {
     const { runtime } = setup('request:hook');
     await flushPromises();
-    const answer = new Promise<RequestOutput>((settle) => runtime.push({ kind: 'request', input: { queryParameters: {}, headers: {}, body: Buffer.alloc(0) }, settle }));
+    const answer = new Promise<RequestOutput | RequestTriggerError>((reply) => runtime.push({ kind: 'request', input: { queryParameters: {}, headers: {}, body: Buffer.alloc(0) }, settle: reply, fail: reply }));
     const out = await answer;
+    expect(out).to.be.instanceOf(RequestTriggerError);
     expect(out.status).to.equal(503);
-    expect(String(out.body)).to.include('waiting for the plugin environment');
+    expect((out as RequestTriggerError).message).to.include('waiting for the plugin environment');
     await runtime.stop();
   });
 
   it('answers a request that queued before the environment was found unusable with 503, not when it is fixed', async () => {
     const { runtime } = setup('request:hook');
     // Pushed before the first start attempt has failed: it queues.
-    const answer = new Promise<RequestOutput>((settle) => runtime.push({ kind: 'request', input: { queryParameters: {}, headers: {}, body: Buffer.alloc(0) }, settle }));
+    const answer = new Promise<RequestOutput | RequestTriggerError>((reply) => runtime.push({ kind: 'request', input: { queryParameters: {}, headers: {}, body: Buffer.alloc(0) }, settle: reply, fail: reply }));
     await flushPromises();
     const out = await answer;
+    expect(out).to.be.instanceOf(RequestTriggerError);
     expect(out.status).to.equal(503);
-    expect(String(out.body)).to.include('waiting for the plugin environment');
+    expect((out as RequestTriggerError).message).to.include('waiting for the plugin environment');
     await runtime.stop();
   });
 

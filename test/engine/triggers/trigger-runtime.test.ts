@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { PluginCallError } from '../../../src/engine/runners/runner-errors.js';
+import { RequestTriggerError } from '../../../src/engine/triggers/errors.js';
 import type { RequestOutput, TriggerEvent } from '../../../src/engine/triggers/trigger-event.js';
 import { WalBatch } from '../../../src/engine/triggers/wal/wal-batch.js';
 import type { ErrorBehavior } from '../../../src/engine/triggers/trigger-settings.js';
@@ -66,11 +67,12 @@ describe('engine/triggers/trigger-runtime', () => {
       spec: 'request:p',
       reply: async () => Promise.reject(new PluginCallError('plugin', 'KeyError: x', { phase: 'call' })),
     });
-    const out = await new Promise<RequestOutput>((settle) =>
-      runtime.push({ kind: 'request', input: { queryParameters: {}, headers: {}, body: Buffer.alloc(0) }, settle }),
+    const out = await new Promise<RequestOutput | RequestTriggerError>((answer) =>
+      runtime.push({ kind: 'request', input: { queryParameters: {}, headers: {}, body: Buffer.alloc(0) }, settle: answer, fail: answer }),
     );
+    expect(out).to.be.instanceOf(RequestTriggerError);
     expect(out.status).to.equal(500);
-    expect(JSON.parse(out.body.toString())).to.deep.equal({ error: 'Python function call failed: KeyError: x' });
+    expect((out as RequestTriggerError).message).to.equal('Python function call failed: KeyError: x');
     expect(disabled).to.deep.equal([]);
     await runtime.stop();
   });
@@ -81,8 +83,9 @@ describe('engine/triggers/trigger-runtime', () => {
       spec: 'request:p',
       reply: () => new Promise((resolve) => releases.push(() => resolve({ status: 200, headers: {}, body: Buffer.alloc(0) }))),
     });
-    const answers: RequestOutput[] = [];
-    const push = () => runtime.push({ kind: 'request', input: { queryParameters: {}, headers: {}, body: Buffer.alloc(0) }, settle: (o) => answers.push(o) });
+    const answers: Array<RequestOutput | RequestTriggerError> = [];
+    const answer = (o: RequestOutput | RequestTriggerError) => answers.push(o);
+    const push = () => runtime.push({ kind: 'request', input: { queryParameters: {}, headers: {}, body: Buffer.alloc(0) }, settle: answer, fail: answer });
     for (let i = 0; i < 5; i++) push();
     await flushPromises();
     expect(runner.calls, 'four sent (pipelined), one queued').to.have.length(4);
@@ -98,7 +101,7 @@ describe('engine/triggers/trigger-runtime', () => {
     const pending: Array<() => void> = [];
     const reply: Reply = () => new Promise((resolve) => pending.push(() => resolve({ status: 200, headers: {}, body: Buffer.alloc(0) })));
     const req = setup({ spec: 'request:p', reply });
-    for (let i = 0; i < 6; i++) req.runtime.push({ kind: 'request', input: { queryParameters: { i: String(i) }, headers: {}, body: Buffer.alloc(0) }, settle: () => undefined });
+    for (let i = 0; i < 6; i++) req.runtime.push({ kind: 'request', input: { queryParameters: { i: String(i) }, headers: {}, body: Buffer.alloc(0) }, settle: () => undefined, fail: () => undefined });
     await flushPromises();
     expect(req.runner.calls.map((c) => (c.params.query_parameters as Record<string, string>).i)).to.deep.equal(['0', '1', '2', '3']);
     pending.shift()!();
@@ -124,8 +127,8 @@ describe('engine/triggers/trigger-runtime', () => {
           ? Promise.reject(new PluginCallError('crashed', 'plugin runner was killed while this call waited behind another one', { neverStarted: true }))
           : { status: 200, headers: {}, body: Buffer.from('ok') },
     });
-    const out = await new Promise<RequestOutput>((settle) =>
-      runtime.push({ kind: 'request', input: { queryParameters: {}, headers: {}, body: Buffer.alloc(0) }, settle }),
+    const out = await new Promise<RequestOutput>((settle, fail) =>
+      runtime.push({ kind: 'request', input: { queryParameters: {}, headers: {}, body: Buffer.alloc(0) }, settle, fail }),
     );
     expect(out.status).to.equal(200);
     expect(runner.calls).to.have.length(2);

@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import { errorMapper } from '../../../src/http/middleware/errors.js';
+import { errorMapper } from '../../../src/http/middleware/error-mapper.js';
 import { registerCacheRoutes } from '../../../src/http/routes/cache-routes.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { StorageEngine } from '../../../src/storage/storage-engine.js';

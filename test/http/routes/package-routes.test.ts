@@ -3,7 +3,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errorMapper } from '../../../src/http/middleware/errors.js';
+import { errorMapper } from '../../../src/http/middleware/error-mapper.js';
 import { registerPackageRoutes } from '../../../src/http/routes/package-routes.js';
 import { PackageInstallError, packagesDisabledError, type InstallResult, type PackageInstallerApi } from '../../../src/engine/environment/package-installer.js';
 import { createLogger } from '../../../src/shared/logger.js';

@@ -15,7 +15,7 @@ function errorOf(body: string): string {
   const { lines, errors } = parseLineProtocol(body);
   expect(lines, 'expected no parsed line').to.deep.equal([]);
   expect(errors).to.have.length(1);
-  return errors[0]!.error_message;
+  return errors[0]!.message;
 }
 
 const value = (body: string): unknown => one(body).fields[0]!.value;
@@ -184,9 +184,9 @@ describe('parseLineProtocol', () => {
       const { lines, errors } = parseLineProtocol('m f="abc\nm f=1');
       expect(errors).to.deep.equal([
         {
-          original_line: 'm f="abc',
-          line_number: 1,
-          error_message: "invalid field value in line protocol for field 'f' on line 1: unterminated string value (missing closing double quote)",
+          lineNumber: 1,
+          raw: 'm f="abc',
+          message: "invalid field value in line protocol for field 'f' on line 1: unterminated string value (missing closing double quote)",
         },
       ]);
       expect(lines.map((l) => [l.lineNumber, l.line.fields[0]!.value])).to.deep.equal([[2, 1]]);
@@ -195,7 +195,7 @@ describe('parseLineProtocol', () => {
     it('keeps a bad line with a multi-line string together, as InfluxDB splits it', () => {
       const { lines, errors } = parseLineProtocol('m,t= f="a\nm2 g=1\n"\nm3 h=1');
       expect(errors).to.have.length(1);
-      expect(errors[0]!.original_line).to.equal('m,t= f="a\nm2 g=1\n"');
+      expect(errors[0]!.raw).to.equal('m,t= f="a\nm2 g=1\n"');
       expect(lines.map((l) => [l.lineNumber, l.line.measurement])).to.deep.equal([[4, 'm3']]);
     });
 
@@ -272,11 +272,11 @@ describe('parseLineProtocol', () => {
         [1, 'good f=1'],
         [6, 'good2 f=2i'],
       ]);
-      expect(errors.map((e) => [e.line_number, e.original_line])).to.deep.equal([
+      expect(errors.map((e) => [e.lineNumber, e.raw])).to.deep.equal([
         [2, 'bad'],
         [5, 'bad2 f=x'],
       ]);
-      expect(errors[1]!.error_message).to.match(/^invalid field value in line protocol for field 'f' on line 5: invalid value 'x'/);
+      expect(errors[1]!.message).to.match(/^invalid field value in line protocol for field 'f' on line 5: invalid value 'x'/);
     });
 
     it('shortens very long offending values in messages', () => {
@@ -355,7 +355,7 @@ describe('parseLineProtocol', () => {
     it('skips blank lines and comments, handles CRLF, numbers lines from 1', () => {
       const r = parseLineProtocol('# header\r\n\r\nm f=1 1\r\n   # indented comment\nm f=2 2\nbad\n');
       expect(r.lines.map((x) => [x.lineNumber, x.line.timestamp])).to.deep.equal([[3, 1n], [5, 2n]]);
-      expect(r.errors.map((e) => [e.line_number, e.original_line])).to.deep.equal([[6, 'bad']]);
+      expect(r.errors.map((e) => [e.lineNumber, e.raw])).to.deep.equal([[6, 'bad']]);
     });
 
     it('keeps a newline inside a quoted string in one line', () => {
@@ -475,9 +475,9 @@ describe('parseLineProtocol', () => {
           expect(lines.length + errors.length).to.be.at.most(physicalLines);
           let last = 0;
           for (const e of errors) {
-            expect(e.error_message).to.be.a('string').and.not.equal('');
-            expect(e.line_number).to.be.within(1, physicalLines);
-            expect(input).to.include(e.original_line);
+            expect(e.message).to.be.a('string').and.not.equal('');
+            expect(e.lineNumber).to.be.within(1, physicalLines);
+            expect(input).to.include(e.raw);
           }
           for (const l of lines) {
             expect(l.lineNumber).to.be.greaterThan(last);

@@ -1,6 +1,5 @@
 import type { Expr } from './ast.js';
 import { influxqlError } from './errors.js';
-import { utcParts } from '../format-values.js';
 
 const NS_PER_S = 1_000_000_000n;
 const NS_PER_DAY = 86_400n * NS_PER_S;
@@ -41,15 +40,6 @@ export function parseTimeString(s: string): bigint {
     ns -= sign * offsetMin * 60n * NS_PER_S;
   }
   return ns;
-}
-
-// Go's RFC3339Nano, as InfluxDB 1.x prints times: trailing zeros of the fraction dropped, `Z` for UTC.
-export function formatRfc3339(ns: bigint): string {
-  const { year, rest, nanos } = utcParts(ns);
-  const p = (n: number, w: number): string => String(n).padStart(w, '0');
-  let out = `${year < 0 ? `-${p(-year, 4)}` : p(year, 4)}-${rest}`;
-  if (nanos !== 0) out += `.${p(nanos, 9).replace(/0+$/, '')}`;
-  return `${out}Z`;
 }
 
 // Go's time.Duration.String() for whole durations: 0s, 1h0m0s, 168h0m0s, 1m30s, 1.5s, 250ms.

@@ -1,11 +1,11 @@
 import { AppError } from '../../shared/app-error.js';
 import { displayValue, jsonValue, parseType } from './format-values.js';
 import { prettyTable } from './pretty-table.js';
-import type { QueryResult } from './query-result.js';
+import type { QueryResult } from '../../storage/query/query-result.js';
 
 // The result formats of /api/v3/query_sql.
 export type QueryFormat = 'json' | 'jsonl' | 'csv' | 'pretty' | 'parquet';
-// Formats rendered as text here; parquet comes from DuckDB (DuckDbStore.queryToParquet).
+// Formats rendered as text here; parquet bytes come from storage (StorageEngine.queryParquet).
 export type TextFormat = Exclude<QueryFormat, 'parquet'>;
 
 // Content types exactly as InfluxDB 3 sends them.

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { flattenResult } from '../../../../src/storage/query/influxql/influxql-engine.js';
-import { parseEpoch, renderV1 } from '../../../../src/storage/query/influxql/v1-format.js';
-import type { StatementResult } from '../../../../src/storage/query/influxql/host.js';
+import { flattenResult } from '../../../src/storage/query/influxql/influxql-engine.js';
+import { parseEpoch, renderV1 } from '../../../src/http/formats/v1-format.js';
+import type { StatementResult } from '../../../src/storage/query/influxql/host.js';
 
 const result: StatementResult = {
   statementId: 0,

@@ -89,6 +89,15 @@ export function formatTimestampNs(ns: bigint): string {
   return out;
 }
 
+// Go's RFC3339Nano, as InfluxDB 1.x prints times: trailing zeros of the fraction dropped, `Z` for UTC.
+export function formatRfc3339(ns: bigint): string {
+  const { year, rest, nanos } = utcParts(ns);
+  const p = (n: number, w: number): string => String(n).padStart(w, '0');
+  let out = `${year < 0 ? `-${p(-year, 4)}` : p(year, 4)}-${rest}`;
+  if (nanos !== 0) out += `.${p(nanos, 9).replace(/0+$/, '')}`;
+  return `${out}Z`;
+}
+
 // Shortest digits that read back as the same float32 (a FLOAT arrives widened to a double).
 function float32Digits(v: number): string {
   for (let p = 1; p <= 9; p++) {

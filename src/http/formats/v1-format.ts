@@ -1,6 +1,6 @@
-import { badRequest } from '../../../shared/app-error.js';
-import type { StatementResult } from './host.js';
-import { formatRfc3339 } from './time.js';
+import { badRequest } from '../../shared/app-error.js';
+import type { StatementResult } from '../../storage/query/influxql/host.js';
+import { formatRfc3339 } from './format-values.js';
 
 const EPOCH_DIVISORS: Record<string, bigint> = {
   ns: 1n,
@@ -69,9 +69,4 @@ export function renderV1(results: StatementResult[], epochDivisor: bigint | unde
     }),
   };
   return encode(body, pretty ? '    ' : '', 0);
-}
-
-// A whole-request error in the 1.x shape.
-export function renderV1Error(message: string): string {
-  return JSON.stringify({ error: message });
 }

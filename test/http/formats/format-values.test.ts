@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatFloat, formatTimestampNs } from '../../../src/storage/query/format-values.js';
+import { formatFloat, formatRfc3339, formatTimestampNs } from '../../../src/http/formats/format-values.js';
 
 describe('formatTimestampNs', () => {
   it('prints chrono %.f: no fraction, or 3, 6 or 9 digits', () => {
@@ -35,5 +35,14 @@ describe('formatFloat', () => {
     expect(formatFloat(1.5e-7)).to.equal('1.5e-7');
     expect(formatFloat(0.1 + 0.2)).to.equal('0.30000000000000004');
     expect(formatFloat(Math.fround(0.1), true)).to.equal('0.1');
+  });
+});
+
+describe('formatRfc3339', () => {
+  it('formats like Go RFC3339Nano', () => {
+    const S = 1_000_000_000n;
+    expect(formatRfc3339(0n)).to.equal('1970-01-01T00:00:00Z');
+    expect(formatRfc3339(1_700_000_000n * S + 120_000_000n)).to.equal('2023-11-14T22:13:20.12Z');
+    expect(formatRfc3339(-1n)).to.equal('1969-12-31T23:59:59.999999999Z');
   });
 });

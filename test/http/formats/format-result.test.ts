@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatResult, parseFormat } from '../../../src/storage/query/format-result.js';
+import { formatResult, parseFormat } from '../../../src/http/formats/format-result.js';
 import type { QueryResult } from '../../../src/storage/query/query-result.js';
 
 const fixture: QueryResult = {
