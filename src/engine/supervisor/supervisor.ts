@@ -1,14 +1,10 @@
 import { AppError, errorMessage } from '../../shared/app-error.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
+import { backoffMs, type BackoffPolicy } from './backoff.js';
 
 // OTP-style restart policy (design.md "Supervision"): exponential backoff with jitter, and an intensity limit.
-export interface RestartPolicy {
-  initialBackoffMs: number;
-  maxBackoffMs: number;
-  factor: number;
-  // ±fraction of the delay, so many runners dying together do not restart in lockstep.
-  jitter: number;
+export interface RestartPolicy extends BackoffPolicy {
   // More than maxRestarts restarts within withinMs → give up.
   maxRestarts: number;
   withinMs: number;
@@ -17,8 +13,8 @@ export interface RestartPolicy {
 }
 
 export const DEFAULT_RESTART_POLICY: RestartPolicy = {
-  initialBackoffMs: 250,
-  maxBackoffMs: 30_000,
+  initialMs: 250,
+  maxMs: 30_000,
   factor: 2,
   jitter: 0.2,
   maxRestarts: 5,
@@ -183,9 +179,7 @@ export class Supervisor<T> {
 
   // 250 ms × 2^(n-1), capped at 30 s, ± jitter.
   backoffMs(n: number): number {
-    const { initialBackoffMs, factor, maxBackoffMs, jitter } = this.policy;
-    const base = Math.min(initialBackoffMs * factor ** Math.max(0, n - 1), maxBackoffMs);
-    return Math.round(Math.min(maxBackoffMs, base * (1 - jitter + 2 * jitter * this.random())));
+    return backoffMs(this.policy, n, this.random);
   }
 
   private clearTimer(): void {
