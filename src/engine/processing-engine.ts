@@ -19,6 +19,7 @@ import { pluginBaseEnv, pluginEnvPolicy } from './runners/plugin-env-policy.js';
 import type { DatabaseRecord } from '../storage/catalog/catalog.js';
 import type { RequestInput, RequestOutput } from './triggers/trigger-event.js';
 import { PluginWatcher } from './plugins/plugin-watcher.js';
+import { PluginLocator } from './plugins/plugin-locator.js';
 import { RemotePlugins } from './plugins/remote-plugins.js';
 import { PluginRegistry } from './plugins/plugin-registry.js';
 import { PackageInstaller } from './environment/package-installer.js';
@@ -118,7 +119,8 @@ export class ProcessingEngine {
       ...(config.dataDir ? [{ path: config.dataDir, what: "the server's data directory" }] : []),
     ];
     const remote = new RemotePlugins({ pluginDir, pluginRepo: config.pluginRepo, pluginDirOnly: config.pluginDirOnly, logger: logger.child({ part: 'remote-plugins' }) });
-    const dryRuns = new DryRunService({ pluginDir, protectedDirs, remote, storage: deps.storage, runners, logger });
+    const plugins = new PluginLocator({ pluginDir, remote, protectedDirs });
+    const dryRuns = new DryRunService({ plugins, storage: deps.storage, runners, logger });
     const registry = new PluginRegistry({ pluginDir, logger: logger.child({ part: 'plugin-registry' }) });
     const packages = new PackageInstaller({ environment, packageManager: config.packageManager, logger: logger.child({ part: 'packages' }), pluginDir, env: pluginEnv, sandbox });
     const triggers = new TriggerManager({
@@ -130,9 +132,7 @@ export class ProcessingEngine {
       logger: logger.child({ part: 'triggers' }),
       metrics: this.metrics,
       cacheStore: this.cacheStore,
-      pluginDir,
-      protectedDirs,
-      remote,
+      plugins,
       allowedKinds: config.restrictPluginTriggersTo,
       walCursors: new WalCursorStore({ file: fileStore ? join(config.dataDir!, 'engine', 'wal-cursors.json') : null, logger: logger.child({ part: 'wal-cursors' }) }),
     });

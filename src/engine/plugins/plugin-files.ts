@@ -6,7 +6,7 @@ import type { Logger } from '../../shared/logger.js';
 import { pathTraversalError, pluginInstallationDisabledError } from '../errors.js';
 import { SerialQueue } from '../../shared/serial-queue.js';
 import { pluginPathWithin, refuseProtectedPath, type ProtectedDir } from './plugin-path.js';
-import { GH_PREFIX } from './remote-plugins.js';
+import { isRemotePluginName } from './plugin-ref.js';
 
 // One file of a package upload: a path relative to the package directory and its text.
 export interface PluginFileEntry {
@@ -140,7 +140,7 @@ export class PluginFiles {
   }
 
   private refuseRemote(pluginFilename: string): void {
-    if (pluginFilename.startsWith(GH_PREFIX)) {
+    if (isRemotePluginName(pluginFilename)) {
       throw badRequest(`plugin '${pluginFilename}' comes from a repository; only plugins in the plugin directory can be replaced by upload`);
     }
   }

@@ -1,6 +1,7 @@
 import { INTERNAL_DB } from '../../storage/catalog/names.js';
 import { lazyTable, virtualColumns, type SystemTableProvider, type VirtualTable } from '../../storage/query/system-tables.js';
-import { byCodePoint, normalisePluginName, type PluginEntry, type PluginRegistry } from '../plugins/plugin-registry.js';
+import { byCodePoint, type PluginEntry, type PluginRegistry } from '../plugins/plugin-registry.js';
+import { isRemotePluginName, normalisePluginName, parsePluginRef } from '../plugins/plugin-ref.js';
 import type { TriggerRecord } from '../triggers/trigger-record.js';
 
 // What the plugin tables read: the registry's index (null when the engine is off) and every trigger of every live
@@ -49,8 +50,6 @@ export function pluginSystemTables(deps: PluginSystemTablesDeps): SystemTablePro
 }
 
 
-const isRemote = (name: string): boolean => name.startsWith('gh:');
-
 // One row per (trigger, file) of triggers on local plugins, by trigger name then file. A trigger naming a plugin the
 // index does not cover yet (a nested path) starts it being tracked; it shows from the next query on.
 function fileRows(deps: PluginSystemTablesDeps): unknown[][] {
@@ -60,7 +59,7 @@ function fileRows(deps: PluginSystemTablesDeps): unknown[][] {
   const triggers = [...deps.triggers()].sort((a, b) => byCodePoint(a.trigger_name, b.trigger_name) || byCodePoint(a.database_name, b.database_name));
   for (const t of triggers) {
     const name = normalisePluginName(t.plugin_filename);
-    if (isRemote(name)) continue;
+    if (isRemotePluginName(name)) continue;
     const entry = registry.get(name);
     if (!entry) {
       registry.track(name);
@@ -88,7 +87,7 @@ function pluginRows(deps: PluginSystemTablesDeps): unknown[][] {
   for (const name of users.keys()) {
     const entry = registry?.get(name);
     if (entry) entries.set(name, entry);
-    else if (registry && !isRemote(name)) registry.track(name);
+    else if (registry && !isRemotePluginName(name)) registry.track(name);
   }
   const names = [...new Set([...entries.keys(), ...users.keys()])].sort(byCodePoint);
   return names.map((name) => {
@@ -97,7 +96,7 @@ function pluginRows(deps: PluginSystemTablesDeps): unknown[][] {
     return [
       name,
       e?.kind ?? null,
-      e?.source ?? (isRemote(name) ? 'repository' : 'local'),
+      e?.source ?? parsePluginRef(name).source,
       e?.version ?? null,
       e?.files.length ?? 0,
       e?.sizeBytes ?? 0,
