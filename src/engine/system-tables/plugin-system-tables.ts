@@ -4,10 +4,10 @@ import { byCodePoint, type PluginEntry, type PluginRegistry } from '../plugins/p
 import { isRemotePluginName, normalisePluginName, parsePluginRef } from '../plugins/plugin-ref.js';
 import type { TriggerRecord } from '../triggers/trigger-record.js';
 
-// What the plugin tables read: the registry's index (null when the engine is off) and every trigger of every live
-// database (all in memory; nothing touches the disk per query).
+// What the plugin tables read: the registry's index and every trigger of every live database (all in memory; nothing
+// touches the disk per query).
 export interface PluginSystemTablesDeps {
-  registry: PluginRegistry | null;
+  registry: PluginRegistry;
   triggers(): TriggerRecord[];
 }
 
@@ -15,7 +15,7 @@ type Columns = VirtualTable['columns'];
 
 const cols = virtualColumns;
 
-// Reference §7, upstream's columns exactly.
+// Upstream's columns exactly.
 const FILE_COLUMNS = cols(
   ['plugin_name', 'Utf8'],
   ['file_name', 'Utf8'],
@@ -49,12 +49,20 @@ export function pluginSystemTables(deps: PluginSystemTablesDeps): SystemTablePro
   };
 }
 
+// The same tables, always empty (the engine is off).
+export function emptyPluginSystemTables(): SystemTableProvider {
+  return (db, table) => {
+    if (db !== INTERNAL_DB) return undefined;
+    if (table === 'plugin_files') return lazyTable(FILE_COLUMNS, () => []);
+    if (table === 'plugins') return lazyTable(PLUGIN_COLUMNS, () => []);
+    return undefined;
+  };
+}
 
 // One row per (trigger, file) of triggers on local plugins, by trigger name then file. A trigger naming a plugin the
 // index does not cover yet (a nested path) starts it being tracked; it shows from the next query on.
 function fileRows(deps: PluginSystemTablesDeps): unknown[][] {
   const { registry } = deps;
-  if (!registry) return [];
   const rows: unknown[][] = [];
   const triggers = [...deps.triggers()].sort((a, b) => byCodePoint(a.trigger_name, b.trigger_name) || byCodePoint(a.database_name, b.database_name));
   for (const t of triggers) {
@@ -83,11 +91,11 @@ function pluginRows(deps: PluginSystemTablesDeps): unknown[][] {
     list.push(`${t.database_name}/${t.trigger_name}`);
     users.set(name, list);
   }
-  const entries = new Map<string, PluginEntry>((registry?.list() ?? []).map((e) => [e.name, e]));
+  const entries = new Map<string, PluginEntry>((registry.list()).map((e) => [e.name, e]));
   for (const name of users.keys()) {
-    const entry = registry?.get(name);
+    const entry = registry.get(name);
     if (entry) entries.set(name, entry);
-    else if (registry && !isRemotePluginName(name)) registry.track(name);
+    else if (!isRemotePluginName(name)) registry.track(name);
   }
   const names = [...new Set([...entries.keys(), ...users.keys()])].sort(byCodePoint);
   return names.map((name) => {
@@ -101,7 +109,7 @@ function pluginRows(deps: PluginSystemTablesDeps): unknown[][] {
       e?.files.length ?? 0,
       e?.sizeBytes ?? 0,
       usedBy || null,
-      e?.lastError ?? registry?.lastError(name) ?? null,
+      e?.lastError ?? registry.lastError(name) ?? null,
     ];
   });
 }

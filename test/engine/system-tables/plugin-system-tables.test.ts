@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPluginFiles, PluginRegistry } from '../../../src/engine/plugins/plugin-registry.js';
-import { PLUGIN_SYSTEM_TABLES, pluginSystemTables } from '../../../src/engine/system-tables/plugin-system-tables.js';
+import { emptyPluginSystemTables, PLUGIN_SYSTEM_TABLES, pluginSystemTables } from '../../../src/engine/system-tables/plugin-system-tables.js';
 import type { TriggerRecord } from '../../../src/engine/triggers/trigger-record.js';
 import { triggerRecord } from '../trigger-fixtures.js';
 import { createLogger } from '../../../src/shared/logger.js';
@@ -111,7 +111,7 @@ describe('engine/system-tables/plugin-system-tables', () => {
   });
 
   it('with the engine off (no registry) the tables exist and list only what triggers name', () => {
-    const off = pluginSystemTables({ registry: null, triggers: () => [] });
+    const off = emptyPluginSystemTables();
     expect(off('_internal', 'plugin_files')!.rows).to.deep.equal([]);
     expect(off('_internal', 'plugins')!.rows).to.deep.equal([]);
   });
