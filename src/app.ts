@@ -41,6 +41,7 @@ export class App {
       logger: logger.child({ component: 'storage' }),
       metrics: new StorageMetrics(this.registry),
       systemTables: this.systemTables.provide,
+      maxConcurrentQueries: config.maxConcurrentQueries,
     });
     this.admin = new DatabaseAdmin(this.storage, { logger: logger.child({ component: 'admin' }), sweepIntervalMs: config.retentionCheckIntervalMs });
     this.storage.beforeQuery = (db) => this.admin.enforceRetention(db);

@@ -31,6 +31,8 @@ export interface StorageOptions {
   metrics: StorageMetrics;
   clock?: Clock;
   systemTables?: SystemTableProvider;
+  // --max-concurrent-queries: queries beyond it wait for a reader connection.
+  maxConcurrentQueries?: number;
 }
 
 export interface WriteOptions {
@@ -133,6 +135,7 @@ export class StorageEngine {
       logger: opts.logger,
       systemTables: (db, table) => this.caches.systemTables(db, table) ?? opts.systemTables?.(db, table),
       tableFunctions: this.caches,
+      readers: opts.maxConcurrentQueries,
     });
     this.wal = file ? new WriteAheadLog({ dir: join(opts.dataDir!, 'wal'), logger: opts.logger, onFsync: (ms, records, bytes) => opts.metrics.walFsync(ms, records, bytes) }) : null;
     this.flushes = new FlushBuffer({ intervalMs: opts.walFlushIntervalMs, logger: opts.logger });
