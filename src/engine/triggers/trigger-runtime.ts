@@ -13,7 +13,7 @@ import { PluginCallError } from '../runners/runner-errors.js';
 import type { RunnerFactory } from '../runners/runner-factory.js';
 import type { RunnerMetrics } from '../runners/runner-metrics.js';
 import { pluginLog, storageCallHost, writeBackQueued, type PluginLogTarget, type PluginRunKind } from '../runners/storage-call-host.js';
-import { Supervisor, type RestartPolicy } from '../supervisor/supervisor.js';
+import { LIVENESS_TIMEOUT_MS, Supervisor, type RestartPolicy } from '../supervisor/supervisor.js';
 import type { TriggerRecord } from './trigger-record.js';
 import type { TriggerSpec } from './trigger-spec.js';
 import { decideOnError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './error-behavior.js';
@@ -192,6 +192,7 @@ export class TriggerRuntime {
       },
       onGiveUp: (reason) => this.deps.onDisable(`plugin runner failed repeatedly: ${reason}`),
       policy: this.deps.restartPolicy,
+      liveness: { ping: (runner) => runner.ping(LIVENESS_TIMEOUT_MS), busy: (runner) => runner.inFlight > 0, kill: (runner) => runner.kill() },
       clock: this.clock,
       logger: this.deps.logger,
     });
