@@ -16,7 +16,7 @@ import { registerPackageRoutes } from './http/routes/package-routes.js';
 import { registerPluginFileRoutes } from './http/routes/plugin-file-routes.js';
 import { registerCacheRoutes } from './http/routes/cache-routes.js';
 import { TokenStore } from './auth/token-store.js';
-import { tokenSystemTable } from './auth/token-system-table.js';
+import { TOKEN_SYSTEM_TABLES, tokenSystemTable } from './auth/token-system-table.js';
 import { readAdminTokenFile } from './auth/admin-token-file.js';
 import { authMiddleware } from './http/auth/auth-middleware.js';
 import { registerTokenRoutes } from './http/routes/token-routes.js';
@@ -41,6 +41,7 @@ export class App {
       logger: logger.child({ component: 'storage' }),
       metrics: new StorageMetrics(this.registry),
       systemTables: this.systemTables.provide,
+      systemTableNames: this.systemTables.names,
       maxConcurrentQueries: config.maxConcurrentQueries,
     });
     this.admin = new DatabaseAdmin(this.storage, { logger: logger.child({ component: 'admin' }), sweepIntervalMs: config.retentionCheckIntervalMs });
@@ -55,7 +56,7 @@ export class App {
     // Without --plugin-dir a stand-in answers every plugin operation with the engine-disabled error.
     this.engine = config.pluginDir === null ? new DisabledEngine(engineDeps) : new ProcessingEngine(engineDeps);
     this.tokens = new TokenStore({ catalog: this.storage.catalog, logger: logger.child({ component: 'auth' }) });
-    this.systemTables.add(tokenSystemTable(() => this.tokens.list()));
+    this.systemTables.add(tokenSystemTable(() => this.tokens.list()), TOKEN_SYSTEM_TABLES);
     this.admin.onDatabaseDeleted.push((db) => void this.engine.databaseDeleted(db));
     this.admin.onDatabaseRemoved.push((db) => void this.engine.databaseRemoved(db));
     this.http = new HttpServer({

@@ -4,8 +4,8 @@ import { engineDisabledError } from './errors.js';
 import { PluginLogStore } from './plugin-logs/plugin-log-store.js';
 import type { Engine, PluginUploads, ProcessingEngineDeps, RefreshedPlugin } from './processing-engine.js';
 import { RunnerMetrics } from './runners/runner-metrics.js';
-import { engineSystemTables } from './system-tables/engine-system-tables.js';
-import { emptyPluginSystemTables } from './system-tables/plugin-system-tables.js';
+import { ENGINE_SYSTEM_TABLES, engineSystemTables } from './system-tables/engine-system-tables.js';
+import { emptyPluginSystemTables, PLUGIN_SYSTEM_TABLES } from './system-tables/plugin-system-tables.js';
 
 function refuse(): never {
   throw engineDisabledError();
@@ -30,8 +30,8 @@ export class DisabledEngine implements Engine {
     new RunnerMetrics(deps.registry);
     const fileStore = config.objectStore === 'file' && config.dataDir;
     this.logs = new PluginLogStore({ dir: fileStore ? join(config.dataDir!, 'engine', 'logs') : null, logger: logger.child({ part: 'plugin-logs' }) });
-    deps.systemTables.add(engineSystemTables({ triggers: () => [], logs: this.logs, stats: () => undefined }));
-    deps.systemTables.add(emptyPluginSystemTables());
+    deps.systemTables.add(engineSystemTables({ triggers: () => [], logs: this.logs, stats: () => undefined }), ENGINE_SYSTEM_TABLES);
+    deps.systemTables.add(emptyPluginSystemTables(), PLUGIN_SYSTEM_TABLES);
   }
 
   async start(): Promise<void> {

@@ -22,12 +22,12 @@ import { RemotePlugins } from './plugins/remote-plugins.js';
 import { PluginRegistry } from './plugins/plugin-registry.js';
 import { PackageInstaller, type PackageInstallerApi } from './environment/package-installer.js';
 import { PluginFiles } from './plugins/plugin-files.js';
-import { pluginSystemTables } from './system-tables/plugin-system-tables.js';
+import { PLUGIN_SYSTEM_TABLES, pluginSystemTables } from './system-tables/plugin-system-tables.js';
 import type { TriggerRuntimeView } from './triggers/trigger-record.js';
 import { TriggerManager, type CreateTriggerRequest } from './triggers/trigger-manager.js';
 import { WalCursorStore } from './triggers/wal/wal-cursor-store.js';
 import { runnerNameOf } from './triggers/trigger-runtime.js';
-import { engineSystemTables } from './system-tables/engine-system-tables.js';
+import { ENGINE_SYSTEM_TABLES, engineSystemTables } from './system-tables/engine-system-tables.js';
 
 export interface ProcessingEngineDeps {
   config: ServeConfig;
@@ -102,6 +102,7 @@ export class ProcessingEngine implements Engine {
         logs: this.logs,
         stats: (record) => this.metrics.statsOf(runnerNameOf(record)),
       }),
+      ENGINE_SYSTEM_TABLES,
     );
     if (config.pluginDir === null) throw new Error('the processing engine needs --plugin-dir (app.ts uses DisabledEngine without it)');
     const pluginDir = resolve(config.pluginDir);
@@ -167,7 +168,7 @@ export class ProcessingEngine implements Engine {
         void registry.changed(change);
       },
     });
-    deps.systemTables.add(pluginSystemTables({ registry, triggers: () => triggers.store.all() }));
+    deps.systemTables.add(pluginSystemTables({ registry, triggers: () => triggers.store.all() }), PLUGIN_SYSTEM_TABLES);
     const files = new PluginFiles({ pluginDir, logger: logger.child({ part: 'plugin-files' }), pluginDirOnly: config.pluginDirOnly, protectedDirs });
     this.parts = { pluginDir, environment, runners, dryRuns, triggers, watcher, registry, packages, files, sandbox };
   }
