@@ -145,7 +145,7 @@ export class PluginFiles {
     }
   }
 
-  // The absolute path for a plugin name after the §5.5 rules: no NUL, `..`, absolute path or drive prefix, and the
+  // The absolute path for a plugin name after the plugin path rules: no NUL, `..`, absolute path or drive prefix, and the
   // deepest existing ancestor (the path itself if it exists) must canonicalise to inside the canonical plugin dir.
   private async resolveWithin(name: string): Promise<string> {
     if (name.includes('\0')) throw pathTraversalError(name);
