@@ -92,6 +92,7 @@ export class ProcessingEngine implements Engine {
 
   constructor(private readonly deps: ProcessingEngineDeps) {
     const { config, logger } = deps;
+    if (config.pluginDir === null) throw new Error('the processing engine needs --plugin-dir (app.ts uses DisabledEngine without it)');
     this.metrics = new RunnerMetrics(deps.registry);
     const fileStore = config.objectStore === 'file' && config.dataDir;
     this.cacheStore = new TriggerCacheStore({ dir: fileStore ? join(config.dataDir!, 'engine', 'cache') : null, logger });
@@ -104,7 +105,6 @@ export class ProcessingEngine implements Engine {
       }),
       ENGINE_SYSTEM_TABLES,
     );
-    if (config.pluginDir === null) throw new Error('the processing engine needs --plugin-dir (app.ts uses DisabledEngine without it)');
     const pluginDir = resolve(config.pluginDir);
     const pluginEnv = pluginBaseEnv(pluginEnvPolicy(config));
     const environment = new PluginEnvironment({
