@@ -8,24 +8,25 @@ import { DatabaseAdmin } from './storage/database-admin.js';
 import { HttpServer } from './http/server.js';
 import { packageVersion } from './shared/version.js';
 import { SystemTableRegistry } from './storage/query/system-table-registry.js';
-import { ProcessingEngine } from './engine/processing-engine.js';
+import { DisabledEngine } from './engine/disabled-engine.js';
+import { ProcessingEngine, type Engine } from './engine/processing-engine.js';
 import { registerPluginTestRoutes } from './http/routes/plugin-test-routes.js';
 import { registerTriggerRoutes } from './http/routes/trigger-routes.js';
 import { registerPackageRoutes } from './http/routes/package-routes.js';
 import { registerPluginFileRoutes } from './http/routes/plugin-file-routes.js';
 import { registerCacheRoutes } from './http/routes/cache-routes.js';
 import { TokenStore } from './auth/token-store.js';
-import { tokenSystemTable } from './auth/token-system-table.js';
+import { TOKEN_SYSTEM_TABLES, tokenSystemTable } from './auth/token-system-table.js';
 import { readAdminTokenFile } from './auth/admin-token-file.js';
 import { authMiddleware } from './http/auth/auth-middleware.js';
 import { registerTokenRoutes } from './http/routes/token-routes.js';
 
-// The composition root: config → storage → http; stopped in reverse order.
+// The composition root: config → storage → engine → http; stopped in reverse order.
 export class App {
   readonly storage: StorageEngine;
   readonly admin: DatabaseAdmin;
   readonly http: HttpServer;
-  readonly engine: ProcessingEngine;
+  readonly engine: Engine;
   readonly tokens: TokenStore;
   readonly systemTables = new SystemTableRegistry();
   readonly registry = new Registry();
@@ -40,18 +41,22 @@ export class App {
       logger: logger.child({ component: 'storage' }),
       metrics: new StorageMetrics(this.registry),
       systemTables: this.systemTables.provide,
+      systemTableNames: this.systemTables.names,
+      maxConcurrentQueries: config.maxConcurrentQueries,
     });
     this.admin = new DatabaseAdmin(this.storage, { logger: logger.child({ component: 'admin' }), sweepIntervalMs: config.retentionCheckIntervalMs });
     this.storage.beforeQuery = (db) => this.admin.enforceRetention(db);
-    this.engine = new ProcessingEngine({
+    const engineDeps = {
       config,
       storage: this.storage,
       logger: logger.child({ component: 'engine' }),
       registry: this.registry,
       systemTables: this.systemTables,
-    });
+    };
+    // Without --plugin-dir a stand-in answers every plugin operation with the engine-disabled error.
+    this.engine = config.pluginDir === null ? new DisabledEngine(engineDeps) : new ProcessingEngine(engineDeps);
     this.tokens = new TokenStore({ catalog: this.storage.catalog, logger: logger.child({ component: 'auth' }) });
-    this.systemTables.add(tokenSystemTable(() => this.tokens.list()));
+    this.systemTables.add(tokenSystemTable(() => this.tokens.list()), TOKEN_SYSTEM_TABLES);
     this.admin.onDatabaseDeleted.push((db) => void this.engine.databaseDeleted(db));
     this.admin.onDatabaseRemoved.push((db) => void this.engine.databaseRemoved(db));
     this.http = new HttpServer({
@@ -83,7 +88,6 @@ export class App {
           pluginOfTrigger: (db, name) => this.engine.pluginOfTrigger(db, name),
           maxBodyBytes: config.maxHttpRequestSize,
         });
-        this.engine.registerRoutes(router);
       },
     });
   }

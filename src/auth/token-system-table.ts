@@ -18,6 +18,8 @@ const COLUMNS: VirtualTable['columns'] = [
 
 const ns = (ms: number | null): bigint | null => (ms === null ? null : BigInt(ms) * 1_000_000n);
 
+export const TOKEN_SYSTEM_TABLES = ['tokens'] as const;
+
 // system.tokens of `_internal`, one row per token by id.
 export function tokenSystemTable(tokens: () => TokenRecord[]): SystemTableProvider {
   return (db, table) => {

@@ -1,5 +1,4 @@
 import { join, resolve } from 'node:path';
-import type Router from '@koa/router';
 import type { Registry } from 'prom-client';
 import type { ServeConfig } from '../config/schema.js';
 import type { Logger } from '../shared/logger.js';
@@ -10,7 +9,6 @@ import { TriggerCacheStore } from './plugin-cache/trigger-cache-store.js';
 import { DryRunService } from './dry-run/dry-run-service.js';
 import type { PluginTestResponse, ScheduleTestRequest, WalTestRequest } from './dry-run/dry-run-types.js';
 import { PluginEnvironment } from './environment/plugin-environment.js';
-import { engineDisabledError } from './errors.js';
 import { PluginLogStore } from './plugin-logs/plugin-log-store.js';
 import { RunnerFactory } from './runners/runner-factory.js';
 import { RunnerMetrics } from './runners/runner-metrics.js';
@@ -19,16 +17,17 @@ import { pluginBaseEnv, pluginEnvPolicy } from './runners/plugin-env-policy.js';
 import type { DatabaseRecord } from '../storage/catalog/catalog.js';
 import type { RequestInput, RequestOutput } from './triggers/trigger-event.js';
 import { PluginWatcher } from './plugins/plugin-watcher.js';
+import { PluginLocator } from './plugins/plugin-locator.js';
 import { RemotePlugins } from './plugins/remote-plugins.js';
 import { PluginRegistry } from './plugins/plugin-registry.js';
-import { PackageInstaller } from './environment/package-installer.js';
+import { PackageInstaller, type PackageInstallerApi } from './environment/package-installer.js';
 import { PluginFiles } from './plugins/plugin-files.js';
-import { pluginSystemTables } from './system-tables/plugin-system-tables.js';
+import { PLUGIN_SYSTEM_TABLES, pluginSystemTables } from './system-tables/plugin-system-tables.js';
 import type { TriggerRuntimeView } from './triggers/trigger-record.js';
 import { TriggerManager, type CreateTriggerRequest } from './triggers/trigger-manager.js';
 import { WalCursorStore } from './triggers/wal/wal-cursor-store.js';
 import { runnerNameOf } from './triggers/trigger-runtime.js';
-import { engineSystemTables } from './system-tables/engine-system-tables.js';
+import { ENGINE_SYSTEM_TABLES, engineSystemTables } from './system-tables/engine-system-tables.js';
 
 export interface ProcessingEngineDeps {
   config: ServeConfig;
@@ -38,7 +37,34 @@ export interface ProcessingEngineDeps {
   systemTables: SystemTableRegistry;
 }
 
-// The parts that exist only when --plugin-dir is set.
+// What the server (app.ts, the HTTP routes) asks of the Processing Engine, on or off.
+export interface Engine {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  createTrigger(request: CreateTriggerRequest): Promise<unknown>;
+  deleteTrigger(database: string, name: string, force: boolean): Promise<void>;
+  enableTrigger(database: string, name: string): Promise<void>;
+  disableTrigger(database: string, name: string): Promise<void>;
+  refreshRemotePlugins(): Promise<RefreshedPlugin[]>;
+  runRequestTrigger(path: string, input: RequestInput): Promise<RequestOutput>;
+  // The database of the request trigger at `path`, or null (the auth layer scopes /api/v3/engine/<path> by it).
+  requestTriggerDatabase(path: string): string | null;
+  // The plugin a trigger uses (uploads replace it by trigger name), in one database or any.
+  pluginOfTrigger(db: string | null, name: string): Promise<string | null>;
+  databaseDeleted(db: DatabaseRecord): Promise<void>;
+  databaseRemoved(db: DatabaseRecord): Promise<void>;
+  testWal(request: WalTestRequest): Promise<PluginTestResponse>;
+  testSchedule(request: ScheduleTestRequest): Promise<PluginTestResponse>;
+  // pip inside the plugin venv (install endpoints).
+  readonly packages: PackageInstallerApi;
+  // Plugin uploads.
+  readonly pluginFiles: PluginUploads;
+}
+
+export type RefreshedPlugin = Awaited<ReturnType<TriggerManager['refreshRemotePlugins']>>[number];
+export type PluginUploads = Pick<PluginFiles, 'assertUploadsAllowed' | 'writeFile' | 'updatePlugin' | 'replaceDirectory'>;
+
+// The parts built from --plugin-dir.
 interface EnabledParts {
   pluginDir: string;
   environment: PluginEnvironment;
@@ -52,9 +78,9 @@ interface EnabledParts {
   sandbox: RunnerSandbox;
 }
 
-// Facade of the Processing Engine: owns the Python environment, runners, dry runs and (issue 5) triggers.
-// Off without --plugin-dir: no Python is started and every plugin operation answers engineDisabledError().
-export class ProcessingEngine {
+// Facade of the Processing Engine: owns the Python environment, runners, dry runs and triggers.
+// Needs --plugin-dir; without it app.ts uses DisabledEngine.
+export class ProcessingEngine implements Engine {
   // Behind system.processing_engine_logs; kept under <data-dir>/engine/logs across restarts (file object store).
   readonly logs: PluginLogStore;
   // The global cache namespace shared by every runner; persisted with the trigger caches.
@@ -62,10 +88,11 @@ export class ProcessingEngine {
   readonly metrics: RunnerMetrics;
   // Per-trigger local cache snapshots under <data-dir>/engine/cache (memory only for --object-store memory).
   readonly cacheStore: TriggerCacheStore;
-  private readonly parts: EnabledParts | null;
+  private readonly parts: EnabledParts;
 
   constructor(private readonly deps: ProcessingEngineDeps) {
     const { config, logger } = deps;
+    if (config.pluginDir === null) throw new Error('the processing engine needs --plugin-dir (app.ts uses DisabledEngine without it)');
     this.metrics = new RunnerMetrics(deps.registry);
     const fileStore = config.objectStore === 'file' && config.dataDir;
     this.cacheStore = new TriggerCacheStore({ dir: fileStore ? join(config.dataDir!, 'engine', 'cache') : null, logger });
@@ -76,12 +103,8 @@ export class ProcessingEngine {
         logs: this.logs,
         stats: (record) => this.metrics.statsOf(runnerNameOf(record)),
       }),
+      ENGINE_SYSTEM_TABLES,
     );
-    if (config.pluginDir === null) {
-      deps.systemTables.add(pluginSystemTables({ registry: null, triggers: () => [] }));
-      this.parts = null;
-      return;
-    }
     const pluginDir = resolve(config.pluginDir);
     const pluginEnv = pluginBaseEnv(pluginEnvPolicy(config));
     const environment = new PluginEnvironment({
@@ -118,7 +141,8 @@ export class ProcessingEngine {
       ...(config.dataDir ? [{ path: config.dataDir, what: "the server's data directory" }] : []),
     ];
     const remote = new RemotePlugins({ pluginDir, pluginRepo: config.pluginRepo, pluginDirOnly: config.pluginDirOnly, logger: logger.child({ part: 'remote-plugins' }) });
-    const dryRuns = new DryRunService({ pluginDir, protectedDirs, remote, storage: deps.storage, runners, logger });
+    const plugins = new PluginLocator({ pluginDir, remote, protectedDirs });
+    const dryRuns = new DryRunService({ plugins, storage: deps.storage, runners, logger });
     const registry = new PluginRegistry({ pluginDir, logger: logger.child({ part: 'plugin-registry' }) });
     const packages = new PackageInstaller({ environment, packageManager: config.packageManager, logger: logger.child({ part: 'packages' }), pluginDir, env: pluginEnv, sandbox });
     const triggers = new TriggerManager({
@@ -130,9 +154,7 @@ export class ProcessingEngine {
       logger: logger.child({ part: 'triggers' }),
       metrics: this.metrics,
       cacheStore: this.cacheStore,
-      pluginDir,
-      protectedDirs,
-      remote,
+      plugins,
       allowedKinds: config.restrictPluginTriggersTo,
       walCursors: new WalCursorStore({ file: fileStore ? join(config.dataDir!, 'engine', 'wal-cursors.json') : null, logger: logger.child({ part: 'wal-cursors' }) }),
     });
@@ -146,52 +168,43 @@ export class ProcessingEngine {
         void registry.changed(change);
       },
     });
-    deps.systemTables.add(pluginSystemTables({ registry, triggers: () => triggers.store.all() }));
+    deps.systemTables.add(pluginSystemTables({ registry, triggers: () => triggers.store.all() }), PLUGIN_SYSTEM_TABLES);
     const files = new PluginFiles({ pluginDir, logger: logger.child({ part: 'plugin-files' }), pluginDirOnly: config.pluginDirOnly, protectedDirs });
     this.parts = { pluginDir, environment, runners, dryRuns, triggers, watcher, registry, packages, files, sandbox };
   }
 
-  get enabled(): boolean {
-    return this.parts !== null;
+  get pluginDir(): string {
+    return this.parts.pluginDir;
   }
 
-  get pluginDir(): string | null {
-    return this.parts?.pluginDir ?? null;
+  // pip inside the plugin venv (install endpoints, plugin requirements).
+  get packages(): PackageInstaller {
+    return this.parts.packages;
   }
 
-  // pip inside the plugin venv (install endpoints, plugin requirements); null when the engine is off.
-  get packages(): PackageInstaller | null {
-    return this.parts?.packages ?? null;
-  }
-
-  // Plugin uploads; null when the engine is off.
-  get pluginFiles(): PluginFiles | null {
-    return this.parts?.files ?? null;
+  get pluginFiles(): PluginFiles {
+    return this.parts.files;
   }
 
   // The plugin a trigger uses (uploads replace it by trigger name), in one database or any.
   async pluginOfTrigger(db: string | null, name: string): Promise<string | null> {
-    const record = this.parts?.triggers.store.all().find((r) => r.trigger_name === name && (db === null || r.database_name === db));
+    const record = this.parts.triggers.store.all().find((r) => r.trigger_name === name && (db === null || r.database_name === db));
     return record?.plugin_filename ?? null;
   }
 
-  // The interpreter state, for status output; null when the engine is off.
-  get environment(): PluginEnvironment | null {
-    return this.parts?.environment ?? null;
+  // The interpreter state, for status output.
+  get environment(): PluginEnvironment {
+    return this.parts.environment;
   }
 
-  // Starts runners with the server's interpreter and limits (issue 5's triggers use it); throws when off.
+  // Starts runners with the server's interpreter and limits.
   get runners(): RunnerFactory {
-    return this.require().runners;
+    return this.parts.runners;
   }
 
   // Returns at once: the venv is prepared in the background so reads and writes are served immediately.
   async start(): Promise<void> {
     await this.logs.start();
-    if (!this.parts) {
-      this.deps.logger.info('processing engine disabled: no --plugin-dir');
-      return;
-    }
     await this.cacheStore.start(this.globalCache);
     this.deps.logger.info({ pluginDir: this.parts.pluginDir }, 'processing engine enabled');
     this.parts.environment.start();
@@ -206,72 +219,63 @@ export class ProcessingEngine {
 
   // Triggers first (running calls are cancelled, runners shut down), then the caches they fed are written.
   async stop(): Promise<void> {
-    this.parts?.environment.stop();
-    await this.parts?.triggers.stop();
-    await this.parts?.watcher.stop();
-    await this.parts?.registry.stop();
-    await this.parts?.dryRuns.stop();
-    await this.parts?.sandbox.stop();
+    this.parts.environment.stop();
+    await this.parts.triggers.stop();
+    await this.parts.watcher.stop();
+    await this.parts.registry.stop();
+    await this.parts.dryRuns.stop();
+    await this.parts.sandbox.stop();
     await this.cacheStore.stop();
     await this.logs.stop();
   }
 
   createTrigger(request: CreateTriggerRequest): Promise<unknown> {
-    return this.require().triggers.create(request);
+    return this.parts.triggers.create(request);
   }
 
   deleteTrigger(database: string, name: string, force: boolean): Promise<void> {
-    return this.require().triggers.delete(database, name, force);
+    return this.parts.triggers.delete(database, name, force);
   }
 
   enableTrigger(database: string, name: string): Promise<void> {
-    return this.require().triggers.enable(database, name);
+    return this.parts.triggers.enable(database, name);
   }
 
   disableTrigger(database: string, name: string): Promise<void> {
-    return this.require().triggers.disable(database, name);
+    return this.parts.triggers.disable(database, name);
   }
 
-  refreshRemotePlugins(): ReturnType<TriggerManager['refreshRemotePlugins']> {
-    return this.require().triggers.refreshRemotePlugins();
+  refreshRemotePlugins(): Promise<RefreshedPlugin[]> {
+    return this.parts.triggers.refreshRemotePlugins();
   }
 
   runRequestTrigger(path: string, input: RequestInput): Promise<RequestOutput> {
-    return this.require().triggers.handleRequest(path, input);
+    return this.parts.triggers.handleRequest(path, input);
   }
 
-  // The database of the request trigger at `path`, or null (the auth layer scopes /api/v3/engine/<path> by it).
   requestTriggerDatabase(path: string): string | null {
-    return this.parts?.triggers.requestDatabase(path) ?? null;
+    return this.parts.triggers.requestDatabase(path);
   }
 
-  // The triggers of a database with their live state (system tables); empty when the engine is off.
+  // The triggers of a database with their live state (system tables).
   triggerViews(database: string): TriggerRuntimeView[] {
-    return this.parts?.triggers.views(database) ?? [];
+    return this.parts.triggers.views(database);
   }
 
   // Storage tells us about database deletes: soft → triggers stopped and disabled; removed → forgotten.
   async databaseDeleted(db: DatabaseRecord): Promise<void> {
-    await this.parts?.triggers.onDatabaseDeleted(db, false);
+    await this.parts.triggers.onDatabaseDeleted(db, false);
   }
 
   async databaseRemoved(db: DatabaseRecord): Promise<void> {
-    await this.parts?.triggers.onDatabaseDeleted(db, true);
+    await this.parts.triggers.onDatabaseDeleted(db, true);
   }
 
   testWal(request: WalTestRequest): Promise<PluginTestResponse> {
-    return this.require().dryRuns.testWal(request);
+    return this.parts.dryRuns.testWal(request);
   }
 
   testSchedule(request: ScheduleTestRequest): Promise<PluginTestResponse> {
-    return this.require().dryRuns.testSchedule(request);
-  }
-
-  // Engine-owned routes that need no HTTP helpers (issue 5); the dry-run routes live in http/routes.
-  registerRoutes(_router: Router): void {}
-
-  private require(): EnabledParts {
-    if (!this.parts) throw engineDisabledError();
-    return this.parts;
+    return this.parts.dryRuns.testSchedule(request);
   }
 }

@@ -14,10 +14,11 @@ import { WriteAheadLog } from './wal/write-ahead-log.js';
 import { DuckDbStore } from './duckdb/duckdb-store.js';
 import { FlushBuffer } from './flush-buffer.js';
 import { CacheManager } from './caches/cache-manager.js';
+import { CACHE_SYSTEM_TABLES } from './caches/cache-system-tables.js';
 import { ApplyQueue, type ApplyItem } from './apply-queue.js';
 import type { StorageMetrics } from './storage-metrics.js';
 import type { LineError, Precision, WriteRow } from './types.js';
-import type { SystemTableProvider } from './query/system-tables.js';
+import type { SystemTableLister, SystemTableProvider } from './query/system-tables.js';
 import type { QueryResult } from './query/query-result.js';
 import type { RowSource } from './query/query-engine.js';
 
@@ -31,6 +32,10 @@ export interface StorageOptions {
   metrics: StorageMetrics;
   clock?: Clock;
   systemTables?: SystemTableProvider;
+  // The names systemTables serves in a database (the cache tables are added here).
+  systemTableNames?: SystemTableLister;
+  // --max-concurrent-queries: queries beyond it wait for a reader connection.
+  maxConcurrentQueries?: number;
 }
 
 export interface WriteOptions {
@@ -132,7 +137,10 @@ export class StorageEngine {
       path: file ? join(opts.dataDir!, 'duckdb', 'engine.duckdb') : ':memory:',
       logger: opts.logger,
       systemTables: (db, table) => this.caches.systemTables(db, table) ?? opts.systemTables?.(db, table),
+      systemTableNames: (db) =>
+        [...CACHE_SYSTEM_TABLES.filter((name) => this.caches.systemTables(db, name) !== undefined), ...(opts.systemTableNames?.(db) ?? [])].sort(),
       tableFunctions: this.caches,
+      readers: opts.maxConcurrentQueries,
     });
     this.wal = file ? new WriteAheadLog({ dir: join(opts.dataDir!, 'wal'), logger: opts.logger, onFsync: (ms, records, bytes) => opts.metrics.walFsync(ms, records, bytes) }) : null;
     this.flushes = new FlushBuffer({ intervalMs: opts.walFlushIntervalMs, logger: opts.logger });

@@ -6,8 +6,8 @@ import type { StorageEngine } from '../../storage/storage-engine.js';
 import { applyCacheChanges, snapshotToWire, type CacheSnapshot } from '../plugin-cache/cache-snapshot.js';
 import { PreEncoded, RunnerError } from '../../ipc/index.js';
 import { encodeTableBatches } from '../codec/encode-plugin-data.js';
-import { GH_PREFIX, type RemotePlugins } from '../plugins/remote-plugins.js';
-import { resolvePluginPath, type ProtectedDir } from '../plugins/plugin-path.js';
+import type { PluginLocator } from '../plugins/plugin-locator.js';
+import { parsePluginRef, type PluginRef } from '../plugins/plugin-ref.js';
 import type { CallResult, PluginRunner } from '../runners/plugin-runner.js';
 import { PluginCallError } from '../runners/runner-errors.js';
 import type { RunnerFactory } from '../runners/runner-factory.js';
@@ -26,10 +26,7 @@ import {
 
 // What dry runs need from the engine.
 export interface DryRunDeps {
-  pluginDir: string;
-  // Where no plugin path may lead (the data dir, the plugin venv).
-  protectedDirs?: readonly ProtectedDir[];
-  remote: RemotePlugins;
+  plugins: PluginLocator;
   storage: StorageEngine;
   runners: RunnerFactory;
   logger: Logger;
@@ -38,8 +35,8 @@ export interface DryRunDeps {
 
 interface RunSpec {
   label: 'wal' | 'schedule';
-  filename: string;
-  // The plugin's path when it is local (checked by preflight); null for gh: plugins.
+  plugin: PluginRef;
+  // The plugin's path when it is local (checked by preflight); null for repository plugins.
   localPath: string | null;
   database: string;
   cacheName: string;
@@ -62,14 +59,15 @@ export class DryRunService {
   }
 
   async testWal(req: WalTestRequest): Promise<PluginTestResponse> {
-    const localPath = await this.preflight(req.filename);
+    const plugin = parsePluginRef(req.filename);
+    const localPath = await this.preflight(plugin);
     const nowNs = this.clock.nowNs();
     const input = checkLinesDry(this.deps.storage.catalog, req.database, req.input_lp, nowNs, 'line protocol parsing error');
     if (input.problems.length > 0) return { log_lines: [], database_writes: {}, errors: input.problems };
     const batches = new PreEncoded(encodeTableBatches(toTableBatches(input.rows)));
     return this.run({
       label: 'wal',
-      filename: req.filename,
+      plugin,
       localPath,
       database: req.database,
       cacheName: req.cache_name ?? DEFAULT_TEST_CACHE_NAME,
@@ -80,7 +78,8 @@ export class DryRunService {
   }
 
   async testSchedule(req: ScheduleTestRequest): Promise<PluginTestResponse> {
-    const localPath = await this.preflight(req.filename);
+    const plugin = parsePluginRef(req.filename);
+    const localPath = await this.preflight(plugin);
     const fail = (message: string): PluginTestResponse => ({ trigger_time: null, log_lines: [], database_writes: {}, errors: [message] });
     if (!this.deps.storage.catalog.database(req.database)) return fail("couldn't find db");
     let nextMs: number | null;
@@ -94,7 +93,7 @@ export class DryRunService {
     const next = new Date(nextMs);
     const response = await this.run({
       label: 'schedule',
-      filename: req.filename,
+      plugin,
       localPath,
       database: req.database,
       cacheName: req.cache_name ?? DEFAULT_TEST_CACHE_NAME,
@@ -112,15 +111,15 @@ export class DryRunService {
   }
 
   // A local plugin must exist before anything else happens (500 otherwise, as upstream), and Python must be usable.
-  // Returns the local plugin's path; gh: plugins (null) are fetched when the run starts.
-  private async preflight(filename: string): Promise<string | null> {
-    const localPath = filename.startsWith(GH_PREFIX) ? null : (await resolvePluginPath(this.deps.pluginDir, filename, this.deps.protectedDirs)).path;
+  // Returns the local plugin's path; repository plugins (null) are fetched when the run starts.
+  private async preflight(plugin: PluginRef): Promise<string | null> {
+    const localPath = plugin.source === 'local' ? (await this.deps.plugins.locate(plugin)).path : null;
     await this.deps.runners.ready();
     return localPath;
   }
 
   private async run(spec: RunSpec): Promise<PluginTestResponse> {
-    const plugin = { pluginPath: spec.localPath ?? (await this.deps.remote.resolve(spec.filename)).path };
+    const plugin = { pluginPath: spec.localPath ?? (await this.deps.plugins.locate(spec.plugin)).path };
     const host = new DryRunHost(this.deps.storage, this.deps.logger);
     const runner = await this.deps.runners.start(`test:${spec.label}`).catch((err: unknown) => {
       if (err instanceof RunnerError) throw new AppError('runner_start_failed', `cannot start the plugin runner: ${err.message}`, { status: 500, cause: err });

@@ -60,6 +60,8 @@ export interface PluginRequirementsOutcome {
 
 // What the HTTP routes call.
 export interface PackageInstallerApi {
+  // Throws when installing is impossible whatever the request says (the engine is off); called before the body is read.
+  assertAvailable(): void;
   installPackages(packages: string[]): Promise<InstallResult>;
   installRequirements(path: string): Promise<InstallResult>;
 }
@@ -173,6 +175,8 @@ export class PackageInstaller implements PackageInstallerApi {
   get packageManager(): PackageManagerKind {
     return this.options.packageManager;
   }
+
+  assertAvailable(): void {}
 
   async installPackages(packages: string[]): Promise<InstallResult> {
     this.refuseWhenDisabled();

@@ -6,7 +6,7 @@ import type { Logger } from '../../shared/logger.js';
 import { pathTraversalError, pluginInstallationDisabledError } from '../errors.js';
 import { SerialQueue } from '../../shared/serial-queue.js';
 import { pluginPathWithin, refuseProtectedPath, type ProtectedDir } from './plugin-path.js';
-import { GH_PREFIX } from './remote-plugins.js';
+import { isRemotePluginName } from './plugin-ref.js';
 
 // One file of a package upload: a path relative to the package directory and its text.
 export interface PluginFileEntry {
@@ -140,12 +140,12 @@ export class PluginFiles {
   }
 
   private refuseRemote(pluginFilename: string): void {
-    if (pluginFilename.startsWith(GH_PREFIX)) {
+    if (isRemotePluginName(pluginFilename)) {
       throw badRequest(`plugin '${pluginFilename}' comes from a repository; only plugins in the plugin directory can be replaced by upload`);
     }
   }
 
-  // The absolute path for a plugin name after the §5.5 rules: no NUL, `..`, absolute path or drive prefix, and the
+  // The absolute path for a plugin name after the plugin path rules: no NUL, `..`, absolute path or drive prefix, and the
   // deepest existing ancestor (the path itself if it exists) must canonicalise to inside the canonical plugin dir.
   private async resolveWithin(name: string): Promise<string> {
     if (name.includes('\0')) throw pathTraversalError(name);

@@ -4,6 +4,7 @@ import { basename, join, resolve, sep } from 'node:path';
 import { errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
 import { pluginPathWithin } from './plugin-path.js';
+import { isRemotePluginName, normalisePluginName } from './plugin-ref.js';
 import type { PluginChange } from './plugin-watcher.js';
 
 // One file of a plugin: its path relative to the plugin root (`models/processor.py`; the file name for a single-file
@@ -56,12 +57,6 @@ export function hashPluginFiles(files: Array<{ relPath: string; bytes: Uint8Arra
   return hash.digest('hex');
 }
 
-// The spelling the index uses for a plugin_filename: `/` separators, no `./` prefix, no trailing `/`.
-export function normalisePluginName(name: string): string {
-  const trimmed = name.trim();
-  if (trimmed.startsWith('gh:')) return trimmed;
-  return trimmed.replace(/\\/g, '/').replace(/\/{2,}/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '');
-}
 
 // Names that are never plugins (nor watched, at any depth): the venv, caches, dot-dirs, and the `.tmp`/`.old` of an atomic
 // package replacement.
@@ -147,7 +142,7 @@ export class PluginRegistry {
     const key = normalisePluginName(name);
     const remote = this.remote.get(key);
     if (remote) return remote.version;
-    if (key.startsWith('gh:')) return null;
+    if (isRemotePluginName(key)) return null;
     pluginPathWithin(this.dir, key);
     if (key.includes('/') || !key.endsWith('.py')) this.tracked.add(key);
     await this.refreshing.get(key)?.done;
@@ -161,7 +156,7 @@ export class PluginRegistry {
   // background; it is kept current by watcher events from then on.
   track(name: string): void {
     const key = normalisePluginName(name);
-    if (key.startsWith('gh:') || this.tracked.has(key) || this.local.has(key)) return;
+    if (isRemotePluginName(key) || this.tracked.has(key) || this.local.has(key)) return;
     this.versionOf(key).catch((err: unknown) => this.options.logger.debug({ plugin: key, err: errorMessage(err) }, 'plugin registry: cannot track'));
   }
 

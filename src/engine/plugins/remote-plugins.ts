@@ -7,9 +7,7 @@ import { AppError, errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
 import { SerialQueue } from '../../shared/serial-queue.js';
 import { pluginInstallationDisabledError } from '../errors.js';
-
-// The prefix of remote plugin names.
-export const GH_PREFIX = 'gh:';
+import { REMOTE_PLUGIN_PREFIX } from './plugin-ref.js';
 
 // Where fetched plugins are kept, inside the plugin directory (the watcher and registry ignore it).
 export const PLUGIN_CACHE_DIR = '.plugin-cache';
@@ -32,7 +30,7 @@ export function fetchError(message: string, cause?: unknown): AppError {
 
 // `gh:<path>[@<ref>]` → the path in the repository and the optional ref (branch, tag or commit).
 export function parseRemoteName(name: string): { path: string; ref: string | null } {
-  const body = name.slice(GH_PREFIX.length).trim().replace(/^\/+/, '').replace(/\/+$/, '');
+  const body = name.slice(REMOTE_PLUGIN_PREFIX.length).trim().replace(/^\/+/, '').replace(/\/+$/, '');
   const at = body.lastIndexOf('@');
   const path = at > 0 ? body.slice(0, at) : body;
   const ref = at > 0 ? body.slice(at + 1) : null;

@@ -1,14 +1,10 @@
 import { AppError, errorMessage } from '../../shared/app-error.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
+import { backoffMs, type BackoffPolicy } from './backoff.js';
 
 // OTP-style restart policy (design.md "Supervision"): exponential backoff with jitter, and an intensity limit.
-export interface RestartPolicy {
-  initialBackoffMs: number;
-  maxBackoffMs: number;
-  factor: number;
-  // ±fraction of the delay, so many runners dying together do not restart in lockstep.
-  jitter: number;
+export interface RestartPolicy extends BackoffPolicy {
   // More than maxRestarts restarts within withinMs → give up.
   maxRestarts: number;
   withinMs: number;
@@ -17,14 +13,29 @@ export interface RestartPolicy {
 }
 
 export const DEFAULT_RESTART_POLICY: RestartPolicy = {
-  initialBackoffMs: 250,
-  maxBackoffMs: 30_000,
+  initialMs: 250,
+  maxMs: 30_000,
   factor: 2,
   jitter: 0.2,
   maxRestarts: 5,
   withinMs: 60_000,
   stableAfterMs: 60_000,
 };
+
+// An idle child is pinged this often; one that does not answer within the timeout is hung and replaced.
+export const LIVENESS_INTERVAL_MS = 30_000;
+export const LIVENESS_TIMEOUT_MS = 10_000;
+export const LIVENESS_FAILURE = 'liveness ping timed out';
+
+// How to tell a live child from a hung one (`$/ping` for a plugin runner).
+export interface Liveness<T> {
+  // Resolves on the child's answer; the supervisor's own timer decides when it is too late.
+  ping(child: T): Promise<unknown>;
+  // A call is in flight: no ping is sent, and a ping outstanding when a call starts proves nothing.
+  busy(child: T): boolean;
+  // Ends a hung child at once (SIGKILL); its replacement is started like after a crash.
+  kill(child: T): void;
+}
 
 // How to start, watch and stop one child (a PluginRunner for a trigger, already loaded).
 export interface SupervisorOptions<T> {
@@ -39,6 +50,8 @@ export interface SupervisorOptions<T> {
   // Past the intensity limit: the trigger is disabled by the caller with this reason.
   onGiveUp(reason: string): void;
   policy?: Partial<RestartPolicy>;
+  // Without it the child is only watched for exits.
+  liveness?: Liveness<T>;
   clock?: Clock;
   random?: () => number;
   logger?: Logger;
@@ -68,6 +81,7 @@ export class Supervisor<T> {
   private restarts: number[] = [];
   private consecutive = 0;
   private timer: NodeJS.Timeout | null = null;
+  private livenessTimer: NodeJS.Timeout | null = null;
   private waiters: Array<{ resolve: (child: T) => void; reject: (err: Error) => void }> = [];
   private generation = 0;
   state: SupervisorState = 'idle';
@@ -147,6 +161,7 @@ export class Supervisor<T> {
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w.resolve(child);
+    this.schedulePing(child, generation);
     void this.options.exited(child).then(() => {
       if (generation !== this.generation || this.child !== child) return;
       this.child = undefined;
@@ -155,6 +170,7 @@ export class Supervisor<T> {
   }
 
   private failed(reason: string): void {
+    this.clearLiveness();
     const now = this.clock.nowMs();
     if (this.childStartedMs && now - this.childStartedMs >= this.policy.stableAfterMs) this.consecutive = 0;
     this.restarts = this.restarts.filter((t) => now - t < this.policy.withinMs);
@@ -183,14 +199,58 @@ export class Supervisor<T> {
 
   // 250 ms × 2^(n-1), capped at 30 s, ± jitter.
   backoffMs(n: number): number {
-    const { initialBackoffMs, factor, maxBackoffMs, jitter } = this.policy;
-    const base = Math.min(initialBackoffMs * factor ** Math.max(0, n - 1), maxBackoffMs);
-    return Math.round(Math.min(maxBackoffMs, base * (1 - jitter + 2 * jitter * this.random())));
+    return backoffMs(this.policy, n, this.random);
   }
 
   private clearTimer(): void {
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
+    this.clearLiveness();
+  }
+
+  private clearLiveness(): void {
+    if (this.livenessTimer) this.clock.clearTimeout(this.livenessTimer);
+    this.livenessTimer = null;
+  }
+
+  private isCurrent(child: T, generation: number): boolean {
+    return generation === this.generation && this.state === 'running' && this.child === child;
+  }
+
+  private schedulePing(child: T, generation: number): void {
+    const liveness = this.options.liveness;
+    if (!liveness) return;
+    this.clearLiveness();
+    this.livenessTimer = this.clock.setTimeout(() => {
+      this.livenessTimer = null;
+      if (!this.isCurrent(child, generation)) return;
+      if (liveness.busy(child)) return this.schedulePing(child, generation);
+      let answered = false;
+      this.livenessTimer = this.clock.setTimeout(() => {
+        this.livenessTimer = null;
+        if (answered || !this.isCurrent(child, generation)) return;
+        if (liveness.busy(child)) return this.schedulePing(child, generation);
+        this.hung(child, liveness);
+      }, LIVENESS_TIMEOUT_MS);
+      unref(this.livenessTimer);
+      liveness.ping(child).then(
+        () => {
+          answered = true;
+          if (this.isCurrent(child, generation)) this.schedulePing(child, generation);
+        },
+        // A failed ping means the connection is gone: the exit handler restarts the child.
+        () => undefined,
+      );
+    }, LIVENESS_INTERVAL_MS);
+    unref(this.livenessTimer);
+  }
+
+  // A child that does not answer is treated like one that died: killed, and restarted with backoff (counted).
+  private hung(child: T, liveness: Liveness<T>): void {
+    this.child = undefined;
+    this.options.logger?.warn({ runner: this.options.name, timeoutMs: LIVENESS_TIMEOUT_MS }, 'plugin runner did not answer a liveness ping');
+    liveness.kill(child);
+    this.failed(LIVENESS_FAILURE);
   }
 
   private flushWaiters(err: Error): void {
@@ -198,4 +258,9 @@ export class Supervisor<T> {
     this.waiters = [];
     for (const w of waiters) w.reject(err);
   }
+}
+
+// Liveness timers never keep the process alive on their own.
+function unref(timer: NodeJS.Timeout | null): void {
+  (timer as { unref?: () => unknown } | null)?.unref?.();
 }

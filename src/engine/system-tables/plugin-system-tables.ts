@@ -1,12 +1,13 @@
 import { INTERNAL_DB } from '../../storage/catalog/names.js';
 import { lazyTable, virtualColumns, type SystemTableProvider, type VirtualTable } from '../../storage/query/system-tables.js';
-import { byCodePoint, normalisePluginName, type PluginEntry, type PluginRegistry } from '../plugins/plugin-registry.js';
+import { byCodePoint, type PluginEntry, type PluginRegistry } from '../plugins/plugin-registry.js';
+import { isRemotePluginName, normalisePluginName, parsePluginRef } from '../plugins/plugin-ref.js';
 import type { TriggerRecord } from '../triggers/trigger-record.js';
 
-// What the plugin tables read: the registry's index (null when the engine is off) and every trigger of every live
-// database (all in memory; nothing touches the disk per query).
+// What the plugin tables read: the registry's index and every trigger of every live database (all in memory; nothing
+// touches the disk per query).
 export interface PluginSystemTablesDeps {
-  registry: PluginRegistry | null;
+  registry: PluginRegistry;
   triggers(): TriggerRecord[];
 }
 
@@ -14,7 +15,7 @@ type Columns = VirtualTable['columns'];
 
 const cols = virtualColumns;
 
-// Reference §7, upstream's columns exactly.
+// Upstream's columns exactly.
 const FILE_COLUMNS = cols(
   ['plugin_name', 'Utf8'],
   ['file_name', 'Utf8'],
@@ -48,19 +49,25 @@ export function pluginSystemTables(deps: PluginSystemTablesDeps): SystemTablePro
   };
 }
 
-
-const isRemote = (name: string): boolean => name.startsWith('gh:');
+// The same tables, always empty (the engine is off).
+export function emptyPluginSystemTables(): SystemTableProvider {
+  return (db, table) => {
+    if (db !== INTERNAL_DB) return undefined;
+    if (table === 'plugin_files') return lazyTable(FILE_COLUMNS, () => []);
+    if (table === 'plugins') return lazyTable(PLUGIN_COLUMNS, () => []);
+    return undefined;
+  };
+}
 
 // One row per (trigger, file) of triggers on local plugins, by trigger name then file. A trigger naming a plugin the
 // index does not cover yet (a nested path) starts it being tracked; it shows from the next query on.
 function fileRows(deps: PluginSystemTablesDeps): unknown[][] {
   const { registry } = deps;
-  if (!registry) return [];
   const rows: unknown[][] = [];
   const triggers = [...deps.triggers()].sort((a, b) => byCodePoint(a.trigger_name, b.trigger_name) || byCodePoint(a.database_name, b.database_name));
   for (const t of triggers) {
     const name = normalisePluginName(t.plugin_filename);
-    if (isRemote(name)) continue;
+    if (isRemotePluginName(name)) continue;
     const entry = registry.get(name);
     if (!entry) {
       registry.track(name);
@@ -84,11 +91,11 @@ function pluginRows(deps: PluginSystemTablesDeps): unknown[][] {
     list.push(`${t.database_name}/${t.trigger_name}`);
     users.set(name, list);
   }
-  const entries = new Map<string, PluginEntry>((registry?.list() ?? []).map((e) => [e.name, e]));
+  const entries = new Map<string, PluginEntry>((registry.list()).map((e) => [e.name, e]));
   for (const name of users.keys()) {
-    const entry = registry?.get(name);
+    const entry = registry.get(name);
     if (entry) entries.set(name, entry);
-    else if (registry && !isRemote(name)) registry.track(name);
+    else if (!isRemotePluginName(name)) registry.track(name);
   }
   const names = [...new Set([...entries.keys(), ...users.keys()])].sort(byCodePoint);
   return names.map((name) => {
@@ -97,12 +104,12 @@ function pluginRows(deps: PluginSystemTablesDeps): unknown[][] {
     return [
       name,
       e?.kind ?? null,
-      e?.source ?? (isRemote(name) ? 'repository' : 'local'),
+      e?.source ?? parsePluginRef(name).source,
       e?.version ?? null,
       e?.files.length ?? 0,
       e?.sizeBytes ?? 0,
       usedBy || null,
-      e?.lastError ?? registry?.lastError(name) ?? null,
+      e?.lastError ?? registry.lastError(name) ?? null,
     ];
   });
 }

@@ -16,8 +16,9 @@ import type { PluginLogStore } from '../plugin-logs/plugin-log-store.js';
 import type { PluginChange } from '../plugins/plugin-watcher.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { PackageInstaller } from '../environment/package-installer.js';
-import { GH_PREFIX, type FetchedPlugin, type RemotePlugins } from '../plugins/remote-plugins.js';
-import { resolvePluginPath, type ProtectedDir } from '../plugins/plugin-path.js';
+import type { PluginLocator } from '../plugins/plugin-locator.js';
+import { isRemotePluginName, parsePluginRef } from '../plugins/plugin-ref.js';
+import type { FetchedPlugin } from '../plugins/remote-plugins.js';
 import type { RunnerFactory } from '../runners/runner-factory.js';
 import type { RunnerMetrics } from '../runners/runner-metrics.js';
 import type { TriggerRecord, TriggerRuntimeView } from './trigger-record.js';
@@ -53,10 +54,8 @@ export interface TriggerManagerDeps {
   logger: Logger;
   metrics: RunnerMetrics;
   cacheStore: TriggerCacheStore;
-  pluginDir: string;
-  // Where no plugin path may lead (the data dir, the plugin venv).
-  protectedDirs?: readonly ProtectedDir[];
-  remote: RemotePlugins;
+  // Finds the plugin a trigger names (the same lookup dry runs use).
+  plugins: PluginLocator;
   allowedKinds: ReadonlyArray<TriggerKind> | null;
   // Durable WAL positions of WAL triggers (crash-safe delivery); without it cursors live in memory only.
   walCursors?: WalCursorStore;
@@ -220,7 +219,7 @@ export class TriggerManager {
   // enable and boot refresh too). A repository that cannot be reached leaves the cached copy in place.
   async refreshRemotePlugins(): Promise<Array<{ database: string; trigger: string; plugin: string; version: string | null; error: string | null }>> {
     const out = [];
-    for (const record of this.store.all().filter((r) => r.plugin_filename.startsWith(GH_PREFIX))) {
+    for (const record of this.store.all().filter((r) => isRemotePluginName(r.plugin_filename))) {
       const entry = { database: record.database_name, trigger: record.trigger_name, plugin: record.plugin_filename };
       try {
         const plugin = await this.resolvePlugin(record.plugin_filename);
@@ -354,16 +353,13 @@ export class TriggerManager {
     await live.runtime.stop();
   }
 
-  // The plugin a trigger names: a file or package under the plugin dir, or a gh: plugin fetched into the plugin
-  // cache (a stale cached copy when the repository is unreachable). Errors are upstream's texts
-  // (`Plugin not found: …`, `error fetching plugin from repository: …`).
+  // The plugin a trigger names (see PluginLocator) and its registry version; a fetched plugin is registered first.
   private async resolvePlugin(filename: string): Promise<ResolvedTriggerPlugin> {
-    if (filename.startsWith(GH_PREFIX)) {
-      const fetched = await this.deps.remote.resolve(filename);
+    const { path, fetched } = await this.deps.plugins.locate(parsePluginRef(filename));
+    if (fetched) {
       this.deps.registry.registerRemote(filename, { version: fetched.version, kind: fetched.kind, path: fetched.path, files: await filesOf(fetched.path) });
-      return { path: fetched.path, version: await this.deps.registry.versionOf(filename), fetched };
+      return { path, version: await this.deps.registry.versionOf(filename), fetched };
     }
-    const { path } = await resolvePluginPath(this.deps.pluginDir, filename, this.deps.protectedDirs);
     return { path, version: await this.deps.registry.versionOf(filename).catch(() => null) };
   }
 

@@ -13,9 +13,10 @@ import { PluginCallError } from '../runners/runner-errors.js';
 import type { RunnerFactory } from '../runners/runner-factory.js';
 import type { RunnerMetrics } from '../runners/runner-metrics.js';
 import { pluginLog, storageCallHost, writeBackQueued, type PluginLogTarget, type PluginRunKind } from '../runners/storage-call-host.js';
-import { Supervisor, type RestartPolicy } from '../supervisor/supervisor.js';
+import { LIVENESS_TIMEOUT_MS, Supervisor, type RestartPolicy } from '../supervisor/supervisor.js';
 import type { TriggerRecord } from './trigger-record.js';
 import type { TriggerSpec } from './trigger-spec.js';
+import { decideOnError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './error-behavior.js';
 import { EventQueue, type PushOutcome } from './event-queue.js';
 import { requestErrorText, requestOutput } from './request-response.js';
 import { requestTriggerFailed, requestTriggerNotRunning } from './errors.js';
@@ -48,14 +49,6 @@ export interface TriggerRuntimeDeps {
   walCursor?: WalCursor;
 }
 
-// error_behavior=retry: the failed event is run again after 100 ms, 200 ms, … (capped), at most `maxRetries` times.
-export interface RetryPolicy {
-  initialDelayMs: number;
-  maxDelayMs: number;
-  maxRetries: number;
-}
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { initialDelayMs: 100, maxDelayMs: 30_000, maxRetries: 5 };
 export const DEFAULT_ASYNC_POOL_SIZE = 4;
 const REQUEST_PIPELINE_DEPTH = 4;
 // How often one event is sent when the child never started it (see attempt()).
@@ -200,6 +193,7 @@ export class TriggerRuntime {
       },
       onGiveUp: (reason) => this.deps.onDisable(`plugin runner failed repeatedly: ${reason}`),
       policy: this.deps.restartPolicy,
+      liveness: { ping: (runner) => runner.ping(LIVENESS_TIMEOUT_MS), busy: (runner) => runner.inFlight > 0, kill: (runner) => runner.kill() },
       clock: this.clock,
       logger: this.deps.logger,
     });
@@ -335,19 +329,15 @@ export class TriggerRuntime {
       const text = event.kind === 'request' ? requestErrorText(failure) : failure.message;
       this.log('ERROR', `error ${event.kind === 'request' ? 'running' : 'executing'} ${RUN_KIND[event.kind]}: ${text}`, failure.traceback);
       if (event.kind === 'request') return event.fail(requestTriggerFailed(text, failure));
-      const behavior = this.record.trigger_settings.error_behavior;
-      if (behavior === 'disable') {
-        this.deps.onDisable(`error_behavior is disable and a call failed: ${failure.message}`);
-        return;
-      }
-      if (behavior !== 'retry') return this.walDone(event);
-      if (attempt >= this.retry.maxRetries) {
-        this.log('ERROR', `giving up on this ${event.kind === 'wal' ? 'WAL batch' : 'scheduled run'} after ${attempt} retries`);
+      const decision = decideOnError(this.record.trigger_settings.error_behavior, failure, attempt, this.retry);
+      if (decision.action === 'disable') return this.deps.onDisable(decision.reason);
+      if (decision.action === 'log') return this.walDone(event);
+      if (decision.action === 'give-up') {
+        this.log('ERROR', `giving up on this ${event.kind === 'wal' ? 'WAL batch' : 'scheduled run'} after ${decision.retries} retries`);
         return this.walDone(event);
       }
-      const delayMs = Math.min(this.retry.maxDelayMs, this.retry.initialDelayMs * 2 ** attempt);
-      this.log('WARN', `retrying in ${delayMs} ms (retry ${attempt + 1} of ${this.retry.maxRetries})`);
-      await this.sleep(delayMs);
+      this.log('WARN', `retrying in ${decision.delayMs} ms (retry ${decision.retry} of ${decision.maxRetries})`);
+      await this.sleep(decision.delayMs);
     }
   }
 

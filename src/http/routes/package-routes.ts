@@ -1,12 +1,10 @@
 import type Router from '@koa/router';
 import { badRequest } from '../../shared/app-error.js';
-import { engineDisabledError } from '../../engine/errors.js';
 import { validatePackageSpecs, type PackageInstallerApi } from '../../engine/environment/package-installer.js';
 import { readJson } from '../middleware/body.js';
 
 interface Deps {
-  // null: the engine is off (no --plugin-dir).
-  installer: PackageInstallerApi | null;
+  installer: PackageInstallerApi;
   maxBodyBytes: number;
 }
 
@@ -17,23 +15,21 @@ const MAX_PATH_LENGTH = 4096;
 // empty body as upstream, but a failed pip run answers non-2xx with its exit code and output tail.
 export function registerPackageRoutes(router: Router, deps: Deps): void {
   router.post('/api/v3/configure/plugin_environment/install_packages', async (ctx) => {
-    const installer = deps.installer ?? refuse();
+    const { installer } = deps;
+    installer.assertAvailable();
     const packages = parsePackages((await readJson(ctx, deps.maxBodyBytes)).packages);
     await installer.installPackages(packages);
     ctx.status = 200;
     ctx.body = '';
   });
   router.post('/api/v3/configure/plugin_environment/install_requirements', async (ctx) => {
-    const installer = deps.installer ?? refuse();
+    const { installer } = deps;
+    installer.assertAvailable();
     const location = parseRequirementsLocation((await readJson(ctx, deps.maxBodyBytes)).requirements_location);
     await installer.installRequirements(location);
     ctx.status = 200;
     ctx.body = '';
   });
-}
-
-function refuse(): never {
-  throw engineDisabledError();
 }
 
 // `packages`: a non-empty array of plain requirement strings; a 400 names the first bad value.

@@ -1,6 +1,5 @@
 import type Router from '@koa/router';
 import { AppError, badRequest } from '../../shared/app-error.js';
-import { engineDisabledError } from '../../engine/errors.js';
 import type { PluginFileEntry } from '../../engine/plugins/plugin-files.js';
 import { readJson, stringParam } from '../middleware/body.js';
 
@@ -13,8 +12,8 @@ export interface PluginFilesApi {
 }
 
 interface Deps {
-  // null when the engine is off (no --plugin-dir): every endpoint answers engineDisabledError().
-  files: PluginFilesApi | null;
+  // With the engine off (no --plugin-dir), assertUploadsAllowed() answers the engine-disabled error.
+  files: PluginFilesApi;
   // The plugin_filename of trigger `name` in database `db`, or in any database when `db` is null; null if unknown.
   pluginOfTrigger(db: string | null, name: string): Promise<string | null>;
   maxBodyBytes: number;
@@ -29,7 +28,6 @@ export function triggerPluginNotFoundError(name: string): AppError {
 // Admin tokens only, as upstream (src/http/auth/route-policy.ts: every route not listed there is admin-only).
 export function registerPluginFileRoutes(router: Router, deps: Deps): void {
   const files = (): PluginFilesApi => {
-    if (!deps.files) throw engineDisabledError();
     deps.files.assertUploadsAllowed();
     return deps.files;
   };

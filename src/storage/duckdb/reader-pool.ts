@@ -1,6 +1,7 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
-// Queries run on their own connections so a long read never waits behind the appender, and vice versa.
+// Queries run on their own connections so a long read never waits behind the appender, and vice versa; at most
+// `size` run at once (--max-concurrent-queries), the others wait in order for a connection.
 export class ReaderPool {
   private readonly idle: DuckDBConnection[] = [];
   private readonly all: DuckDBConnection[] = [];

@@ -13,7 +13,7 @@ import type { QueryColumn, QueryParams, QueryResult } from './query-result.js';
 import { convertColumns, convertResult, describeColumns } from './result-convert.js';
 import { translateShow } from './show-statements.js';
 import { matchingParen, tokenize } from './sql-lexer.js';
-import { KNOWN_SYSTEM_TABLES, type SystemTableLister, type SystemTableProvider } from './system-tables.js';
+import type { SystemTableLister, SystemTableProvider } from './system-tables.js';
 import type { TableFunctionProvider } from './table-functions.js';
 import { tableFunctionFastPath } from './table-function-fast-path.js';
 import { dropVirtualTables, loadVirtualTable } from './virtual-table-loader.js';
@@ -223,9 +223,7 @@ export class QueryEngine {
   }
 
   private snapshot(dbId: number, dbName: string): SchemaSnapshot {
-    const provider = this.options.systemTables;
-    const names = this.options.systemTableNames?.(dbName) ??
-      (provider ? KNOWN_SYSTEM_TABLES.filter((n) => provider(dbName, n) !== undefined) : []);
+    const names = this.options.systemTableNames?.(dbName) ?? [];
     return { tables: this.options.host.tables(dbId), systemTables: names };
   }
 }

@@ -27,26 +27,5 @@ export function lazyTable(columns: VirtualTable['columns'], compute: () => unkno
 // Supplied by the server: the rows of system.<table> for a database, or undefined when there is no such table.
 export type SystemTableProvider = (dbName: string, table: string) => VirtualTable | undefined;
 
-// Lists the system tables of a database for information_schema.tables / SHOW TABLES.
+// Lists the system tables of a database for information_schema.tables / SHOW TABLES (the names its providers serve).
 export type SystemTableLister = (dbName: string) => string[];
-
-// Names probed when no lister is given (InfluxDB 3 Core's set, plus the _internal extras and our own
-// processing_engine_trigger_stats and plugins).
-export const KNOWN_SYSTEM_TABLES = [
-  'databases',
-  'distinct_caches',
-  'generation_durations',
-  'influxdb_schema',
-  'last_caches',
-  'nodes',
-  'parquet_files',
-  'plugin_files',
-  'plugins',
-  'processing_engine_logs',
-  'processing_engine_trigger_arguments',
-  'processing_engine_trigger_stats',
-  'processing_engine_triggers',
-  'queries',
-  'tables',
-  'tokens',
-];

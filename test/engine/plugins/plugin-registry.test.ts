@@ -3,12 +3,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  hashPluginFiles,
-  normalisePluginName,
-  PluginRegistry,
-  VERSION_LENGTH,
-} from '../../../src/engine/plugins/plugin-registry.js';
+import { hashPluginFiles, PluginRegistry, VERSION_LENGTH } from '../../../src/engine/plugins/plugin-registry.js';
+import { normalisePluginName } from '../../../src/engine/plugins/plugin-ref.js';
 import { PluginWatcher, type PluginChange } from '../../../src/engine/plugins/plugin-watcher.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { pollUntil } from '../../helpers/poll.js';

@@ -4,7 +4,8 @@ import { PluginLogStore } from '../../../src/engine/plugin-logs/plugin-log-store
 import { emptyExecutionStats, type ExecutionStats } from '../../../src/engine/runners/runner-metrics.js';
 import type { TriggerRecord, TriggerRuntimeView } from '../../../src/engine/triggers/trigger-record.js';
 import { triggerRecord } from '../trigger-fixtures.js';
-import { KNOWN_SYSTEM_TABLES, type VirtualTable } from '../../../src/storage/query/system-tables.js';
+import { SystemTableRegistry } from '../../../src/storage/query/system-table-registry.js';
+import type { VirtualTable } from '../../../src/storage/query/system-tables.js';
 import { FakeClock } from '../fake-clock.js';
 
 
@@ -81,10 +82,12 @@ describe('engine/system-tables/engine-system-tables', () => {
   const provide = engineSystemTables(deps);
 
   it('serves the four tables for any database, none of the others, and lists them for SHOW TABLES', () => {
+    const registry = new SystemTableRegistry();
+    registry.add(provide, ENGINE_SYSTEM_TABLES);
     for (const name of ENGINE_SYSTEM_TABLES) {
       expect(provide('db', name), name).to.not.equal(undefined);
       expect(provide('empty', name)!.rows, name).to.deep.equal([]);
-      expect(KNOWN_SYSTEM_TABLES).to.include(name);
+      expect(registry.names('db')).to.include(name);
     }
     expect(provide('db', 'queries')).to.equal(undefined);
     expect(provide('db', 'constructor')).to.equal(undefined);

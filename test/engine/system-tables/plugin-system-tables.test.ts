@@ -3,12 +3,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPluginFiles, PluginRegistry } from '../../../src/engine/plugins/plugin-registry.js';
-import { PLUGIN_SYSTEM_TABLES, pluginSystemTables } from '../../../src/engine/system-tables/plugin-system-tables.js';
+import { emptyPluginSystemTables, PLUGIN_SYSTEM_TABLES, pluginSystemTables } from '../../../src/engine/system-tables/plugin-system-tables.js';
 import type { TriggerRecord } from '../../../src/engine/triggers/trigger-record.js';
 import { triggerRecord } from '../trigger-fixtures.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import type { DuckDbStore } from '../../../src/storage/duckdb/duckdb-store.js';
-import { KNOWN_SYSTEM_TABLES, type SystemTableProvider, type VirtualTable } from '../../../src/storage/query/system-tables.js';
+import { SystemTableRegistry } from '../../../src/storage/query/system-table-registry.js';
+import type { SystemTableProvider, VirtualTable } from '../../../src/storage/query/system-tables.js';
 import { openStore } from '../../storage/duckdb/store-fixtures.js';
 
 const logger = createLogger('silent');
@@ -51,8 +52,11 @@ describe('engine/system-tables/plugin-system-tables', () => {
   after(() => rm(root, { recursive: true, force: true }));
 
   it('serves plugin_files and plugins in _internal only', () => {
+    const tables = new SystemTableRegistry();
+    tables.add(provider, PLUGIN_SYSTEM_TABLES);
+    expect(tables.names('foo')).to.deep.equal([]);
     for (const t of PLUGIN_SYSTEM_TABLES) {
-      expect(KNOWN_SYSTEM_TABLES).to.include(t);
+      expect(tables.names('_internal')).to.include(t);
       expect(provider('_internal', t)).not.to.equal(undefined);
       expect(provider('foo', t)).to.equal(undefined);
     }
@@ -111,7 +115,7 @@ describe('engine/system-tables/plugin-system-tables', () => {
   });
 
   it('with the engine off (no registry) the tables exist and list only what triggers name', () => {
-    const off = pluginSystemTables({ registry: null, triggers: () => [] });
+    const off = emptyPluginSystemTables();
     expect(off('_internal', 'plugin_files')!.rows).to.deep.equal([]);
     expect(off('_internal', 'plugins')!.rows).to.deep.equal([]);
   });
@@ -119,7 +123,7 @@ describe('engine/system-tables/plugin-system-tables', () => {
   describe('through the query engine (a database named _internal)', () => {
     let store: DuckDbStore;
     before(async () => {
-      store = await openStore(':memory:', { systemTables: provider });
+      store = await openStore(':memory:', { systemTables: provider, systemTableNames: (db) => PLUGIN_SYSTEM_TABLES.filter((t) => provider(db, t)) });
       await store.createDatabase(1, '_internal');
       await store.createDatabase(2, 'foo');
     });

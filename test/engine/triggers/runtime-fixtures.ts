@@ -33,6 +33,15 @@ export class FakeRunner {
   async cancel(): Promise<void> {
     this.cancelled++;
   }
+  get inFlight(): number {
+    return 0;
+  }
+  async ping(): Promise<Record<string, unknown>> {
+    return {};
+  }
+  kill(): void {
+    this.exit();
+  }
   async stop(): Promise<void> {
     this.exit();
   }

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorMapper } from '../../../src/http/middleware/error-mapper.js';
 import { registerPackageRoutes } from '../../../src/http/routes/package-routes.js';
+import { DISABLED_PACKAGES } from '../../../src/engine/disabled-engine.js';
 import { PackageInstallError, packagesDisabledError, type InstallResult, type PackageInstallerApi } from '../../../src/engine/environment/package-installer.js';
 import { createLogger } from '../../../src/shared/logger.js';
 
@@ -16,6 +17,7 @@ const OK: InstallResult = { installed: [], exitCode: 0, elapsedMs: 1, output: []
 class FakeInstaller implements PackageInstallerApi {
   calls: Array<[string, unknown]> = [];
   fail: Error | null = null;
+  assertAvailable(): void {}
   async installPackages(packages: string[]) {
     this.calls.push(['packages', packages]);
     if (this.fail) throw this.fail;
@@ -28,7 +30,7 @@ class FakeInstaller implements PackageInstallerApi {
   }
 }
 
-async function serve(installer: PackageInstallerApi | null): Promise<{ url: string; close(): Promise<void> }> {
+async function serve(installer: PackageInstallerApi): Promise<{ url: string; close(): Promise<void> }> {
   const app = new Koa();
   app.use(errorMapper(createLogger('silent')));
   const router = new Router();
@@ -119,7 +121,7 @@ describe('http/routes/package-routes', () => {
   });
 
   it('engine off (no --plugin-dir): every call answers the engine-disabled error', async () => {
-    const off = await serve(null);
+    const off = await serve(DISABLED_PACKAGES);
     try {
       for (const [path, body] of [[PACKAGES, { packages: ['pandas'] }], [REQUIREMENTS, { requirements_location: '/x' }]] as const) {
         const r = await post(path, body, off.url);

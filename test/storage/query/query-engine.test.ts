@@ -41,7 +41,7 @@ describe('QueryEngine (through DuckDbStore.query)', () => {
   const rows = async (sql: string, params?: Record<string, string | number | boolean | null>) => (await q(sql, params)).rows;
 
   before(async () => {
-    store = await openStore(':memory:', { systemTables });
+    store = await openStore(':memory:', { systemTables, systemTableNames: () => ['processing_engine_triggers', 'queries'] });
     await store.createDatabase(1, 'foo');
     await store.createDatabase(2, 'bar');
     await store.ensureTable(1, 'cpu', CPU_COLUMNS);

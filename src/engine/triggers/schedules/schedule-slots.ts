@@ -17,7 +17,7 @@ export function slotFunction(spec: ScheduleSpec): SlotFn {
   return (afterMs) => cron.nextAfter(afterMs);
 }
 
-// After a run planned at `plannedMs` ends at `nowMs`: the next slot, coalescing overrun slots into one (issue 5).
+// After a run planned at `plannedMs` ends at `nowMs`: the next slot, coalescing overrun slots into one.
 export function planAfterRun(spec: ScheduleSpec, plannedMs: number, nowMs: number): SlotPlan {
   if (spec.form === 'every') return planEveryAfterRun(plannedMs, nowMs, spec.periodMs);
   return planSlotsAfterRun(slotFunction(spec), plannedMs, nowMs);

@@ -11,17 +11,11 @@ export class CronSyntaxError extends AppError {
 // Quartz (the Rust `cron` crate upstream uses, 6 or 7 fields) or classic Vixie cron (5 fields).
 export type CronDialect = 'quartz' | 'classic';
 
-// The expanded sets of one expression; day-of-week values are normalised to JS numbering (0 = Sunday).
-export interface CronFields {
+// A checked expression in the plain numeric form croner reads the same way upstream's crate does.
+export interface CheckedCron {
   dialect: CronDialect;
-  seconds: number[];
-  minutes: number[];
-  hours: number[];
-  daysOfMonth: number[];
-  months: number[];
-  daysOfWeek: number[];
-  // null: every year the dialect allows (Quartz: 1970–2100 as the crate; classic: unbounded).
-  years: number[] | null;
+  // Names replaced by numbers, `?` by `*`, `5/15` by `5-59/15`; Quartz always has its year field (1970–2100).
+  text: string;
   // How day-of-month and day-of-week combine: the crate ANDs them; Vixie ORs them when both are restricted.
   dayMatch: 'and' | 'or';
 }
@@ -70,6 +64,8 @@ const QUARTZ_DOW: FieldDef = {
 };
 const CLASSIC_DOW: FieldDef = { label: 'day-of-week', min: 0, max: 7, names: dayNames(0), allowAny: true, hint: ' (0 or 7 = Sunday)' };
 const YEAR: FieldDef = { label: 'year', min: 1970, max: 2100 };
+// The crate's years when the expression gives none.
+const QUARTZ_YEARS = `${YEAR.min}-${YEAR.max}`;
 
 const SHORTCUTS: Record<string, string> = {
   '@yearly': '0 0 0 1 1 *',
@@ -81,8 +77,8 @@ const SHORTCUTS: Record<string, string> = {
   '@hourly': '0 0 * * * *',
 };
 
-// Parses a Quartz 6/7-field, classic 5-field or `@shortcut` expression into expanded sets.
-export function parseCronFields(expression: string): CronFields {
+// Checks a Quartz 6/7-field, classic 5-field or `@shortcut` expression; errors name the field and value at fault.
+export function checkCron(expression: string): CheckedCron {
   const text = expression.trim();
   if (text === '') throw new CronSyntaxError('expression is empty');
   if (text.startsWith('@')) {
@@ -90,7 +86,7 @@ export function parseCronFields(expression: string): CronFields {
     if (expanded === undefined) {
       throw new CronSyntaxError(`unknown shortcut '${text}', expected one of ${Object.keys(SHORTCUTS).join(', ')}`);
     }
-    return parseCronFields(expanded);
+    return checkCron(expanded);
   }
   const parts = text.split(/\s+/);
   if (parts.length === 5) return classic(parts, text);
@@ -100,72 +96,59 @@ export function parseCronFields(expression: string): CronFields {
   );
 }
 
-function quartz(parts: string[], text: string): CronFields {
+function quartz(parts: string[], text: string): CheckedCron {
   const [sec, min, hour, dom, month, dow, year] = parts as [string, string, string, string, string, string, string?];
-  return {
-    dialect: 'quartz',
-    seconds: field(sec, SECONDS, text),
-    minutes: field(min, MINUTES, text),
-    hours: field(hour, HOURS, text),
-    daysOfMonth: field(dom, DOM, text),
-    months: field(month, MONTH, text),
-    daysOfWeek: field(dow, QUARTZ_DOW, text).map((d) => d - 1),
-    years: year === undefined || year === '*' ? null : field(year, YEAR, text),
-    dayMatch: 'and',
-  };
+  const fields = [field(sec, SECONDS, text), field(min, MINUTES, text), field(hour, HOURS, text)];
+  fields.push(field(dom, DOM, text), field(month, MONTH, text), field(dow, QUARTZ_DOW, text));
+  fields.push(year === undefined || year === '*' ? QUARTZ_YEARS : field(year, YEAR, text));
+  return { dialect: 'quartz', text: fields.join(' '), dayMatch: 'and' };
 }
 
-function classic(parts: string[], text: string): CronFields {
+function classic(parts: string[], text: string): CheckedCron {
   const [min, hour, dom, month, dow] = parts as [string, string, string, string, string];
+  const fields = [field(min, MINUTES, text), field(hour, HOURS, text), field(dom, DOM, text), field(month, MONTH, text)];
+  fields.push(field(dow, CLASSIC_DOW, text));
   // Vixie cron: a field that starts with `*` counts as unrestricted; only two restricted fields are ORed.
   const star = (f: string): boolean => f.startsWith('*') || f.startsWith('?');
-  return {
-    dialect: 'classic',
-    seconds: [0],
-    minutes: field(min, MINUTES, text),
-    hours: field(hour, HOURS, text),
-    daysOfMonth: field(dom, DOM, text),
-    months: field(month, MONTH, text),
-    daysOfWeek: [...new Set(field(dow, CLASSIC_DOW, text).map((d) => d % 7))].sort((a, b) => a - b),
-    years: null,
-    dayMatch: star(dom) || star(dow) ? 'and' : 'or',
-  };
+  return { dialect: 'classic', text: fields.join(' '), dayMatch: star(dom) || star(dow) ? 'and' : 'or' };
 }
 
-function field(textField: string, def: FieldDef, expr: string): number[] {
+// One field checked item by item and written back in numbers.
+function field(textField: string, def: FieldDef, expr: string): string {
   const where = `in ${def.label} field '${textField}' of '${expr}'`;
-  const out = new Set<number>();
+  const out: string[] = [];
   for (const item of textField.split(',')) {
     if (item === '') throw new CronSyntaxError(`empty list item ${where}`);
     const slash = item.split('/');
     if (slash.length > 2) throw new CronSyntaxError(`too many '/' in '${item}' ${where}`);
     const [base, stepText] = slash as [string, string?];
-    let step = 1;
-    if (stepText !== undefined) {
-      step = /^\d+$/.test(stepText) ? Number(stepText) : NaN;
-      if (!(step >= 1 && step <= def.max)) {
-        throw new CronSyntaxError(`step '${stepText}' must be between 1 and ${def.max} ${where}`);
-      }
-    }
-    let lo: number;
-    let hi: number;
+    const step = stepText === undefined ? '' : `/${checkStep(stepText, def, where)}`;
     if (base === '*' || base === '?') {
       if (base === '?' && !def.allowAny) throw new CronSyntaxError(`'?' is only allowed in day-of-month and day-of-week, found ${where}`);
-      [lo, hi] = [def.min, def.max];
+      // A stepped wildcard is written as the field's full range, so croner's own wildcard range never matters.
+      out.push(step === '' ? '*' : `${def.min}-${def.max}${step}`);
     } else if (base.includes('-')) {
       const ends = base.split('-');
       if (ends.length !== 2) throw new CronSyntaxError(`invalid range '${base}' ${where}`);
-      lo = value(ends[0]!, def, where);
-      hi = value(ends[1]!, def, where);
+      const lo = value(ends[0]!, def, where);
+      const hi = value(ends[1]!, def, where);
       if (lo > hi) throw new CronSyntaxError(`range '${base}' ends before it starts ${where}`);
+      out.push(`${lo}-${hi}${step}`);
     } else {
-      lo = value(base, def, where);
+      const v = value(base, def, where);
       // Quartz `5/15` means from 5 to the end in steps of 15.
-      hi = stepText === undefined ? lo : def.max;
+      out.push(step === '' ? String(v) : `${v}-${def.max}${step}`);
     }
-    for (let v = lo; v <= hi; v += step) out.add(v);
   }
-  return [...out].sort((a, b) => a - b);
+  return out.join(',');
+}
+
+function checkStep(stepText: string, def: FieldDef, where: string): number {
+  const step = /^\d+$/.test(stepText) ? Number(stepText) : NaN;
+  if (!(step >= 1 && step <= def.max)) {
+    throw new CronSyntaxError(`step '${stepText}' must be between 1 and ${def.max} ${where}`);
+  }
+  return step;
 }
 
 function value(token: string, def: FieldDef, where: string): number {
