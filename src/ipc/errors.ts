@@ -1,4 +1,5 @@
 import { AppError } from '../shared/app-error.js';
+import type { HostErrorType } from './protocol/error-types.js';
 
 // The stream itself is broken (bad frame, undecodable payload, unknown id): the connection cannot go on.
 export class ProtocolError extends AppError {
@@ -71,9 +72,9 @@ export class RemoteError extends AppError {
 
 // Thrown by a host-side request handler to choose the `type` the child sees (e.g. 'ValueError', 'QueryError').
 export class HandlerError extends Error {
-  readonly errorType: string;
+  readonly errorType: HostErrorType;
 
-  constructor(errorType: string, message: string, options?: { cause?: unknown }) {
+  constructor(errorType: HostErrorType, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'HandlerError';
     this.errorType = errorType;
