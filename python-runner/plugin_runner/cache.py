@@ -16,6 +16,8 @@ import time
 import weakref
 from typing import Any, Callable, Optional
 
+from .protocol import CACHE_DELETE, CACHE_GET, CACHE_PUT, Field
+
 PICKLE_PROTOCOL = 5
 SWEEP_INTERVAL_S = 10.0
 TEST_DEFAULT_TTL_S = 30 * 60.0
@@ -132,8 +134,8 @@ class Namespace:
         now = self.clock()
         for key, item in (snapshot or {}).items():
             try:
-                data = item["value"]
-                expires_at = item.get("expires_at")
+                data = item[Field.VALUE]
+                expires_at = item.get(Field.EXPIRES_AT)
                 if expires_at is not None and expires_at <= now:
                     continue
                 self.entries[key] = [pickle.loads(data), expires_at]
@@ -160,15 +162,15 @@ class Namespace:
                     state = (_digest(data), entry[1])
                     if self._shipped.get(key) != state:
                         self._shipped[key] = state
-                        changed[key] = {"value": data, "expires_at": entry[1]}
+                        changed[key] = {Field.VALUE: data, Field.EXPIRES_AT: entry[1]}
                     continue
             if self._shipped.pop(key, None) is not None:
                 deleted.append(key)
         self._touched.clear()
         if not (changed or deleted or unpicklable):
             return None
-        return {"cache_name": self.name, "set": changed, "deleted": sorted(deleted),
-                "unpicklable": sorted(unpicklable)}
+        return {Field.CACHE_NAME: self.name, Field.SET: changed, Field.DELETED: sorted(deleted),
+                Field.UNPICKLABLE: sorted(unpicklable)}
 
 
 class CacheStore:
@@ -212,18 +214,18 @@ class GlobalCacheClient:
         if ttl is None and self._cache_name is not None:
             ttl = TEST_DEFAULT_TTL_S
         expiry_for(ttl, time.time(), None)  # same range check as the local namespace
-        self._request("cache_put", {"key": key, "value": dumps(value), "ttl": ttl,
-                                    "cache_name": self._cache_name})
+        self._request(CACHE_PUT, {Field.KEY: key, Field.VALUE: dumps(value), Field.TTL: ttl,
+                                  Field.CACHE_NAME: self._cache_name})
 
     def get(self, key: str) -> tuple[bool, Any]:
-        result = self._request("cache_get", {"key": key, "cache_name": self._cache_name}) or {}
-        if not result.get("found"):
+        result = self._request(CACHE_GET, {Field.KEY: key, Field.CACHE_NAME: self._cache_name}) or {}
+        if not result.get(Field.FOUND):
             return False, None
-        return True, pickle.loads(result["value"])
+        return True, pickle.loads(result[Field.VALUE])
 
     def delete(self, key: str) -> bool:
-        result = self._request("cache_delete", {"key": key, "cache_name": self._cache_name}) or {}
-        return bool(result.get("deleted"))
+        result = self._request(CACHE_DELETE, {Field.KEY: key, Field.CACHE_NAME: self._cache_name}) or {}
+        return bool(result.get(Field.DELETED))
 
 
 _STATE: "weakref.WeakKeyDictionary[PluginCache, tuple]" = weakref.WeakKeyDictionary()

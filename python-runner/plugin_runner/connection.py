@@ -13,17 +13,17 @@ from typing import Any, Callable, Optional
 from . import messages
 from .errors import FrameTooLargeError
 from .framing import FrameWriter
+from .protocol import ErrorBody, ErrorType
 
 
 class HostError(Exception):
     """The host answered one of the child's requests with an error object."""
 
-    def __init__(self, error: dict) -> None:
-        message = error.get("message")
-        super().__init__(message if isinstance(message, str) else str(error))
+    def __init__(self, error: ErrorBody) -> None:
+        super().__init__(error.message)
         self.error = error
-        self.error_type = error.get("type")
-        self.message = str(self)
+        self.error_type = error.type
+        self.message = error.message
 
 
 class ConnectionClosed(Exception):
@@ -36,7 +36,7 @@ class _Pending:
     def __init__(self, call_id: Optional[int], cancellable: bool) -> None:
         self.event = threading.Event()
         self.result: Any = None
-        self.error: Optional[dict] = None
+        self.error: Optional[ErrorBody] = None
         self.exception: Optional[BaseException] = None
         self.call_id = call_id
         self.cancellable = cancellable
@@ -69,18 +69,14 @@ class Connection:
         try:
             self.send(messages.response(msg_id, result))
         except FrameTooLargeError as exc:
-            self.respond_error(msg_id, messages.simple_error(
-                "FrameTooLarge", f"FrameTooLarge: response {exc}"))
+            self.respond_error(msg_id, ErrorBody.simple(ErrorType.FRAME_TOO_LARGE, f"response {exc}"))
 
-    def respond_error(self, msg_id: int, error: dict) -> None:
+    def respond_error(self, msg_id: int, error: ErrorBody) -> None:
         try:
             self.send(messages.error_response(msg_id, error))
         except FrameTooLargeError:
             # A huge traceback or message: keep the type, cut the rest.
-            small = dict(error)
-            small["message"] = str(error.get("message", ""))[:65536]
-            small["traceback"] = None
-            self.send(messages.error_response(msg_id, small))
+            self.send(messages.error_response(msg_id, error.truncated(65536)))
 
     def request(self, method: str, params: dict, call_id: Optional[int] = None,
                 cancellable: bool = True, abort: Optional[Callable[[], None]] = None) -> Any:

@@ -15,10 +15,10 @@ import threading
 import weakref
 from typing import Any, Optional
 
-from . import messages
 from .cache import CacheStore, GlobalCacheClient, PluginCache, check_str, pyo3_type_error
 from .connection import Connection, ConnectionClosed, HostError
 from .errors import SHUTDOWN_MESSAGE, QueryError
+from .protocol import LOG, PART, QUERY, QUERY_CLOSE, QUERY_NEXT, WRITE_CHUNK, WRITE_SYNC, Field, HostErrorType
 
 INTERNAL_DB_NAME = "_internal"
 # Queued write() lines are sent to the host once this many bytes of line protocol are waiting.
@@ -82,15 +82,14 @@ class CallContext:
 
     # -- host requests -----------------------------------------------------------------
     def host_request(self, method: str, params: dict, cancellable: bool = True) -> Any:
-        params["call_id"] = self.call_id
+        params[Field.CALL_ID] = self.call_id
         abort = self.check_cancelled if cancellable else None
         return self.connection.request(method, params, self.call_id, cancellable, abort)
 
     def log(self, level: str, args: tuple) -> None:
         self.check_cancelled()
         text = " ".join(str(arg) for arg in args)
-        self.connection.notify(messages.LOG, {"call_id": self.call_id, "level": level,
-                                              "text": text})
+        self.connection.notify(LOG, {Field.CALL_ID: self.call_id, Field.LEVEL: level, Field.TEXT: text})
 
     @property
     def cache(self) -> PluginCache:
@@ -118,7 +117,7 @@ class CallContext:
         chunk = {db: "\n".join(lines).encode("utf-8") for db, lines in writes.items()}
         del writes
         try:
-            self.host_request(messages.WRITE_CHUNK, {"writes": chunk})
+            self.host_request(WRITE_CHUNK, {Field.WRITES: chunk})
         except (HostError, ConnectionClosed) as exc:
             raise Exception(f"error queueing writes to {', '.join(chunk)}: {exc}") from None
 
@@ -147,8 +146,8 @@ def _rows_from_result(result: Any, columns: Any = None) -> list:
         return result
     if not isinstance(result, dict):
         return []
-    rows = result.get("rows") or []
-    columns = result.get("columns", columns)
+    rows = result.get(Field.ROWS) or []
+    columns = result.get(Field.COLUMNS, columns)
     if columns is not None:
         return [dict(zip(columns, row)) for row in rows]
     return rows
@@ -157,17 +156,17 @@ def _rows_from_result(result: Any, columns: Any = None) -> list:
 def _query_pages(ctx: "CallContext", first: Any) -> list:
     """All rows of a query: the first answer, then ``query_next`` pages while the host names a cursor."""
     rows = _rows_from_result(first)
-    cursor = first.get("cursor") if isinstance(first, dict) else None
-    columns = first.get("columns") if isinstance(first, dict) else None
+    cursor = first.get(Field.CURSOR) if isinstance(first, dict) else None
+    columns = first.get(Field.COLUMNS) if isinstance(first, dict) else None
     try:
         while cursor is not None:
-            page = ctx.host_request(messages.QUERY_NEXT, {"cursor": cursor})
+            page = ctx.host_request(QUERY_NEXT, {Field.CURSOR: cursor})
             rows.extend(_rows_from_result(page, columns))
-            cursor = page.get("cursor") if isinstance(page, dict) else None
+            cursor = page.get(Field.CURSOR) if isinstance(page, dict) else None
     except BaseException:
         if cursor is not None:
             try:
-                ctx.connection.notify(messages.QUERY_CLOSE, {"call_id": ctx.call_id, "cursor": cursor})
+                ctx.connection.notify(QUERY_CLOSE, {Field.CALL_ID: ctx.call_id, Field.CURSOR: cursor})
             except Exception:  # noqa: BLE001 - the host closes a call's cursors when the call ends anyway
                 pass
         raise
@@ -177,13 +176,13 @@ def _query_pages(ctx: "CallContext", first: Any) -> list:
 def fetch_parts(ctx: "CallContext", key: str, value: dict) -> list:
     """A call parameter the host sent in parts (``{"$parts": n}``, protocol version 2): each ``$/part`` answer
     is ``{items: [...]}``, one slice of the list, fetched in order and joined."""
-    count = value.get(messages.PARTS_KEY)
+    count = value.get(Field.PARTS)
     if not isinstance(count, int) or count < 0:
         raise ValueError(f"parted parameter {key} has an invalid part count {count!r}")
     items: list = []
     for index in range(count):
-        part = ctx.host_request(messages.PART, {"key": key, "index": index})
-        items.extend(part.get("items") or [] if isinstance(part, dict) else [])
+        part = ctx.host_request(PART, {Field.KEY: key, Field.INDEX: index})
+        items.extend(part.get(Field.ITEMS) or [] if isinstance(part, dict) else [])
     return items
 
 
@@ -227,13 +226,13 @@ class PluginApi:
         problem = database_name_error(db_name)
         if problem is not None:
             raise QueryError(f"invalid database name provided: {problem}")
-        params = {"query": query, "args": dict(args) if args is not None else None,
-                  "database": db_name}
+        params = {Field.QUERY: query, Field.ARGS: dict(args) if args is not None else None,
+                  Field.DATABASE: db_name}
         try:
-            result = ctx.host_request(messages.QUERY, params)
+            result = ctx.host_request(QUERY, params)
             return _query_pages(ctx, result)
         except HostError as exc:
-            if exc.error_type == "ValueError":
+            if exc.error_type == HostErrorType.VALUE_ERROR:
                 raise ValueError(exc.message) from None
             raise QueryError(exc.message) from None
         except ConnectionClosed as exc:
@@ -268,8 +267,7 @@ class PluginApi:
             raise Exception(
                 f"error writing line protocol to {db_name}: invalid database name: {problem}")
         try:
-            ctx.host_request(messages.WRITE_SYNC,
-                             {"database": db_name, "lines": line, "no_sync": no_sync})
+            ctx.host_request(WRITE_SYNC, {Field.DATABASE: db_name, Field.LINES: line, Field.NO_SYNC: no_sync})
         except (HostError, ConnectionClosed) as exc:
             raise Exception(f"error writing line protocol to {db_name}: {exc}") from None
 

@@ -18,18 +18,19 @@ import linecache
 import os
 import sys
 import threading
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Union
 
 from .errors import PluginError, render_exception
+from .protocol import PROCESS_REQUEST, PROCESS_SCHEDULED_CALL, PROCESS_WRITES, ErrorType
 
 MISSING_ENTRY_POINT = {
-    "process_writes": (
+    PROCESS_WRITES: (
         "the process_writes function is not present in the plugin. Should be defined as: "
         "process_writes(influxdb3_local, table_batches, args=None)"),
-    "process_scheduled_call": (
+    PROCESS_SCHEDULED_CALL: (
         "the process_scheduled_call function is not present in the plugin. Should be defined "
         "as: process_scheduled_call(influxdb3_local, call_time, args=None)"),
-    "process_request": (
+    PROCESS_REQUEST: (
         "the process_request function is not present in the plugin. Should be defined as: "
         "process_request(influxdb3_local, query_parameters, request_headers, request_body, "
         "args=None) -> Tuple[str, Optional[Dict[str, str]]]"),
@@ -43,11 +44,11 @@ _IMPORTED_PACKAGES: dict[str, str] = {}
 def missing_entry_point(name: str) -> PluginError:
     return PluginError(MISSING_ENTRY_POINT.get(name, f"the {name} function is not present "
                                                       "in the plugin"),
-                       "MissingEntryPointError")
+                       ErrorType.MISSING_ENTRY_POINT)
 
 
 def not_found(path: str) -> PluginError:
-    return PluginError(f"Plugin not found: {path}", "PluginNotFound")
+    return PluginError(f"Plugin not found: {path}", ErrorType.PLUGIN_NOT_FOUND)
 
 
 class SingleFilePlugin:
@@ -222,7 +223,10 @@ class PackagePlugin:
                 f"{render_exception(exc)}", type(exc).__qualname__, exc) from None
 
 
-def load_plugin(path: str, source: Optional[str] = None):
+Plugin = Union[SingleFilePlugin, PackagePlugin]
+
+
+def load_plugin(path: str, source: Optional[str] = None) -> Plugin:
     """A plugin object for ``path``: a package directory or a single ``.py`` file.
 
     With ``source``, the file is not read: that text is the plugin (dry runs, ``gh:``).
@@ -233,7 +237,7 @@ def load_plugin(path: str, source: Optional[str] = None):
         if not os.path.isfile(os.path.join(path, "__init__.py")):
             raise PluginError(
                 f"Plugin not found: {path} (a plugin directory needs an __init__.py)",
-                "PluginNotFound")
+                ErrorType.PLUGIN_NOT_FOUND)
         return PackagePlugin(path)
     if os.path.isfile(path):
         return SingleFilePlugin(path)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import PluginError
+from .protocol import ErrorType, Field
 
 DEFAULT_MIMETYPE = "text/html"
 _I64_MIN, _I64_MAX = -(2 ** 63), 2 ** 63 - 1
@@ -81,7 +82,7 @@ def map_response(result: Any) -> tuple[int, dict, str]:
             if len(result) == 3:
                 third = result[2]
                 if not isinstance(third, dict):
-                    raise PluginError("expected a dictionary in header item", "ResponseError")
+                    raise PluginError("expected a dictionary in header item", ErrorType.RESPONSE_ERROR)
                 headers.update(_extract_headers(third))
         return status, headers, body
 
@@ -103,10 +104,10 @@ def map_response(result: Any) -> tuple[int, dict, str]:
                     pass
         return 200, {"Content-Type": DEFAULT_MIMETYPE}, "".join(parts)
 
-    raise PluginError("Unsupported return type from Python function", "ResponseError")
+    raise PluginError("Unsupported return type from Python function", ErrorType.RESPONSE_ERROR)
 
 
 def response_result(result: Any) -> dict:
     """The wire form: ``{status, headers, body}`` with the body as UTF-8 bytes."""
     status, headers, body = map_response(result)
-    return {"status": status, "headers": headers, "body": body.encode("utf-8")}
+    return {Field.STATUS: status, Field.HEADERS: headers, Field.BODY: body.encode("utf-8")}
