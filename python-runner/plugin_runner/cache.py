@@ -89,9 +89,9 @@ class Namespace:
         self.default_ttl = default_ttl
         self.clock = clock
         self.persist = persist
-        self.entries: dict[str, list] = {}
+        self.entries: dict[str, list[Any]] = {}
         self._touched: set[str] = set()
-        self._shipped: dict[str, tuple] = {}
+        self._shipped: dict[str, tuple[bytes, Optional[float]]] = {}
 
     def _touch(self, key: str) -> None:
         if self.persist:
@@ -125,12 +125,12 @@ class Namespace:
             del self.entries[key]
             self._touch(key)
 
-    def restore(self, snapshot: Optional[dict]) -> list:
+    def restore(self, snapshot: Optional[dict[str, Any]]) -> list[str]:
         """Replace the contents with a host snapshot; returns the keys that failed to load."""
         self.entries.clear()
         self._touched.clear()
         self._shipped.clear()
-        failed = []
+        failed: list[str] = []
         now = self.clock()
         for key, item in (snapshot or {}).items():
             try:
@@ -144,11 +144,11 @@ class Namespace:
                 failed.append(key)
         return failed
 
-    def collect_changes(self) -> Optional[dict]:
+    def collect_changes(self) -> Optional[dict[str, Any]]:
         """What changed for the host since the last collection, or None when nothing did."""
         if not self.persist or not self._touched:
             return None
-        changed: dict[str, dict] = {}
+        changed: dict[str, dict[str, Any]] = {}
         deleted: list[str] = []
         unpicklable: list[str] = []
         for key in self._touched:
@@ -206,7 +206,7 @@ class CacheStore:
 class GlobalCacheClient:
     """Global-namespace operations, forwarded to the host (values travel pickled)."""
 
-    def __init__(self, request: Callable[[str, dict], Any], cache_name: Optional[str]) -> None:
+    def __init__(self, request: Callable[[str, dict[str, Any]], Any], cache_name: Optional[str]) -> None:
         self._request = request
         self._cache_name = cache_name
 
@@ -228,7 +228,7 @@ class GlobalCacheClient:
         return bool(result.get(Field.DELETED))
 
 
-_STATE: "weakref.WeakKeyDictionary[PluginCache, tuple]" = weakref.WeakKeyDictionary()
+_STATE: "weakref.WeakKeyDictionary[PluginCache, tuple[Namespace, GlobalCacheClient]]" = weakref.WeakKeyDictionary()
 
 
 class PluginCache:
@@ -239,7 +239,7 @@ class PluginCache:
     def __init__(self, local: Namespace, remote: GlobalCacheClient) -> None:
         _STATE[self] = (local, remote)
 
-    def put(self, key, value, ttl=None, use_global=None) -> None:
+    def put(self, key: Any, value: Any, ttl: Any = None, use_global: Any = None) -> None:
         check_str("key", key)
         seconds = ttl_seconds(ttl)
         local, remote = _STATE[self]
@@ -248,15 +248,15 @@ class PluginCache:
         else:
             local.put(key, value, seconds)
 
-    def get(self, key, default=None, use_global=None):
+    def get(self, key: Any, default: Any = None, use_global: Any = None) -> Any:
         check_str("key", key)
         local, remote = _STATE[self]
-        target = remote if check_optional_bool("use_global", use_global) else local
+        target: "Namespace | GlobalCacheClient" = remote if check_optional_bool("use_global", use_global) else local
         found, value = target.get(key)
         return value if found else default
 
-    def delete(self, key, use_global=None) -> bool:
+    def delete(self, key: Any, use_global: Any = None) -> bool:
         check_str("key", key)
         local, remote = _STATE[self]
-        target = remote if check_optional_bool("use_global", use_global) else local
+        target: "Namespace | GlobalCacheClient" = remote if check_optional_bool("use_global", use_global) else local
         return target.delete(key)

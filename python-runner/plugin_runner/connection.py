@@ -48,7 +48,7 @@ class Connection:
         # How a requesting thread waits until its answer's event is set: by default it just waits (another thread
         # reads and delivers); the server installs one where the waiting thread reads frames itself while nobody
         # else does (dispatch.Server.wait_for_event).
-        self.wait_for_event: Callable[[threading.Event], None] = threading.Event.wait
+        self.wait_for_event: Callable[[threading.Event], object] = threading.Event.wait
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._pending: dict[int, _Pending] = {}
@@ -59,10 +59,10 @@ class Connection:
         return self._writer.max_frame_bytes
 
     # -- sending ---------------------------------------------------------------------
-    def send(self, envelope: dict) -> None:
+    def send(self, envelope: dict[str, Any]) -> None:
         self._writer.write_frame(messages.pack(envelope))
 
-    def notify(self, method: str, params: dict) -> None:
+    def notify(self, method: str, params: dict[str, Any]) -> None:
         self.send(messages.notification(method, params))
 
     def respond(self, msg_id: int, result: Any) -> None:
@@ -78,7 +78,7 @@ class Connection:
             # A huge traceback or message: keep the type, cut the rest.
             self.send(messages.error_response(msg_id, error.truncated(65536)))
 
-    def request(self, method: str, params: dict, call_id: Optional[int] = None,
+    def request(self, method: str, params: dict[str, Any], call_id: Optional[int] = None,
                 cancellable: bool = True, abort: Optional[Callable[[], None]] = None) -> Any:
         """Send a request to the host and block until its response arrives.
 
@@ -111,6 +111,8 @@ class Connection:
     # -- receiving -------------------------------------------------------------------
     def deliver(self, msg: messages.Message) -> bool:
         """Route a response from the host; False when nobody waits for that id."""
+        if msg.id is None:
+            return False
         with self._lock:
             pending = self._pending.pop(msg.id, None)
         if pending is None:

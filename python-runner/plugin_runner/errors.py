@@ -108,7 +108,7 @@ def format_traceback(exc: BaseException, source_path: Optional[str] = None,
 
 
 def _rewrite(te: traceback.TracebackException, exc: Optional[BaseException],
-             source_path: Optional[str], owns_code, seen: set) -> None:
+             source_path: Optional[str], owns_code: Optional[Callable[[Any], bool]], seen: set[int]) -> None:
     if id(te) in seen:
         return
     seen.add(id(te))

@@ -81,12 +81,12 @@ class CallContext:
             raise KeyboardInterrupt(SHUTDOWN_MESSAGE)
 
     # -- host requests -----------------------------------------------------------------
-    def host_request(self, method: str, params: dict, cancellable: bool = True) -> Any:
+    def host_request(self, method: str, params: dict[str, Any], cancellable: bool = True) -> Any:
         params[Field.CALL_ID] = self.call_id
         abort = self.check_cancelled if cancellable else None
         return self.connection.request(method, params, self.call_id, cancellable, abort)
 
-    def log(self, level: str, args: tuple) -> None:
+    def log(self, level: str, args: tuple[Any, ...]) -> None:
         self.check_cancelled()
         text = " ".join(str(arg) for arg in args)
         self.connection.notify(LOG, {Field.CALL_ID: self.call_id, Field.LEVEL: level, Field.TEXT: text})
@@ -121,7 +121,7 @@ class CallContext:
         except (HostError, ConnectionClosed) as exc:
             raise Exception(f"error queueing writes to {', '.join(chunk)}: {exc}") from None
 
-    def take_writes(self) -> dict:
+    def take_writes(self) -> dict[str, list[str]]:
         """The lines not sent as chunks yet (the call result's ``writes``); later writes are dropped."""
         with self._write_lock:
             self._finished = True
@@ -141,7 +141,7 @@ def _reject_internal(db_name: str) -> None:
         raise Exception("Python plugins cannot write to the _internal database")
 
 
-def _rows_from_result(result: Any, columns: Any = None) -> list:
+def _rows_from_result(result: Any, columns: Any = None) -> list[Any]:
     if isinstance(result, list):
         return result
     if not isinstance(result, dict):
@@ -153,7 +153,7 @@ def _rows_from_result(result: Any, columns: Any = None) -> list:
     return rows
 
 
-def _query_pages(ctx: "CallContext", first: Any) -> list:
+def _query_pages(ctx: "CallContext", first: Any) -> list[Any]:
     """All rows of a query: the first answer, then ``query_next`` pages while the host names a cursor."""
     rows = _rows_from_result(first)
     cursor = first.get(Field.CURSOR) if isinstance(first, dict) else None
@@ -173,13 +173,13 @@ def _query_pages(ctx: "CallContext", first: Any) -> list:
     return rows
 
 
-def fetch_parts(ctx: "CallContext", key: str, value: dict) -> list:
+def fetch_parts(ctx: "CallContext", key: str, value: dict[str, Any]) -> list[Any]:
     """A call parameter the host sent in parts (``{"$parts": n}``, protocol version 2): each ``$/part`` answer
     is ``{items: [...]}``, one slice of the list, fetched in order and joined."""
     count = value.get(Field.PARTS)
     if not isinstance(count, int) or count < 0:
         raise ValueError(f"parted parameter {key} has an invalid part count {count!r}")
-    items: list = []
+    items: list[Any] = []
     for index in range(count):
         part = ctx.host_request(PART, {Field.KEY: key, Field.INDEX: index})
         items.extend(part.get(Field.ITEMS) or [] if isinstance(part, dict) else [])
@@ -201,16 +201,16 @@ class PluginApi:
     def __init__(self, ctx: CallContext) -> None:
         _STATE[self] = ctx
 
-    def info(self, *args) -> None:
+    def info(self, *args: Any) -> None:
         _STATE[self].log("INFO", args)
 
-    def warn(self, *args) -> None:
+    def warn(self, *args: Any) -> None:
         _STATE[self].log("WARN", args)
 
-    def error(self, *args) -> None:
+    def error(self, *args: Any) -> None:
         _STATE[self].log("ERROR", args)
 
-    def query(self, query, args=None, database=None) -> list:
+    def query(self, query: Any, args: Any = None, database: Any = None) -> list[Any]:
         ctx = _STATE[self]
         check_str("query", query)
         if args is not None:
@@ -238,11 +238,11 @@ class PluginApi:
         except ConnectionClosed as exc:
             raise QueryError(f"connection to the server closed: {exc}") from None
 
-    def write(self, line_builder) -> None:
+    def write(self, line_builder: Any) -> None:
         ctx = _STATE[self]
         self.write_to_db(ctx.database, line_builder)
 
-    def write_to_db(self, db_name, line_builder) -> None:
+    def write_to_db(self, db_name: Any, line_builder: Any) -> None:
         ctx = _STATE[self]
         check_str("db_name", db_name)
         ctx.check_cancelled()
@@ -250,11 +250,11 @@ class PluginApi:
         line = _build_line(line_builder)
         ctx.queue_write(db_name, line)
 
-    def write_sync(self, line_builder, no_sync) -> None:
+    def write_sync(self, line_builder: Any, no_sync: Any) -> None:
         ctx = _STATE[self]
         self.write_sync_to_db(ctx.database, line_builder, no_sync)
 
-    def write_sync_to_db(self, db_name, line_builder, no_sync) -> None:
+    def write_sync_to_db(self, db_name: Any, line_builder: Any, no_sync: Any) -> None:
         ctx = _STATE[self]
         check_str("db_name", db_name)
         if not isinstance(no_sync, bool):

@@ -18,6 +18,7 @@ import linecache
 import os
 import sys
 import threading
+from types import CodeType, ModuleType
 from typing import Any, Callable, Optional, Union
 
 from .errors import PluginError, render_exception
@@ -58,19 +59,19 @@ class SingleFilePlugin:
         self.path = path
         self.source_path = path
         self._fixed_source = source
-        self._key: Optional[tuple] = None
-        self._code = None
+        self._key: Optional[tuple[str, int, int]] = None
+        self._code: Optional[CodeType] = None
         self._text: Optional[str] = None
-        self._codes: set = set()
+        self._codes: set[CodeType] = set()
 
-    def _compile(self, text: str):
-        code = compile(text, "<string>", "exec", dont_inherit=True)
+    def _compile(self, text: str) -> CodeType:
+        code: CodeType = compile(text, "<string>", "exec", dont_inherit=True)
         self._text = text
         self._codes = _nested_codes(code)
         self._remember_source()
         return code
 
-    def owns_code(self, code) -> bool:
+    def owns_code(self, code: Any) -> bool:
         """True for code objects compiled from this plugin's source (traceback mapping)."""
         return code in self._codes
 
@@ -80,7 +81,7 @@ class SingleFilePlugin:
             linecache.cache["<string>"] = (len(self._text), None,
                                            self._text.splitlines(True), "<string>")
 
-    def code(self):
+    def code(self) -> CodeType:
         if self._fixed_source is not None:
             if self._code is None:
                 self._code = self._compile(self._fixed_source)
@@ -106,19 +107,21 @@ class SingleFilePlugin:
             self._remember_source()
         return self._code
 
-    def entry_point(self, name: str) -> Callable:
+    def entry_point(self, name: str) -> Callable[..., Any]:
         code = self.code()
         namespace: dict[str, Any] = {}
         exec(code, namespace)  # noqa: S102 - running the plugin is the point
         if name in namespace:
-            return namespace[name]
+            func: Callable[..., Any] = namespace[name]
+            return func
         if hasattr(builtins, name):
-            return getattr(builtins, name)
+            builtin: Callable[..., Any] = getattr(builtins, name)
+            return builtin
         raise missing_entry_point(name)
 
 
-def _nested_codes(code) -> set:
-    found = set()
+def _nested_codes(code: CodeType) -> set[CodeType]:
+    found: set[CodeType] = set()
     stack = [code]
     while stack:
         current = stack.pop()
@@ -129,7 +132,7 @@ def _nested_codes(code) -> set:
     return found
 
 
-def _package_fingerprint(root: str) -> tuple:
+def _package_fingerprint(root: str) -> tuple[tuple[str, int, int], ...]:
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
@@ -156,14 +159,14 @@ class PackagePlugin:
 
     def __init__(self, path: str) -> None:
         self.path = os.path.abspath(path).rstrip(os.sep)
-        self.source_path = None
-        self.owns_code = None
+        self.source_path: Optional[str] = None
+        self.owns_code: Optional[Callable[[Any], bool]] = None
         self.name = os.path.basename(self.path)
         self.parent = os.path.dirname(self.path)
-        self._module = None
-        self._fingerprint: Optional[tuple] = None
+        self._module: Optional[ModuleType] = None
+        self._fingerprint: Optional[tuple[tuple[str, int, int], ...]] = None
 
-    def _import(self):
+    def _import(self) -> ModuleType:
         name = self.name
         with _SYS_PATH_LOCK:
             previous = _IMPORTED_PACKAGES.get(name)
@@ -195,7 +198,8 @@ class PackagePlugin:
             _IMPORTED_PACKAGES[name] = self.path
             return module
 
-    def module(self):
+    def module(self) -> ModuleType:
+        fingerprint: Optional[tuple[tuple[str, int, int], ...]]
         try:
             fingerprint = _package_fingerprint(self.path)
         except OSError:
@@ -207,14 +211,18 @@ class PackagePlugin:
                 _evict(self.name)
                 importlib.invalidate_caches()
             self._module = None
-            self._module = self._import()
+            module = self._import()
+            self._module = module
             self._fingerprint = fingerprint
+            return module
+        assert self._module is not None
         return self._module
 
-    def entry_point(self, name: str) -> Callable:
+    def entry_point(self, name: str) -> Callable[..., Any]:
         module = self.module()
         try:
-            return getattr(module, name)
+            func: Callable[..., Any] = getattr(module, name)
+            return func
         except AttributeError:
             raise missing_entry_point(name) from None
         except Exception as exc:  # noqa: BLE001 - a module __getattr__ may raise anything

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import operator
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Optional
 
 from .errors import PluginError
 from .protocol import ErrorType, Field
@@ -25,7 +25,7 @@ def _extract_str(value: Any, what: str) -> str:
     return value
 
 
-def _extract_headers(value: Any) -> dict:
+def _extract_headers(value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping):
         raise TypeError(f"'{type(value).__name__}' object cannot be converted to 'PyDict'")
     return {_extract_str(k, "header name"): _extract_str(v, "header value")
@@ -42,7 +42,7 @@ def _is_flask_response(result: Any) -> bool:
         return False
 
 
-def _body_part(part: Any) -> tuple[str, dict]:
+def _body_part(part: Any) -> tuple[str, dict[str, str]]:
     if isinstance(part, str):
         return part, {"Content-Type": "text/html"}
     if isinstance(part, (dict, list)):
@@ -50,7 +50,7 @@ def _body_part(part: Any) -> tuple[str, dict]:
     return str(part), {"Content-Type": "text/plain"}
 
 
-def _as_i64(value: Any):
+def _as_i64(value: Any) -> Optional[int]:
     """The value as upstream's ``extract::<i64>()`` sees it, or None when that fails."""
     if isinstance(value, float):
         return None
@@ -61,7 +61,7 @@ def _as_i64(value: Any):
     return number if _I64_MIN <= number <= _I64_MAX else None
 
 
-def map_response(result: Any) -> tuple[int, dict, str]:
+def map_response(result: Any) -> tuple[int, dict[str, str], str]:
     if _is_flask_response(result):
         status = operator.index(result.status_code)
         if not 0 <= status <= 65535:
@@ -107,7 +107,7 @@ def map_response(result: Any) -> tuple[int, dict, str]:
     raise PluginError("Unsupported return type from Python function", ErrorType.RESPONSE_ERROR)
 
 
-def response_result(result: Any) -> dict:
+def response_result(result: Any) -> dict[str, Any]:
     """The wire form: ``{status, headers, body}`` with the body as UTF-8 bytes."""
     status, headers, body = map_response(result)
     return {Field.STATUS: status, Field.HEADERS: headers, Field.BODY: body.encode("utf-8")}
