@@ -88,7 +88,7 @@ function recorder(): Recorder {
 
 const batches = (v: number) => new PreEncoded(encodeTableBatches([{ tableName: 't', rows: [{ v: 1.0 * v, time: 1n }] }]));
 
-// PluginRunner against real python-runner children, without a server: the surface issue 5's triggers build on.
+// PluginRunner against real python-runner children, without a server: the surface triggers build on.
 describe('integration: PluginRunner with real python-runner children', function () {
   this.timeout(20_000);
   let dir: string;
