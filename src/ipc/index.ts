@@ -50,7 +50,7 @@ export {
   type WireRequest,
 } from './protocol/plugin-calls.js';
 export {
-  serveChildRequests,
+  registerChildRequestHandlers,
   type CacheGetResult,
   type CacheKeyParams,
   type CachePutParams,
@@ -61,7 +61,7 @@ export {
   type QueryParams,
   type WriteChunkParams,
   type WriteSyncParams,
-} from './protocol/child-requests.js';
+} from './protocol/child-request-handlers.js';
 export {
   QueryPageEncoder,
   encodeQueryResult,

@@ -1,4 +1,4 @@
-import { HandlerError, HostErrorType, Method, serveChildRequests as serveProtocol, type Connection } from '../../ipc/index.js';
+import { HandlerError, HostErrorType, Method, registerChildRequestHandlers, type Connection } from '../../ipc/index.js';
 import type { Logger } from '../../shared/logger.js';
 import type { GlobalCache } from '../plugin-cache/global-cache.js';
 import type { CallHost, CallSlot } from './call-tracker.js';
@@ -32,7 +32,7 @@ export function serveChildRequests(connection: Connection, routing: ChildRequest
   };
   let nextCursor = 1;
 
-  serveProtocol(connection, {
+  registerChildRequestHandlers(connection, {
     // A paged result answers with its first page; while rows remain it names a cursor for the next ones.
     query: async ({ callId, database, query, args }) => {
       const result = await host(callId, Method.query).query(database, query, args);

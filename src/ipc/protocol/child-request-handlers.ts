@@ -77,7 +77,7 @@ const cacheNameOf = (v: unknown): string | null => (typeof v === 'string' ? v : 
 
 // Registers the host's side of the child's requests on a connection: wire params read (defensively: the child
 // validated them) into typed params, answers written back as wire maps.
-export function serveChildRequests(connection: Connection, handlers: ChildRequestHandlers): void {
+export function registerChildRequestHandlers(connection: Connection, handlers: ChildRequestHandlers): void {
   connection.onRequest(M.query.method, (raw: unknown) => {
     const p = fromWire(M.query.params, raw);
     const args = typeof p.args === 'object' && p.args !== null ? (p.args as Record<string, string>) : null;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { serveChildRequests, type ChildRequestHandlers } from '../../../src/ipc/protocol/child-requests.js';
+import { registerChildRequestHandlers, type ChildRequestHandlers } from '../../../src/ipc/protocol/child-request-handlers.js';
 import { FakePeer } from '../connection/fake-peer.js';
 
 // A handler set that records what it was asked, in the engine's vocabulary.
@@ -19,7 +19,7 @@ function recorder(): { calls: Array<[string, unknown]>; handlers: ChildRequestHa
   return { calls, handlers };
 }
 
-describe('ipc/protocol/child-requests', () => {
+describe('ipc/protocol/child-request-handlers', () => {
   let peer: FakePeer;
   let rec: ReturnType<typeof recorder>;
   let nextId: number;
@@ -27,7 +27,7 @@ describe('ipc/protocol/child-requests', () => {
   beforeEach(() => {
     peer = new FakePeer();
     rec = recorder();
-    serveChildRequests(peer.connect(), rec.handlers);
+    registerChildRequestHandlers(peer.connect(), rec.handlers);
     nextId = 1;
   });
 
