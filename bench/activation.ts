@@ -1,5 +1,4 @@
-import { PreEncoded } from '../src/ipc/index.js';
-import { encodeTableBatches } from '../src/engine/codec/encode-plugin-data.js';
+import { PreEncoded, encodeTableBatches, type PluginCall } from '../src/ipc/index.js';
 import { percentile, report } from './lib/results.js';
 import { RawEcho, activationLatencies, benchPython, loadedRunner, median, pluginDir, sorted } from './lib/plugin-bench.js';
 
@@ -16,10 +15,10 @@ export async function runActivation(): Promise<void> {
   const runner = await loadedRunner(python, plugins.dir, 'noop.py');
   const echo = new RawEcho(python);
   try {
-    const batch = new PreEncoded(encodeTableBatches([{ table_name: 'cpu', rows: [{ host: 'a', usage: 1.5, time: 1n }] }]));
-    const params = { table_batches: batch, args: null };
+    const batch = new PreEncoded(encodeTableBatches([{ tableName: 'cpu', rows: [{ host: 'a', usage: 1.5, time: 1n }] }]));
+    const call: PluginCall = { method: 'processWrites', tableBatches: batch, args: null };
     const echoParams = { table_batches: [{ table_name: 'cpu', rows: [{ host: 'a', usage: 1.5, time: 1 }] }], args: null };
-    const activation = (n: number): Promise<number[]> => activationLatencies(runner, params, n);
+    const activation = (n: number): Promise<number[]> => activationLatencies(runner, call, n);
     await activation(500);
     await echo.roundTrips(500, echoParams);
     const ours = { p50: [] as number[], p99: [] as number[] };

@@ -57,7 +57,7 @@ export async function runPluginQuery(): Promise<void> {
         }
         direct.push(median(times));
         lines.length = 0;
-        await runner.call('process_writes', { table_batches: [], args: { sql, n: String(N) } }, { host: capture });
+        await runner.call({ method: 'processWrites', tableBatches: [], args: { sql, n: String(N) } }, { host: capture });
         const [pluginRows, ms] = lines[0]!.split(' ').map(Number);
         if (pluginRows !== rows) throw new Error(`plugin got ${pluginRows} rows, host ${rows}`);
         plugin.push(ms!);

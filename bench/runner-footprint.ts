@@ -43,7 +43,7 @@ export async function runRunnerFootprint(): Promise<void> {
       const runner = await loadedRunner(python, plugins.dir, 'noop.py');
       cold.push(performance.now() - t);
       runners.push(runner);
-      await runner.call('process_writes', { table_batches: [], args: null }, { host: HOST });
+      await runner.call({ method: 'processWrites', tableBatches: [], args: null }, { host: HOST });
     }
     await new Promise((r) => setTimeout(r, 300));
     for (const runner of runners) rss.push(((await readRssBytes(runner.pid)) ?? NaN) / MB);

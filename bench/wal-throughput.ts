@@ -1,8 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { PreEncoded } from '../src/ipc/index.js';
-import { encodeTableBatches } from '../src/engine/codec/encode-plugin-data.js';
+import { PreEncoded, encodeTableBatches, type PluginTableBatch } from '../src/ipc/index.js';
 import type { CallHost } from '../src/engine/runners/call-tracker.js';
-import type { TableBatch } from '../src/storage/types.js';
 import { report } from './lib/results.js';
 import { row } from './lib/workload.js';
 import { benchPython, loadedRunner, pluginDir } from './lib/plugin-bench.js';
@@ -43,13 +41,13 @@ for b in range(N):
 print(rows / (time.perf_counter() - t))
 `;
 
-function tableBatches(start: number): TableBatch[] {
+function tableBatches(start: number): PluginTableBatch[] {
   const rows = new Array(BATCH_ROWS);
   for (let i = 0; i < BATCH_ROWS; i++) {
     const r = row(start + i);
     rows[i] = { host: r.host, region: r.region, usage: r.usage, system: r.system, time: r.time };
   }
-  return [{ table_name: 'cpu', rows }];
+  return [{ tableName: 'cpu', rows }];
 }
 
 // WAL throughput: 10k-row flushes encoded (once each, as for every trigger of a database) and pipelined into a
@@ -62,11 +60,11 @@ export async function runWalThroughput(): Promise<void> {
   const host: CallHost = { query: async () => ({ rows: [] }), writeSync: async () => undefined, log: (_l, t) => logs.push(t) };
   try {
     const distinct = Array.from({ length: 8 }, (_, i) => tableBatches(i * BATCH_ROWS));
-    await runner.call('process_writes', { table_batches: new PreEncoded(encodeTableBatches(distinct[0]!)), args: { report: '1' } }, { host });
+    await runner.call({ method: 'processWrites', tableBatches: new PreEncoded(encodeTableBatches(distinct[0]!)), args: { report: '1' } }, { host });
     const expected = distinct[0]![0]!.rows.reduce((s, r) => s + (r.usage as number), 0);
     const [n, total] = logs[0]!.split(' ').map(Number);
     if (n !== BATCH_ROWS || Math.abs(total! - expected) > 1e-6 * expected) throw new Error(`plugin saw ${logs[0]}, expected ${BATCH_ROWS} ${expected}`);
-    for (let i = 0; i < 20; i++) await runner.call('process_writes', { table_batches: new PreEncoded(encodeTableBatches(distinct[i % 8]!)), args: null }, { host });
+    for (let i = 0; i < 20; i++) await runner.call({ method: 'processWrites', tableBatches: new PreEncoded(encodeTableBatches(distinct[i % 8]!)), args: null }, { host });
 
     // Pipelined delivery of BATCHES flushes; `encode` = the flush is encoded for this call (one trigger), otherwise
     // the bytes were encoded once before (what every further trigger of the same database costs).
@@ -80,7 +78,7 @@ export async function runWalThroughput(): Promise<void> {
         const t = performance.now();
         const bytes = encode ? encodeTableBatches(distinct[b % 8]!) : pre[b % 8]!;
         encodeMs += performance.now() - t;
-        inflight.push(runner.call('process_writes', { table_batches: new PreEncoded(bytes), args: null }, { host }));
+        inflight.push(runner.call({ method: 'processWrites', tableBatches: new PreEncoded(bytes), args: null }, { host }));
       }
       await Promise.all(inflight);
       return { rowsPerSec: (BATCHES * BATCH_ROWS) / ((performance.now() - started) / 1000), encodeMs };

@@ -9,6 +9,7 @@ import { defaultPythonCandidates, findBasePython } from '../../src/engine/enviro
 import { PluginRunner, type PluginRunnerOptions } from '../../src/engine/runners/plugin-runner.js';
 import { RunnerMetrics } from '../../src/engine/runners/runner-metrics.js';
 import type { CallHost } from '../../src/engine/runners/call-tracker.js';
+import type { PluginCall } from '../../src/ipc/index.js';
 import { createLogger } from '../../src/shared/logger.js';
 
 // The interpreter the plugin venv would be built from (a venv python is a symlink to it).
@@ -113,12 +114,12 @@ export function sorted(values: number[]): number[] {
 // A host that answers the plugin's calls with nothing: activation benchmarks measure the engine, not storage.
 export const NOOP_HOST: CallHost = { query: async () => ({ rows: [] }), writeSync: async () => undefined, log: () => undefined };
 
-// `n` sequential `process_writes` calls with the same params; their latencies in ms, sorted.
-export async function activationLatencies(runner: PluginRunner, params: Record<string, unknown>, n: number): Promise<number[]> {
+// `n` sequential calls of the same plugin call; their latencies in ms, sorted.
+export async function activationLatencies(runner: PluginRunner, call: PluginCall, n: number): Promise<number[]> {
   const lat: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
-    await runner.call('process_writes', params, { host: NOOP_HOST });
+    await runner.call(call, { host: NOOP_HOST });
     lat.push(performance.now() - t);
   }
   return sorted(lat);

@@ -5,4 +5,3 @@ frames on stdin/stdout (see ``PROTOCOL.md``).
 """
 
 __version__ = "0.1.0"
-PROTOCOL_VERSION = 2

@@ -7,14 +7,16 @@ import os
 import platform
 import signal
 import sys
+from typing import Optional
 
-from . import PROTOCOL_VERSION, __version__, line_builder, messages
+from . import __version__, line_builder
 from .limits import apply_start_limits
 from .dispatch import Server
 from .framing import DEFAULT_MAX_FRAME_BYTES, FrameReader, FrameWriter
+from .protocol import HELLO, PROTOCOL_VERSION, Field
 
 
-def _parse_args(argv):
+def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="plugin_runner")
     env_cap = os.environ.get("INFLUXDB3_RUNNER_MAX_FRAME_BYTES")
     env_mem = os.environ.get("INFLUXDB3_RUNNER_MEMORY_LIMIT_BYTES")
@@ -64,7 +66,7 @@ def _take_stdio() -> tuple[int, int]:
     return frames_in, frames_out
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     opts = _parse_args(sys.argv[1:] if argv is None else argv)
     frames_in, frames_out = _take_stdio()
     _widen_pipes(frames_in, frames_out)
@@ -79,13 +81,13 @@ def main(argv=None) -> int:
 
     server = Server(FrameReader(frames_in, opts.max_frame_bytes),
                     FrameWriter(frames_out, opts.max_frame_bytes))
-    server.connection.notify(messages.HELLO, {
-        "pid": os.getpid(),
-        "python_version": platform.python_version(),
-        "runner_version": __version__,
-        "protocol_version": PROTOCOL_VERSION,
-        "max_frame_bytes": opts.max_frame_bytes,
-        "executable": sys.executable,
+    server.connection.notify(HELLO, {
+        Field.PID: os.getpid(),
+        Field.PYTHON_VERSION: platform.python_version(),
+        Field.RUNNER_VERSION: __version__,
+        Field.PROTOCOL_VERSION: PROTOCOL_VERSION,
+        Field.MAX_FRAME_BYTES: opts.max_frame_bytes,
+        Field.EXECUTABLE: sys.executable,
     })
     return server.serve()
 

@@ -16,6 +16,8 @@ import time
 import weakref
 from typing import Any, Callable, Optional
 
+from .protocol import CACHE_DELETE, CACHE_GET, CACHE_PUT, Field
+
 PICKLE_PROTOCOL = 5
 SWEEP_INTERVAL_S = 10.0
 TEST_DEFAULT_TTL_S = 30 * 60.0
@@ -87,9 +89,9 @@ class Namespace:
         self.default_ttl = default_ttl
         self.clock = clock
         self.persist = persist
-        self.entries: dict[str, list] = {}
+        self.entries: dict[str, list[Any]] = {}
         self._touched: set[str] = set()
-        self._shipped: dict[str, tuple] = {}
+        self._shipped: dict[str, tuple[bytes, Optional[float]]] = {}
 
     def _touch(self, key: str) -> None:
         if self.persist:
@@ -123,17 +125,17 @@ class Namespace:
             del self.entries[key]
             self._touch(key)
 
-    def restore(self, snapshot: Optional[dict]) -> list:
+    def restore(self, snapshot: Optional[dict[str, Any]]) -> list[str]:
         """Replace the contents with a host snapshot; returns the keys that failed to load."""
         self.entries.clear()
         self._touched.clear()
         self._shipped.clear()
-        failed = []
+        failed: list[str] = []
         now = self.clock()
         for key, item in (snapshot or {}).items():
             try:
-                data = item["value"]
-                expires_at = item.get("expires_at")
+                data = item[Field.VALUE]
+                expires_at = item.get(Field.EXPIRES_AT)
                 if expires_at is not None and expires_at <= now:
                     continue
                 self.entries[key] = [pickle.loads(data), expires_at]
@@ -142,11 +144,11 @@ class Namespace:
                 failed.append(key)
         return failed
 
-    def collect_changes(self) -> Optional[dict]:
+    def collect_changes(self) -> Optional[dict[str, Any]]:
         """What changed for the host since the last collection, or None when nothing did."""
         if not self.persist or not self._touched:
             return None
-        changed: dict[str, dict] = {}
+        changed: dict[str, dict[str, Any]] = {}
         deleted: list[str] = []
         unpicklable: list[str] = []
         for key in self._touched:
@@ -160,15 +162,15 @@ class Namespace:
                     state = (_digest(data), entry[1])
                     if self._shipped.get(key) != state:
                         self._shipped[key] = state
-                        changed[key] = {"value": data, "expires_at": entry[1]}
+                        changed[key] = {Field.VALUE: data, Field.EXPIRES_AT: entry[1]}
                     continue
             if self._shipped.pop(key, None) is not None:
                 deleted.append(key)
         self._touched.clear()
         if not (changed or deleted or unpicklable):
             return None
-        return {"cache_name": self.name, "set": changed, "deleted": sorted(deleted),
-                "unpicklable": sorted(unpicklable)}
+        return {Field.CACHE_NAME: self.name, Field.SET: changed, Field.DELETED: sorted(deleted),
+                Field.UNPICKLABLE: sorted(unpicklable)}
 
 
 class CacheStore:
@@ -204,7 +206,7 @@ class CacheStore:
 class GlobalCacheClient:
     """Global-namespace operations, forwarded to the host (values travel pickled)."""
 
-    def __init__(self, request: Callable[[str, dict], Any], cache_name: Optional[str]) -> None:
+    def __init__(self, request: Callable[[str, dict[str, Any]], Any], cache_name: Optional[str]) -> None:
         self._request = request
         self._cache_name = cache_name
 
@@ -212,21 +214,21 @@ class GlobalCacheClient:
         if ttl is None and self._cache_name is not None:
             ttl = TEST_DEFAULT_TTL_S
         expiry_for(ttl, time.time(), None)  # same range check as the local namespace
-        self._request("cache_put", {"key": key, "value": dumps(value), "ttl": ttl,
-                                    "cache_name": self._cache_name})
+        self._request(CACHE_PUT, {Field.KEY: key, Field.VALUE: dumps(value), Field.TTL: ttl,
+                                  Field.CACHE_NAME: self._cache_name})
 
     def get(self, key: str) -> tuple[bool, Any]:
-        result = self._request("cache_get", {"key": key, "cache_name": self._cache_name}) or {}
-        if not result.get("found"):
+        result = self._request(CACHE_GET, {Field.KEY: key, Field.CACHE_NAME: self._cache_name}) or {}
+        if not result.get(Field.FOUND):
             return False, None
-        return True, pickle.loads(result["value"])
+        return True, pickle.loads(result[Field.VALUE])
 
     def delete(self, key: str) -> bool:
-        result = self._request("cache_delete", {"key": key, "cache_name": self._cache_name}) or {}
-        return bool(result.get("deleted"))
+        result = self._request(CACHE_DELETE, {Field.KEY: key, Field.CACHE_NAME: self._cache_name}) or {}
+        return bool(result.get(Field.DELETED))
 
 
-_STATE: "weakref.WeakKeyDictionary[PluginCache, tuple]" = weakref.WeakKeyDictionary()
+_STATE: "weakref.WeakKeyDictionary[PluginCache, tuple[Namespace, GlobalCacheClient]]" = weakref.WeakKeyDictionary()
 
 
 class PluginCache:
@@ -237,7 +239,7 @@ class PluginCache:
     def __init__(self, local: Namespace, remote: GlobalCacheClient) -> None:
         _STATE[self] = (local, remote)
 
-    def put(self, key, value, ttl=None, use_global=None) -> None:
+    def put(self, key: Any, value: Any, ttl: Any = None, use_global: Any = None) -> None:
         check_str("key", key)
         seconds = ttl_seconds(ttl)
         local, remote = _STATE[self]
@@ -246,15 +248,15 @@ class PluginCache:
         else:
             local.put(key, value, seconds)
 
-    def get(self, key, default=None, use_global=None):
+    def get(self, key: Any, default: Any = None, use_global: Any = None) -> Any:
         check_str("key", key)
         local, remote = _STATE[self]
-        target = remote if check_optional_bool("use_global", use_global) else local
+        target: "Namespace | GlobalCacheClient" = remote if check_optional_bool("use_global", use_global) else local
         found, value = target.get(key)
         return value if found else default
 
-    def delete(self, key, use_global=None) -> bool:
+    def delete(self, key: Any, use_global: Any = None) -> bool:
         check_str("key", key)
         local, remote = _STATE[self]
-        target = remote if check_optional_bool("use_global", use_global) else local
+        target: "Namespace | GlobalCacheClient" = remote if check_optional_bool("use_global", use_global) else local
         return target.delete(key)

@@ -11,44 +11,42 @@ import datetime
 import time
 import os
 import platform
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
-from . import codec, messages
+from . import codec
 from .cache import CacheStore
 from .connection import Connection
 from .errors import PluginError, error_payload
 from .host_api import CallContext, PluginApi, api_context, fetch_parts
 from .limits import apply_memory_limit
-from .plugin_loader import load_plugin
+from .plugin_loader import Plugin, load_plugin
+from .protocol import (PROCESS_REQUEST, PROCESS_SCHEDULED_CALL, PROCESS_WRITES, ErrorBody, ErrorType, Field,
+                       Phase)
 from .responses import response_result
 
-def merge_table_batches(fragments: list) -> list:
+def merge_table_batches(fragments: list[Any]) -> list[Any]:
     """A WAL flush sent in parts: a table's rows may be cut across parts (adjacent fragments of one table)."""
-    batches: list = []
+    batches: list[Any] = []
     for fragment in fragments:
-        if batches and isinstance(fragment, dict) and batches[-1].get("table_name") == fragment.get("table_name"):
-            batches[-1]["rows"].extend(fragment.get("rows") or [])
+        if (batches and isinstance(fragment, dict)
+                and batches[-1].get(Field.TABLE_NAME) == fragment.get(Field.TABLE_NAME)):
+            batches[-1][Field.ROWS].extend(fragment.get(Field.ROWS) or [])
         else:
             batches.append(fragment)
     return batches
 
 
-PHASE_LOAD = "load"
-PHASE_CALL = "call"
-PHASE_RESPONSE = "response"
-
-
 class CallFailed(Exception):
-    """Carries the ``error`` object of a failed call's response."""
+    """Carries the error of a failed call's response."""
 
-    def __init__(self, error: dict) -> None:
-        super().__init__(error.get("message"))
+    def __init__(self, error: ErrorBody) -> None:
+        super().__init__(error.message)
         self.error = error
 
 
-def _decode_batches(value: Any, ctx: CallContext) -> list:
-    if isinstance(value, dict) and messages.PARTS_KEY in value:
-        return merge_table_batches(fetch_parts(ctx, "table_batches", value))
+def _decode_batches(value: Any, ctx: CallContext) -> Any:
+    if isinstance(value, dict) and Field.PARTS in value:
+        return merge_table_batches(fetch_parts(ctx, Field.TABLE_BATCHES, value))
     if isinstance(value, (bytes, bytearray, memoryview)):
         return codec.unpackb(value)
     return value if value is not None else []
@@ -57,7 +55,7 @@ def _decode_batches(value: Any, ctx: CallContext) -> list:
 MAX_START_WAIT_NS = 1_000_000_000
 
 
-def wait_until_ns(start_at_ns) -> None:
+def wait_until_ns(start_at_ns: Any) -> None:
     """Schedule calls arrive a little early with the planned time; the entry point starts on it, so the firing
     jitter is this sleep's, not the host timer's and the pipe's. Waits at most 1 s; a past time does not wait."""
     if not isinstance(start_at_ns, int):
@@ -70,8 +68,8 @@ def wait_until_ns(start_at_ns) -> None:
         time.sleep(min(left, 50_000_000) / 1e9)
 
 
-def _args(params: dict):
-    args = params.get("args")
+def _args(params: dict[str, Any]) -> Optional[dict[str, Any]]:
+    args = params.get(Field.ARGS)
     return dict(args) if isinstance(args, dict) else None
 
 
@@ -86,96 +84,95 @@ def _body(value: Any) -> bytes:
 class Runtime:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
-        self.plugin = None
+        self.plugin: Optional[Plugin] = None
         self.database = ""
         self.cache_store = CacheStore()
 
     # -- load ---------------------------------------------------------------------------
-    def load(self, params: dict) -> dict:
-        path = params.get("plugin_path")
-        database = params.get("database")
-        for name, value in (("plugin_path", path), ("database", database)):
-            if not isinstance(value, str) or not value:
-                raise CallFailed({"type": "InvalidParams",
-                                  "message": f"InvalidParams: load needs a {name} string",
-                                  "traceback": None, "phase": PHASE_LOAD})
+    def load(self, params: dict[str, Any]) -> dict[str, Any]:
+        path = params.get(Field.PLUGIN_PATH)
+        database = params.get(Field.DATABASE)
+        if not isinstance(path, str) or not path or not isinstance(database, str) or not database:
+            name = Field.DATABASE if isinstance(path, str) and path else Field.PLUGIN_PATH
+            raise CallFailed(ErrorBody(ErrorType.INVALID_PARAMS,
+                                       f"{ErrorType.INVALID_PARAMS}: load needs a {name} string",
+                                       None, Phase.LOAD))
+        source = params.get(Field.SOURCE)
         try:
-            plugin = load_plugin(path, params.get("source"))
+            plugin = load_plugin(path, source if isinstance(source, str) else None)
         except PluginError as exc:
-            raise CallFailed(error_payload(exc, PHASE_LOAD)) from None
+            raise CallFailed(error_payload(exc, Phase.LOAD)) from None
         self.plugin = plugin
         self.database = database
-        persist = params.get("persist_cache", True) is not False
+        persist = params.get(Field.PERSIST_CACHE, True) is not False
         self.cache_store.persist = persist
         self.cache_store.local.persist = persist
-        failed: list = []
+        failed: list[str] = []
         restored = 0
-        snapshot = params.get("cache_snapshot")
+        snapshot = params.get(Field.CACHE_SNAPSHOT)
         if snapshot is not None:
             failed = self.cache_store.local.restore(snapshot)
             restored = len(self.cache_store.local.entries)
         return {
-            "kind": plugin.kind,
-            "pid": os.getpid(),
-            "python_version": platform.python_version(),
-            "cache_restored": restored,
-            "cache_restore_failed": failed,
-            "memory_limit_applied": apply_memory_limit(params.get("memory_limit_bytes")),
+            Field.KIND: plugin.kind,
+            Field.PID: os.getpid(),
+            Field.PYTHON_VERSION: platform.python_version(),
+            Field.CACHE_RESTORED: restored,
+            Field.CACHE_RESTORE_FAILED: failed,
+            Field.MEMORY_LIMIT_APPLIED: apply_memory_limit(params.get(Field.MEMORY_LIMIT_BYTES)),
         }
 
     # -- calls --------------------------------------------------------------------------
-    def new_context(self, call_id: int, params: dict) -> CallContext:
-        database = params.get("database") or self.database
-        cache_name = params.get("cache_name")
+    def new_context(self, call_id: int, params: dict[str, Any]) -> CallContext:
+        database = params.get(Field.DATABASE) or self.database
+        cache_name = params.get(Field.CACHE_NAME)
         ctx = CallContext(call_id, database, self.connection, self.cache_store,
                           cache_name if isinstance(cache_name, str) else None)
-        if ctx.cache_name is not None and params.get("cache_snapshot") is not None:
-            self.cache_store.namespace(ctx.cache_name).restore(params["cache_snapshot"])
+        if ctx.cache_name is not None and params.get(Field.CACHE_SNAPSHOT) is not None:
+            self.cache_store.namespace(ctx.cache_name).restore(params[Field.CACHE_SNAPSHOT])
         return ctx
 
-    def _positional(self, method: str, params: dict, api: PluginApi) -> tuple:
-        if method == "process_writes":
-            return (api, _decode_batches(params.get("table_batches"), api_context(api)), _args(params))
-        if method == "process_scheduled_call":
-            call_time = datetime.datetime.fromtimestamp(int(params.get("call_time", 0)))
+    def _positional(self, method: str, params: dict[str, Any], api: PluginApi) -> tuple[Any, ...]:
+        if method == PROCESS_WRITES:
+            return (api, _decode_batches(params.get(Field.TABLE_BATCHES), api_context(api)), _args(params))
+        if method == PROCESS_SCHEDULED_CALL:
+            call_time = datetime.datetime.fromtimestamp(int(params.get(Field.CALL_TIME, 0)))
             return (api, call_time, _args(params))
-        return (api, dict(params.get("query_parameters") or {}),
-                dict(params.get("request_headers") or {}),
-                _body(params.get("request_body")), _args(params))
+        return (api, dict(params.get(Field.QUERY_PARAMETERS) or {}),
+                dict(params.get(Field.REQUEST_HEADERS) or {}),
+                _body(params.get(Field.REQUEST_BODY)), _args(params))
 
-    def call(self, method: str, params: dict, ctx: CallContext) -> dict:
+    def call(self, method: str, params: dict[str, Any], ctx: CallContext) -> dict[str, Any]:
         """Run one entry-point call; returns the result map or raises ``CallFailed``."""
         if self.plugin is None:
-            raise CallFailed({"type": "NotLoaded", "message": "NotLoaded: no plugin loaded, send load first",
-                              "traceback": None, "phase": PHASE_LOAD})
+            raise CallFailed(ErrorBody(ErrorType.NOT_LOADED,
+                                       f"{ErrorType.NOT_LOADED}: no plugin loaded, send load first",
+                                       None, Phase.LOAD))
         plugin = self.plugin
         source_path = plugin.source_path
         api = PluginApi(ctx)
-        phase = PHASE_LOAD
+        phase = Phase.LOAD
         try:
             positional = self._positional(method, params, api)
-            func = plugin.entry_point(method)
-            wait_until_ns(params.get("start_at_ns"))
-            phase = PHASE_CALL
+            func: Callable[..., Any] = plugin.entry_point(method)
+            wait_until_ns(params.get(Field.START_AT_NS))
+            phase = Phase.CALL
             returned = func(*positional)
-            result: dict = {}
-            if method == "process_request":
-                phase = PHASE_RESPONSE
+            result: dict[str, Any] = {}
+            if method == PROCESS_REQUEST:
+                phase = Phase.RESPONSE
                 result = response_result(returned)
             del returned
         except BaseException as exc:  # noqa: BLE001 - every plugin failure is a reply
             error = error_payload(exc, phase, source_path, plugin.owns_code)
-            changes = self._cache_changes(ctx)
-            if changes is not None:
-                error["cache_changes"] = changes
-            raise CallFailed(error) from None
-        result["writes"] = ctx.take_writes()
+            raise CallFailed(error.with_cache_changes(self._cache_changes(ctx))) from None
+        result[Field.WRITES] = ctx.take_writes()
         changes = self._cache_changes(ctx)
         if changes is not None:
-            result["cache_changes"] = changes
+            result[Field.CACHE_CHANGES] = changes
         return result
 
-    def _cache_changes(self, ctx: CallContext) -> Optional[dict]:
+    def _cache_changes(self, ctx: CallContext) -> Optional[dict[str, Any]]:
         try:
             return self.cache_store.namespace(ctx.cache_name).collect_changes()
         except Exception:  # noqa: BLE001 - persistence is best effort

@@ -6,22 +6,23 @@ the runner's own pure-Python codec, so a bare ``python3`` can run plugins.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
-from typing import Any
+from types import ModuleType
+from typing import Any, Optional
 
 NAME: str
 VERSION: str
 
+_msgpack: Optional[ModuleType] = None
 if os.environ.get("INFLUXDB3_RUNNER_NO_MSGPACK", "") not in ("", "0"):
-    _msgpack = None
     _why = "INFLUXDB3_RUNNER_NO_MSGPACK is set"
 else:
     try:
-        import msgpack as _msgpack
+        _msgpack = importlib.import_module("msgpack")
         _why = ""
     except Exception as exc:  # noqa: BLE001 - any import failure means: use the fallback
-        _msgpack = None
         _why = f"{type(exc).__name__}: {exc}"
 
 if _msgpack is not None:
@@ -31,7 +32,8 @@ if _msgpack is not None:
     _unpackb = _msgpack.unpackb
 
     def packb(obj: Any) -> bytes:
-        return _packb(obj, use_bin_type=True)
+        packed: bytes = _packb(obj, use_bin_type=True)
+        return packed
 
     def unpackb(data: Any) -> Any:
         return _unpackb(data, raw=False, strict_map_key=False)

@@ -13,17 +13,17 @@ from typing import Any, Callable, Optional
 from . import messages
 from .errors import FrameTooLargeError
 from .framing import FrameWriter
+from .protocol import ErrorBody, ErrorType
 
 
 class HostError(Exception):
     """The host answered one of the child's requests with an error object."""
 
-    def __init__(self, error: dict) -> None:
-        message = error.get("message")
-        super().__init__(message if isinstance(message, str) else str(error))
+    def __init__(self, error: ErrorBody) -> None:
+        super().__init__(error.message)
         self.error = error
-        self.error_type = error.get("type")
-        self.message = str(self)
+        self.error_type = error.type
+        self.message = error.message
 
 
 class ConnectionClosed(Exception):
@@ -36,7 +36,7 @@ class _Pending:
     def __init__(self, call_id: Optional[int], cancellable: bool) -> None:
         self.event = threading.Event()
         self.result: Any = None
-        self.error: Optional[dict] = None
+        self.error: Optional[ErrorBody] = None
         self.exception: Optional[BaseException] = None
         self.call_id = call_id
         self.cancellable = cancellable
@@ -48,7 +48,7 @@ class Connection:
         # How a requesting thread waits until its answer's event is set: by default it just waits (another thread
         # reads and delivers); the server installs one where the waiting thread reads frames itself while nobody
         # else does (dispatch.Server.wait_for_event).
-        self.wait_for_event: Callable[[threading.Event], None] = threading.Event.wait
+        self.wait_for_event: Callable[[threading.Event], object] = threading.Event.wait
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._pending: dict[int, _Pending] = {}
@@ -59,30 +59,26 @@ class Connection:
         return self._writer.max_frame_bytes
 
     # -- sending ---------------------------------------------------------------------
-    def send(self, envelope: dict) -> None:
+    def send(self, envelope: dict[str, Any]) -> None:
         self._writer.write_frame(messages.pack(envelope))
 
-    def notify(self, method: str, params: dict) -> None:
+    def notify(self, method: str, params: dict[str, Any]) -> None:
         self.send(messages.notification(method, params))
 
     def respond(self, msg_id: int, result: Any) -> None:
         try:
             self.send(messages.response(msg_id, result))
         except FrameTooLargeError as exc:
-            self.respond_error(msg_id, messages.simple_error(
-                "FrameTooLarge", f"FrameTooLarge: response {exc}"))
+            self.respond_error(msg_id, ErrorBody.simple(ErrorType.FRAME_TOO_LARGE, f"response {exc}"))
 
-    def respond_error(self, msg_id: int, error: dict) -> None:
+    def respond_error(self, msg_id: int, error: ErrorBody) -> None:
         try:
             self.send(messages.error_response(msg_id, error))
         except FrameTooLargeError:
             # A huge traceback or message: keep the type, cut the rest.
-            small = dict(error)
-            small["message"] = str(error.get("message", ""))[:65536]
-            small["traceback"] = None
-            self.send(messages.error_response(msg_id, small))
+            self.send(messages.error_response(msg_id, error.truncated(65536)))
 
-    def request(self, method: str, params: dict, call_id: Optional[int] = None,
+    def request(self, method: str, params: dict[str, Any], call_id: Optional[int] = None,
                 cancellable: bool = True, abort: Optional[Callable[[], None]] = None) -> Any:
         """Send a request to the host and block until its response arrives.
 
@@ -115,6 +111,8 @@ class Connection:
     # -- receiving -------------------------------------------------------------------
     def deliver(self, msg: messages.Message) -> bool:
         """Route a response from the host; False when nobody waits for that id."""
+        if msg.id is None:
+            return False
         with self._lock:
             pending = self._pending.pop(msg.id, None)
         if pending is None:

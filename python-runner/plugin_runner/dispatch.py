@@ -16,11 +16,12 @@ plugin's own threads are still served. It sleeps for good while no calls come.
 from __future__ import annotations
 
 import collections
+import enum
 import os
 import sys
 import threading
 import time
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from . import messages
 from .calls import CallFailed, Runtime
@@ -28,6 +29,8 @@ from .connection import Connection, ConnectionClosed
 from .errors import ProtocolError, SHUTDOWN_MESSAGE, error_payload
 from .framing import FrameReader, FrameWriter
 from .host_api import CallContext
+from .protocol import (CANCEL, LOAD, PING, PROCESS_REQUEST, PROCESS_SCHEDULED_CALL, PROCESS_WRITES, PROTOCOL_ERROR,
+                       SHUTDOWN, ErrorBody, ErrorType, Field, Phase)
 
 PROTOCOL_ERROR_EXIT = 2
 # How long a call may run without anybody reading before the watchdog reads for it.
@@ -44,6 +47,22 @@ def _stderr(text: str) -> None:
         pass
 
 
+class State(enum.IntEnum):
+    """The server's lifecycle; it only moves forward."""
+
+    # Calls are queued and run.
+    SERVING = 0
+    # $/shutdown (or the end of the stream) arrived: new calls are refused and the running one is cancelled.
+    SHUTTING_DOWN = 1
+    # The main loop ends once the inbox is empty.
+    STOPPING = 2
+    # The stream ended or broke: nobody reads again.
+    CLOSED = 3
+
+
+Handler = Callable[[messages.Message], Any]
+
+
 class Server:
     def __init__(self, reader: FrameReader, writer: FrameWriter) -> None:
         self.reader = reader
@@ -54,68 +73,85 @@ class Server:
         # One condition for every wait: the inbox, request answers, the read token, the watchdog.
         self._cv = threading.Condition(threading.Lock())
         self._inbox: "collections.deque[messages.Message]" = collections.deque()
+        self._state = State.SERVING
         self._reading = False  # the read token: a thread is inside read_frame()
-        self._closed = False   # end of stream or protocol error: nobody reads again
-        self._stopping = False  # the main loop ends once the inbox is empty
         self._queued_ids: set[int] = set()
         self._cancelled_ids: set[int] = set()
         self._current_id: Optional[int] = None
         self._current_ctx: Optional[CallContext] = None
-        self._shutting_down = False
         self._calls = 0              # calls started so far (the watchdog tells one call from the next)
         self._watchdog_asleep = False
         self.exit_code = 0
         # Served by the reading thread at once, ahead of queued work.
-        self.immediate: dict[str, Callable[[messages.Message], dict]] = {
-            messages.PING: self._ping,
-            messages.CANCEL: self._cancel,
-            messages.SHUTDOWN: self._shutdown,
+        self.immediate: dict[str, Handler] = {
+            PING: self._ping,
+            CANCEL: self._cancel,
+            SHUTDOWN: self._shutdown,
         }
         # Run in order by the main thread.
-        self.queued: dict[str, Callable[[messages.Message], dict]] = {
-            messages.LOAD: self._load,
-            messages.PROCESS_WRITES: self._process,
-            messages.PROCESS_SCHEDULED_CALL: self._process,
-            messages.PROCESS_REQUEST: self._process,
+        self.queued: dict[str, Handler] = {
+            LOAD: self._load,
+            PROCESS_WRITES: self._process,
+            PROCESS_SCHEDULED_CALL: self._process,
+            PROCESS_REQUEST: self._process,
         }
 
-    # -- immediate handlers ----------------------------------------------------------------
-    def _ping(self, msg: messages.Message) -> dict:
-        with self._cv:
-            return {"busy": self._current_id is not None, "call_id": self._current_id,
-                    "queued": len(self._queued_ids)}
+    # -- lifecycle -------------------------------------------------------------------------
+    @property
+    def _shutting_down(self) -> bool:
+        return self._state >= State.SHUTTING_DOWN
 
-    def _cancel(self, msg: messages.Message) -> dict:
-        target = msg.params.get("id")
+    @property
+    def _stopping(self) -> bool:
+        return self._state >= State.STOPPING
+
+    @property
+    def _closed(self) -> bool:
+        return self._state is State.CLOSED
+
+    def _advance(self, state: State) -> bool:
+        """Move the lifecycle forward to ``state`` (never back), with ``_cv`` held; True when this began the
+        shutdown (the running call is then to be cancelled)."""
+        first = self._state < State.SHUTTING_DOWN
+        if state > self._state:
+            self._state = state
+        self._cv.notify_all()
+        return first
+
+    # -- immediate handlers ----------------------------------------------------------------
+    def _ping(self, msg: messages.Message) -> dict[str, Any]:
+        with self._cv:
+            return {Field.BUSY: self._current_id is not None, Field.CALL_ID: self._current_id,
+                    Field.QUEUED: len(self._queued_ids)}
+
+    def _cancel(self, msg: messages.Message) -> dict[str, Any]:
+        target = msg.params.get(Field.ID)
         with self._cv:
             ctx = self._current_ctx
             if ctx is not None and (target is None or target == ctx.call_id):
                 ctx.cancel()
-                return {"cancelled": True, "state": "running"}
+                return {Field.CANCELLED: True, Field.STATE: "running"}
             if target is not None and target in self._queued_ids:
                 self._cancelled_ids.add(target)
-                return {"cancelled": True, "state": "queued"}
-        return {"cancelled": False, "state": "unknown"}
+                return {Field.CANCELLED: True, Field.STATE: "queued"}
+        return {Field.CANCELLED: False, Field.STATE: "unknown"}
 
-    def _shutdown(self, msg: messages.Message) -> dict:
+    def _shutdown(self, msg: messages.Message) -> dict[str, Any]:
         self._begin_shutdown(stop_worker=False)  # the worker stops once we have replied
         return {}
 
     def _begin_shutdown(self, stop_worker: bool = True) -> None:
         with self._cv:
-            first = not self._shutting_down
-            self._shutting_down = True
+            first = self._advance(State.STOPPING if stop_worker else State.SHUTTING_DOWN)
             if first and self._current_ctx is not None:
                 self._current_ctx.cancel()
-            if stop_worker:
-                self._stopping = True
-            self._cv.notify_all()
 
     # -- queued handlers -------------------------------------------------------------------
-    def _load(self, msg: messages.Message) -> dict:
+    def _load(self, msg: messages.Message) -> dict[str, Any]:
         return self.runtime.load(msg.params)
 
-    def _process(self, msg: messages.Message) -> dict:
+    def _process(self, msg: messages.Message) -> dict[str, Any]:
+        assert msg.id is not None and msg.method is not None
         ctx = self.runtime.new_context(msg.id, msg.params)
         with self._cv:
             self._current_ctx = ctx
@@ -168,9 +204,11 @@ class Server:
 
     def _end_of_stream(self) -> None:
         with self._cv:
-            self._closed = True
+            first = self._advance(State.CLOSED)
         self.connection.close(ConnectionClosed("the host closed the runner's stdin"))
-        self._begin_shutdown()
+        with self._cv:
+            if first and self._current_ctx is not None:
+                self._current_ctx.cancel()
 
     def _watchdog_loop(self) -> None:
         """Reads for a call that has run WATCHDOG_S with nobody reading (pure Python code, or waiting
@@ -201,7 +239,7 @@ class Server:
     def _protocol_error(self, exc: ProtocolError) -> None:
         _stderr(f"protocol error: {exc}")
         try:
-            self.connection.notify("$/protocol_error", {"message": str(exc)})
+            self.connection.notify(PROTOCOL_ERROR, {Field.MESSAGE: str(exc)})
         except Exception:  # noqa: BLE001 - the host may be gone already
             pass
         os._exit(PROTOCOL_ERROR_EXIT)
@@ -211,8 +249,7 @@ class Server:
             msg = messages.parse(payload)
         except messages.InvalidMessage as exc:
             if exc.msg_id is not None:
-                self.connection.respond_error(
-                    exc.msg_id, messages.simple_error("InvalidRequest", f"InvalidRequest: {exc}"))
+                self.connection.respond_error(exc.msg_id, ErrorBody.simple(ErrorType.INVALID_REQUEST, str(exc)))
             else:
                 _stderr(f"ignored invalid message: {exc}")
             return
@@ -222,16 +259,17 @@ class Server:
             return
         if msg.kind == messages.NOTIFICATION:
             return
+        assert msg.id is not None and msg.method is not None
         handler = self.immediate.get(msg.method)
         if handler is not None:
             self._reply(msg, handler)
-            if msg.method == messages.SHUTDOWN:
+            if msg.method == SHUTDOWN:
                 with self._cv:
-                    self._stopping = True
+                    self._advance(State.STOPPING)
             return
         if msg.method not in self.queued:
-            self.connection.respond_error(msg.id, messages.simple_error(
-                "MethodNotFound", f"MethodNotFound: unknown method '{msg.method}'"))
+            self.connection.respond_error(msg.id, ErrorBody.simple(
+                ErrorType.METHOD_NOT_FOUND, f"unknown method '{msg.method}'"))
             return
         with self._cv:
             refuse = self._shutting_down
@@ -255,6 +293,7 @@ class Server:
             msg = self._next_call()
             if msg is None:
                 break
+            assert msg.id is not None and msg.method is not None
             with self._cv:
                 self._queued_ids.discard(msg.id)
                 cancelled = msg.id in self._cancelled_ids
@@ -268,8 +307,8 @@ class Server:
                 if refuse:
                     self._refuse_shutting_down(msg)
                 elif cancelled:
-                    self.connection.respond_error(msg.id, messages.simple_error(
-                        "Cancelled", f"Cancelled: call {msg.id} was cancelled before it started"))
+                    self.connection.respond_error(msg.id, ErrorBody.simple(
+                        ErrorType.CANCELLED, f"call {msg.id} was cancelled before it started"))
                 else:
                     self._reply(msg, self.queued[msg.method])
             except OSError as exc:
@@ -290,17 +329,18 @@ class Server:
                 return
 
     def _refuse_shutting_down(self, msg: messages.Message) -> None:
-        self.connection.respond_error(msg.id, messages.simple_error(
-            "ShuttingDown", f"ShuttingDown: {SHUTDOWN_MESSAGE}"))
+        assert msg.id is not None
+        self.connection.respond_error(msg.id, ErrorBody.simple(ErrorType.SHUTTING_DOWN, SHUTDOWN_MESSAGE))
 
-    def _reply(self, msg: messages.Message, handler) -> None:
+    def _reply(self, msg: messages.Message, handler: Handler) -> None:
+        assert msg.id is not None
         try:
             result = handler(msg)
         except CallFailed as exc:
             self.connection.respond_error(msg.id, exc.error)
             return
         except BaseException as exc:  # noqa: BLE001 - a handler bug is still an answer
-            self.connection.respond_error(msg.id, error_payload(exc, "internal"))
+            self.connection.respond_error(msg.id, error_payload(exc, Phase.INTERNAL))
             return
         self.connection.respond(msg.id, result)
 

@@ -12,6 +12,8 @@ import os
 import traceback
 from typing import Any, Callable, Optional
 
+from .protocol import ErrorBody, ErrorType
+
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 # Import machinery frames say nothing about the plugin; leave them out of tracebacks.
 _HIDDEN_DIRS = (_PACKAGE_DIR, os.path.dirname(os.path.abspath(importlib.__file__)))
@@ -47,7 +49,7 @@ class PluginError(Exception):
     ``error_type`` is what the error reply's ``type`` field says.
     """
 
-    def __init__(self, message: str, error_type: str = "PluginError",
+    def __init__(self, message: str, error_type: str = ErrorType.PLUGIN_ERROR,
                  cause: BaseException | None = None) -> None:
         super().__init__(message)
         self.message = message
@@ -106,7 +108,7 @@ def format_traceback(exc: BaseException, source_path: Optional[str] = None,
 
 
 def _rewrite(te: traceback.TracebackException, exc: Optional[BaseException],
-             source_path: Optional[str], owns_code, seen: set) -> None:
+             source_path: Optional[str], owns_code: Optional[Callable[[Any], bool]], seen: set[int]) -> None:
     if id(te) in seen:
         return
     seen.add(id(te))
@@ -133,11 +135,7 @@ def _rewrite(te: traceback.TracebackException, exc: Optional[BaseException],
 
 
 def error_payload(exc: BaseException, phase: str, source_path: Optional[str] = None,
-                  owns_code: Optional[Callable[[Any], bool]] = None) -> dict:
-    """The ``error`` object of a failed call's response."""
-    return {
-        "type": exception_type_name(exc),
-        "message": render_exception(exc),
-        "traceback": format_traceback(exc, source_path, owns_code),
-        "phase": phase,
-    }
+                  owns_code: Optional[Callable[[Any], bool]] = None) -> ErrorBody:
+    """The ``error`` of a failed call's response."""
+    return ErrorBody(exception_type_name(exc), render_exception(exc),
+                     format_traceback(exc, source_path, owns_code), phase)

@@ -11,6 +11,7 @@ import io
 import os
 import struct
 import threading
+from typing import BinaryIO, Iterator, Union
 
 from .errors import FrameTooLargeError, ProtocolError
 
@@ -41,7 +42,7 @@ class FrameReader:
     the cap, raises ``ProtocolError``/``FrameTooLargeError``.
     """
 
-    def __init__(self, source, max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
+    def __init__(self, source: Union[int, BinaryIO], max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
                  buffer_size: int = 1 << 16) -> None:
         if isinstance(source, int):
             source = io.BufferedReader(io.FileIO(source, "rb", closefd=False), buffer_size)
@@ -74,7 +75,7 @@ class FrameReader:
             return b""
         return self._read_exactly(length, "payload")
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[bytes]:
         while True:
             frame = self.read_frame()
             if frame is None:
@@ -106,7 +107,7 @@ class FrameWriter:
         if acquired:
             self._lock.release()
 
-    def _write_all(self, parts) -> None:
+    def _write_all(self, parts: list[Union[bytes, memoryview]]) -> None:
         total = sum(len(p) for p in parts)
         written = os.writev(self._fd, parts) if hasattr(os, "writev") else None
         if written is None:

@@ -15,10 +15,10 @@ import threading
 import weakref
 from typing import Any, Optional
 
-from . import messages
 from .cache import CacheStore, GlobalCacheClient, PluginCache, check_str, pyo3_type_error
 from .connection import Connection, ConnectionClosed, HostError
 from .errors import SHUTDOWN_MESSAGE, QueryError
+from .protocol import LOG, PART, QUERY, QUERY_CLOSE, QUERY_NEXT, WRITE_CHUNK, WRITE_SYNC, Field, HostErrorType
 
 INTERNAL_DB_NAME = "_internal"
 # Queued write() lines are sent to the host once this many bytes of line protocol are waiting.
@@ -81,16 +81,15 @@ class CallContext:
             raise KeyboardInterrupt(SHUTDOWN_MESSAGE)
 
     # -- host requests -----------------------------------------------------------------
-    def host_request(self, method: str, params: dict, cancellable: bool = True) -> Any:
-        params["call_id"] = self.call_id
+    def host_request(self, method: str, params: dict[str, Any], cancellable: bool = True) -> Any:
+        params[Field.CALL_ID] = self.call_id
         abort = self.check_cancelled if cancellable else None
         return self.connection.request(method, params, self.call_id, cancellable, abort)
 
-    def log(self, level: str, args: tuple) -> None:
+    def log(self, level: str, args: tuple[Any, ...]) -> None:
         self.check_cancelled()
         text = " ".join(str(arg) for arg in args)
-        self.connection.notify(messages.LOG, {"call_id": self.call_id, "level": level,
-                                              "text": text})
+        self.connection.notify(LOG, {Field.CALL_ID: self.call_id, Field.LEVEL: level, Field.TEXT: text})
 
     @property
     def cache(self) -> PluginCache:
@@ -118,11 +117,11 @@ class CallContext:
         chunk = {db: "\n".join(lines).encode("utf-8") for db, lines in writes.items()}
         del writes
         try:
-            self.host_request(messages.WRITE_CHUNK, {"writes": chunk})
+            self.host_request(WRITE_CHUNK, {Field.WRITES: chunk})
         except (HostError, ConnectionClosed) as exc:
             raise Exception(f"error queueing writes to {', '.join(chunk)}: {exc}") from None
 
-    def take_writes(self) -> dict:
+    def take_writes(self) -> dict[str, list[str]]:
         """The lines not sent as chunks yet (the call result's ``writes``); later writes are dropped."""
         with self._write_lock:
             self._finished = True
@@ -142,48 +141,48 @@ def _reject_internal(db_name: str) -> None:
         raise Exception("Python plugins cannot write to the _internal database")
 
 
-def _rows_from_result(result: Any, columns: Any = None) -> list:
+def _rows_from_result(result: Any, columns: Any = None) -> list[Any]:
     if isinstance(result, list):
         return result
     if not isinstance(result, dict):
         return []
-    rows = result.get("rows") or []
-    columns = result.get("columns", columns)
+    rows = result.get(Field.ROWS) or []
+    columns = result.get(Field.COLUMNS, columns)
     if columns is not None:
         return [dict(zip(columns, row)) for row in rows]
     return rows
 
 
-def _query_pages(ctx: "CallContext", first: Any) -> list:
+def _query_pages(ctx: "CallContext", first: Any) -> list[Any]:
     """All rows of a query: the first answer, then ``query_next`` pages while the host names a cursor."""
     rows = _rows_from_result(first)
-    cursor = first.get("cursor") if isinstance(first, dict) else None
-    columns = first.get("columns") if isinstance(first, dict) else None
+    cursor = first.get(Field.CURSOR) if isinstance(first, dict) else None
+    columns = first.get(Field.COLUMNS) if isinstance(first, dict) else None
     try:
         while cursor is not None:
-            page = ctx.host_request(messages.QUERY_NEXT, {"cursor": cursor})
+            page = ctx.host_request(QUERY_NEXT, {Field.CURSOR: cursor})
             rows.extend(_rows_from_result(page, columns))
-            cursor = page.get("cursor") if isinstance(page, dict) else None
+            cursor = page.get(Field.CURSOR) if isinstance(page, dict) else None
     except BaseException:
         if cursor is not None:
             try:
-                ctx.connection.notify(messages.QUERY_CLOSE, {"call_id": ctx.call_id, "cursor": cursor})
+                ctx.connection.notify(QUERY_CLOSE, {Field.CALL_ID: ctx.call_id, Field.CURSOR: cursor})
             except Exception:  # noqa: BLE001 - the host closes a call's cursors when the call ends anyway
                 pass
         raise
     return rows
 
 
-def fetch_parts(ctx: "CallContext", key: str, value: dict) -> list:
+def fetch_parts(ctx: "CallContext", key: str, value: dict[str, Any]) -> list[Any]:
     """A call parameter the host sent in parts (``{"$parts": n}``, protocol version 2): each ``$/part`` answer
     is ``{items: [...]}``, one slice of the list, fetched in order and joined."""
-    count = value.get(messages.PARTS_KEY)
+    count = value.get(Field.PARTS)
     if not isinstance(count, int) or count < 0:
         raise ValueError(f"parted parameter {key} has an invalid part count {count!r}")
-    items: list = []
+    items: list[Any] = []
     for index in range(count):
-        part = ctx.host_request(messages.PART, {"key": key, "index": index})
-        items.extend(part.get("items") or [] if isinstance(part, dict) else [])
+        part = ctx.host_request(PART, {Field.KEY: key, Field.INDEX: index})
+        items.extend(part.get(Field.ITEMS) or [] if isinstance(part, dict) else [])
     return items
 
 
@@ -202,16 +201,16 @@ class PluginApi:
     def __init__(self, ctx: CallContext) -> None:
         _STATE[self] = ctx
 
-    def info(self, *args) -> None:
+    def info(self, *args: Any) -> None:
         _STATE[self].log("INFO", args)
 
-    def warn(self, *args) -> None:
+    def warn(self, *args: Any) -> None:
         _STATE[self].log("WARN", args)
 
-    def error(self, *args) -> None:
+    def error(self, *args: Any) -> None:
         _STATE[self].log("ERROR", args)
 
-    def query(self, query, args=None, database=None) -> list:
+    def query(self, query: Any, args: Any = None, database: Any = None) -> list[Any]:
         ctx = _STATE[self]
         check_str("query", query)
         if args is not None:
@@ -227,23 +226,23 @@ class PluginApi:
         problem = database_name_error(db_name)
         if problem is not None:
             raise QueryError(f"invalid database name provided: {problem}")
-        params = {"query": query, "args": dict(args) if args is not None else None,
-                  "database": db_name}
+        params = {Field.QUERY: query, Field.ARGS: dict(args) if args is not None else None,
+                  Field.DATABASE: db_name}
         try:
-            result = ctx.host_request(messages.QUERY, params)
+            result = ctx.host_request(QUERY, params)
             return _query_pages(ctx, result)
         except HostError as exc:
-            if exc.error_type == "ValueError":
+            if exc.error_type == HostErrorType.VALUE_ERROR:
                 raise ValueError(exc.message) from None
             raise QueryError(exc.message) from None
         except ConnectionClosed as exc:
             raise QueryError(f"connection to the server closed: {exc}") from None
 
-    def write(self, line_builder) -> None:
+    def write(self, line_builder: Any) -> None:
         ctx = _STATE[self]
         self.write_to_db(ctx.database, line_builder)
 
-    def write_to_db(self, db_name, line_builder) -> None:
+    def write_to_db(self, db_name: Any, line_builder: Any) -> None:
         ctx = _STATE[self]
         check_str("db_name", db_name)
         ctx.check_cancelled()
@@ -251,11 +250,11 @@ class PluginApi:
         line = _build_line(line_builder)
         ctx.queue_write(db_name, line)
 
-    def write_sync(self, line_builder, no_sync) -> None:
+    def write_sync(self, line_builder: Any, no_sync: Any) -> None:
         ctx = _STATE[self]
         self.write_sync_to_db(ctx.database, line_builder, no_sync)
 
-    def write_sync_to_db(self, db_name, line_builder, no_sync) -> None:
+    def write_sync_to_db(self, db_name: Any, line_builder: Any, no_sync: Any) -> None:
         ctx = _STATE[self]
         check_str("db_name", db_name)
         if not isinstance(no_sync, bool):
@@ -268,8 +267,7 @@ class PluginApi:
             raise Exception(
                 f"error writing line protocol to {db_name}: invalid database name: {problem}")
         try:
-            ctx.host_request(messages.WRITE_SYNC,
-                             {"database": db_name, "lines": line, "no_sync": no_sync})
+            ctx.host_request(WRITE_SYNC, {Field.DATABASE: db_name, Field.LINES: line, Field.NO_SYNC: no_sync})
         except (HostError, ConnectionClosed) as exc:
             raise Exception(f"error writing line protocol to {db_name}: {exc}") from None
 

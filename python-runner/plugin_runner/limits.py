@@ -103,7 +103,7 @@ def die_with_parent(parent_pid: Optional[int] = None) -> bool:
 
 
 def apply_start_limits(memory: Optional[int], file_bytes: Optional[int], processes: Optional[int],
-                       processes_relative: bool, parent_pid: Optional[int]) -> dict:
+                       processes_relative: bool, parent_pid: Optional[int]) -> dict[str, Optional[bool]]:
     """Everything at once, at start; returns what was applied (for the hello and the tests)."""
     return {
         "pdeathsig": die_with_parent(parent_pid),

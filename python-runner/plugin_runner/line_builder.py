@@ -7,6 +7,7 @@ and ``float64_field`` renders integral floats as ``<int>.0``.
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Optional
 
 
@@ -125,12 +126,12 @@ EXPORTED = {
 }
 
 
-def install(main_module=None) -> None:
+def install(main_module: Optional[ModuleType] = None) -> None:
     """Put LineBuilder into builtins, and the builder and its errors into ``__main__``."""
     import builtins
     import sys
 
-    builtins.LineBuilder = LineBuilder
+    setattr(builtins, "LineBuilder", LineBuilder)
     main_module = main_module or sys.modules.get("__main__")
     if main_module is not None:
         for name, value in EXPORTED.items():

@@ -1,4 +1,5 @@
-"""Message envelopes and the msgpack codec; the only module that knows wire field names.
+"""Message envelopes and the msgpack codec: the envelope's own field names live here, method names and the fields
+of params and results in ``protocol.py``.
 
 Envelopes (all maps with string keys):
   request       {type: "request", id: int, method: str, params: map}
@@ -15,34 +16,11 @@ from typing import Any, NamedTuple, Optional
 
 from . import codec
 from .errors import ProtocolError
+from .protocol import ErrorBody
 
 REQUEST = "request"
 RESPONSE = "response"
 NOTIFICATION = "notification"
-
-# Methods the host sends to the child.
-LOAD = "load"
-PROCESS_WRITES = "process_writes"
-PROCESS_SCHEDULED_CALL = "process_scheduled_call"
-PROCESS_REQUEST = "process_request"
-PING = "$/ping"
-CANCEL = "$/cancel"
-SHUTDOWN = "$/shutdown"
-
-# Methods the child sends to the host.
-HELLO = "$/hello"
-LOG = "log"
-QUERY = "query"
-WRITE_SYNC = "write_sync"
-CACHE_GET = "cache_get"
-CACHE_PUT = "cache_put"
-CACHE_DELETE = "cache_delete"
-# Streaming (protocol version 2): queued writes in bounded chunks, query results in pages, parted call params.
-WRITE_CHUNK = "write_chunk"
-QUERY_NEXT = "query_next"
-QUERY_CLOSE = "query_close"
-PART = "$/part"
-PARTS_KEY = "$parts"
 
 
 class Message(NamedTuple):
@@ -51,7 +29,7 @@ class Message(NamedTuple):
     method: Optional[str]
     params: Any
     result: Any
-    error: Optional[dict]
+    error: Optional[ErrorBody]
 
 
 def pack(obj: Any) -> bytes:
@@ -65,24 +43,20 @@ def unpack(payload: bytes) -> Any:
         raise ProtocolError(f"undecodable frame: {type(exc).__name__}: {exc}") from exc
 
 
-def request(msg_id: int, method: str, params: dict) -> dict:
+def request(msg_id: int, method: str, params: dict[str, Any]) -> dict[str, Any]:
     return {"type": REQUEST, "id": msg_id, "method": method, "params": params}
 
 
-def response(msg_id: int, result: Any) -> dict:
+def response(msg_id: int, result: Any) -> dict[str, Any]:
     return {"type": RESPONSE, "id": msg_id, "result": result}
 
 
-def error_response(msg_id: int, error: dict) -> dict:
-    return {"type": RESPONSE, "id": msg_id, "error": error}
+def error_response(msg_id: int, error: ErrorBody) -> dict[str, Any]:
+    return {"type": RESPONSE, "id": msg_id, "error": error.to_wire()}
 
 
-def notification(method: str, params: dict) -> dict:
+def notification(method: str, params: dict[str, Any]) -> dict[str, Any]:
     return {"type": NOTIFICATION, "method": method, "params": params}
-
-
-def simple_error(error_type: str, message: str) -> dict:
-    return {"type": error_type, "message": message, "traceback": None}
 
 
 class InvalidMessage(Exception):
@@ -120,9 +94,8 @@ def parse(payload: bytes) -> Message:
         if not _is_int(msg_id):
             raise InvalidMessage("response without an integer id")
         error = obj.get("error")
-        if error is not None and not isinstance(error, dict):
-            error = {"type": "Error", "message": str(error), "traceback": None}
-        return Message(RESPONSE, msg_id, None, None, obj.get("result"), error)
+        return Message(RESPONSE, msg_id, None, None, obj.get("result"),
+                       None if error is None else ErrorBody.from_wire(error))
     if kind == NOTIFICATION:
         method = obj.get("method")
         if not isinstance(method, str):

@@ -68,7 +68,7 @@ class Timestamp:
         return f"Timestamp(seconds={self.seconds}, nanoseconds={self.nanoseconds})"
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is type(self):
+        if isinstance(other, Timestamp) and type(other) is type(self):
             return self.seconds == other.seconds and self.nanoseconds == other.nanoseconds
         return NotImplemented
 
@@ -240,7 +240,7 @@ def _ext_bytes(code: int, data: bytes) -> bytes:
     return head + data
 
 
-def _pack(obj: Any, out: list, depth: int) -> None:
+def _pack(obj: Any, out: list[bytes], depth: int) -> None:
     # `out` collects byte strings (joined once at the end); `append` is bound by the caller's loop.
     append = out.append
     t = type(obj)
@@ -311,7 +311,7 @@ def _pack(obj: Any, out: list, depth: int) -> None:
         _pack_other(obj, out, depth)
 
 
-def _pack_other(obj: Any, out: list, depth: int) -> None:
+def _pack_other(obj: Any, out: list[bytes], depth: int) -> None:
     """Subclasses and the rarer types, in msgpack's order of checks."""
     append = out.append
     if isinstance(obj, bool):
@@ -348,7 +348,7 @@ def packb(obj: Any, use_bin_type: bool = True, **_ignored: Any) -> bytes:
     """``msgpack.packb(obj, use_bin_type=True)``; only the binary-type mode the protocol uses exists."""
     if not use_bin_type:
         raise ValueError("the fallback codec packs with use_bin_type=True only")
-    out: list = []
+    out: list[bytes] = []
     _pack(obj, out, 0)
     return b"".join(out)
 
@@ -380,7 +380,7 @@ def _ext(code: int, data: bytes) -> Any:
     return ExtType(code, data)
 
 
-def _decode(data: bytes, pos: int, depth: int):
+def _decode(data: bytes, pos: int, depth: int) -> tuple[Any, int]:
     """Decodes the value at ``pos``; returns ``(value, next_pos)``. Short input raises IndexError or struct.error."""
     b = data[pos]
     if b <= 0x7F:
@@ -460,12 +460,12 @@ def _decode(data: bytes, pos: int, depth: int):
     return _ext(code, data[start:end]), end
 
 
-def _decode_array(data: bytes, pos: int, n: int, depth: int):
+def _decode_array(data: bytes, pos: int, n: int, depth: int) -> tuple[list[Any], int]:
     if depth >= MAX_DEPTH:
         raise StackError("Unpack failed: nesting is too deep")
     if n > len(data) - pos:
         raise _Incomplete  # every item takes at least one byte
-    out = []
+    out: list[Any] = []
     append = out.append
     depth += 1
     for _ in range(n):
@@ -491,7 +491,7 @@ def _decode_array(data: bytes, pos: int, n: int, depth: int):
     return out, pos
 
 
-def _decode_map(data: bytes, pos: int, n: int, depth: int):
+def _decode_map(data: bytes, pos: int, n: int, depth: int) -> tuple[dict[Any, Any], int]:
     if depth >= MAX_DEPTH:
         raise StackError("Unpack failed: nesting is too deep")
     if 2 * n > len(data) - pos:

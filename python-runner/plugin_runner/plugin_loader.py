@@ -18,18 +18,20 @@ import linecache
 import os
 import sys
 import threading
-from typing import Any, Callable, Optional
+from types import CodeType, ModuleType
+from typing import Any, Callable, Optional, Union
 
 from .errors import PluginError, render_exception
+from .protocol import PROCESS_REQUEST, PROCESS_SCHEDULED_CALL, PROCESS_WRITES, ErrorType
 
 MISSING_ENTRY_POINT = {
-    "process_writes": (
+    PROCESS_WRITES: (
         "the process_writes function is not present in the plugin. Should be defined as: "
         "process_writes(influxdb3_local, table_batches, args=None)"),
-    "process_scheduled_call": (
+    PROCESS_SCHEDULED_CALL: (
         "the process_scheduled_call function is not present in the plugin. Should be defined "
         "as: process_scheduled_call(influxdb3_local, call_time, args=None)"),
-    "process_request": (
+    PROCESS_REQUEST: (
         "the process_request function is not present in the plugin. Should be defined as: "
         "process_request(influxdb3_local, query_parameters, request_headers, request_body, "
         "args=None) -> Tuple[str, Optional[Dict[str, str]]]"),
@@ -43,11 +45,11 @@ _IMPORTED_PACKAGES: dict[str, str] = {}
 def missing_entry_point(name: str) -> PluginError:
     return PluginError(MISSING_ENTRY_POINT.get(name, f"the {name} function is not present "
                                                       "in the plugin"),
-                       "MissingEntryPointError")
+                       ErrorType.MISSING_ENTRY_POINT)
 
 
 def not_found(path: str) -> PluginError:
-    return PluginError(f"Plugin not found: {path}", "PluginNotFound")
+    return PluginError(f"Plugin not found: {path}", ErrorType.PLUGIN_NOT_FOUND)
 
 
 class SingleFilePlugin:
@@ -57,19 +59,19 @@ class SingleFilePlugin:
         self.path = path
         self.source_path = path
         self._fixed_source = source
-        self._key: Optional[tuple] = None
-        self._code = None
+        self._key: Optional[tuple[str, int, int]] = None
+        self._code: Optional[CodeType] = None
         self._text: Optional[str] = None
-        self._codes: set = set()
+        self._codes: set[CodeType] = set()
 
-    def _compile(self, text: str):
-        code = compile(text, "<string>", "exec", dont_inherit=True)
+    def _compile(self, text: str) -> CodeType:
+        code: CodeType = compile(text, "<string>", "exec", dont_inherit=True)
         self._text = text
         self._codes = _nested_codes(code)
         self._remember_source()
         return code
 
-    def owns_code(self, code) -> bool:
+    def owns_code(self, code: Any) -> bool:
         """True for code objects compiled from this plugin's source (traceback mapping)."""
         return code in self._codes
 
@@ -79,7 +81,7 @@ class SingleFilePlugin:
             linecache.cache["<string>"] = (len(self._text), None,
                                            self._text.splitlines(True), "<string>")
 
-    def code(self):
+    def code(self) -> CodeType:
         if self._fixed_source is not None:
             if self._code is None:
                 self._code = self._compile(self._fixed_source)
@@ -105,19 +107,21 @@ class SingleFilePlugin:
             self._remember_source()
         return self._code
 
-    def entry_point(self, name: str) -> Callable:
+    def entry_point(self, name: str) -> Callable[..., Any]:
         code = self.code()
         namespace: dict[str, Any] = {}
         exec(code, namespace)  # noqa: S102 - running the plugin is the point
         if name in namespace:
-            return namespace[name]
+            func: Callable[..., Any] = namespace[name]
+            return func
         if hasattr(builtins, name):
-            return getattr(builtins, name)
+            builtin: Callable[..., Any] = getattr(builtins, name)
+            return builtin
         raise missing_entry_point(name)
 
 
-def _nested_codes(code) -> set:
-    found = set()
+def _nested_codes(code: CodeType) -> set[CodeType]:
+    found: set[CodeType] = set()
     stack = [code]
     while stack:
         current = stack.pop()
@@ -128,7 +132,7 @@ def _nested_codes(code) -> set:
     return found
 
 
-def _package_fingerprint(root: str) -> tuple:
+def _package_fingerprint(root: str) -> tuple[tuple[str, int, int], ...]:
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
@@ -155,14 +159,14 @@ class PackagePlugin:
 
     def __init__(self, path: str) -> None:
         self.path = os.path.abspath(path).rstrip(os.sep)
-        self.source_path = None
-        self.owns_code = None
+        self.source_path: Optional[str] = None
+        self.owns_code: Optional[Callable[[Any], bool]] = None
         self.name = os.path.basename(self.path)
         self.parent = os.path.dirname(self.path)
-        self._module = None
-        self._fingerprint: Optional[tuple] = None
+        self._module: Optional[ModuleType] = None
+        self._fingerprint: Optional[tuple[tuple[str, int, int], ...]] = None
 
-    def _import(self):
+    def _import(self) -> ModuleType:
         name = self.name
         with _SYS_PATH_LOCK:
             previous = _IMPORTED_PACKAGES.get(name)
@@ -194,7 +198,8 @@ class PackagePlugin:
             _IMPORTED_PACKAGES[name] = self.path
             return module
 
-    def module(self):
+    def module(self) -> ModuleType:
+        fingerprint: Optional[tuple[tuple[str, int, int], ...]]
         try:
             fingerprint = _package_fingerprint(self.path)
         except OSError:
@@ -206,14 +211,18 @@ class PackagePlugin:
                 _evict(self.name)
                 importlib.invalidate_caches()
             self._module = None
-            self._module = self._import()
+            module = self._import()
+            self._module = module
             self._fingerprint = fingerprint
+            return module
+        assert self._module is not None
         return self._module
 
-    def entry_point(self, name: str) -> Callable:
+    def entry_point(self, name: str) -> Callable[..., Any]:
         module = self.module()
         try:
-            return getattr(module, name)
+            func: Callable[..., Any] = getattr(module, name)
+            return func
         except AttributeError:
             raise missing_entry_point(name) from None
         except Exception as exc:  # noqa: BLE001 - a module __getattr__ may raise anything
@@ -222,7 +231,10 @@ class PackagePlugin:
                 f"{render_exception(exc)}", type(exc).__qualname__, exc) from None
 
 
-def load_plugin(path: str, source: Optional[str] = None):
+Plugin = Union[SingleFilePlugin, PackagePlugin]
+
+
+def load_plugin(path: str, source: Optional[str] = None) -> Plugin:
     """A plugin object for ``path``: a package directory or a single ``.py`` file.
 
     With ``source``, the file is not read: that text is the plugin (dry runs, ``gh:``).
@@ -233,7 +245,7 @@ def load_plugin(path: str, source: Optional[str] = None):
         if not os.path.isfile(os.path.join(path, "__init__.py")):
             raise PluginError(
                 f"Plugin not found: {path} (a plugin directory needs an __init__.py)",
-                "PluginNotFound")
+                ErrorType.PLUGIN_NOT_FOUND)
         return PackagePlugin(path)
     if os.path.isfile(path):
         return SingleFilePlugin(path)

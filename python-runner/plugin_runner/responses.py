@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import operator
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Optional
 
 from .errors import PluginError
+from .protocol import ErrorType, Field
 
 DEFAULT_MIMETYPE = "text/html"
 _I64_MIN, _I64_MAX = -(2 ** 63), 2 ** 63 - 1
@@ -24,7 +25,7 @@ def _extract_str(value: Any, what: str) -> str:
     return value
 
 
-def _extract_headers(value: Any) -> dict:
+def _extract_headers(value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping):
         raise TypeError(f"'{type(value).__name__}' object cannot be converted to 'PyDict'")
     return {_extract_str(k, "header name"): _extract_str(v, "header value")
@@ -41,7 +42,7 @@ def _is_flask_response(result: Any) -> bool:
         return False
 
 
-def _body_part(part: Any) -> tuple[str, dict]:
+def _body_part(part: Any) -> tuple[str, dict[str, str]]:
     if isinstance(part, str):
         return part, {"Content-Type": "text/html"}
     if isinstance(part, (dict, list)):
@@ -49,7 +50,7 @@ def _body_part(part: Any) -> tuple[str, dict]:
     return str(part), {"Content-Type": "text/plain"}
 
 
-def _as_i64(value: Any):
+def _as_i64(value: Any) -> Optional[int]:
     """The value as upstream's ``extract::<i64>()`` sees it, or None when that fails."""
     if isinstance(value, float):
         return None
@@ -60,7 +61,7 @@ def _as_i64(value: Any):
     return number if _I64_MIN <= number <= _I64_MAX else None
 
 
-def map_response(result: Any) -> tuple[int, dict, str]:
+def map_response(result: Any) -> tuple[int, dict[str, str], str]:
     if _is_flask_response(result):
         status = operator.index(result.status_code)
         if not 0 <= status <= 65535:
@@ -81,7 +82,7 @@ def map_response(result: Any) -> tuple[int, dict, str]:
             if len(result) == 3:
                 third = result[2]
                 if not isinstance(third, dict):
-                    raise PluginError("expected a dictionary in header item", "ResponseError")
+                    raise PluginError("expected a dictionary in header item", ErrorType.RESPONSE_ERROR)
                 headers.update(_extract_headers(third))
         return status, headers, body
 
@@ -103,10 +104,10 @@ def map_response(result: Any) -> tuple[int, dict, str]:
                     pass
         return 200, {"Content-Type": DEFAULT_MIMETYPE}, "".join(parts)
 
-    raise PluginError("Unsupported return type from Python function", "ResponseError")
+    raise PluginError("Unsupported return type from Python function", ErrorType.RESPONSE_ERROR)
 
 
-def response_result(result: Any) -> dict:
+def response_result(result: Any) -> dict[str, Any]:
     """The wire form: ``{status, headers, body}`` with the body as UTF-8 bytes."""
     status, headers, body = map_response(result)
-    return {"status": status, "headers": headers, "body": body.encode("utf-8")}
+    return {Field.STATUS: status, Field.HEADERS: headers, Field.BODY: body.encode("utf-8")}

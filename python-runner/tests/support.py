@@ -19,6 +19,7 @@ import msgpack  # noqa: E402
 
 from plugin_runner.cache import CacheStore  # noqa: E402
 from plugin_runner.connection import HostError  # noqa: E402
+from plugin_runner.protocol import ErrorBody  # noqa: E402
 from plugin_runner.host_api import CallContext, PluginApi  # noqa: E402
 
 
@@ -40,7 +41,7 @@ class FakeConnection:
         self.requests.append((method, dict(params)))
         result = self.answer(method, params)
         if isinstance(result, dict) and "__error__" in result:
-            raise HostError(result["__error__"])
+            raise HostError(ErrorBody.from_wire(result["__error__"]))
         return result
 
     def cancel_call(self, call_id, make_exception):
@@ -149,7 +150,7 @@ class RunnerProcess:
                     result = on_request(msg) if on_request else {}
                     self.send({"type": "response", "id": msg["id"], "result": result})
                 except HostError as exc:
-                    self.send({"type": "response", "id": msg["id"], "error": exc.error})
+                    self.send({"type": "response", "id": msg["id"], "error": exc.error.to_wire()})
             else:
                 raise AssertionError(f"unexpected message {msg!r}")
 

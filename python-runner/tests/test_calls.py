@@ -63,7 +63,7 @@ class RuntimeCase(TempDirCase):
     def failed_call(self, rt, method, params):
         with self.assertRaises(CallFailed) as cm:
             self.call(rt, method, params)
-        return cm.exception.error
+        return cm.exception.error.to_wire()
 
 
 class WalCallTest(RuntimeCase, unittest.TestCase):
@@ -151,13 +151,13 @@ class WalCallTest(RuntimeCase, unittest.TestCase):
         ctx = rt.new_context(1, {})
         with self.assertRaises(CallFailed) as cm:
             rt.call("process_writes", {}, ctx)
-        self.assertEqual(cm.exception.error["type"], "NotLoaded")
+        self.assertEqual(cm.exception.error.type, "NotLoaded")
 
     def test_load_missing_file(self):
         rt = Runtime(FakeConnection())
         with self.assertRaises(CallFailed) as cm:
             rt.load({"plugin_path": "/nonexistent/x.py", "database": "db"})
-        self.assertEqual(cm.exception.error["message"], "Plugin not found: /nonexistent/x.py")
+        self.assertEqual(cm.exception.error.message, "Plugin not found: /nonexistent/x.py")
 
     def test_wal_cache_across_test_runs_scenario_21(self):
         code = ("def process_writes(influxdb3_local, table_batches, args=None):\n"

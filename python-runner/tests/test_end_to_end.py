@@ -11,6 +11,7 @@ import support  # noqa: F401  (puts plugin_runner on sys.path)
 from support import RunnerProcess, TempDirCase, write_file
 
 from plugin_runner.connection import HostError
+from plugin_runner.protocol import ErrorBody
 
 QUERY_PLUGIN = r'''
 import os, sys
@@ -118,7 +119,7 @@ class EndToEndTest(TempDirCase, unittest.TestCase):
                   "    influxdb3_local.query('SELECT foo FROM not_here')\n")
 
         def on_request(msg):
-            raise HostError({"type": "QueryError", "message": "error: table not found"})
+            raise HostError(ErrorBody("QueryError", "error: table not found"))
 
         reply = self.runner.call("process_writes", {"table_batches": []}, on_request=on_request)
         error = reply["error"]

@@ -9,6 +9,7 @@ import support  # noqa: F401  (puts plugin_runner on sys.path)
 from plugin_runner import messages
 from plugin_runner.errors import FrameTooLargeError, ProtocolError
 from plugin_runner.framing import FrameReader, FrameWriter, encode_frame, encode_header
+from plugin_runner.protocol import ErrorBody
 
 
 class FramingTest(unittest.TestCase):
@@ -84,9 +85,8 @@ class MessagesTest(unittest.TestCase):
     def test_response_and_error(self):
         ok = messages.parse(messages.pack(messages.response(3, {"rows": []})))
         self.assertEqual((ok.kind, ok.id, ok.result, ok.error), ("response", 3, {"rows": []}, None))
-        err = messages.parse(messages.pack(messages.error_response(
-            4, messages.simple_error("QueryError", "boom"))))
-        self.assertEqual(err.error["message"], "boom")
+        err = messages.parse(messages.pack(messages.error_response(4, ErrorBody("QueryError", "boom"))))
+        self.assertEqual(err.error.message, "boom")
 
     def test_invalid_envelopes(self):
         with self.assertRaises(ProtocolError):

@@ -76,9 +76,9 @@ class SingleFileTest(TempDirCase, unittest.TestCase):
         self.assertEqual(render_exception(cm.exception),
                          "IndentationError: unexpected indent (<string>, line 2)")
         payload = error_payload(cm.exception, "load", path)
-        self.assertEqual(payload["type"], "IndentationError")
-        self.assertIn(f'File "{path}", line 2', payload["traceback"])
-        self.assertNotIn("plugin_runner", payload["traceback"])
+        self.assertEqual(payload.type, "IndentationError")
+        self.assertIn(f'File "{path}", line 2', payload.traceback)
+        self.assertNotIn("plugin_runner", payload.traceback)
 
     def test_runtime_traceback_points_at_the_plugin_file(self):
         path = write_file(os.path.join(self.tmp, "boom.py"),
@@ -89,8 +89,8 @@ class SingleFileTest(TempDirCase, unittest.TestCase):
             func(None, None, None)
         except RuntimeError as exc:
             payload = error_payload(exc, "call", path)
-        self.assertEqual(payload["message"], "RuntimeError: boom")
-        tb = payload["traceback"]
+        self.assertEqual(payload.message, "RuntimeError: boom")
+        tb = payload.traceback
         self.assertIn(f'File "{path}", line 2, in process_writes', tb)
         self.assertIn(f'File "{path}", line 5, in helper', tb)
         self.assertIn("raise RuntimeError('boom')", tb)
@@ -193,8 +193,8 @@ class PackageTest(TempDirCase, unittest.TestCase):
         with self.assertRaises(PluginError) as cm:
             PackagePlugin(root).entry_point("process_scheduled_call")
         payload = error_payload(cm.exception, "load")
-        self.assertEqual(payload["type"], "SyntaxError")
-        self.assertIn("__init__.py", payload["traceback"])
+        self.assertEqual(payload.type, "SyntaxError")
+        self.assertIn("__init__.py", payload.traceback)
 
     def test_package_without_function_gives_generic_message(self):
         root = self.make_pkg("nofunc_t", "def some_other_function():\n    pass\n")

@@ -8,7 +8,8 @@ from unittest import mock
 
 from support import RunnerProcess, TempDirCase, make_api, write_file  # noqa: F401  (support sets sys.path)
 
-from plugin_runner import PROTOCOL_VERSION, host_api
+from plugin_runner import host_api
+from plugin_runner.protocol import PROTOCOL_VERSION
 from plugin_runner.calls import merge_table_batches
 from plugin_runner.line_builder import LineBuilder
 

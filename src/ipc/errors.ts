@@ -1,4 +1,5 @@
 import { AppError } from '../shared/app-error.js';
+import type { ChildErrorType, HostErrorType } from './protocol/error-types.js';
 
 // The stream itself is broken (bad frame, undecodable payload, unknown id): the connection cannot go on.
 export class ProtocolError extends AppError {
@@ -54,12 +55,12 @@ export class ConnectionClosedError extends AppError {
 // The peer answered with an error object: its type, message and traceback are the plugin's, kept verbatim.
 export class RemoteError extends AppError {
   readonly method: string;
-  readonly errorType: string;
+  readonly errorType: ChildErrorType;
   readonly traceback: string | null;
   // Any further fields of the wire error object (e.g. `phase`), untouched.
   readonly extra: Record<string, unknown>;
 
-  constructor(method: string, errorType: string, message: string, traceback: string | null, extra = {}) {
+  constructor(method: string, errorType: ChildErrorType, message: string, traceback: string | null, extra = {}) {
     super('ipc_remote_error', message, { status: 500, details: { method, errorType, ...extra } });
     this.name = 'RemoteError';
     this.method = method;
@@ -71,9 +72,9 @@ export class RemoteError extends AppError {
 
 // Thrown by a host-side request handler to choose the `type` the child sees (e.g. 'ValueError', 'QueryError').
 export class HandlerError extends Error {
-  readonly errorType: string;
+  readonly errorType: HostErrorType;
 
-  constructor(errorType: string, message: string, options?: { cause?: unknown }) {
+  constructor(errorType: HostErrorType, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'HandlerError';
     this.errorType = errorType;

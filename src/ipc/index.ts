@@ -30,4 +30,45 @@ export {
   parsePingResult,
   type HelloInfo,
   type PingResult,
-} from './messages/chore-methods.js';
+} from './protocol/chores.js';
+export { Method, PROTOCOL_METHODS, PROTOCOL_SHAPES, type MethodSpec } from './protocol/protocol-methods.js';
+export { CallPhase, HostErrorType, RunnerErrorType, isStopByRequest, type ChildErrorType } from './protocol/error-types.js';
+export { parseCacheChanges, snapshotToWire, type CacheChanges, type CacheEntry, type CacheSnapshot } from './protocol/cache-wire.js';
+export {
+  loadRequest,
+  parseCallFailure,
+  parseCallResult,
+  parseLoadResult,
+  pluginCallRequest,
+  type LoadParams,
+  type LoadResult,
+  type PluginArgs,
+  type PluginCall,
+  type PluginCallFailure,
+  type PluginCallResult,
+  type PluginResponse,
+  type WireRequest,
+} from './protocol/plugin-calls.js';
+export {
+  registerChildRequestHandlers,
+  type CacheGetResult,
+  type CacheKeyParams,
+  type CachePutParams,
+  type ChildLogLevel,
+  type ChildRequestHandlers,
+  type LogParams,
+  type QueryNextParams,
+  type QueryParams,
+  type WriteChunkParams,
+  type WriteSyncParams,
+} from './protocol/child-request-handlers.js';
+export {
+  QueryPageEncoder,
+  encodeQueryResult,
+  encodeTableBatchParts,
+  encodeTableBatches,
+  numberKindFor,
+  type PluginColumn,
+  type PluginQueryResult,
+  type PluginTableBatch,
+} from './protocol/plugin-data.js';

@@ -6,13 +6,12 @@ import { Registry } from 'prom-client';
 import { GlobalCache } from '../../src/engine/plugin-cache/global-cache.js';
 import { applyCacheChanges, type CacheSnapshot } from '../../src/engine/plugin-cache/cache-snapshot.js';
 import { defaultPythonCandidates, findBasePython } from '../../src/engine/environment/find-base-python.js';
-import { encodeTableBatches } from '../../src/engine/codec/encode-plugin-data.js';
 import type { CallHost } from '../../src/engine/runners/call-tracker.js';
 import { PluginRunner, type PluginRunnerOptions } from '../../src/engine/runners/plugin-runner.js';
 import { PluginCallError } from '../../src/engine/runners/runner-errors.js';
 import { RunnerMetrics } from '../../src/engine/runners/runner-metrics.js';
 import { Supervisor } from '../../src/engine/supervisor/supervisor.js';
-import { PreEncoded } from '../../src/ipc/index.js';
+import { PreEncoded, encodeTableBatches } from '../../src/ipc/index.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { runnerPids } from '../fixtures/plugins/plugin-server.js';
 
@@ -87,9 +86,9 @@ function recorder(): Recorder {
   return r;
 }
 
-const batches = (v: number) => new PreEncoded(encodeTableBatches([{ table_name: 't', rows: [{ v: 1.0 * v, time: 1n }] }]));
+const batches = (v: number) => new PreEncoded(encodeTableBatches([{ tableName: 't', rows: [{ v: 1.0 * v, time: 1n }] }]));
 
-// PluginRunner against real python-runner children, without a server: the surface issue 5's triggers build on.
+// PluginRunner against real python-runner children, without a server: the surface triggers build on.
 describe('integration: PluginRunner with real python-runner children', function () {
   this.timeout(20_000);
   let dir: string;
@@ -130,7 +129,7 @@ describe('integration: PluginRunner with real python-runner children', function 
   it('pipelined calls run in order; each call\'s logs, queries and sync writes reach its own host', async () => {
     const runner = await start('echo.py');
     const hosts = [recorder(), recorder(), recorder()];
-    const results = await Promise.all(hosts.map((host, i) => runner.call('process_writes', { table_batches: batches(i + 1), args: { n: String(i) } }, { host })));
+    const results = await Promise.all(hosts.map((host, i) => runner.call({ method: 'processWrites', tableBatches: batches(i + 1), args: { n: String(i) } }, { host })));
     const queued = await Promise.all(results.map((r) => r.writes.toRecord()));
     hosts.forEach((h, i) => {
       expect(h.logs).to.deep.equal([`INFO: call ${i}`, `INFO: rows=[{'n': ${i}}] total=${(i + 1).toFixed(1)} type=float`]);
@@ -144,8 +143,8 @@ describe('integration: PluginRunner with real python-runner children', function 
 
   it('a call past its timeout kills the runner; a call queued behind it fails as collateral', async () => {
     const runner = await start('spin.py', { timeoutMs: 300 });
-    const first = runner.call('process_writes', { table_batches: [], args: null }, { host: recorder() }).catch((e) => e);
-    const second = runner.call('process_writes', { table_batches: [], args: null }, { host: recorder() }).catch((e) => e);
+    const first = runner.call({ method: 'processWrites', tableBatches: [], args: null }, { host: recorder() }).catch((e) => e);
+    const second = runner.call({ method: 'processWrites', tableBatches: [], args: null }, { host: recorder() }).catch((e) => e);
     const err = await first;
     expect(err).to.be.instanceOf(PluginCallError);
     expect(err.kind).to.equal('timeout');
@@ -157,7 +156,7 @@ describe('integration: PluginRunner with real python-runner children', function 
 
   it('cancel() interrupts a plugin at its next API call; the runner lives on', async () => {
     const runner = await start('chatty_spin.py');
-    const call = runner.call('process_writes', { table_batches: [], args: null }, { host: recorder() }).catch((e) => e);
+    const call = runner.call({ method: 'processWrites', tableBatches: [], args: null }, { host: recorder() }).catch((e) => e);
     await new Promise((r) => setTimeout(r, 100));
     await runner.cancel();
     const err = await call;
@@ -171,7 +170,7 @@ describe('integration: PluginRunner with real python-runner children', function 
     const idle = await start('echo.py');
     expect(await idle.stop()).to.include({ code: 0, forced: false });
     const stuck = await start('spin.py');
-    const call = stuck.call('process_writes', { table_batches: [], args: null }, { host: recorder() }).catch((e) => e);
+    const call = stuck.call({ method: 'processWrites', tableBatches: [], args: null }, { host: recorder() }).catch((e) => e);
     await new Promise((r) => setTimeout(r, 100));
     expect(await stuck.stop(300)).to.include({ signal: 'SIGKILL', forced: true });
     expect((await call).kind).to.equal('crashed');
@@ -183,7 +182,7 @@ describe('integration: PluginRunner with real python-runner children', function 
     });
     runners.push(runner);
     expect((await runner.load({ pluginPath: join(dir, 'hog.py'), database: 'db1' })).memoryLimitApplied).to.equal(true);
-    const err = await runner.call('process_writes', { table_batches: [], args: null }, { host: recorder() }).catch((e) => e);
+    const err = await runner.call({ method: 'processWrites', tableBatches: [], args: null }, { host: recorder() }).catch((e) => e);
     expect(err.kind).to.equal('memory');
     expect(err.message).to.match(/^plugin runner exceeded the memory limit of 150\.0 MiB \(--plugin-memory-limit\): resident set was \d+\.\d MiB$/);
     expect(await registry.getSingleMetricAsString('influxdb3_plugin_memory_kills_total')).to.include('trigger="hog"} 1');
@@ -191,7 +190,7 @@ describe('integration: PluginRunner with real python-runner children', function 
 
   it('a runner that dies mid-call fails the call with its exit code and stderr tail', async () => {
     const runner = await start('crash.py');
-    const err = await runner.call('process_writes', { table_batches: [], args: null }, { host: recorder() }).catch((e) => e);
+    const err = await runner.call({ method: 'processWrites', tableBatches: [], args: null }, { host: recorder() }).catch((e) => e);
     expect(err.kind).to.equal('crashed');
     expect(err.message).to.match(/^plugin runner exited with code 7 during the call; stderr: .*about to die/s);
     expect(err.runnerLost).to.equal(true);
@@ -205,7 +204,7 @@ describe('integration: PluginRunner with real python-runner children', function 
       runners.push(runner);
       const loaded = await runner.load({ pluginPath: join(dir, 'counter.py'), database: 'db1', cacheSnapshot: snapshot });
       expect(loaded.cacheRestored).to.equal(i);
-      const result = await runner.call('process_writes', { table_batches: [], args: null }, { host });
+      const result = await runner.call({ method: 'processWrites', tableBatches: [], args: null }, { host });
       applyCacheChanges(snapshot, result.cacheChanges!);
       await runner.stop();
     }
@@ -233,7 +232,7 @@ describe('integration: PluginRunner with real python-runner children', function 
     const second = await sup.acquire();
     expect(second.pid).not.to.equal(first.pid);
     const host = recorder();
-    await second.call('process_writes', { table_batches: batches(1), args: { n: '5' } }, { host });
+    await second.call({ method: 'processWrites', tableBatches: batches(1), args: { n: '5' } }, { host });
     expect(host.logs[0]).to.equal('INFO: call 5');
     await sup.stop();
     expect(second.alive).to.equal(false);

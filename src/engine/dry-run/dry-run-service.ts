@@ -3,14 +3,14 @@ import { formatDurationNs } from '../../shared/duration.js';
 import type { Logger } from '../../shared/logger.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
-import { applyCacheChanges, snapshotToWire, type CacheSnapshot } from '../plugin-cache/cache-snapshot.js';
-import { PreEncoded, RunnerError } from '../../ipc/index.js';
-import { encodeTableBatches } from '../codec/encode-plugin-data.js';
+import { applyCacheChanges, type CacheSnapshot } from '../plugin-cache/cache-snapshot.js';
+import { PreEncoded, RunnerError, encodeTableBatches, type PluginCall } from '../../ipc/index.js';
 import type { PluginLocator } from '../plugins/plugin-locator.js';
 import { parsePluginRef, type PluginRef } from '../plugins/plugin-ref.js';
 import type { CallResult, PluginRunner } from '../runners/plugin-runner.js';
 import { PluginCallError } from '../runners/runner-errors.js';
 import type { RunnerFactory } from '../runners/runner-factory.js';
+import { pluginTableBatch } from '../triggers/wal/wal-batch.js';
 import { CronSyntaxError, nextFireAfter } from '../triggers/schedules/cron-expression.js';
 import { rfc3339Seconds, utcSeconds } from './trigger-time.js';
 import { DryRunHost } from './dry-run-host.js';
@@ -40,8 +40,7 @@ interface RunSpec {
   localPath: string | null;
   database: string;
   cacheName: string;
-  method: string;
-  params: Record<string, unknown>;
+  call: PluginCall;
   startLine: string;
 }
 
@@ -64,15 +63,14 @@ export class DryRunService {
     const nowNs = this.clock.nowNs();
     const input = checkLinesDry(this.deps.storage.catalog, req.database, req.input_lp, nowNs, 'line protocol parsing error');
     if (input.problems.length > 0) return { log_lines: [], database_writes: {}, errors: input.problems };
-    const batches = new PreEncoded(encodeTableBatches(toTableBatches(input.rows)));
+    const batches = new PreEncoded(encodeTableBatches(toTableBatches(input.rows).map(pluginTableBatch)));
     return this.run({
       label: 'wal',
       plugin,
       localPath,
       database: req.database,
       cacheName: req.cache_name ?? DEFAULT_TEST_CACHE_NAME,
-      method: 'process_writes',
-      params: { table_batches: batches, args: req.input_arguments ?? null },
+      call: { method: 'processWrites', tableBatches: batches, args: req.input_arguments ?? null },
       startLine: 'INFO: starting execution of wal plugin.',
     });
   }
@@ -97,8 +95,7 @@ export class DryRunService {
       localPath,
       database: req.database,
       cacheName: req.cache_name ?? DEFAULT_TEST_CACHE_NAME,
-      method: 'process_scheduled_call',
-      params: { call_time: Math.floor(next.getTime() / 1000), args: req.input_arguments ?? null },
+      call: { method: 'processScheduledCall', callTimeSeconds: Math.floor(next.getTime() / 1000), args: req.input_arguments ?? null },
       startLine: `INFO: starting execution with scheduled time ${utcSeconds(next)}`,
     });
     return { trigger_time: rfc3339Seconds(next), ...response };
@@ -131,11 +128,7 @@ export class DryRunService {
     try {
       await runner.load({ ...plugin, database: spec.database });
       const snapshot = this.testLocal.get(spec.cacheName) ?? new Map();
-      result = await runner.call(
-        spec.method,
-        { ...spec.params, database: spec.database, cache_name: spec.cacheName, cache_snapshot: snapshotToWire(snapshot) },
-        { host },
-      );
+      result = await runner.call({ ...spec.call, database: spec.database, cacheName: spec.cacheName, cacheSnapshot: snapshot }, { host });
     } catch (err) {
       if (!(err instanceof PluginCallError)) throw err;
       this.keepCacheChanges(spec.cacheName, err.cacheChanges);

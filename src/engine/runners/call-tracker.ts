@@ -5,7 +5,7 @@ import type { QueuedWrites } from './queued-writes.js';
 // Production triggers answer with storage and the log store; dry runs capture writes and collect log lines.
 export interface CallHost {
   // Rows for `influxdb3_local.query`; may return PreEncoded bytes of `{columns, rows}`. The thrown message becomes
-  // the QueryError text verbatim (throw HandlerError('ValueError', …) for a ValueError).
+  // the QueryError text verbatim (throw HandlerError(HostErrorType.valueError, …) for a ValueError).
   query(database: string, sql: string, args: Record<string, string> | null): Promise<unknown>;
   // `write_sync*`: a throw's message becomes the cause in "error writing line protocol to <db>: <cause>".
   writeSync(database: string, lines: string, noSync: boolean): Promise<void>;
@@ -17,21 +17,21 @@ export interface CallSlot {
   readonly method: string;
   readonly host: CallHost;
   readonly timeoutMs: number;
-  // The host request id (python-runner's `call_id`), known once the request is sent.
+  // The host request id (the child's requests name their call by it), known once the request is sent.
   id: number | null;
   startedAtMs: number | null;
   timer: NodeJS.Timeout | null;
   // Set when the host decided the call's fate (timeout, memory kill) before the child answered.
   verdict: Error | null;
   cancelRequested: boolean;
-  // Queued writes the child streamed during the call (`write_chunk`), applied after it succeeded.
+  // Queued writes the child streamed during the call, applied after it succeeded.
   writes: QueuedWrites | null;
-  // Open query cursors (`query_next`) of the call, by id; closed when the call settles.
+  // Open query cursors of the call (pages the plugin has not fetched yet), by id; closed when the call settles.
   cursors: Map<number, { close(): void }>;
 }
 
 // The child runs queued requests one at a time in arrival order, so the oldest unanswered one is running: its
-// clock (timeout) starts when the one before it settles. Child requests name their call by `call_id`.
+// clock (timeout) starts when the one before it settles. Child requests name their call by its request id.
 export class CallTracker {
   private readonly queue: CallSlot[] = [];
   private readonly byId = new Map<number, CallSlot>();

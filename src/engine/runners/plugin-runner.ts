@@ -4,17 +4,28 @@ import {
   type OutputRateLimiter,
   ConnectionClosedError,
   HandlerError,
+  HostErrorType,
   RemoteError,
   describeExit,
+  isStopByRequest,
+  loadRequest,
+  parseCallFailure,
+  parseCallResult,
+  parseLoadResult,
   parsePingResult,
+  pluginCallRequest,
   spawnRunner,
   type ExitInfo,
+  type LoadResult,
   type PingResult,
+  type PluginCall,
+  type PluginResponse,
   type RunnerProcess,
+  type WireRequest,
 } from '../../ipc/index.js';
 import { errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
-import { parseCacheChanges, snapshotToWire, type CacheChanges, type CacheSnapshot } from '../plugin-cache/cache-snapshot.js';
+import type { CacheChanges, CacheSnapshot } from '../plugin-cache/cache-snapshot.js';
 import type { GlobalCache } from '../plugin-cache/global-cache.js';
 import { CallTracker, type CallHost, type CallSlot } from './call-tracker.js';
 import { QueuedWrites } from './queued-writes.js';
@@ -69,12 +80,7 @@ export interface LoadRequest {
   persistCache?: boolean;
 }
 
-export interface LoadResult {
-  kind: string;
-  cacheRestored: number;
-  cacheRestoreFailed: string[];
-  memoryLimitApplied: boolean | null;
-}
+export type { LoadResult };
 
 // Per call: who answers the plugin's requests, and an optional timeout override.
 export interface CallOptions {
@@ -82,13 +88,13 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-// A successful `process_*` reply (PROTOCOL.md §5, common result).
+// A successful plugin call.
 export interface CallResult {
   // Queued write() lines: chunks streamed during the call plus the result's remainder (apply, then discard()).
   writes: QueuedWrites;
   cacheChanges: CacheChanges | null;
-  // The whole result map (request triggers read status/headers/body from it).
-  raw: Record<string, unknown>;
+  // What a request plugin answered (empty for the other calls).
+  response: PluginResponse;
   durationMs: number;
 }
 
@@ -97,7 +103,7 @@ const SHUTDOWN_GRACE_MS = 5_000;
 // How often, at most, a runner's cgroup is asked whether the kernel refused forks (pids.max).
 const PIDS_CHECK_INTERVAL_MS = 1_000;
 const NO_HOST: CallHost = {
-  query: () => Promise.reject(new HandlerError('QueryError', 'no query is possible while loading')),
+  query: () => Promise.reject(new HandlerError(HostErrorType.queryError, 'no query is possible while loading')),
   writeSync: () => Promise.reject(new Error('no write is possible while loading')),
   log: () => undefined,
 };
@@ -108,7 +114,7 @@ export function addressSpaceLimit(memoryLimitBytes: number): number {
   return Math.max(memoryLimitBytes * 2, memoryLimitBytes + 512 * 1024 * 1024);
 }
 
-// One long-lived CPython child running one plugin, with per-call timeout, memory limit and crash reporting. Issue 5
+// One long-lived CPython child running one plugin, with per-call timeout, memory limit and crash reporting. The engine
 // creates one per trigger and reuses it across calls (calls may be pipelined: the child runs them in order);
 // dry runs start one per request. A runner is one process lifetime: the supervisor starts a new one when it dies.
 export class PluginRunner {
@@ -231,27 +237,21 @@ export class PluginRunner {
   }
 
   async load(request: LoadRequest): Promise<LoadResult> {
-    const params: Record<string, unknown> = {
-      plugin_path: request.pluginPath,
-      database: request.database,
-      persist_cache: request.persistCache ?? true,
-      trigger_name: this.options.name,
-    };
-    if (request.source !== undefined) params.source = request.source;
-    if (request.cacheSnapshot) params.cache_snapshot = snapshotToWire(request.cacheSnapshot);
-    if (this.options.memoryLimitBytes) params.memory_limit_bytes = addressSpaceLimit(this.options.memoryLimitBytes);
-    const { raw } = await this.send('load', params, { host: NO_HOST }, false);
-    return {
-      kind: String(raw.kind ?? 'file'),
-      cacheRestored: typeof raw.cache_restored === 'number' ? raw.cache_restored : 0,
-      cacheRestoreFailed: Array.isArray(raw.cache_restore_failed) ? raw.cache_restore_failed.map(String) : [],
-      memoryLimitApplied: typeof raw.memory_limit_applied === 'boolean' ? raw.memory_limit_applied : null,
-    };
+    const wire = loadRequest({
+      ...request,
+      persistCache: request.persistCache ?? true,
+      triggerName: this.options.name,
+      memoryLimitBytes: this.options.memoryLimitBytes ? addressSpaceLimit(this.options.memoryLimitBytes) : undefined,
+    });
+    return parseLoadResult((await this.send(wire, { host: NO_HOST }, false)).raw);
   }
 
-  // `process_writes` / `process_scheduled_call` / `process_request`; rejects with PluginCallError.
-  call(method: string, params: Record<string, unknown>, options: CallOptions): Promise<CallResult> {
-    return this.send(method, params, options, true);
+  // One call of the plugin's entry point; rejects with PluginCallError.
+  async call(call: PluginCall, options: CallOptions): Promise<CallResult> {
+    const { raw, writes, durationMs } = await this.send(pluginCallRequest(call), options, true);
+    const result = parseCallResult(raw);
+    writes.addRemainder(result.writes);
+    return { writes, cacheChanges: result.cacheChanges, response: result.response, durationMs };
   }
 
   // `$/cancel` for the running call: the plugin's next API call raises KeyboardInterrupt (cooperative).
@@ -281,7 +281,7 @@ export class PluginRunner {
     this.child.kill('SIGKILL');
   }
 
-  private async send(method: string, params: Record<string, unknown>, options: CallOptions, counted: boolean): Promise<CallResult> {
+  private async send({ method, params }: WireRequest, options: CallOptions, counted: boolean): Promise<{ raw: unknown; writes: QueuedWrites; durationMs: number }> {
     if (!this.alive) throw notSentError(this.lost?.message ?? this.lossReason());
     const slot = this.tracker.add(method, options.host, options.timeoutMs ?? this.options.timeoutMs);
     this.startSampler();
@@ -311,22 +311,18 @@ export class PluginRunner {
       if (counted) this.options.metrics?.failure(this.options.name, failure.message, Date.now(), failure.traceback);
       throw failure;
     }
-    const result = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-    const writes = slot.writes ?? new QueuedWrites();
-    writes.addRemainder((typeof result.writes === 'object' && result.writes !== null ? result.writes : {}) as Record<string, string[]>);
-    return { writes, cacheChanges: parseCacheChanges(result.cache_changes), raw: result, durationMs };
+    return { raw, writes: slot.writes ?? new QueuedWrites(), durationMs };
   }
 
   private toFailure(slot: CallSlot, err: unknown): PluginCallError {
     if (slot.verdict) return slot.verdict as PluginCallError;
     if (err instanceof RemoteError) {
-      const stopped = err.errorType === 'ShuttingDown' || err.errorType === 'Cancelled';
-      const cancelled = stopped || (slot.cancelRequested && err.errorType === 'KeyboardInterrupt');
-      return new PluginCallError(cancelled ? 'cancelled' : 'plugin', err.message, {
-        errorType: err.errorType,
-        traceback: err.traceback,
-        phase: typeof err.extra.phase === 'string' ? err.extra.phase : null,
-        cacheChanges: parseCacheChanges(err.extra.cache_changes),
+      const failure = parseCallFailure(err);
+      return new PluginCallError(isStopByRequest(failure.errorType, slot.cancelRequested) ? 'cancelled' : 'plugin', failure.message, {
+        errorType: failure.errorType,
+        traceback: failure.traceback,
+        phase: failure.phase,
+        cacheChanges: failure.cacheChanges,
       });
     }
     if (err instanceof ConnectionClosedError) {

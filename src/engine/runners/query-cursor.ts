@@ -1,8 +1,7 @@
-import { PreEncoded } from '../../ipc/index.js';
+import { PreEncoded, QueryPageEncoder } from '../../ipc/index.js';
 import { errorMessage } from '../../shared/app-error.js';
 import type { RowSource } from '../../storage/query/query-engine.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
-import { QueryPageEncoder } from '../codec/encode-plugin-data.js';
 
 // A page of a plugin's query result is cut once its encoding passes this size (a frame stays far below the cap).
 export const QUERY_PAGE_BYTES = 4 * 1024 * 1024;
@@ -12,7 +11,7 @@ export function queryErrorText(err: unknown, database: string, sql: string): str
   return `error: ${errorMessage(err)} executing query on ${database}: ${sql}`;
 }
 
-// One plugin query read page by page (PROTOCOL.md `query` / `query_next`): the result streams out of DuckDB a
+// One plugin query read page by page (python-runner/PROTOCOL.md, `query`): the result streams out of DuckDB a
 // chunk at a time while the plugin asks for the next page, so neither the host nor a frame ever holds all of it.
 // The read connection is held until the last page or close().
 export class QueryCursor {

@@ -15,7 +15,7 @@ export interface QueuedWritesOptions {
   spillDir?: string;
 }
 
-// A call's queued `write()` lines on the host (PROTOCOL.md `write_chunk`): chunks the child streams while the call
+// A call's queued `write()` lines on the host: chunks the child streams while the call
 // runs, then the remainder in the call's result, per database in call order. They are applied only after the call
 // succeeded (as upstream), so they are staged meanwhile: in memory up to `memoryBytes`, then in a temporary file,
 // which keeps the server's memory bounded whatever a plugin writes. Every chunk is whole lines.

@@ -1,3 +1,4 @@
+import type { CallPhase } from '../../ipc/index.js';
 import { AppError } from '../../shared/app-error.js';
 import type { CacheChanges } from '../plugin-cache/cache-snapshot.js';
 
@@ -10,7 +11,7 @@ export class PluginCallError extends AppError {
   readonly kind: PluginFailureKind;
   readonly errorType: string;
   readonly traceback: string | null;
-  readonly phase: string | null;
+  readonly phase: CallPhase | null;
   // Local-cache changes the child reported with the error (the cache survives a failed call).
   readonly cacheChanges: CacheChanges | null;
   // Did the runner survive? False for timeouts, memory kills and crashes: the supervisor replaces it.
@@ -25,7 +26,7 @@ export class PluginCallError extends AppError {
     options: {
       errorType?: string;
       traceback?: string | null;
-      phase?: string | null;
+      phase?: CallPhase | null;
       cacheChanges?: CacheChanges | null;
       runnerLost?: boolean;
       neverStarted?: boolean;

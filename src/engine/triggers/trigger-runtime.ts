@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { CallPhase, type PluginCall } from '../../ipc/index.js';
 import { errorMessage } from '../../shared/app-error.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
@@ -58,7 +59,6 @@ const DROP_WARNING_INTERVAL_MS = 10_000;
 const REPLAY_AHEAD = 2;
 
 const RUN_KIND: Record<TriggerEvent['kind'], PluginRunKind> = { wal: 'wal plugin', schedule: 'schedule plugin', request: 'request plugin' };
-const METHOD: Record<TriggerEvent['kind'], string> = { wal: 'process_writes', schedule: 'process_scheduled_call', request: 'process_request' };
 
 // The name a trigger's runners, logs and metrics go by.
 export function runnerNameOf(record: Pick<TriggerRecord, 'database_name' | 'trigger_name'>): string {
@@ -370,30 +370,32 @@ export class TriggerRuntime {
     }
     worker.runner = runner;
     try {
-      const result = await runner.call(METHOD[event.kind], this.params(event), { host: this.host });
+      const result = await runner.call(this.pluginCall(event), { host: this.host });
       await this.keepCache(result.cacheChanges);
       await writeBackQueued(
         { ...this.logTarget, storage: this.deps.storage, kind: RUN_KIND[event.kind] },
         result.writes,
       );
-      if (event.kind === 'request') event.settle(requestOutput(result.raw));
+      if (event.kind === 'request') event.settle(requestOutput(result.response));
       this.deps.onLoadResult?.(null);
       return null;
     } catch (err) {
       if (!(err instanceof PluginCallError)) return new PluginCallError('crashed', errorMessage(err), { cause: err });
       await this.keepCache(err.cacheChanges);
-      if (err.phase === 'load') this.deps.onLoadResult?.(err.message);
-      else if (err.phase === 'call') this.deps.onLoadResult?.(null);
+      if (err.phase === CallPhase.load) this.deps.onLoadResult?.(err.message);
+      else if (err.phase === CallPhase.call) this.deps.onLoadResult?.(null);
       return err;
     }
   }
 
-  private params(event: TriggerEvent): Record<string, unknown> {
+  private pluginCall(event: TriggerEvent): PluginCall {
     const args = this.record.trigger_arguments;
-    if (event.kind === 'wal') return { table_batches: event.batch.payload, args };
-    if (event.kind === 'schedule') return { call_time: Math.floor(event.plannedMs / 1000), start_at_ns: BigInt(event.plannedMs) * 1_000_000n, args };
+    if (event.kind === 'wal') return { method: 'processWrites', tableBatches: event.batch.payload, args };
+    if (event.kind === 'schedule') {
+      return { method: 'processScheduledCall', callTimeSeconds: Math.floor(event.plannedMs / 1000), startAtNs: BigInt(event.plannedMs) * 1_000_000n, args };
+    }
     const { queryParameters, headers, body } = event.input;
-    return { query_parameters: queryParameters, request_headers: headers, request_body: body, args };
+    return { method: 'processRequest', queryParameters, requestHeaders: headers, requestBody: body, args };
   }
 
   private async keepCache(changes: CacheChanges | null): Promise<void> {

@@ -3,7 +3,7 @@ import { constants as osConstants } from 'node:os';
 import type { Logger } from '../../shared/logger.js';
 import { Connection, type ConnectionOptions } from '../connection/connection.js';
 import { RunnerError, describeExit, type RunnerErrorCode } from '../errors.js';
-import { ChoreMethod, PROTOCOL_VERSION, parseHello, parseProtocolErrorParams, type HelloInfo } from '../messages/chore-methods.js';
+import { ChoreMethod, PROTOCOL_VERSION, parseHello, parseProtocolErrorParams, type HelloInfo } from '../protocol/chores.js';
 import { buildChildEnv } from './build-child-env.js';
 import { readRssBytes } from './read-rss-bytes.js';
 import type { OutputRateLimiter } from './output-rate-limiter.js';

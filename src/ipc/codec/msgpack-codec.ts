@@ -8,7 +8,7 @@ export class PreEncoded {
 }
 
 // A list too large for one frame, sent as consecutive slices (each a PreEncoded msgpack array): as a request's
-// parameter it travels as `{"$parts": n}` and the peer fetches slice i with `$/part` (PROTOCOL.md §2).
+// parameter it travels as `{"$parts": n}` and the peer fetches slice i with `$/part` (python-runner/PROTOCOL.md).
 export class PartedValue {
   constructor(readonly parts: readonly PreEncoded[]) {}
 
@@ -16,9 +16,6 @@ export class PartedValue {
     return this.parts.reduce((n, p) => n + p.bytes.length, 0);
   }
 }
-
-// The wire key of a parted parameter's placeholder.
-export const PARTS_KEY = '$parts';
 
 // msgpack as python-runner's `msgpack` package reads and writes it; the one place that knows the type mapping.
 //

@@ -1,12 +1,13 @@
 import type { Readable, Writable } from 'node:stream';
 import { errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
-import { MsgpackCodec, PARTS_KEY, PartedValue } from '../codec/msgpack-codec.js';
+import { MsgpackCodec, PartedValue } from '../codec/msgpack-codec.js';
 import { ConnectionClosedError, HandlerError, ProtocolError } from '../errors.js';
 import { sealFrame } from '../framing/encode-frame.js';
 import { FrameDecoder } from '../framing/frame-decoder.js';
 import { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from '../framing/frame-limits.js';
-import { ChoreMethod, cancelParams } from '../messages/chore-methods.js';
+import { ChoreMethod, cancelParams, parsePartParams, partResult, partedPlaceholder } from '../protocol/chores.js';
+import { HostErrorType } from '../protocol/error-types.js';
 import {
   decodeMessage,
   encodeMessage,
@@ -139,7 +140,7 @@ export class Connection {
     for (const [key, value] of Object.entries(params)) {
       if (!(value instanceof PartedValue)) continue;
       wire ??= { ...(params as Record<string, unknown>) };
-      wire[key] = { [PARTS_KEY]: value.parts.length };
+      wire[key] = partedPlaceholder(value.parts.length);
       let kept = this.parted.get(id);
       if (!kept) this.parted.set(id, (kept = {}));
       kept[key] = value;
@@ -147,13 +148,14 @@ export class Connection {
     return wire ?? params;
   }
 
-  // `$/part {call_id, key, index}`: slice `index` of parameter `key` of our request `call_id`, as `{items}`.
-  private readonly servePart = (p: Record<string, unknown>): unknown => {
-    const value = typeof p.call_id === 'number' ? this.parted.get(p.call_id)?.[String(p.key)] : undefined;
-    if (!value) throw new HandlerError('InvalidParams', `no parted parameter ${String(p.key)} for request ${String(p.call_id)}`);
-    const part = typeof p.index === 'number' ? value.parts[p.index] : undefined;
-    if (!part) throw new HandlerError('InvalidParams', `part ${String(p.index)} of ${String(p.key)} does not exist (${value.parts.length} parts)`);
-    return { items: part };
+  // `$/part`: slice `index` of parameter `key` of our request `callId`, as `{items}`.
+  private readonly servePart = (params: unknown): unknown => {
+    const p = parsePartParams(params);
+    const value = p.callId === null ? undefined : this.parted.get(p.callId)?.[p.key];
+    if (!value) throw new HandlerError(HostErrorType.invalidParams, `no parted parameter ${p.key} for request ${String(p.callId ?? undefined)}`);
+    const part = p.index === null ? undefined : value.parts[p.index];
+    if (!part) throw new HandlerError(HostErrorType.invalidParams, `part ${String(p.index ?? undefined)} of ${p.key} does not exist (${value.parts.length} parts)`);
+    return partResult(part);
   };
 
   notify(method: string, params: unknown = {}): void {

@@ -73,8 +73,8 @@ export interface EncodedMessage {
   rest: Buffer[];
 }
 
-// The only writer of wire field names (with fromWire below and python-runner's messages.py). The body (params or
-// result) may be PreEncoded, or a map with PreEncoded values: those bytes are spliced in, never re-encoded.
+// The only writer of the envelope's field names (with fromWire below and python-runner's messages.py). The body
+// (params or result) may be PreEncoded, or a map with PreEncoded values: those bytes are spliced in, never re-encoded.
 export function encodeMessage(codec: MsgpackCodec, msg: Message, headroom = 0): EncodedMessage {
   const pairs = wirePairs(msg);
   const body = pairs[pairs.length - 1];

@@ -1,15 +1,15 @@
 import { expect } from 'chai';
 import { Packr } from 'msgpackr';
-import { encodeQueryResult, encodeTableBatches, numberKindFor } from '../../../src/engine/codec/encode-plugin-data.js';
-import { PluginValueWriter } from '../../../src/engine/codec/plugin-value-writer.js';
+import { encodeQueryResult, encodeTableBatches, numberKindFor } from '../../../src/ipc/protocol/plugin-data.js';
+import { PluginValueWriter } from '../../../src/ipc/codec/plugin-value-writer.js';
 
 const unpack = (b: Buffer) => new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'bigint' }).unpack(b);
 
 describe('engine/codec', () => {
   it('encodes WAL rows with floats as float64 even when integral, ints and time as int64', () => {
     const bytes = encodeTableBatches([
-      { table_name: 'cpu', rows: [{ host: 'A', usage: 1n, system: 2, ok: true, time: 100n }] },
-      { table_name: 'mem', rows: [] },
+      { tableName: 'cpu', rows: [{ host: 'A', usage: 1n, system: 2, ok: true, time: 100n }] },
+      { tableName: 'mem', rows: [] },
     ]);
     expect(unpack(bytes)).to.deep.equal([
       { table_name: 'cpu', rows: [{ host: 'A', usage: 1, system: 2, ok: true, time: 100 }] },

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { applyCacheChanges, parseCacheChanges, pruneExpired, snapshotToWire, type CacheSnapshot } from '../../../src/engine/plugin-cache/cache-snapshot.js';
+import { applyCacheChanges, pruneExpired, type CacheSnapshot } from '../../../src/engine/plugin-cache/cache-snapshot.js';
+import { parseCacheChanges, snapshotToWire } from '../../../src/ipc/protocol/cache-wire.js';
 
 describe('engine/plugin-cache/cache-snapshot', () => {
   it('parses cache_changes from the wire, copying the bytes', () => {

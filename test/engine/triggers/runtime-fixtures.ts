@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import { fileURLToPath } from 'node:url';
+import { parseCallResult, pluginCallRequest, type PluginCall } from '../../../src/ipc/index.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { TriggerCacheStore } from '../../../src/engine/plugin-cache/trigger-cache-store.js';
 import { PluginLogStore } from '../../../src/engine/plugin-logs/plugin-log-store.js';
@@ -25,10 +26,12 @@ export class FakeRunner {
   async load(): Promise<Record<string, unknown>> {
     return { kind: 'file', cacheRestored: 0, cacheRestoreFailed: [], memoryLimitApplied: null };
   }
-  async call(method: string, params: Record<string, unknown>) {
+  // Records the call as it goes on the wire.
+  async call(call: PluginCall) {
+    const { method, params } = pluginCallRequest(call);
     this.calls.push({ method, params });
     const raw = (await this.reply(method, params)) ?? {};
-    return { writes: new QueuedWrites(), cacheChanges: null, raw, durationMs: 1 };
+    return { writes: new QueuedWrites(), cacheChanges: null, response: parseCallResult(raw).response, durationMs: 1 };
   }
   async cancel(): Promise<void> {
     this.cancelled++;

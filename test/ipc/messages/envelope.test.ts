@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { MsgpackCodec } from '../../../src/ipc/codec/msgpack-codec.js';
 import { ProtocolError } from '../../../src/ipc/errors.js';
-import { parseHello, parsePingResult } from '../../../src/ipc/messages/chore-methods.js';
+import { parseHello, parsePingResult } from '../../../src/ipc/protocol/chores.js';
 import {
   encodeMessage,
   errorResponse,

@@ -1,6 +1,5 @@
-import { PartedValue, PreEncoded } from '../../../ipc/index.js';
+import { PartedValue, PreEncoded, encodeTableBatchParts, type PluginTableBatch } from '../../../ipc/index.js';
 import type { TableBatch, WalFlushEvent } from '../../../storage/types.js';
-import { encodeTableBatchParts } from '../../codec/encode-plugin-data.js';
 
 // A flush whose encoding is larger than this travels in parts the child fetches (`$/part`), each well under the
 // frame cap, so no flush is too large to deliver.
@@ -28,7 +27,7 @@ export class WalBatch {
   // The `table_batches` argument, encoded on first use: one value, or parts when the flush is large.
   get payload(): PreEncoded | PartedValue {
     if (!this.encoded) {
-      const parts = encodeTableBatchParts(this.tables, this.partBytes);
+      const parts = encodeTableBatchParts(this.tables.map(pluginTableBatch), this.partBytes);
       this.encoded = parts.length === 1 ? new PreEncoded(parts[0]!) : new PartedValue(parts.map((p) => new PreEncoded(p)));
     }
     return this.encoded;
@@ -56,4 +55,9 @@ export class WalBatch {
     }
     return new WalBatch(first.database, [...byTable].map(([table_name, rows]) => ({ table_name, rows })));
   }
+}
+
+// A flushed table as the plugin protocol encodes it.
+export function pluginTableBatch(table: TableBatch): PluginTableBatch {
+  return { tableName: table.table_name, rows: table.rows };
 }

@@ -1,13 +1,34 @@
-import type { QueryResult } from '../../storage/query/query-result.js';
-import type { TableBatch } from '../../storage/types.js';
-import { PluginValueWriter, type NumberKind } from './plugin-value-writer.js';
+import { PluginValueWriter, type NumberKind } from '../codec/plugin-value-writer.js';
+import { PROTOCOL_METHODS, PROTOCOL_SHAPES } from './protocol-methods.js';
+
+// One table's rows of a WAL flush (field name → value; time as bigint ns).
+export interface PluginTableBatch {
+  tableName: string;
+  rows: ReadonlyArray<Record<string, unknown>>;
+}
+
+// A result column: its name and Arrow type (which decides how its numbers travel).
+export interface PluginColumn {
+  name: string;
+  type: string;
+}
+
+// A whole query result.
+export interface PluginQueryResult {
+  columns: readonly PluginColumn[];
+  rows: readonly unknown[][];
+}
+
+const TABLE_NAME = PROTOCOL_SHAPES.tableBatch.tableName;
+const ROWS = PROTOCOL_SHAPES.tableBatch.rows;
+const PAGE = PROTOCOL_METHODS.query.result;
 
 // One writer per process: batches are encoded one at a time on the event loop.
 const writer = new PluginValueWriter(1024 * 1024);
 
 const headWriter = new PluginValueWriter(4 * 1024);
 
-type PluginRow = TableBatch['rows'][number];
+type PluginRow = PluginTableBatch['rows'][number];
 
 function writeRow(w: PluginValueWriter, row: PluginRow): void {
   const keys = Object.keys(row);
@@ -21,13 +42,13 @@ function writeRow(w: PluginValueWriter, row: PluginRow): void {
 
 // A WAL flush as `process_writes` expects it, encoded once so every trigger of the database can
 // be handed the same bytes: ints/uints are bigint → int, floats are number → float (2.0 stays a float), time int ns.
-export function encodeTableBatches(batches: readonly TableBatch[]): Buffer {
+export function encodeTableBatches(batches: readonly PluginTableBatch[]): Buffer {
   writer.arrayHeader(batches.length);
   for (const batch of batches) {
     writer.mapHeader(2);
-    writer.key('table_name');
-    writer.str(batch.table_name);
-    writer.key('rows');
+    writer.key(TABLE_NAME);
+    writer.str(batch.tableName);
+    writer.key(ROWS);
     writer.arrayHeader(batch.rows.length);
     for (const row of batch.rows) writeRow(writer, row);
   }
@@ -36,8 +57,8 @@ export function encodeTableBatches(batches: readonly TableBatch[]): Buffer {
 
 // The same flush cut into parts of about `partBytes` each (a frame must stay under the cap): every part is itself
 // a `table_batches` list, and a table whose rows span parts appears as adjacent fragments with the same
-// table_name, which the child joins (PROTOCOL.md `process_writes`). One part when the flush is small.
-export function encodeTableBatchParts(batches: readonly TableBatch[], partBytes: number): Buffer[] {
+// table_name, which the child joins (python-runner/PROTOCOL.md `process_writes`). One part when the flush is small.
+export function encodeTableBatchParts(batches: readonly PluginTableBatch[], partBytes: number): Buffer[] {
   const parts: Buffer[] = [];
   let pieces: Buffer[] = [];
   let fragments = 0;
@@ -54,9 +75,9 @@ export function encodeTableBatchParts(batches: readonly TableBatch[], partBytes:
     const closeFragment = (): void => {
       const body = writer.finish();
       headWriter.mapHeader(2);
-      headWriter.key('table_name');
-      headWriter.str(batch.table_name);
-      headWriter.key('rows');
+      headWriter.key(TABLE_NAME);
+      headWriter.str(batch.tableName);
+      headWriter.key(ROWS);
       headWriter.arrayHeader(rows);
       const head = headWriter.finish();
       pieces.push(head, body);
@@ -86,15 +107,15 @@ export function numberKindFor(arrowType: string): NumberKind {
   return INTEGER_TYPE.test(inner.trim()) ? 'int' : 'float';
 }
 
-// A query result in the protocol's columnar form `{columns, rows}` (PROTOCOL.md §4 `query`): every column kept,
+// A query result in the protocol's columnar form `{columns, rows}` (python-runner/PROTOCOL.md `query`): every column kept,
 // NULL → None, timestamps as int nanoseconds (storage hands them over as bigint).
-export function encodeQueryResult(result: QueryResult): Buffer {
+export function encodeQueryResult(result: PluginQueryResult): Buffer {
   const kinds = result.columns.map((c) => numberKindFor(c.type));
   writer.mapHeader(2);
-  writer.key('columns');
+  writer.key(PAGE.columns);
   writer.arrayHeader(result.columns.length);
   for (const c of result.columns) writer.str(c.name);
-  writer.key('rows');
+  writer.key(ROWS);
   writer.arrayHeader(result.rows.length);
   for (const row of result.rows) {
     writer.arrayHeader(row.length);
@@ -103,7 +124,7 @@ export function encodeQueryResult(result: QueryResult): Buffer {
   return writer.finish();
 }
 
-// One page of a query result for a plugin (PROTOCOL.md `query` / `query_next`): rows are added chunk by chunk into
+// One page of a query result for a plugin (python-runner/PROTOCOL.md `query` / `query_next`): rows are added chunk by chunk into
 // its own buffer (pages of different queries are built concurrently), then framed as
 // `{columns?, rows, cursor?}` — `columns` on the first page, `cursor` while more pages follow.
 export class QueryPageEncoder {
@@ -111,7 +132,7 @@ export class QueryPageEncoder {
   private readonly kinds: NumberKind[];
   private count = 0;
 
-  constructor(private readonly columns: readonly QueryResult['columns'][number][]) {
+  constructor(private readonly columns: readonly PluginColumn[]) {
     this.kinds = columns.map((c) => numberKindFor(c.type));
   }
 
@@ -137,15 +158,15 @@ export class QueryPageEncoder {
     const head = new PluginValueWriter(1024);
     head.mapHeader(1 + (withColumns ? 1 : 0) + (cursor === null ? 0 : 1));
     if (withColumns) {
-      head.key('columns');
+      head.key(PAGE.columns);
       head.arrayHeader(this.columns.length);
       for (const c of this.columns) head.str(c.name);
     }
     if (cursor !== null) {
-      head.key('cursor');
+      head.key(PAGE.cursor);
       head.int(cursor);
     }
-    head.key('rows');
+    head.key(PAGE.rows);
     head.arrayHeader(this.count);
     return Buffer.concat([head.finish(), this.body.finish()]);
   }
