@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Packr } from 'msgpackr';
 import { AppError, badRequest, errorMessage } from '../shared/app-error.js';
 import type { Logger } from '../shared/logger.js';
 import { systemClock, type Clock } from '../shared/clock.js';
@@ -11,6 +10,7 @@ import { validateRows, type RowWithSource } from './catalog/validate-rows.js';
 import { parseLineProtocol } from './line-protocol/parse-line-protocol.js';
 import { toNanoseconds } from './line-protocol/precision.js';
 import { WriteAheadLog } from './wal/write-ahead-log.js';
+import { decodeWalWrite, encodeWalWrite, type WalWrite } from './wal/write-record.js';
 import { DuckDbStore } from './duckdb/duckdb-store.js';
 import { FlushBuffer } from './flush-buffer.js';
 import { CacheManager } from './caches/cache-manager.js';
@@ -45,16 +45,6 @@ export interface WriteOutcome {
   limitHit: boolean;
 }
 
-// A WAL record holds the request body itself (cheap to write) plus what is needed to re-derive the same
-// rows on replay: precision, the default timestamp, and the line numbers that were refused.
-interface WalRecord {
-  db: string;
-  body: string;
-  precision: Precision;
-  defaultTimeNs: bigint;
-  refused: number[];
-}
-
 function rowsFromBody(body: string, precision: Precision, defaultTimeNs: bigint): { rows: RowWithSource[]; errors: LineError[] } {
   const parsed = parseLineProtocol(body);
   const rows: RowWithSource[] = [];
@@ -74,7 +64,11 @@ function rowsFromBody(body: string, precision: Precision, defaultTimeNs: bigint)
   return { rows, errors };
 }
 
-const packr = new Packr({ useRecords: false, int64AsType: 'bigint' });
+// The rows a WAL write stored: its body re-parsed, minus the lines refused when it was acknowledged.
+function rowsOfWalWrite(w: WalWrite): WriteRow[] {
+  const refused = new Set(w.refusedLines);
+  return rowsFromBody(w.body, w.precision, w.defaultTimeNs).rows.filter((x) => !refused.has(x.lineNumber)).map((x) => x.row);
+}
 
 // The data dir and what we create in it hold the catalog (token hashes), WAL and DuckDB files: levels created here
 // are 0700 whatever the umask (an existing directory is the operator's choice and is left alone).
@@ -160,11 +154,8 @@ export class StorageEngine {
       log.info({ records: replay.records.length, toApply: todo.length, appliedSeq: applied.toString(), truncatedBytes: replay.truncatedBytes }, 'wal replay started');
       let n = 0;
       for (const rec of todo) {
-        const r = packr.unpack(rec.payload) as WalRecord;
-        const refused = new Set(r.refused);
-        const rows = rowsFromBody(r.body, r.precision, BigInt(r.defaultTimeNs)).rows.filter((x) => !refused.has(x.lineNumber)).map((x) => x.row);
-        const db = r.db;
-        await this.applyItems([{ dbName: db, rows, seq: rec.seq }], true);
+        const w = decodeWalWrite(rec.payload);
+        await this.applyItems([{ dbName: w.database, rows: rowsOfWalWrite(w), seq: rec.seq }], true);
         if (++n % 1000 === 0) log.info({ applied: n, of: todo.length }, 'wal replay progress');
       }
       this.lastSeq = replay.lastSeq;
@@ -233,10 +224,8 @@ export class StorageEngine {
   async *readWal(afterSeq: bigint, throughSeq: bigint): AsyncGenerator<WalReplayWrite> {
     if (!this.wal) return;
     for await (const rec of this.wal.readRange(afterSeq, throughSeq)) {
-      const r = packr.unpack(rec.payload) as WalRecord;
-      const refused = new Set(r.refused);
-      const rows = rowsFromBody(r.body, r.precision, BigInt(r.defaultTimeNs)).rows.filter((x) => !refused.has(x.lineNumber)).map((x) => x.row);
-      yield { seq: rec.seq, database: r.db, rows };
+      const w = decodeWalWrite(rec.payload);
+      yield { seq: rec.seq, database: w.database, rows: rowsOfWalWrite(w) };
     }
   }
 
@@ -272,8 +261,7 @@ export class StorageEngine {
     }
     const accepted = check.accepted.map((a) => a.row);
     if (accepted.length === 0) return { linesWritten: 0, errors, limitHit };
-    const record: WalRecord = { db: dbName, body, precision: options.precision, defaultTimeNs: nowNs, refused: errors.map((e) => e.line_number) };
-    const payload = packr.pack(record);
+    const payload = encodeWalWrite({ database: dbName, body, precision: options.precision, defaultTimeNs: nowNs, refusedLines: errors.map((e) => e.line_number) });
     const seq = this.wal ? await this.wal.append(payload, { sync: !options.noSync }) : ++this.lastSeq;
     if (seq > this.ackedSeq) this.ackedSeq = seq;
     this.flushes.add(dbName, accepted, seq);
