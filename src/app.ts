@@ -50,7 +50,7 @@ export class App {
       registry: this.registry,
       systemTables: this.systemTables,
     });
-    this.tokens = new TokenStore({ catalog: this.storage.catalog, logger: logger.child({ component: 'auth' }) });
+    this.tokens = new TokenStore({ catalog: this.storage, logger: logger.child({ component: 'auth' }) });
     this.systemTables.add(tokenSystemTable(() => this.tokens.list()));
     this.admin.onDatabaseDeleted.push((db) => void this.engine.databaseDeleted(db));
     this.admin.onDatabaseRemoved.push((db) => void this.engine.databaseRemoved(db));
@@ -61,7 +61,7 @@ export class App {
       registry: this.registry,
       info: { version: packageVersion(), revision: 'influxdb3-engine' },
       maxBodyBytes: config.maxHttpRequestSize,
-      clusterUuid: () => this.storage.catalog.uuid,
+      clusterUuid: () => this.storage.catalogUuid,
       headersTimeoutMs: config.httpHeadersTimeoutMs,
       requestTimeoutMs: config.httpRequestTimeoutMs,
       extend: (router, app) => {

@@ -16,7 +16,7 @@ import { RunnerFactory } from './runners/runner-factory.js';
 import { RunnerMetrics } from './runners/runner-metrics.js';
 import { RunnerSandbox } from './runners/sandbox/runner-sandbox.js';
 import { pluginBaseEnv, pluginEnvPolicy } from './runners/plugin-env-policy.js';
-import type { DatabaseRecord } from '../storage/catalog/catalog.js';
+import type { Database } from '../storage/catalog/catalog-resources.js';
 import type { RequestInput, RequestOutput } from './triggers/trigger-event.js';
 import { PluginWatcher } from './plugins/plugin-watcher.js';
 import { RemotePlugins } from './plugins/remote-plugins.js';
@@ -24,7 +24,7 @@ import { PluginRegistry } from './plugins/plugin-registry.js';
 import { PackageInstaller } from './environment/package-installer.js';
 import { PluginFiles } from './plugins/plugin-files.js';
 import { pluginSystemTables } from './system-tables/plugin-system-tables.js';
-import type { TriggerRuntimeView } from './triggers/trigger-record.js';
+import type { TriggerRuntimeView } from './triggers/trigger-runtime-view.js';
 import { TriggerManager, type CreateTriggerRequest } from './triggers/trigger-manager.js';
 import { WalCursorStore } from './triggers/wal/wal-cursor-store.js';
 import { runnerNameOf } from './triggers/trigger-runtime.js';
@@ -52,7 +52,7 @@ interface EnabledParts {
   sandbox: RunnerSandbox;
 }
 
-// Facade of the Processing Engine: owns the Python environment, runners, dry runs and (issue 5) triggers.
+// Facade of the Processing Engine: owns the Python environment, runners, dry runs and triggers.
 // Off without --plugin-dir: no Python is started and every plugin operation answers engineDisabledError().
 export class ProcessingEngine {
   // Behind system.processing_engine_logs; kept under <data-dir>/engine/logs across restarts (file object store).
@@ -171,8 +171,8 @@ export class ProcessingEngine {
 
   // The plugin a trigger uses (uploads replace it by trigger name), in one database or any.
   async pluginOfTrigger(db: string | null, name: string): Promise<string | null> {
-    const record = this.parts?.triggers.store.all().find((r) => r.trigger_name === name && (db === null || r.database_name === db));
-    return record?.plugin_filename ?? null;
+    const record = this.parts?.triggers.store.all().find((r) => r.name === name && (db === null || r.databaseName === db));
+    return record?.pluginFilename ?? null;
   }
 
   // The interpreter state, for status output; null when the engine is off.
@@ -180,7 +180,7 @@ export class ProcessingEngine {
     return this.parts?.environment ?? null;
   }
 
-  // Starts runners with the server's interpreter and limits (issue 5's triggers use it); throws when off.
+  // Starts runners with the server's interpreter and limits (triggers use it); throws when off.
   get runners(): RunnerFactory {
     return this.require().runners;
   }
@@ -251,11 +251,11 @@ export class ProcessingEngine {
   }
 
   // Storage tells us about database deletes: soft → triggers stopped and disabled; removed → forgotten.
-  async databaseDeleted(db: DatabaseRecord): Promise<void> {
+  async databaseDeleted(db: Database): Promise<void> {
     await this.parts?.triggers.onDatabaseDeleted(db, false);
   }
 
-  async databaseRemoved(db: DatabaseRecord): Promise<void> {
+  async databaseRemoved(db: Database): Promise<void> {
     await this.parts?.triggers.onDatabaseDeleted(db, true);
   }
 
@@ -267,7 +267,7 @@ export class ProcessingEngine {
     return this.require().dryRuns.testSchedule(request);
   }
 
-  // Engine-owned routes that need no HTTP helpers (issue 5); the dry-run routes live in http/routes.
+  // Engine-owned routes that need no HTTP helpers; the dry-run routes live in http/routes.
   registerRoutes(_router: Router): void {}
 
   private require(): EnabledParts {

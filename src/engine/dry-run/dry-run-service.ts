@@ -64,7 +64,7 @@ export class DryRunService {
   async testWal(req: WalTestRequest): Promise<PluginTestResponse> {
     const localPath = await this.preflight(req.filename);
     const nowNs = this.clock.nowNs();
-    const input = checkLinesDry(this.deps.storage.catalog, req.database, req.input_lp, nowNs, 'line protocol parsing error');
+    const input = checkLinesDry((d, t) => this.deps.storage.table(d, t), req.database, req.input_lp, nowNs, 'line protocol parsing error');
     if (input.problems.length > 0) return { log_lines: [], database_writes: {}, errors: input.problems };
     const batches = new PreEncoded(encodeTableBatches(toTableBatches(input.rows)));
     return this.run({
@@ -82,7 +82,7 @@ export class DryRunService {
   async testSchedule(req: ScheduleTestRequest): Promise<PluginTestResponse> {
     const localPath = await this.preflight(req.filename);
     const fail = (message: string): PluginTestResponse => ({ trigger_time: null, log_lines: [], database_writes: {}, errors: [message] });
-    if (!this.deps.storage.catalog.database(req.database)) return fail("couldn't find db");
+    if (!this.deps.storage.database(req.database)) return fail("couldn't find db");
     let nextMs: number | null;
     try {
       nextMs = nextFireAfter(req.schedule ?? DEFAULT_TEST_SCHEDULE, this.clock.nowMs());
@@ -160,7 +160,7 @@ export class DryRunService {
     const errors: string[] = [];
     const nowNs = this.clock.nowNs();
     for (const [db, lines] of Object.entries(writes)) {
-      const check = checkLinesDry(this.deps.storage.catalog, db, lines.join('\n'), nowNs, `invalid write to database '${db}'`);
+      const check = checkLinesDry((d, t) => this.deps.storage.table(d, t), db, lines.join('\n'), nowNs, `invalid write to database '${db}'`);
       errors.push(...check.problems);
     }
     return errors;

@@ -14,7 +14,7 @@ import type { RunnerFactory } from '../runners/runner-factory.js';
 import type { RunnerMetrics } from '../runners/runner-metrics.js';
 import { pluginLog, storageCallHost, writeBackQueued, type PluginLogTarget, type PluginRunKind } from '../runners/storage-call-host.js';
 import { Supervisor, type RestartPolicy } from '../supervisor/supervisor.js';
-import type { TriggerRecord } from './trigger-record.js';
+import type { Trigger } from '../../storage/catalog/catalog-resources.js';
 import type { TriggerSpec } from './trigger-spec.js';
 import { EventQueue, type PushOutcome } from './event-queue.js';
 import { jsonError, requestErrorText, requestOutput } from './request-response.js';
@@ -67,8 +67,8 @@ const RUN_KIND: Record<TriggerEvent['kind'], PluginRunKind> = { wal: 'wal plugin
 const METHOD: Record<TriggerEvent['kind'], string> = { wal: 'process_writes', schedule: 'process_scheduled_call', request: 'process_request' };
 
 // The name a trigger's runners, logs and metrics go by.
-export function runnerNameOf(record: Pick<TriggerRecord, 'database_name' | 'trigger_name'>): string {
-  return `${record.database_name}/${record.trigger_name}`;
+export function runnerNameOf(record: Pick<Trigger, 'databaseName' | 'name'>): string {
+  return `${record.databaseName}/${record.name}`;
 }
 
 // One runner (one CPython child) kept alive by its supervisor, and the events it is running.
@@ -114,16 +114,16 @@ export class TriggerRuntime {
   private readonly depth: number;
 
   constructor(
-    readonly record: TriggerRecord,
+    readonly record: Trigger,
     readonly spec: TriggerSpec,
     private readonly deps: TriggerRuntimeDeps,
   ) {
     this.name = runnerNameOf(record);
     this.clock = deps.clock ?? systemClock;
     this.retry = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
-    this.logTarget = { logs: deps.logs, logger: deps.logger, trigger: record.trigger_name, database: record.database_name };
+    this.logTarget = { logs: deps.logs, logger: deps.logger, trigger: record.name, database: record.databaseName };
     this.host = storageCallHost({ ...this.logTarget, storage: deps.storage });
-    const size = record.trigger_settings.run_async ? (deps.asyncPoolSize ?? DEFAULT_ASYNC_POOL_SIZE) : 1;
+    const size = record.settings.runAsync ? (deps.asyncPoolSize ?? DEFAULT_ASYNC_POOL_SIZE) : 1;
     this.depth = spec.kind === 'request' && size === 1 ? REQUEST_PIPELINE_DEPTH : 1;
     for (let i = 0; i < size; i++) this.workers.push(this.worker(size > 1 ? `${this.name}#${i}` : this.name));
   }
@@ -206,18 +206,18 @@ export class TriggerRuntime {
   }
 
   private async startRunner(): Promise<PluginRunner> {
-    const timeoutMs = this.record.timeout_ms ?? undefined;
+    const timeoutMs = this.record.timeoutMs ?? undefined;
     const runner = await this.startWhenEnvironmentReady(() => this.deps.runners.start(this.name, {
         timeoutMs,
         lateHost: this.host,
         // The trigger's own limits (trigger_settings.memory_limit / cpu_limit / max_processes), else the server's.
-        memoryLimitBytes: this.record.memory_limit_bytes ?? undefined,
-        cpuCores: this.record.cpu_limit ?? undefined,
-        maxProcesses: this.record.max_processes ?? undefined,
+        memoryLimitBytes: this.record.memoryLimitBytes ?? undefined,
+        cpuCores: this.record.cpuLimit ?? undefined,
+        maxProcesses: this.record.maxProcesses ?? undefined,
       }));
     try {
       const cacheSnapshot = await this.deps.cacheStore.snapshot(this.deps.cacheKey);
-      await runner.load({ pluginPath: this.deps.plugin.path, source: this.deps.plugin.source, database: this.record.database_name, cacheSnapshot });
+      await runner.load({ pluginPath: this.deps.plugin.path, source: this.deps.plugin.source, database: this.record.databaseName, cacheSnapshot });
     } catch (err) {
       await runner.stop().catch(() => undefined);
       throw err;
@@ -334,7 +334,7 @@ export class TriggerRuntime {
       const text = event.kind === 'request' ? requestErrorText(failure) : failure.message;
       this.log('ERROR', `error ${event.kind === 'request' ? 'running' : 'executing'} ${RUN_KIND[event.kind]}: ${text}`, failure.traceback);
       if (event.kind === 'request') return event.settle(jsonError(500, text));
-      const behavior = this.record.trigger_settings.error_behavior;
+      const behavior = this.record.settings.errorBehavior;
       if (behavior === 'disable') {
         this.deps.onDisable(`error_behavior is disable and a call failed: ${failure.message}`);
         return;
@@ -398,7 +398,7 @@ export class TriggerRuntime {
   }
 
   private params(event: TriggerEvent): Record<string, unknown> {
-    const args = this.record.trigger_arguments;
+    const args = this.record.arguments;
     if (event.kind === 'wal') return { table_batches: event.batch.payload, args };
     if (event.kind === 'schedule') return { call_time: Math.floor(event.plannedMs / 1000), start_at_ns: BigInt(event.plannedMs) * 1_000_000n, args };
     const { queryParameters, headers, body } = event.input;
@@ -430,7 +430,7 @@ export class TriggerRuntime {
   }
 
   private abandon(event: TriggerEvent, why: string): void {
-    if (event.kind === 'request') event.settle(jsonError(503, `request trigger '${this.record.trigger_name}' is not running: ${why}`));
+    if (event.kind === 'request') event.settle(jsonError(503, `request trigger '${this.record.name}' is not running: ${why}`));
   }
 
   private noteOverflow(event: TriggerEvent, outcome: PushOutcome): void {

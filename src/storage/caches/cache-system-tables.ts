@@ -1,6 +1,7 @@
-import type { Catalog, DatabaseRecord, TableRecord } from '../catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { Database, Table } from '../catalog/catalog-resources.js';
 import type { SystemTableProvider, VirtualColumnType, VirtualTable } from '../query/system-tables.js';
-import type { DistinctCacheDefinition, LastCacheDefinition } from './cache-definitions.js';
+import type { DistinctCacheDefinition, LastCacheDefinition } from '../catalog/catalog-resources.js';
 
 const cols = (...spec: Array<[string, VirtualColumnType]>): VirtualTable['columns'] => spec.map(([name, type]) => ({ name, type }));
 
@@ -32,11 +33,11 @@ export interface CacheDefinitionSource {
   distinctDefinitions(): readonly DistinctCacheDefinition[];
 }
 
-function ids(table: TableRecord | undefined, names: readonly string[]): number[] {
+function ids(table: Table | undefined, names: readonly string[]): number[] {
   return names.map((n) => table?.columns.findIndex((c) => c.name === n) ?? -1).map((i) => (i < 0 ? 0 : i));
 }
 
-function tableOf(db: DatabaseRecord, id: number): TableRecord | undefined {
+function tableOf(db: Database, id: number): Table | undefined {
   return db.tables.find((t) => t.id === id);
 }
 
