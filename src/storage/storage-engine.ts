@@ -1,18 +1,16 @@
 import { join } from 'node:path';
-import { chmodSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { AppError, badRequest, errorMessage, notFound } from '../shared/app-error.js';
+import { AppError, badRequest, notFound } from '../shared/app-error.js';
 import type { Logger } from '../shared/logger.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { Catalog } from './catalog/catalog.js';
 import type { Database, Table, TokenList, TriggerList } from './catalog/catalog-resources.js';
 import { SchemaSync } from './schema/schema-sync.js';
 import { INTERNAL_DB, assertDatabaseName } from './catalog/names.js';
-import { validateRows, type RowWithSource } from './catalog/validate-rows.js';
-import { parseLineProtocol } from './line-protocol/parse-line-protocol.js';
-import { toNanoseconds } from './line-protocol/precision.js';
+import { validateRows } from './catalog/validate-rows.js';
+import { mkdirPrivate } from './private-dir.js';
+import { rowsFromBody, rowsOfWalWrite } from './write-rows.js';
 import { WriteAheadLog } from './wal/write-ahead-log.js';
-import { decodeWalWrite, encodeWalWrite, type WalWrite } from './wal/write-record.js';
+import { decodeWalWrite, encodeWalWrite } from './wal/write-record.js';
 import { DuckDbStore } from './duckdb/duckdb-store.js';
 import { FlushBuffer } from './flush-buffer.js';
 import { CacheManager } from './caches/cache-manager.js';
@@ -45,42 +43,6 @@ export interface WriteOutcome {
   linesWritten: number;
   errors: LineError[];
   limitHit: boolean;
-}
-
-function rowsFromBody(body: string, precision: Precision, defaultTimeNs: bigint): { rows: RowWithSource[]; errors: LineError[] } {
-  const parsed = parseLineProtocol(body);
-  const rows: RowWithSource[] = [];
-  const errors = [...parsed.errors];
-  for (const { line, lineNumber, raw } of parsed.lines) {
-    let time: bigint;
-    try {
-      time = toNanoseconds(line.timestamp, precision, defaultTimeNs);
-    } catch (err) {
-      // A timestamp that leaves the int64 nanosecond range refuses only its own line.
-      errors.push({ original_line: raw, line_number: lineNumber, error_message: errorMessage(err) });
-      continue;
-    }
-    rows.push({ row: { table: line.measurement, tags: line.tags, fields: line.fields, time }, lineNumber, raw });
-  }
-  if (errors.length > parsed.errors.length) errors.sort((a, b) => a.line_number - b.line_number);
-  return { rows, errors };
-}
-
-// The rows a WAL write stored: its body re-parsed, minus the lines refused when it was acknowledged.
-function rowsOfWalWrite(w: WalWrite): WriteRow[] {
-  const refused = new Set(w.refusedLines);
-  return rowsFromBody(w.body, w.precision, w.defaultTimeNs).rows.filter((x) => !refused.has(x.lineNumber)).map((x) => x.row);
-}
-
-// The data dir and what we create in it hold the catalog (token hashes), WAL and DuckDB files: levels created here
-// are 0700 whatever the umask (an existing directory is the operator's choice and is left alone).
-function mkdirPrivate(dir: string): void {
-  const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (created === undefined) return;
-  for (let d = resolve(dir); ; d = dirname(d)) {
-    chmodSync(d, 0o700);
-    if (d === resolve(created) || dirname(d) === d) break;
-  }
 }
 
 // WAL kept for WAL triggers (set by the processing engine): the oldest enabled trigger's cursor, or null when no
