@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { AppError, badRequest, conflict, errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
 import { INTERNAL_DB } from '../../storage/catalog/names.js';
-import type { Database } from '../../storage/catalog/catalog-resources.js';
+import type { Database, Trigger } from '../../storage/catalog/catalog-resources.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
 import type { WalFlushEvent } from '../../storage/types.js';
 import { triggerCacheKey, type TriggerCacheStore } from '../plugin-cache/trigger-cache-store.js';
@@ -20,7 +20,6 @@ import { GH_PREFIX, type FetchedPlugin, type RemotePlugins } from '../plugins/re
 import { resolvePluginPath, type ProtectedDir } from '../plugins/plugin-path.js';
 import type { RunnerFactory } from '../runners/runner-factory.js';
 import type { RunnerMetrics } from '../runners/runner-metrics.js';
-import type { Trigger } from '../../storage/catalog/catalog-resources.js';
 import type { TriggerRuntimeView } from './trigger-runtime-view.js';
 import { checkAllowedKind, parseTriggerSpec, type TriggerKind, type TriggerSpec } from './trigger-spec.js';
 import type { TriggerLimits, TriggerSettings } from './trigger-settings.js';

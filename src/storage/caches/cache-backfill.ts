@@ -1,8 +1,7 @@
 import { quoteIdent } from '../duckdb/sql-names.js';
-import type { Table } from '../catalog/catalog-resources.js';
+import type { DistinctCacheDefinition, LastCacheDefinition, Table } from '../catalog/catalog-resources.js';
 import type { QueryResult } from '../query/query-result.js';
 import type { FieldType, WriteRow } from '../types.js';
-import type { DistinctCacheDefinition, LastCacheDefinition } from '../catalog/catalog-resources.js';
 
 const NS_PER_S = 1_000_000_000n;
 

@@ -1,7 +1,6 @@
 import type { Catalog } from '../catalog/catalog.js';
-import type { Database, Table } from '../catalog/catalog-resources.js';
+import type { Database, DistinctCacheDefinition, LastCacheDefinition, Table } from '../catalog/catalog-resources.js';
 import type { SystemTableProvider, VirtualColumnType, VirtualTable } from '../query/system-tables.js';
-import type { DistinctCacheDefinition, LastCacheDefinition } from '../catalog/catalog-resources.js';
 
 const cols = (...spec: Array<[string, VirtualColumnType]>): VirtualTable['columns'] => spec.map(([name, type]) => ({ name, type }));
 
