@@ -54,7 +54,7 @@ async function lookupFigures() {
 
     const keys = Array.from({ length: 1000 }, (_, i) => `h${(i * 7919) % SERIES}`);
     const cache = storage.caches.lastValueCache('lvc', 'cpu');
-    const table = storage.catalog.table(storage.catalog.requireDatabase('lvc'), 'cpu')!;
+    const table = storage.table('lvc', 'cpu')!;
     const { values } = lastCacheColumns(cache, table);
     // In-process: the cache lookup and row rendering (what last_cache() hands to DuckDB), in 1000-key batches.
     const inProcess: number[] = [];

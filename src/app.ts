@@ -55,7 +55,7 @@ export class App {
     };
     // Without --plugin-dir a stand-in answers every plugin operation with the engine-disabled error.
     this.engine = config.pluginDir === null ? new DisabledEngine(engineDeps) : new ProcessingEngine(engineDeps);
-    this.tokens = new TokenStore({ catalog: this.storage.catalog, logger: logger.child({ component: 'auth' }) });
+    this.tokens = new TokenStore({ catalog: this.storage, logger: logger.child({ component: 'auth' }) });
     this.systemTables.add(tokenSystemTable(() => this.tokens.list()), TOKEN_SYSTEM_TABLES);
     this.admin.onDatabaseDeleted.push((db) => void this.engine.databaseDeleted(db));
     this.admin.onDatabaseRemoved.push((db) => void this.engine.databaseRemoved(db));
@@ -66,7 +66,7 @@ export class App {
       registry: this.registry,
       info: { version: packageVersion(), revision: 'influxdb3-engine' },
       maxBodyBytes: config.maxHttpRequestSize,
-      clusterUuid: () => this.storage.catalog.uuid,
+      clusterUuid: () => this.storage.catalogUuid,
       headersTimeoutMs: config.httpHeadersTimeoutMs,
       requestTimeoutMs: config.httpRequestTimeoutMs,
       extend: (router, app) => {

@@ -4,16 +4,25 @@ import { invalidTokenRequest } from './errors.js';
 export type DatabaseAction = 'read' | 'write';
 export type SystemResource = 'health' | 'ping' | 'metrics';
 
-// One grant, in upstream Enterprise's JSON shape: `{"resource_type":"db","resource_identifier":["a"],"actions":["read"]}`.
-export interface Permission {
-  resource_type: 'db' | 'system' | '*';
+import type { TokenPermission } from '../storage/catalog/catalog-resources.js';
+
+// One grant of a token (the catalog's token resource keeps them).
+export type Permission = TokenPermission;
+
+// A grant in upstream Enterprise's JSON shape: `{"resource_type":"db","resource_identifier":["a"],"actions":["read"]}`.
+export interface PermissionJson {
+  resource_type: Permission['resourceType'];
   resource_identifier: string[];
   actions: string[];
 }
 
+export function permissionToJson(p: Permission): PermissionJson {
+  return { resource_type: p.resourceType, resource_identifier: p.resourceIdentifier, actions: p.actions };
+}
+
 // The permission set of admin tokens (upstream's `*:*:*`).
 export const ADMIN_PERMISSIONS: readonly Permission[] = Object.freeze([
-  { resource_type: '*', resource_identifier: ['*'], actions: ['*'] },
+  { resourceType: '*', resourceIdentifier: ['*'], actions: ['*'] },
 ]);
 
 const DB_ACTIONS = ['read', 'write'];
@@ -21,17 +30,17 @@ const SYSTEM_RESOURCES = ['health', 'ping', 'metrics'];
 const MAX_IDENTIFIERS = 1000;
 
 export function isAdminPermissions(perms: readonly Permission[]): boolean {
-  return perms.some((p) => p.resource_type === '*');
+  return perms.some((p) => p.resourceType === '*');
 }
 
 // `db:<name>` grants cover that database; `db:*` covers every database except `_internal`, which holds the token
 // and plugin tables and is for admin tokens (or an explicit `db:_internal:…` grant).
 export function allowsDatabase(perms: readonly Permission[], db: string, action: DatabaseAction): boolean {
   return perms.some((p) => {
-    if (p.resource_type === '*') return true;
-    if (p.resource_type !== 'db') return false;
+    if (p.resourceType === '*') return true;
+    if (p.resourceType !== 'db') return false;
     if (!p.actions.includes(action) && !p.actions.includes('*')) return false;
-    return p.resource_identifier.includes(db) || (db !== INTERNAL_DB && p.resource_identifier.includes('*'));
+    return p.resourceIdentifier.includes(db) || (db !== INTERNAL_DB && p.resourceIdentifier.includes('*'));
   });
 }
 
@@ -42,9 +51,9 @@ export function touchesDatabase(perms: readonly Permission[], db: string): boole
 
 export function allowsSystem(perms: readonly Permission[], resource: SystemResource): boolean {
   return perms.some((p) => {
-    if (p.resource_type === '*') return true;
-    if (p.resource_type !== 'system') return false;
-    return p.resource_identifier.includes(resource) || p.resource_identifier.includes('*');
+    if (p.resourceType === '*') return true;
+    if (p.resourceType !== 'system') return false;
+    return p.resourceIdentifier.includes(resource) || p.resourceIdentifier.includes('*');
   });
 }
 
@@ -96,7 +105,7 @@ function validatePermission(value: unknown, shown: string): Permission {
   } else {
     throw invalidTokenRequest(`invalid permission ${shown}: unknown resource type ${JSON.stringify(type)} (expected db or system; use an admin token for *)`);
   }
-  return { resource_type: type, resource_identifier: [...new Set(ids)], actions: [...new Set(actions)] };
+  return { resourceType: type, resourceIdentifier: [...new Set(ids)], actions: [...new Set(actions)] };
 }
 
 function stringList(value: unknown, shown: string, field: string): string[] {
@@ -108,5 +117,5 @@ function stringList(value: unknown, shown: string, field: string): string[] {
 
 // Back to the --permission text form, `;`-separated when a token has several grants (system.tokens).
 export function formatPermissions(perms: readonly Permission[]): string {
-  return perms.map((p) => `${p.resource_type}:${p.resource_identifier.join(',')}:${p.actions.join(',')}`).join(';');
+  return perms.map((p) => `${p.resourceType}:${p.resourceIdentifier.join(',')}:${p.actions.join(',')}`).join(';');
 }

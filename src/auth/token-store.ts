@@ -1,4 +1,5 @@
 import type { Logger } from '../shared/logger.js';
+import type { ApiToken, TokenList } from '../storage/catalog/catalog-resources.js';
 import { invalidTokenRequest, operatorTokenUndeletable, tokenNameExists, tokenNotFound, unauthenticated } from './errors.js';
 import { ADMIN_PERMISSIONS, isAdminPermissions, type Permission } from './permissions.js';
 import { generateToken, hashToken } from './token-secret.js';
@@ -6,65 +7,47 @@ import { generateToken, hashToken } from './token-secret.js';
 // The operator token's fixed name (upstream): created once, never expires, cannot be deleted, only regenerated.
 export const OPERATOR_TOKEN_NAME = '_admin';
 
-// One token as kept in the catalog's `tokens` section: never the token string, only its SHA-512.
-export interface TokenRecord {
-  id: number;
-  name: string;
-  hash: string;
-  created_at: number;
-  expiry_millis: number | null;
-  description: string | null;
-  created_by: number | null;
-  updated_at: number | null;
-  updated_by: number | null;
-  permissions: Permission[];
-}
-
-interface TokensSection {
-  next_id: number;
-  tokens: TokenRecord[];
-}
 
 // A token just made: the record plus the string, which is shown this once.
 export interface CreatedToken {
-  record: TokenRecord;
+  record: ApiToken;
   token: string;
 }
 
-// What the store needs from the catalog (storage/catalog/catalog.ts), so tests can pass a plain object.
-export interface SectionStore {
-  section<T>(name: string): T | undefined;
-  setSection(name: string, value: unknown): void;
+// What the store needs of storage (the StorageEngine facade keeps tokens in the catalog), so tests can pass a
+// plain object.
+export interface TokenCatalog {
+  tokens(): TokenList;
+  setTokens(list: TokenList): void;
 }
 
 export interface TokenStoreDeps {
-  catalog: SectionStore;
+  catalog: TokenCatalog;
   logger: Logger;
   now?: () => number;
 }
 
-const SECTION = 'tokens';
 const MAX_NAME = 256;
 const MAX_EXPIRY_SECS = 1000 * 365 * 24 * 3600;
 
 // Tokens: create (operator, named admin, resource), regenerate, delete, and authenticate a presented string.
 export class TokenStore {
-  private data: TokensSection = { next_id: 1, tokens: [] };
-  private readonly byHash = new Map<string, TokenRecord>();
+  private data: TokenList = { nextId: 1, tokens: [] };
+  private readonly byHash = new Map<string, ApiToken>();
   private readonly now: () => number;
 
   constructor(private readonly deps: TokenStoreDeps) {
     this.now = deps.now ?? Date.now;
   }
 
-  // Reads the section; call after the catalog has loaded.
+  // Reads the tokens; call after the catalog has loaded.
   load(): void {
-    const saved = this.deps.catalog.section<TokensSection>(SECTION);
-    this.data = saved ? { next_id: saved.next_id, tokens: [...saved.tokens] } : { next_id: 1, tokens: [] };
+    const saved = this.deps.catalog.tokens();
+    this.data = { nextId: saved.nextId, tokens: [...saved.tokens] };
     this.reindex();
   }
 
-  list(): TokenRecord[] {
+  list(): ApiToken[] {
     return [...this.data.tokens];
   }
 
@@ -73,11 +56,11 @@ export class TokenStore {
   }
 
   // The token a request presented, or a 401 naming why (unknown, expired).
-  authenticate(token: string): TokenRecord {
+  authenticate(token: string): ApiToken {
     const record = this.byHash.get(hashToken(token));
     if (!record) throw unauthenticated('invalid token');
-    if (record.expiry_millis !== null && record.expiry_millis <= this.now()) {
-      throw unauthenticated(`token has expired ${new Date(record.expiry_millis).toISOString()}`);
+    if (record.expiryMillis !== null && record.expiryMillis <= this.now()) {
+      throw unauthenticated(`token has expired ${new Date(record.expiryMillis).toISOString()}`);
     }
     return record;
   }
@@ -89,23 +72,23 @@ export class TokenStore {
   }
 
   // POST /api/v3/configure/token/admin/regenerate: a new string for `_admin`; the old one stops working at once.
-  regenerateOperatorToken(by: TokenRecord | null): CreatedToken {
+  regenerateOperatorToken(by: ApiToken | null): CreatedToken {
     const record = this.byName(OPERATOR_TOKEN_NAME);
     if (!record) throw tokenNotFound(OPERATOR_TOKEN_NAME);
     const token = generateToken();
-    const updated: TokenRecord = { ...record, hash: hashToken(token), updated_at: this.now(), updated_by: by?.id ?? null };
+    const updated: ApiToken = { ...record, hash: hashToken(token), updatedAt: this.now(), updatedBy: by?.id ?? null };
     this.replace(record, updated);
     return { record: updated, token };
   }
 
   // POST /api/v3/configure/token/named_admin.
-  createNamedAdminToken(name: string, expirySecs: number | null, by: TokenRecord | null): CreatedToken {
+  createNamedAdminToken(name: string, expirySecs: number | null, by: ApiToken | null): CreatedToken {
     this.checkNewName(name);
     return this.add(name, [...ADMIN_PERMISSIONS], expirySecs, by);
   }
 
   // POST /api/v3/enterprise/configure/token: a database (or system) token with the given grants.
-  createResourceToken(name: string, permissions: Permission[], expirySecs: number | null, by: TokenRecord | null): CreatedToken {
+  createResourceToken(name: string, permissions: Permission[], expirySecs: number | null, by: ApiToken | null): CreatedToken {
     this.checkNewName(name);
     if (isAdminPermissions(permissions)) throw invalidTokenRequest('a resource token cannot carry *:*:* permissions; create an admin token instead');
     return this.add(name, permissions, expirySecs, by);
@@ -130,7 +113,7 @@ export class TokenStore {
     this.save();
   }
 
-  private byName(name: string): TokenRecord | undefined {
+  private byName(name: string): ApiToken | undefined {
     return this.data.tokens.find((t) => t.name === name);
   }
 
@@ -141,7 +124,7 @@ export class TokenStore {
     if (name === OPERATOR_TOKEN_NAME || this.byName(name)) throw tokenNameExists(name);
   }
 
-  // The expiry of a token created at `createdAt` (the same instant as its created_at, so the two differ by exactly
+  // The expiry of a token created at `createdAt` (the same instant as its createdAt, so the two differ by exactly
   // expiry_secs).
   private expiry(expirySecs: number | null, createdAt: number): number | null {
     if (expirySecs === null) return null;
@@ -151,22 +134,22 @@ export class TokenStore {
     return createdAt + expirySecs * 1000;
   }
 
-  private blank(name: string, permissions: Permission[], expiryMillis: number | null, by: TokenRecord | null, createdAt: number): TokenRecord {
+  private blank(name: string, permissions: Permission[], expiryMillis: number | null, by: ApiToken | null, createdAt: number): ApiToken {
     return {
-      id: this.data.next_id,
+      id: this.data.nextId,
       name,
       hash: '',
-      created_at: createdAt,
-      expiry_millis: expiryMillis,
+      createdAt,
+      expiryMillis,
       description: null,
-      created_by: by?.id ?? null,
-      updated_at: null,
-      updated_by: null,
+      createdBy: by?.id ?? null,
+      updatedAt: null,
+      updatedBy: null,
       permissions,
     };
   }
 
-  private add(name: string, permissions: Permission[], expirySecs: number | null, by: TokenRecord | null): CreatedToken {
+  private add(name: string, permissions: Permission[], expirySecs: number | null, by: ApiToken | null): CreatedToken {
     const createdAt = this.now();
     const expiryMillis = this.expiry(expirySecs, createdAt);
     const token = generateToken();
@@ -175,19 +158,19 @@ export class TokenStore {
     return { record, token };
   }
 
-  private insert(record: TokenRecord): void {
-    this.data.next_id = record.id + 1;
+  private insert(record: ApiToken): void {
+    this.data.nextId = record.id + 1;
     this.data.tokens.push(record);
     this.save();
   }
 
-  private replace(old: TokenRecord, next: TokenRecord): void {
+  private replace(old: ApiToken, next: ApiToken): void {
     this.data.tokens = this.data.tokens.map((t) => (t === old ? next : t));
     this.save();
   }
 
   private save(): void {
-    this.deps.catalog.setSection(SECTION, this.data);
+    this.deps.catalog.setTokens({ nextId: this.data.nextId, tokens: [...this.data.tokens] });
     this.reindex();
   }
 

@@ -1,7 +1,7 @@
 import { INTERNAL_DB } from '../storage/catalog/names.js';
 import type { SystemTableProvider, VirtualTable } from '../storage/query/system-tables.js';
 import { formatPermissions } from './permissions.js';
-import type { TokenRecord } from './token-store.js';
+import type { ApiToken } from '../storage/catalog/catalog-resources.js';
 
 // Upstream's system.tokens columns minus `hash`: neither the token nor its hash leaves the server this way.
 const COLUMNS: VirtualTable['columns'] = [
@@ -21,7 +21,7 @@ const ns = (ms: number | null): bigint | null => (ms === null ? null : BigInt(ms
 export const TOKEN_SYSTEM_TABLES = ['tokens'] as const;
 
 // system.tokens of `_internal`, one row per token by id.
-export function tokenSystemTable(tokens: () => TokenRecord[]): SystemTableProvider {
+export function tokenSystemTable(tokens: () => ApiToken[]): SystemTableProvider {
   return (db, table) => {
     if (db !== INTERNAL_DB || table !== 'tokens') return undefined;
     const rows = [...tokens()]
@@ -29,12 +29,12 @@ export function tokenSystemTable(tokens: () => TokenRecord[]): SystemTableProvid
       .map((t) => [
         t.id,
         t.name,
-        ns(t.created_at),
+        ns(t.createdAt),
         t.description,
-        t.created_by,
-        ns(t.updated_at),
-        t.updated_by,
-        ns(t.expiry_millis),
+        t.createdBy,
+        ns(t.updatedAt),
+        t.updatedBy,
+        ns(t.expiryMillis),
         formatPermissions(t.permissions),
       ]);
     return { columns: COLUMNS, rows };

@@ -14,7 +14,7 @@ import { RunnerFactory } from './runners/runner-factory.js';
 import { RunnerMetrics } from './runners/runner-metrics.js';
 import { RunnerSandbox } from './runners/sandbox/runner-sandbox.js';
 import { pluginBaseEnv, pluginEnvPolicy } from './runners/plugin-env-policy.js';
-import type { DatabaseRecord } from '../storage/catalog/catalog.js';
+import type { Database } from '../storage/catalog/catalog-resources.js';
 import type { RequestInput, RequestOutput } from './triggers/trigger-event.js';
 import { PluginWatcher } from './plugins/plugin-watcher.js';
 import { PluginLocator } from './plugins/plugin-locator.js';
@@ -23,7 +23,7 @@ import { PluginRegistry } from './plugins/plugin-registry.js';
 import { PackageInstaller, type PackageInstallerApi } from './environment/package-installer.js';
 import { PluginFiles } from './plugins/plugin-files.js';
 import { PLUGIN_SYSTEM_TABLES, pluginSystemTables } from './system-tables/plugin-system-tables.js';
-import type { TriggerRuntimeView } from './triggers/trigger-record.js';
+import type { TriggerRuntimeView } from './triggers/trigger-runtime-view.js';
 import { TriggerManager, type CreateTriggerRequest } from './triggers/trigger-manager.js';
 import { WalCursorStore } from './triggers/wal/wal-cursor-store.js';
 import { runnerNameOf } from './triggers/trigger-runtime.js';
@@ -51,8 +51,8 @@ export interface Engine {
   requestTriggerDatabase(path: string): string | null;
   // The plugin a trigger uses (uploads replace it by trigger name), in one database or any.
   pluginOfTrigger(db: string | null, name: string): Promise<string | null>;
-  databaseDeleted(db: DatabaseRecord): Promise<void>;
-  databaseRemoved(db: DatabaseRecord): Promise<void>;
+  databaseDeleted(db: Database): Promise<void>;
+  databaseRemoved(db: Database): Promise<void>;
   testWal(request: WalTestRequest): Promise<PluginTestResponse>;
   testSchedule(request: ScheduleTestRequest): Promise<PluginTestResponse>;
   // pip inside the plugin venv (install endpoints).
@@ -188,8 +188,8 @@ export class ProcessingEngine implements Engine {
 
   // The plugin a trigger uses (uploads replace it by trigger name), in one database or any.
   async pluginOfTrigger(db: string | null, name: string): Promise<string | null> {
-    const record = this.parts.triggers.store.all().find((r) => r.trigger_name === name && (db === null || r.database_name === db));
-    return record?.plugin_filename ?? null;
+    const record = this.parts.triggers.store.all().find((r) => r.name === name && (db === null || r.databaseName === db));
+    return record?.pluginFilename ?? null;
   }
 
   // The interpreter state, for status output.
@@ -263,11 +263,11 @@ export class ProcessingEngine implements Engine {
   }
 
   // Storage tells us about database deletes: soft → triggers stopped and disabled; removed → forgotten.
-  async databaseDeleted(db: DatabaseRecord): Promise<void> {
+  async databaseDeleted(db: Database): Promise<void> {
     await this.parts.triggers.onDatabaseDeleted(db, false);
   }
 
-  async databaseRemoved(db: DatabaseRecord): Promise<void> {
+  async databaseRemoved(db: Database): Promise<void> {
     await this.parts.triggers.onDatabaseDeleted(db, true);
   }
 

@@ -1,7 +1,7 @@
-import { badRequest, notFound } from '../shared/app-error.js';
+import { badRequest } from '../shared/app-error.js';
 import { parseDurationNs, DurationParseError } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
-import type { DatabaseRecord } from './catalog/catalog.js';
+import type { Database } from './catalog/catalog-resources.js';
 import type { StorageEngine } from './storage-engine.js';
 import type { ColumnDef, FieldType } from './types.js';
 
@@ -37,9 +37,9 @@ export function parseHardDeleteAt(value: string | undefined, nowMs: number): str
 export class DatabaseAdmin {
   private timer: NodeJS.Timeout | null = null;
   private lastSweep = new Map<number, number>();
-  readonly onDatabaseDeleted: Array<(db: DatabaseRecord, hard: boolean) => void> = [];
+  readonly onDatabaseDeleted: Array<(db: Database, hard: boolean) => void> = [];
   // Called once a database's data is gone for good (hard delete done).
-  readonly onDatabaseRemoved: Array<(db: DatabaseRecord) => void> = [];
+  readonly onDatabaseRemoved: Array<(db: Database) => void> = [];
 
   constructor(private readonly storage: StorageEngine, private readonly opts: { logger: Logger; sweepIntervalMs: number }) {}
 
@@ -54,38 +54,32 @@ export class DatabaseAdmin {
     if (this.timer) clearInterval(this.timer);
   }
 
-  async createDatabase(name: string, retention: string | undefined): Promise<DatabaseRecord> {
-    const db = this.storage.catalog.createDatabase(name, parseRetention(retention));
-    await this.storage.store.createDatabase(db.id);
-    this.storage.store.registerDatabase(db.id, db.name);
-    return db;
+  createDatabase(name: string, retention: string | undefined): Promise<Database> {
+    return this.storage.createDatabase(name, parseRetention(retention));
   }
 
-  updateDatabase(name: string, retention: string | undefined | null): DatabaseRecord {
-    const db = this.storage.catalog.setRetention(name, parseRetention(retention));
+  updateDatabase(name: string, retention: string | undefined | null): Database {
+    const db = this.storage.setRetention(name, parseRetention(retention));
     this.lastSweep.delete(db.id);
     return db;
   }
 
   async deleteDatabase(name: string, hardDeleteAt: string | undefined): Promise<void> {
     const when = parseHardDeleteAt(hardDeleteAt, Date.now());
-    const db = this.storage.catalog.softDeleteDatabase(name, when);
-    this.storage.store.registerDatabase(db.id, db.name);
-    this.storage.caches.dropDatabase(db.id);
+    const db = this.storage.softDeleteDatabase(name, when);
     this.opts.logger.info({ db: name, hardDeleteAt: when }, 'database deleted');
     for (const cb of this.onDatabaseDeleted) cb(db, when !== null);
     if (when && Date.parse(when) <= Date.now()) await this.hardDelete(db);
   }
 
-  private async hardDelete(db: DatabaseRecord): Promise<void> {
-    await this.storage.store.dropDatabase(db.id);
-    this.storage.catalog.removeDatabase(db.id);
+  private async hardDelete(db: Database): Promise<void> {
+    await this.storage.removeDatabase(db);
     this.opts.logger.info({ db: db.name }, 'database removed (hard delete)');
     for (const cb of this.onDatabaseRemoved) cb(db);
   }
 
   async createTable(dbName: string, table: string, tags: unknown, fields: unknown): Promise<void> {
-    const db = this.storage.catalog.requireDatabase(dbName);
+    this.storage.requireDatabase(dbName);
     if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) throw badRequest(`'tags' must be a list of tag names, got ${JSON.stringify(tags)}`);
     if (fields !== undefined && !Array.isArray(fields)) throw badRequest(`'fields' must be a list of {name, type}, got ${JSON.stringify(fields)}`);
     const cols: ColumnDef[] = (tags as string[]).map((name) => ({ name, type: 'tag' }));
@@ -102,27 +96,18 @@ export class DatabaseAdmin {
       if (names.has(c.name)) throw badRequest(`duplicate column name '${c.name}'`);
       names.add(c.name);
     }
-    const t = this.storage.catalog.createTable(db, table, cols);
-    await this.storage.store.ensureTable(db.id, t.name, t.columns);
-    this.storage.store.registerTable(db.id, db.name, t.name, t.columns);
+    await this.storage.createTable(dbName, table, cols);
   }
 
   async deleteTable(dbName: string, table: string, hardDeleteAt: string | undefined): Promise<void> {
-    const db = this.storage.catalog.requireDatabase(dbName);
-    const name = table;
-    if (!this.storage.catalog.table(db, name)) throw notFound(`table not found: ${name}`);
-    await this.storage.checkpoint();
-    await this.storage.store.dropTable(db.id, name);
-    const t = this.storage.catalog.softDeleteTable(db, name, parseHardDeleteAt(hardDeleteAt, Date.now()));
-    this.storage.catalog.removeTable(db, t.id);
-    this.storage.caches.dropTable(db.id, t.id);
+    await this.storage.deleteTable(dbName, table, parseHardDeleteAt(hardDeleteAt, Date.now()));
     this.opts.logger.info({ db: dbName, table }, 'table deleted');
   }
 
   // Deletes rows older than each database's retention period, and finishes due hard deletes.
   async sweep(force = false): Promise<void> {
     const now = Date.now();
-    for (const db of this.storage.catalog.databases(true)) {
+    for (const db of this.storage.databases(true)) {
       if (db.deleted) {
         if (db.hardDeleteAt && Date.parse(db.hardDeleteAt) <= now) await this.hardDelete(db);
         continue;
@@ -132,15 +117,13 @@ export class DatabaseAdmin {
   }
 
   // Called before a query so that expired rows are never returned, even between sweeps.
-  async enforceRetention(db: DatabaseRecord, now = Date.now(), force = true): Promise<void> {
+  async enforceRetention(db: Database, now = Date.now(), force = true): Promise<void> {
     if (!db.retentionPeriodNs) return;
     const last = this.lastSweep.get(db.id) ?? 0;
     if (!force && now - last < this.opts.sweepIntervalMs) return;
     if (force && now - last < 1000) return;
     this.lastSweep.set(db.id, now);
     const cutoff = BigInt(now) * 1_000_000n - BigInt(db.retentionPeriodNs);
-    for (const t of db.tables) {
-      if (!t.deleted) await this.storage.store.deleteBefore(db.id, t.name, cutoff);
-    }
+    await this.storage.deleteRowsBefore(db, cutoff);
   }
 }

@@ -1,23 +1,23 @@
 import { join } from 'node:path';
-import { chmodSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { Packr } from 'msgpackr';
-import { AppError, badRequest, errorMessage } from '../shared/app-error.js';
+import { AppError, badRequest, notFound } from '../shared/app-error.js';
 import type { Logger } from '../shared/logger.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { Catalog, type DatabaseRecord, type TableRecord } from './catalog/catalog.js';
+import { Catalog } from './catalog/catalog.js';
+import type { Database, Table, TokenList, TriggerList } from './catalog/catalog-resources.js';
+import { SchemaSync } from './schema/schema-sync.js';
 import { INTERNAL_DB, assertDatabaseName } from './catalog/names.js';
-import { validateRows, type RowWithSource } from './catalog/validate-rows.js';
-import { parseLineProtocol } from './line-protocol/parse-line-protocol.js';
-import { toNanoseconds } from './line-protocol/precision.js';
+import { validateRows } from './catalog/validate-rows.js';
+import { mkdirPrivate } from './private-dir.js';
+import { rowsFromBody, rowsOfWalWrite } from './write-rows.js';
 import { WriteAheadLog } from './wal/write-ahead-log.js';
+import { decodeWalWrite, encodeWalWrite } from './wal/write-record.js';
 import { DuckDbStore } from './duckdb/duckdb-store.js';
 import { FlushBuffer } from './flush-buffer.js';
 import { CacheManager } from './caches/cache-manager.js';
 import { CACHE_SYSTEM_TABLES } from './caches/cache-system-tables.js';
 import { ApplyQueue, type ApplyItem } from './apply-queue.js';
 import type { StorageMetrics } from './storage-metrics.js';
-import type { LineError, Precision, WriteRow } from './types.js';
+import type { ColumnDef, LineError, Precision, WriteRow } from './types.js';
 import type { SystemTableLister, SystemTableProvider } from './query/system-tables.js';
 import type { QueryResult } from './query/query-result.js';
 import type { RowSource } from './query/query-engine.js';
@@ -50,48 +50,6 @@ export interface WriteOutcome {
   limitHit: boolean;
 }
 
-// A WAL record holds the request body itself (cheap to write) plus what is needed to re-derive the same
-// rows on replay: precision, the default timestamp, and the line numbers that were refused.
-interface WalRecord {
-  db: string;
-  body: string;
-  precision: Precision;
-  defaultTimeNs: bigint;
-  refused: number[];
-}
-
-function rowsFromBody(body: string, precision: Precision, defaultTimeNs: bigint): { rows: RowWithSource[]; errors: LineError[] } {
-  const parsed = parseLineProtocol(body);
-  const rows: RowWithSource[] = [];
-  const errors = [...parsed.errors];
-  for (const { line, lineNumber, raw } of parsed.lines) {
-    let time: bigint;
-    try {
-      time = toNanoseconds(line.timestamp, precision, defaultTimeNs);
-    } catch (err) {
-      // A timestamp that leaves the int64 nanosecond range refuses only its own line.
-      errors.push({ lineNumber, raw, message: errorMessage(err) });
-      continue;
-    }
-    rows.push({ row: { table: line.measurement, tags: line.tags, fields: line.fields, time }, lineNumber, raw });
-  }
-  if (errors.length > parsed.errors.length) errors.sort((a, b) => a.lineNumber - b.lineNumber);
-  return { rows, errors };
-}
-
-const packr = new Packr({ useRecords: false, int64AsType: 'bigint' });
-
-// The data dir and what we create in it hold the catalog (token hashes), WAL and DuckDB files: levels created here
-// are 0700 whatever the umask (an existing directory is the operator's choice and is left alone).
-function mkdirPrivate(dir: string): void {
-  const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (created === undefined) return;
-  for (let d = resolve(dir); ; d = dirname(d)) {
-    chmodSync(d, 0o700);
-    if (d === resolve(created) || dirname(d) === d) break;
-  }
-}
-
 // WAL kept for WAL triggers (set by the processing engine): the oldest enabled trigger's cursor, or null when no
 // cursor needs anything, and the most bytes of applied WAL kept for cursors.
 export interface WalRetention {
@@ -108,15 +66,16 @@ export interface WalReplayWrite {
 
 // The write path and the owner of everything on disk: line protocol → schema → WAL (fsync) → DuckDB.
 export class StorageEngine {
-  readonly catalog: Catalog;
-  readonly store: DuckDbStore;
+  private readonly catalog: Catalog;
+  private readonly store: DuckDbStore;
+  // DuckDB's schemas and the table registry, derived from the catalog's events.
+  private readonly schema: SchemaSync;
   readonly flushes: FlushBuffer;
   // Last-value and distinct-value caches, filled from the write path (caches/).
   readonly caches: CacheManager;
   private readonly wal: WriteAheadLog | null;
   private readonly clock: Clock;
   private readonly applyQueue: ApplyQueue;
-  private knownColumns = new Map<number, number>();
   private checkpointTimer: NodeJS.Timeout | null = null;
   private lastSeq = 0n;
   // Highest seq acknowledged so far; every write at or below it has been handed to the flush buffer.
@@ -124,7 +83,7 @@ export class StorageEngine {
   // Set by the processing engine before start(): checkpoints keep the WAL its triggers have not seen.
   walRetention: WalRetention | null = null;
   // Hook run before each query (the retention check of DatabaseAdmin).
-  beforeQuery: ((db: DatabaseRecord) => Promise<void>) | null = null;
+  beforeQuery: ((db: Database) => Promise<void>) | null = null;
 
   constructor(private readonly opts: StorageOptions) {
     const file = opts.objectStore === 'file';
@@ -142,6 +101,7 @@ export class StorageEngine {
       tableFunctions: this.caches,
       readers: opts.maxConcurrentQueries,
     });
+    this.schema = new SchemaSync(this.catalog, this.store);
     this.wal = file ? new WriteAheadLog({ dir: join(opts.dataDir!, 'wal'), logger: opts.logger, onFsync: (ms, records, bytes) => opts.metrics.walFsync(ms, records, bytes) }) : null;
     this.flushes = new FlushBuffer({ intervalMs: opts.walFlushIntervalMs, logger: opts.logger });
     this.applyQueue = new ApplyQueue((items) => this.applyItems(items), { logger: opts.logger, maxPendingRows: 100_000, lingerMs: 10 });
@@ -152,15 +112,7 @@ export class StorageEngine {
     if (this.opts.objectStore === 'file') mkdirPrivate(join(this.opts.dataDir!, 'duckdb'));
     this.catalog.load();
     await this.store.open();
-    for (const db of this.catalog.databases(true)) {
-      await this.store.createDatabase(db.id);
-      this.store.registerDatabase(db.id, db.name);
-      for (const t of db.tables) {
-        await this.store.ensureTable(db.id, t.name, t.columns);
-        this.store.registerTable(db.id, db.name, t.name, t.columns);
-        this.knownColumns.set(t.id, t.columns.length);
-      }
-    }
+    await this.schema.start();
     if (this.wal) {
       const replay = await this.wal.open();
       const applied = await this.store.appliedSeq();
@@ -168,11 +120,8 @@ export class StorageEngine {
       log.info({ records: replay.records.length, toApply: todo.length, appliedSeq: applied.toString(), truncatedBytes: replay.truncatedBytes }, 'wal replay started');
       let n = 0;
       for (const rec of todo) {
-        const r = packr.unpack(rec.payload) as WalRecord;
-        const refused = new Set(r.refused);
-        const rows = rowsFromBody(r.body, r.precision, BigInt(r.defaultTimeNs)).rows.filter((x) => !refused.has(x.lineNumber)).map((x) => x.row);
-        const db = r.db;
-        await this.applyItems([{ dbName: db, rows, seq: rec.seq }], true);
+        const w = decodeWalWrite(rec.payload);
+        await this.applyItems([{ dbName: w.database, rows: rowsOfWalWrite(w), seq: rec.seq }], true);
         if (++n % 1000 === 0) log.info({ applied: n, of: todo.length }, 'wal replay progress');
       }
       this.lastSeq = replay.lastSeq;
@@ -241,20 +190,104 @@ export class StorageEngine {
   async *readWal(afterSeq: bigint, throughSeq: bigint): AsyncGenerator<WalReplayWrite> {
     if (!this.wal) return;
     for await (const rec of this.wal.readRange(afterSeq, throughSeq)) {
-      const r = packr.unpack(rec.payload) as WalRecord;
-      const refused = new Set(r.refused);
-      const rows = rowsFromBody(r.body, r.precision, BigInt(r.defaultTimeNs)).rows.filter((x) => !refused.has(x.lineNumber)).map((x) => x.row);
-      yield { seq: rec.seq, database: r.db, rows };
+      const w = decodeWalWrite(rec.payload);
+      yield { seq: rec.seq, database: w.database, rows: rowsOfWalWrite(w) };
     }
   }
 
-  async ensureDatabase(name: string): Promise<DatabaseRecord> {
+  async ensureDatabase(name: string): Promise<Database> {
     const existing = this.catalog.database(name);
     if (existing) return existing;
-    const db = this.catalog.createDatabase(name, null, true);
-    await this.store.createDatabase(db.id);
-    this.store.registerDatabase(db.id, db.name);
+    return this.createDatabase(name, null, true);
+  }
+
+  // The catalog id of this server (shown as the cluster uuid).
+  get catalogUuid(): string {
+    return this.catalog.uuid;
+  }
+
+  databases(showDeleted = false): Database[] {
+    return this.catalog.databases(showDeleted);
+  }
+
+  database(name: string): Database | undefined {
+    return this.catalog.database(name);
+  }
+
+  databaseById(id: number): Database | undefined {
+    return this.catalog.databaseById(id);
+  }
+
+  // The live database of that name, or a 404.
+  requireDatabase(name: string): Database {
+    return this.catalog.requireDatabase(name);
+  }
+
+  // A live table of a live database.
+  table(dbName: string, tableName: string): Table | undefined {
+    const db = this.catalog.database(dbName);
+    return db ? this.catalog.table(db, tableName) : undefined;
+  }
+
+  // The processing engine's triggers and the API tokens, kept in the catalog for their owners (engine, auth).
+  triggers(): TriggerList {
+    return this.catalog.triggers();
+  }
+
+  setTriggers(list: TriggerList): void {
+    this.catalog.setTriggers(list);
+  }
+
+  tokens(): TokenList {
+    return this.catalog.tokens();
+  }
+
+  setTokens(list: TokenList): void {
+    this.catalog.setTokens(list);
+  }
+
+  async createDatabase(name: string, retention: { text: string; ns: bigint } | null, ifNotExists = false): Promise<Database> {
+    const db = this.catalog.createDatabase(name, retention, ifNotExists);
+    await this.schema.sync([]);
     return db;
+  }
+
+  setRetention(name: string, retention: { text: string; ns: bigint } | null): Database {
+    return this.catalog.setRetention(name, retention);
+  }
+
+  // Soft delete: the database is renamed and its caches dropped; its data stays until removeDatabase().
+  softDeleteDatabase(name: string, hardDeleteAt: string | null): Database {
+    return this.catalog.softDeleteDatabase(name, hardDeleteAt);
+  }
+
+  // Hard delete: the database and its data are gone.
+  async removeDatabase(db: Database): Promise<void> {
+    this.catalog.removeDatabase(db.id);
+    await this.schema.sync([]);
+  }
+
+  async createTable(dbName: string, name: string, columns: ColumnDef[]): Promise<Table> {
+    const db = this.catalog.requireDatabase(dbName);
+    const table = this.catalog.createTable(db, name, columns);
+    await this.schema.sync([table]);
+    return table;
+  }
+
+  // Deletes a table and its rows (after a checkpoint, so no queued write recreates them).
+  async deleteTable(dbName: string, name: string, hardDeleteAt: string | null): Promise<void> {
+    const db = this.catalog.requireDatabase(dbName);
+    if (!this.catalog.table(db, name)) throw notFound(`table not found: ${name}`);
+    await this.checkpoint();
+    this.catalog.deleteTable(db, name, hardDeleteAt);
+    await this.schema.sync([]);
+  }
+
+  // Retention: deletes the rows of every table of `db` older than `cutoffNs`.
+  async deleteRowsBefore(db: Database, cutoffNs: bigint): Promise<void> {
+    for (const t of db.tables) {
+      if (!t.deleted) await this.store.deleteBefore(db.id, t.name, cutoffNs);
+    }
   }
 
   // Parses, validates and durably stores a write; resolves once the rows are in the WAL and queryable.
@@ -280,8 +313,7 @@ export class StorageEngine {
     }
     const accepted = check.accepted.map((a) => a.row);
     if (accepted.length === 0) return { linesWritten: 0, errors, limitHit };
-    const record: WalRecord = { db: dbName, body, precision: options.precision, defaultTimeNs: nowNs, refused: errors.map((e) => e.lineNumber) };
-    const payload = packr.pack(record);
+    const payload = encodeWalWrite({ database: dbName, body, precision: options.precision, defaultTimeNs: nowNs, refusedLines: errors.map((e) => e.lineNumber) });
     const seq = this.wal ? await this.wal.append(payload, { sync: !options.noSync }) : ++this.lastSeq;
     if (seq > this.ackedSeq) this.ackedSeq = seq;
     this.flushes.add(dbName, accepted, seq);
@@ -343,18 +375,11 @@ export class StorageEngine {
         let g = groups.get(key);
         if (!g) {
           groups.set(key, (g = { dbId: db.id, table: r.table, rows: [] }));
-          await this.syncTableSchema(db, this.catalog.table(db, r.table)!);
+          await this.schema.sync([this.catalog.table(db, r.table)!]);
         }
         g.rows.push(r);
       }
     }
     await this.store.applyBatch([...groups.values()], maxSeq);
-  }
-
-  private async syncTableSchema(db: DatabaseRecord, table: TableRecord): Promise<void> {
-    if (this.knownColumns.get(table.id) === table.columns.length) return;
-    await this.store.ensureTable(db.id, table.name, table.columns);
-    this.store.registerTable(db.id, db.name, table.name, table.columns);
-    this.knownColumns.set(table.id, table.columns.length);
   }
 }

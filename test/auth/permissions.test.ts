@@ -22,9 +22,9 @@ function badRequest(fn: () => unknown): string {
 
 describe('auth/permissions', () => {
   it('parses the --permission syntax', () => {
-    expect(parsePermission('db:db1,db2:read,write')).to.deep.equal({ resource_type: 'db', resource_identifier: ['db1', 'db2'], actions: ['read', 'write'] });
-    expect(parsePermission('db:*:read')).to.deep.equal({ resource_type: 'db', resource_identifier: ['*'], actions: ['read'] });
-    expect(parsePermission('system:health,ping:read')).to.deep.equal({ resource_type: 'system', resource_identifier: ['health', 'ping'], actions: ['read'] });
+    expect(parsePermission('db:db1,db2:read,write')).to.deep.equal({ resourceType: 'db', resourceIdentifier: ['db1', 'db2'], actions: ['read', 'write'] });
+    expect(parsePermission('db:*:read')).to.deep.equal({ resourceType: 'db', resourceIdentifier: ['*'], actions: ['read'] });
+    expect(parsePermission('system:health,ping:read')).to.deep.equal({ resourceType: 'system', resourceIdentifier: ['health', 'ping'], actions: ['read'] });
   });
 
   it('refuses malformed or unknown permissions with 400', () => {

@@ -1,18 +1,19 @@
 import { expect } from 'chai';
-import { OPERATOR_TOKEN_NAME, TokenStore, type SectionStore } from '../../src/auth/token-store.js';
+import { OPERATOR_TOKEN_NAME, TokenStore, type TokenCatalog } from '../../src/auth/token-store.js';
+import type { TokenList } from '../../src/storage/catalog/catalog-resources.js';
 import { hashToken, TOKEN_PREFIX } from '../../src/auth/token-secret.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { isAppError } from '../../src/shared/app-error.js';
 
-// A catalog stand-in that keeps sections as the JSON the real catalog would write.
-class MemorySections implements SectionStore {
+// A catalog stand-in that keeps the tokens as JSON, as the real catalog writes them.
+class MemorySections implements TokenCatalog {
   readonly saved = new Map<string, string>();
-  section<T>(name: string): T | undefined {
-    const text = this.saved.get(name);
-    return text === undefined ? undefined : (JSON.parse(text) as T);
+  tokens(): TokenList {
+    const text = this.saved.get('tokens');
+    return text === undefined ? { nextId: 1, tokens: [] } : (JSON.parse(text) as TokenList);
   }
-  setSection(name: string, value: unknown): void {
-    this.saved.set(name, JSON.stringify(value));
+  setTokens(list: TokenList): void {
+    this.saved.set('tokens', JSON.stringify(list));
   }
 }
 
@@ -44,7 +45,7 @@ describe('auth/token-store', () => {
 
   it('creates the operator token once; a second call is 409', () => {
     const { record, token } = store.createOperatorToken();
-    expect(record).to.include({ id: 1, name: OPERATOR_TOKEN_NAME, expiry_millis: null, hash: hashToken(token) });
+    expect(record).to.include({ id: 1, name: OPERATOR_TOKEN_NAME, expiryMillis: null, hash: hashToken(token) });
     expect(token.startsWith(TOKEN_PREFIX)).to.equal(true);
     expect(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url')).to.have.length(64);
     expect(store.authenticate(token).name).to.equal('_admin');
@@ -55,9 +56,9 @@ describe('auth/token-store', () => {
     const ticking = new TokenStore({ catalog: sections, logger: createLogger('silent'), now: () => now++ });
     ticking.load();
     const admin = ticking.createNamedAdminToken('ticking', 3600, null).record;
-    expect(admin.expiry_millis! - admin.created_at).to.equal(3_600_000);
-    const db = ticking.createResourceToken('ticking-db', [{ resource_type: 'db', resource_identifier: ['foo'], actions: ['read'] }], 60, null).record;
-    expect(db.expiry_millis! - db.created_at).to.equal(60_000);
+    expect(admin.expiryMillis! - admin.createdAt).to.equal(3_600_000);
+    const db = ticking.createResourceToken('ticking-db', [{ resourceType: 'db', resourceIdentifier: ['foo'], actions: ['read'] }], 60, null).record;
+    expect(db.expiryMillis! - db.createdAt).to.equal(60_000);
   });
 
   it('keeps only hashes: the token string is nowhere in the persisted section', () => {
@@ -71,10 +72,10 @@ describe('auth/token-store', () => {
 
   it('survives a reload from the catalog section', () => {
     const { token } = store.createOperatorToken();
-    const reader = store.createResourceToken('reader', [{ resource_type: 'db', resource_identifier: ['a'], actions: ['read'] }], null, null);
+    const reader = store.createResourceToken('reader', [{ resourceType: 'db', resourceIdentifier: ['a'], actions: ['read'] }], null, null);
     const again = make();
     expect(again.authenticate(token).name).to.equal('_admin');
-    expect(again.authenticate(reader.token).permissions).to.deep.equal([{ resource_type: 'db', resource_identifier: ['a'], actions: ['read'] }]);
+    expect(again.authenticate(reader.token).permissions).to.deep.equal([{ resourceType: 'db', resourceIdentifier: ['a'], actions: ['read'] }]);
     expect(again.createNamedAdminToken('next', null, null).record.id).to.equal(3);
   });
 
@@ -87,7 +88,7 @@ describe('auth/token-store', () => {
   it('regenerating the operator token retires the old string at once', () => {
     const first = store.createOperatorToken();
     const second = store.regenerateOperatorToken(first.record);
-    expect(second.record).to.include({ id: first.record.id, name: '_admin', updated_by: first.record.id });
+    expect(second.record).to.include({ id: first.record.id, name: '_admin', updatedBy: first.record.id });
     expect(statusOf(() => store.authenticate(first.token))).to.equal(401);
     expect(store.authenticate(second.token).id).to.equal(first.record.id);
   });
@@ -95,7 +96,7 @@ describe('auth/token-store', () => {
   it('expires tokens: 401 once now passes expiry', () => {
     store.createOperatorToken();
     const { token, record } = store.createNamedAdminToken('short', 60, null);
-    expect(record.expiry_millis).to.equal(now + 60_000);
+    expect(record.expiryMillis).to.equal(now + 60_000);
     expect(store.authenticate(token).name).to.equal('short');
     now += 60_000;
     expect(statusOf(() => store.authenticate(token))).to.equal(401);
@@ -106,7 +107,7 @@ describe('auth/token-store', () => {
     store.createNamedAdminToken('ops', null, null);
     expect(statusOf(() => store.createNamedAdminToken('ops', null, null))).to.equal(409);
     expect(statusOf(() => store.createNamedAdminToken('_admin', null, null))).to.equal(409);
-    expect(statusOf(() => store.createResourceToken('ops', [{ resource_type: 'db', resource_identifier: ['a'], actions: ['read'] }], null, null))).to.equal(409);
+    expect(statusOf(() => store.createResourceToken('ops', [{ resourceType: 'db', resourceIdentifier: ['a'], actions: ['read'] }], null, null))).to.equal(409);
     expect(statusOf(() => store.createNamedAdminToken('', null, null))).to.equal(400);
     expect(statusOf(() => store.createNamedAdminToken('a\nb', null, null))).to.equal(400);
     expect(statusOf(() => store.createNamedAdminToken('x', 0, null))).to.equal(400);
@@ -114,7 +115,7 @@ describe('auth/token-store', () => {
   });
 
   it('a resource token cannot carry admin permissions', () => {
-    expect(statusOf(() => store.createResourceToken('sneaky', [{ resource_type: '*', resource_identifier: ['*'], actions: ['*'] }], null, null))).to.equal(400);
+    expect(statusOf(() => store.createResourceToken('sneaky', [{ resourceType: '*', resourceIdentifier: ['*'], actions: ['*'] }], null, null))).to.equal(400);
   });
 
   it('deletes tokens by name; the operator token answers 405, an unknown name 404', () => {

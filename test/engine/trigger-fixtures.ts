@@ -1,21 +1,21 @@
-import type { TriggerRecord } from '../../src/engine/triggers/trigger-record.js';
+import type { Trigger } from '../../src/storage/catalog/catalog-resources.js';
 
 // A stored trigger for unit tests: trigger `t` on database `db` (id 1), `all_tables`, running `p.py` with the
 // default settings; `over` changes any field.
-export function triggerRecord(over: Partial<TriggerRecord> = {}): TriggerRecord {
+export function triggerRecord(over: Partial<Trigger> = {}): Trigger {
   return {
-    trigger_id: 1,
-    trigger_name: 't',
-    plugin_filename: 'p.py',
-    database_name: 'db',
-    database_id: 1,
-    node_spec: 'all',
-    trigger_specification: 'all_tables',
-    trigger_settings: { run_async: false, error_behavior: 'log' },
-    trigger_arguments: null,
+    id: 1,
+    name: 't',
+    pluginFilename: 'p.py',
+    databaseName: 'db',
+    databaseId: 1,
+    nodeSpec: 'all',
+    specification: 'all_tables',
+    settings: { runAsync: false, errorBehavior: 'log' },
+    arguments: null,
     disabled: false,
-    disabled_reason: null,
-    timeout_ms: null,
+    disabledReason: null,
+    timeoutMs: null,
     ...over,
   };
 }

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { writeAdminTokenFile } from '../../auth/admin-token-file.js';
-import { parsePermission } from '../../auth/permissions.js';
+import { parsePermission, permissionToJson } from '../../auth/permissions.js';
 import { generateToken } from '../../auth/token-secret.js';
 import { OPERATOR_TOKEN_NAME } from '../../auth/token-store.js';
 import { parseDurationNs } from '../../shared/duration.js';
@@ -94,7 +94,7 @@ export function createTokenCommand(create: Command): void {
       if (opts.permission.length > 0) {
         if (!opts.name) throw new Error('--name is required with --permission');
         if (opts.regenerate) throw new Error('--regenerate applies to the operator token only (use --admin)');
-        const permissions = opts.permission.map((p) => parsePermission(p));
+        const permissions = opts.permission.map((p) => permissionToJson(parsePermission(p)));
         res = await client.request('POST', '/api/v3/enterprise/configure/token', {
           json: { token_name: opts.name, permissions, expiry_secs: expirySecs(opts.expiry) },
         });

@@ -61,7 +61,7 @@ export class DryRunService {
     const plugin = parsePluginRef(req.filename);
     const localPath = await this.preflight(plugin);
     const nowNs = this.clock.nowNs();
-    const input = checkLinesDry(this.deps.storage.catalog, req.database, req.input_lp, nowNs, 'line protocol parsing error');
+    const input = checkLinesDry((d, t) => this.deps.storage.table(d, t), req.database, req.input_lp, nowNs, 'line protocol parsing error');
     if (input.problems.length > 0) return { log_lines: [], database_writes: {}, errors: input.problems };
     const batches = new PreEncoded(encodeTableBatches(toTableBatches(input.rows).map(pluginTableBatch)));
     return this.run({
@@ -79,7 +79,7 @@ export class DryRunService {
     const plugin = parsePluginRef(req.filename);
     const localPath = await this.preflight(plugin);
     const fail = (message: string): PluginTestResponse => ({ trigger_time: null, log_lines: [], database_writes: {}, errors: [message] });
-    if (!this.deps.storage.catalog.database(req.database)) return fail("couldn't find db");
+    if (!this.deps.storage.database(req.database)) return fail("couldn't find db");
     let nextMs: number | null;
     try {
       nextMs = nextFireAfter(req.schedule ?? DEFAULT_TEST_SCHEDULE, this.clock.nowMs());
@@ -152,7 +152,7 @@ export class DryRunService {
     const errors: string[] = [];
     const nowNs = this.clock.nowNs();
     for (const [db, lines] of Object.entries(writes)) {
-      const check = checkLinesDry(this.deps.storage.catalog, db, lines.join('\n'), nowNs, `invalid write to database '${db}'`);
+      const check = checkLinesDry((d, t) => this.deps.storage.table(d, t), db, lines.join('\n'), nowNs, `invalid write to database '${db}'`);
       errors.push(...check.problems);
     }
     return errors;

@@ -1,4 +1,5 @@
-import { ARROW_TYPE, type Catalog } from '../../storage/catalog/catalog.js';
+import { ARROW_TYPE } from '../../storage/catalog/catalog.js';
+import type { Table } from '../../storage/catalog/catalog-resources.js';
 import { parseLineProtocol } from '../../storage/line-protocol/parse-line-protocol.js';
 import { toNanoseconds } from '../../storage/line-protocol/precision.js';
 import type { ColumnType, TableBatch, WriteRow } from '../../storage/types.js';
@@ -20,10 +21,10 @@ export interface DryCheck {
 // Checks line protocol (nanosecond precision, as plugins write) against a database's schema without changing the
 // catalog. Columns that earlier lines of the same body would add are remembered, so two new lines
 // that disagree on a column's type are caught too. A new database or table is not a problem.
-export function checkLinesDry(catalog: Catalog, database: string, body: string, nowNs: bigint, context: string): DryCheck {
+// `tableOf` looks a live table up by database and table name.
+export function checkLinesDry(tableOf: (database: string, table: string) => Table | undefined, database: string, body: string, nowNs: bigint, context: string): DryCheck {
   const parsed = parseLineProtocol(body);
   const found: Array<[number, string]> = parsed.errors.map((e) => [e.lineNumber, `${e.message} (${e.raw})`]);
-  const db = catalog.database(database);
   const added = new Map<string, Map<string, ColumnType>>();
   const rows: DryRow[] = [];
   for (const { line, lineNumber, raw } of parsed.lines) {
@@ -35,7 +36,7 @@ export function checkLinesDry(catalog: Catalog, database: string, body: string, 
       continue;
     }
     const row: WriteRow = { table: line.measurement, tags: line.tags, fields: line.fields, time };
-    const existing = db ? catalog.table(db, row.table) : undefined;
+    const existing = tableOf(database, row.table);
     let extra = added.get(row.table);
     if (!extra) added.set(row.table, (extra = new Map()));
     const typeOf = (name: string): ColumnType | undefined => extra!.get(name) ?? existing?.columns.find((c) => c.name === name)?.type;

@@ -1,7 +1,8 @@
 import { lazyTable, virtualColumns, type SystemTableProvider, type VirtualTable } from '../../storage/query/system-tables.js';
 import type { PluginLogStore } from '../plugin-logs/plugin-log-store.js';
 import type { ExecutionStats } from '../runners/runner-metrics.js';
-import type { TriggerRecord, TriggerRuntimeView } from '../triggers/trigger-record.js';
+import type { Trigger } from '../../storage/catalog/catalog-resources.js';
+import type { TriggerRuntimeView } from '../triggers/trigger-runtime-view.js';
 import { parseTriggerSpec, specToSerdeJson } from '../triggers/trigger-spec.js';
 
 // What the engine's system tables read; the trigger manager supplies it (all cheap, in-memory lookups).
@@ -10,7 +11,7 @@ export interface EngineSystemTablesDeps {
   triggers(db: string): TriggerRuntimeView[];
   logs: PluginLogStore;
   // The trigger's runner stats (RunnerMetrics.statsOf of its runner name), undefined before it ever ran.
-  stats(record: TriggerRecord): ExecutionStats | undefined;
+  stats(record: Trigger): ExecutionStats | undefined;
 }
 
 type Columns = VirtualTable['columns'];
@@ -82,15 +83,15 @@ export function engineSystemTables(deps: EngineSystemTablesDeps): SystemTablePro
 
 function triggerRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
   return deps.triggers(db).map(({ record: r, state, reason, pluginVersion }) => [
-    r.trigger_name,
-    r.plugin_filename,
-    serdeSpec(r.trigger_specification),
+    r.name,
+    r.pluginFilename,
+    serdeSpec(r.specification),
     r.disabled,
-    r.trigger_settings.error_behavior,
-    r.trigger_settings.run_async,
+    r.settings.errorBehavior,
+    r.settings.runAsync,
     state,
     // Why it is not running: the live reason (failed, disabled by the engine), else what the catalog recorded.
-    reason ?? r.disabled_reason,
+    reason ?? r.disabledReason,
     pluginVersion ?? null,
   ]);
 }
@@ -99,8 +100,8 @@ function triggerRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
 function argumentRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
   const rows: unknown[][] = [];
   for (const { record: r } of deps.triggers(db)) {
-    const args = r.trigger_arguments ?? {};
-    for (const key of Object.keys(args).sort()) rows.push([r.trigger_name, key, args[key]]);
+    const args = r.arguments ?? {};
+    for (const key of Object.keys(args).sort()) rows.push([r.name, key, args[key]]);
   }
   return rows;
 }
@@ -114,7 +115,7 @@ function statsRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
   return deps.triggers(db).map((view) => {
     const s = deps.stats(view.record);
     return [
-      view.record.trigger_name,
+      view.record.name,
       view.state,
       s?.calls ?? 0,
       s?.errors ?? 0,

@@ -2,13 +2,13 @@ import { INTERNAL_DB } from '../../storage/catalog/names.js';
 import { lazyTable, virtualColumns, type SystemTableProvider, type VirtualTable } from '../../storage/query/system-tables.js';
 import { byCodePoint, type PluginEntry, type PluginRegistry } from '../plugins/plugin-registry.js';
 import { isRemotePluginName, normalisePluginName, parsePluginRef } from '../plugins/plugin-ref.js';
-import type { TriggerRecord } from '../triggers/trigger-record.js';
+import type { Trigger } from '../../storage/catalog/catalog-resources.js';
 
 // What the plugin tables read: the registry's index and every trigger of every live database (all in memory; nothing
 // touches the disk per query).
 export interface PluginSystemTablesDeps {
   registry: PluginRegistry;
-  triggers(): TriggerRecord[];
+  triggers(): Trigger[];
 }
 
 type Columns = VirtualTable['columns'];
@@ -64,9 +64,9 @@ export function emptyPluginSystemTables(): SystemTableProvider {
 function fileRows(deps: PluginSystemTablesDeps): unknown[][] {
   const { registry } = deps;
   const rows: unknown[][] = [];
-  const triggers = [...deps.triggers()].sort((a, b) => byCodePoint(a.trigger_name, b.trigger_name) || byCodePoint(a.database_name, b.database_name));
+  const triggers = [...deps.triggers()].sort((a, b) => byCodePoint(a.name, b.name) || byCodePoint(a.databaseName, b.databaseName));
   for (const t of triggers) {
-    const name = normalisePluginName(t.plugin_filename);
+    const name = normalisePluginName(t.pluginFilename);
     if (isRemotePluginName(name)) continue;
     const entry = registry.get(name);
     if (!entry) {
@@ -75,7 +75,7 @@ function fileRows(deps: PluginSystemTablesDeps): unknown[][] {
     }
     if (entry.source !== 'local') continue;
     for (const f of entry.files) {
-      rows.push([t.trigger_name, f.relPath, f.path, f.sizeBytes, f.mtimeMs === null ? null : Math.trunc(f.mtimeMs)]);
+      rows.push([t.name, f.relPath, f.path, f.sizeBytes, f.mtimeMs === null ? null : Math.trunc(f.mtimeMs)]);
     }
   }
   return rows;
@@ -86,9 +86,9 @@ function pluginRows(deps: PluginSystemTablesDeps): unknown[][] {
   const { registry } = deps;
   const users = new Map<string, string[]>();
   for (const t of deps.triggers()) {
-    const name = normalisePluginName(t.plugin_filename);
+    const name = normalisePluginName(t.pluginFilename);
     const list = users.get(name) ?? [];
-    list.push(`${t.database_name}/${t.trigger_name}`);
+    list.push(`${t.databaseName}/${t.name}`);
     users.set(name, list);
   }
   const entries = new Map<string, PluginEntry>((registry.list()).map((e) => [e.name, e]));

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { AppError, badRequest, conflict, errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
 import { INTERNAL_DB } from '../../storage/catalog/names.js';
-import type { DatabaseRecord } from '../../storage/catalog/catalog.js';
+import type { Database, Trigger } from '../../storage/catalog/catalog-resources.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
 import type { WalFlushEvent } from '../../storage/types.js';
 import { triggerCacheKey, type TriggerCacheStore } from '../plugin-cache/trigger-cache-store.js';
@@ -21,7 +21,7 @@ import { isRemotePluginName, parsePluginRef } from '../plugins/plugin-ref.js';
 import type { FetchedPlugin } from '../plugins/remote-plugins.js';
 import type { RunnerFactory } from '../runners/runner-factory.js';
 import type { RunnerMetrics } from '../runners/runner-metrics.js';
-import type { TriggerRecord, TriggerRuntimeView } from './trigger-record.js';
+import type { TriggerRuntimeView } from './trigger-runtime-view.js';
 import { checkAllowedKind, parseTriggerSpec, type TriggerKind, type TriggerSpec } from './trigger-spec.js';
 import type { TriggerLimits, TriggerSettings } from './trigger-settings.js';
 import { TriggerStore, requestPathOf } from './trigger-store.js';
@@ -95,7 +95,7 @@ export class TriggerManager {
   private stopped = false;
 
   constructor(private readonly deps: TriggerManagerDeps) {
-    this.store = new TriggerStore(deps.storage.catalog);
+    this.store = new TriggerStore(deps.storage);
   }
 
   // Starts every enabled trigger; one that cannot start is logged and left visible, the server goes on.
@@ -104,8 +104,8 @@ export class TriggerManager {
     await Promise.all(
       records.map((r) =>
         this.launch(r).catch((err: unknown) => {
-          this.deps.logger.error({ trigger: r.trigger_name, db: r.database_name, err: errorMessage(err) }, 'trigger failed to start');
-          this.deps.logs.add(r.database_name, r.trigger_name, 'ERROR', `trigger failed to start: ${errorMessage(err)}`);
+          this.deps.logger.error({ trigger: r.name, db: r.databaseName, err: errorMessage(err) }, 'trigger failed to start');
+          this.deps.logs.add(r.databaseName, r.name, 'ERROR', `trigger failed to start: ${errorMessage(err)}`);
         }),
       ),
     );
@@ -119,9 +119,9 @@ export class TriggerManager {
     await this.deps.walCursors?.stop();
   }
 
-  async create(req: CreateTriggerRequest): Promise<TriggerRecord> {
+  async create(req: CreateTriggerRequest): Promise<Trigger> {
     if (req.database === INTERNAL_DB) throw badRequest(`cannot create triggers in the ${INTERNAL_DB} database`);
-    this.deps.storage.catalog.requireDatabase(req.database);
+    this.deps.storage.requireDatabase(req.database);
     if (!NAME_PATTERN.test(req.triggerName)) {
       throw badRequest(`invalid trigger name '${req.triggerName}': 1 to 256 characters without whitespace, '/' or '\\'`);
     }
@@ -132,21 +132,21 @@ export class TriggerManager {
     const plugin = await this.resolvePlugin(req.pluginFilename);
     await this.deps.packages.installMissingFor(plugin.path);
     const record = this.store.add({
-      trigger_name: req.triggerName,
-      plugin_filename: req.pluginFilename,
-      database_name: req.database,
-      node_spec: 'all',
-      trigger_specification: req.specification.trim(),
-      trigger_settings: { run_async: req.settings.runAsync, error_behavior: req.settings.errorBehavior },
-      trigger_arguments: req.arguments,
+      name: req.triggerName,
+      pluginFilename: req.pluginFilename,
+      databaseName: req.database,
+      nodeSpec: 'all',
+      specification: req.specification.trim(),
+      settings: { runAsync: req.settings.runAsync, errorBehavior: req.settings.errorBehavior },
+      arguments: req.arguments,
       disabled: req.disabled,
-      disabled_reason: null,
-      timeout_ms: req.timeoutMs,
-      memory_limit_bytes: req.limits?.memoryLimitBytes ?? null,
-      cpu_limit: req.limits?.cpuCores ?? null,
-      max_processes: req.limits?.maxProcesses ?? null,
+      disabledReason: null,
+      timeoutMs: req.timeoutMs,
+      memoryLimitBytes: req.limits?.memoryLimitBytes ?? null,
+      cpuLimit: req.limits?.cpuCores ?? null,
+      maxProcesses: req.limits?.maxProcesses ?? null,
     });
-    this.deps.logger.info({ trigger: record.trigger_name, db: record.database_name, spec: record.trigger_specification }, 'trigger created');
+    this.deps.logger.info({ trigger: record.name, db: record.databaseName, spec: record.specification }, 'trigger created');
     if (!record.disabled) await this.launch(record, plugin, true);
     return record;
   }
@@ -157,9 +157,9 @@ export class TriggerManager {
     if (!record.disabled && !force) {
       throw new AppError('trigger_running', `Cannot delete running plugin ${name}. Disable it first or use --force.`, { status: 500 });
     }
-    await this.halt(record.trigger_id);
+    await this.halt(record.id);
     this.store.remove(record);
-    this.deps.walCursors?.remove(record.trigger_id);
+    this.deps.walCursors?.remove(record.id);
     this.deps.metrics.forget(runnerNameOf(record));
     await this.deps.cacheStore.drop(triggerCacheKey(database, name));
     this.deps.logger.info({ trigger: name, db: database }, 'trigger deleted');
@@ -168,10 +168,10 @@ export class TriggerManager {
   // Enable re-reads the plugin (a fresh gh: fetch); both are no-ops (200) when already in that state.
   async enable(database: string, name: string): Promise<void> {
     const record = this.store.require(database, name);
-    if (!record.disabled && this.running.has(record.trigger_id)) return;
+    if (!record.disabled && this.running.has(record.id)) return;
     const path = requestPathOf(record);
-    if (path !== null) this.checkPathFree(path, record.trigger_id);
-    const updated = this.store.update(record, { disabled: false, disabled_reason: null });
+    if (path !== null) this.checkPathFree(path, record.id);
+    const updated = this.store.update(record, { disabled: false, disabledReason: null });
     await this.launch(updated, undefined, true);
     this.deps.logger.info({ trigger: name, db: database }, 'trigger enabled');
   }
@@ -184,9 +184,9 @@ export class TriggerManager {
   // The triggers of a database with their live state, for system tables.
   views(database: string): TriggerRuntimeView[] {
     return this.store.list(database).map((record) => {
-      const live = this.running.get(record.trigger_id);
+      const live = this.running.get(record.id);
       if (!live || record.disabled) {
-        return { record, state: 'disabled', reason: record.disabled_reason, queued: 0, dropped: 0 };
+        return { record, state: 'disabled', reason: record.disabledReason, queued: 0, dropped: 0 };
       }
       const { runtime } = live;
       return {
@@ -202,16 +202,16 @@ export class TriggerManager {
 
   // The database of the request trigger registered for `path`, or null.
   requestDatabase(path: string): string | null {
-    return this.store.requestOwner(path)?.database_name ?? null;
+    return this.store.requestOwner(path)?.databaseName ?? null;
   }
 
   // `GET|POST /api/v3/engine/<path>`: runs the request trigger registered for the path.
   async handleRequest(path: string, input: RequestInput): Promise<RequestOutput> {
     const record = this.store.requestOwner(path);
     if (!record) throw noRequestTrigger(path);
-    if (!this.deps.storage.catalog.database(record.database_name)) throw requestTriggerDatabaseMissing();
-    const live = this.running.get(record.trigger_id);
-    if (!live || record.disabled) throw requestTriggerDisabled(record.trigger_name);
+    if (!this.deps.storage.database(record.databaseName)) throw requestTriggerDatabaseMissing();
+    const live = this.running.get(record.id);
+    if (!live || record.disabled) throw requestTriggerDisabled(record.name);
     return new Promise<RequestOutput>((settle, fail) => live.runtime.push({ kind: 'request', input, settle, fail }));
   }
 
@@ -219,10 +219,10 @@ export class TriggerManager {
   // enable and boot refresh too). A repository that cannot be reached leaves the cached copy in place.
   async refreshRemotePlugins(): Promise<Array<{ database: string; trigger: string; plugin: string; version: string | null; error: string | null }>> {
     const out = [];
-    for (const record of this.store.all().filter((r) => isRemotePluginName(r.plugin_filename))) {
-      const entry = { database: record.database_name, trigger: record.trigger_name, plugin: record.plugin_filename };
+    for (const record of this.store.all().filter((r) => isRemotePluginName(r.pluginFilename))) {
+      const entry = { database: record.databaseName, trigger: record.name, plugin: record.pluginFilename };
       try {
-        const plugin = await this.resolvePlugin(record.plugin_filename);
+        const plugin = await this.resolvePlugin(record.pluginFilename);
         if (!record.disabled) await this.launch(record, plugin);
         const { version, stale } = plugin.fetched!;
         out.push({ ...entry, version, error: stale ? 'repository unreachable; cached copy kept' : null });
@@ -236,51 +236,51 @@ export class TriggerManager {
   // A file under the plugin dir changed (watcher): say which triggers pick it up; their runners reload it before
   // their next call (single files recompiled, packages re-imported), which is not counted as a failure.
   pluginChanged(change: PluginChange): void {
-    const users = this.store.all().filter((r) => !r.disabled && pluginRoot(r.plugin_filename) === change.plugin);
+    const users = this.store.all().filter((r) => !r.disabled && pluginRoot(r.pluginFilename) === change.plugin);
     if (users.length === 0) return;
-    const names = users.map((r) => `${r.database_name}/${r.trigger_name}`);
+    const names = users.map((r) => `${r.databaseName}/${r.name}`);
     const gone = change.event === 'unlink' || change.event === 'unlinkDir';
     const text = gone
       ? `plugin file ${change.relPath} was deleted; calls fail until it is back`
       : `plugin file ${change.relPath} changed; the next call uses the new version`;
-    for (const r of users) this.deps.logs.add(r.database_name, r.trigger_name, gone ? 'WARN' : 'INFO', text);
+    for (const r of users) this.deps.logs.add(r.databaseName, r.name, gone ? 'WARN' : 'INFO', text);
     this.deps.logger.info({ file: change.relPath, event: change.event, triggers: names }, 'plugin changed');
   }
 
   // Database soft delete: its triggers stop and are marked disabled, their caches dropped; hard delete forgets them.
-  async onDatabaseDeleted(db: DatabaseRecord, hard: boolean): Promise<void> {
+  async onDatabaseDeleted(db: Database, hard: boolean): Promise<void> {
     const records = this.store.ofDatabaseId(db.id);
     if (hard) {
       this.store.removeDatabase(db.id);
       for (const r of records) this.deps.metrics.forget(runnerNameOf(r));
-      for (const r of records) this.deps.walCursors?.remove(r.trigger_id);
+      for (const r of records) this.deps.walCursors?.remove(r.id);
     } else this.store.disableDatabase(db.id, 'database deleted');
-    await Promise.all(records.map((r) => this.halt(r.trigger_id)));
-    await Promise.all(records.map((r) => this.deps.cacheStore.drop(triggerCacheKey(r.database_name, r.trigger_name))));
+    await Promise.all(records.map((r) => this.halt(r.id)));
+    await Promise.all(records.map((r) => this.deps.cacheStore.drop(triggerCacheKey(r.databaseName, r.name))));
     if (records.length > 0) this.deps.logger.info({ db: db.name, triggers: records.length, hard }, 'triggers of a deleted database stopped');
   }
 
-  private async disableRecord(record: TriggerRecord, reason: string | null): Promise<void> {
-    if (!record.disabled) this.store.update(record, { disabled: true, disabled_reason: reason });
-    this.deps.logger.info({ trigger: record.trigger_name, db: record.database_name, reason }, 'trigger disabled');
-    await this.halt(record.trigger_id);
-    await this.deps.cacheStore.drop(triggerCacheKey(record.database_name, record.trigger_name));
+  private async disableRecord(record: Trigger, reason: string | null): Promise<void> {
+    if (!record.disabled) this.store.update(record, { disabled: true, disabledReason: reason });
+    this.deps.logger.info({ trigger: record.name, db: record.databaseName, reason }, 'trigger disabled');
+    await this.halt(record.id);
+    await this.deps.cacheStore.drop(triggerCacheKey(record.databaseName, record.name));
   }
 
   // Starts a trigger's runtime; `resolved` is the plugin when the caller has just located (or fetched) it. A WAL
   // trigger created or enabled (`fromNow`) starts at the current WAL position; one restarted (server start, plugin
   // refresh) first gets the acknowledged writes after its cursor, re-read from the WAL.
-  private async launch(record: TriggerRecord, resolved?: ResolvedTriggerPlugin, fromNow = false): Promise<void> {
+  private async launch(record: Trigger, resolved?: ResolvedTriggerPlugin, fromNow = false): Promise<void> {
     if (this.stopped) return;
-    await this.halt(record.trigger_id);
-    const spec = parseTriggerSpec(record.trigger_specification);
-    const plugin = resolved ?? (await this.resolvePlugin(record.plugin_filename));
+    await this.halt(record.id);
+    const spec = parseTriggerSpec(record.specification);
+    const plugin = resolved ?? (await this.resolvePlugin(record.pluginFilename));
     // No await from here to the flush listener: writes at or below `liveFrom` were handed to the flush buffer
     // before this trigger listened, every later one reaches it live.
     const liveFrom = this.deps.storage.lastAckedSeq;
-    const stored = fromNow ? undefined : this.deps.walCursors?.get(record.trigger_id);
-    const cursor = spec.kind === 'wal' ? new WalCursor(stored ?? liveFrom, (seq) => this.deps.walCursors?.set(record.trigger_id, seq)) : null;
-    if (cursor && stored === undefined) this.deps.walCursors?.set(record.trigger_id, liveFrom);
+    const stored = fromNow ? undefined : this.deps.walCursors?.get(record.id);
+    const cursor = spec.kind === 'wal' ? new WalCursor(stored ?? liveFrom, (seq) => this.deps.walCursors?.set(record.id, seq)) : null;
+    if (cursor && stored === undefined) this.deps.walCursors?.set(record.id, liveFrom);
     const runtime = new TriggerRuntime(record, spec, {
       ...this.deps.runtime,
       runners: this.deps.runners,
@@ -290,23 +290,23 @@ export class TriggerManager {
       metrics: this.deps.metrics,
       cacheStore: this.deps.cacheStore,
       plugin,
-      cacheKey: triggerCacheKey(record.database_name, record.trigger_name),
+      cacheKey: triggerCacheKey(record.databaseName, record.name),
       walCursor: cursor ?? undefined,
-      onLoadResult: (error) => this.deps.registry.noteLoadError(record.plugin_filename, error),
+      onLoadResult: (error) => this.deps.registry.noteLoadError(record.pluginFilename, error),
       onDisable: (reason) => {
-        const current = this.store.find(record.database_name, record.trigger_name);
-        if (!current || current.trigger_id !== record.trigger_id) return;
-        this.deps.logs.add(record.database_name, record.trigger_name, 'ERROR', `trigger disabled: ${reason}`);
+        const current = this.store.find(record.databaseName, record.name);
+        if (!current || current.id !== record.id) return;
+        this.deps.logs.add(record.databaseName, record.name, 'ERROR', `trigger disabled: ${reason}`);
         void this.disableRecord(current, reason).catch((err: unknown) =>
-          this.deps.logger.error({ trigger: record.trigger_name, err: errorMessage(err) }, 'could not disable trigger'),
+          this.deps.logger.error({ trigger: record.name, err: errorMessage(err) }, 'could not disable trigger'),
         );
       },
     });
     const schedule =
       spec.kind === 'schedule'
-        ? new ScheduleDriver(spec, { push: (event) => runtime.push(event), sequential: !record.trigger_settings.run_async })
+        ? new ScheduleDriver(spec, { push: (event) => runtime.push(event), sequential: !record.settings.runAsync })
         : null;
-    this.running.set(record.trigger_id, { runtime, schedule, version: plugin.version, cursor, liveFrom });
+    this.running.set(record.id, { runtime, schedule, version: plugin.version, cursor, liveFrom });
     runtime.start();
     schedule?.start();
     this.updateFlushListener();
@@ -316,17 +316,17 @@ export class TriggerManager {
   }
 
   // Delivers what a restarted WAL trigger had not completed: the writes after its cursor up to the launch boundary.
-  private replay(record: TriggerRecord, spec: Extract<TriggerSpec, { kind: 'wal' }>, runtime: TriggerRuntime, cursor: WalCursor, from: bigint, through: bigint): void {
+  private replay(record: Trigger, spec: Extract<TriggerSpec, { kind: 'wal' }>, runtime: TriggerRuntime, cursor: WalCursor, from: bigint, through: bigint): void {
     const oldest = this.deps.storage.walOldestSeq;
-    const who = { trigger: record.trigger_name, db: record.database_name };
+    const who = { trigger: record.name, db: record.databaseName };
     if (oldest !== null && from + 1n < oldest) {
       const text = `WAL records ${from + 1n} to ${oldest - 1n} were dropped (--plugin-wal-backlog-max) before this trigger saw them`;
       this.deps.logger.warn({ ...who, cursor: from.toString(), oldestSeq: oldest.toString() }, text);
-      this.deps.logs.add(record.database_name, record.trigger_name, 'WARN', text);
+      this.deps.logs.add(record.databaseName, record.name, 'WARN', text);
     }
     this.deps.logger.info({ ...who, afterSeq: from.toString(), throughSeq: through.toString() }, 'WAL trigger replaying writes it had not completed');
     cursor.hold(from);
-    void runtime.replay(walReplaySource(this.deps.storage, record.database_name, spec, from, through), through);
+    void runtime.replay(walReplaySource(this.deps.storage, record.databaseName, spec, from, through), through);
   }
 
   // The oldest WAL position an enabled WAL trigger still needs (storage keeps the WAL after it), or null.
@@ -336,9 +336,9 @@ export class TriggerManager {
       if (seq !== undefined && (floor === null || seq < floor)) floor = seq;
     };
     for (const r of this.store.all()) {
-      if (r.disabled || !r.trigger_specification.trim().match(/^(table:|all_tables$)/)) continue;
-      const live = this.running.get(r.trigger_id);
-      note(live?.cursor ? live.cursor.position : this.deps.walCursors?.get(r.trigger_id));
+      if (r.disabled || !r.specification.trim().match(/^(table:|all_tables$)/)) continue;
+      const live = this.running.get(r.id);
+      note(live?.cursor ? live.cursor.position : this.deps.walCursors?.get(r.id));
     }
     return floor;
   }
@@ -367,7 +367,7 @@ export class TriggerManager {
   private checkPathFree(path: string, exceptId?: number): void {
     const owner = this.store.requestOwner(path, exceptId);
     if (owner) {
-      throw conflict(`request path '${path}' is already used by trigger '${owner.trigger_name}' in database '${owner.database_name}'`);
+      throw conflict(`request path '${path}' is already used by trigger '${owner.name}' in database '${owner.databaseName}'`);
     }
   }
 
@@ -379,7 +379,7 @@ export class TriggerManager {
     for (const { runtime, cursor, liveFrom } of this.running.values()) {
       const spec = runtime.spec;
       if (spec.kind !== 'wal') continue;
-      if (runtime.record.database_name !== event.database) {
+      if (runtime.record.databaseName !== event.database) {
         // After the flush's other events: this trigger's own batch of the same flush may come later in it.
         if (cursor) queueMicrotask(() => cursor.seen(event.throughSeq));
         continue;
@@ -398,7 +398,7 @@ export class TriggerManager {
   // Rows are only collected for flush events while some WAL trigger runs (no cost to writes otherwise).
   private updateFlushListener(): void {
     const walDatabases = new Set(
-      this.stopped ? [] : [...this.running.values()].filter((r) => r.runtime.spec.kind === 'wal').map((r) => r.runtime.record.database_name),
+      this.stopped ? [] : [...this.running.values()].filter((r) => r.runtime.spec.kind === 'wal').map((r) => r.runtime.record.databaseName),
     );
     const flushes = this.deps.storage.flushes;
     // Only the rows of databases with a WAL trigger are kept until the next flush.

@@ -15,7 +15,7 @@ import type { RunnerFactory } from '../runners/runner-factory.js';
 import type { RunnerMetrics } from '../runners/runner-metrics.js';
 import { pluginLog, storageCallHost, writeBackQueued, type PluginLogTarget, type PluginRunKind } from '../runners/storage-call-host.js';
 import { LIVENESS_TIMEOUT_MS, Supervisor, type RestartPolicy } from '../supervisor/supervisor.js';
-import type { TriggerRecord } from './trigger-record.js';
+import type { Trigger } from '../../storage/catalog/catalog-resources.js';
 import type { TriggerSpec } from './trigger-spec.js';
 import { decideOnError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './error-behavior.js';
 import { EventQueue, type PushOutcome } from './event-queue.js';
@@ -61,8 +61,8 @@ const REPLAY_AHEAD = 2;
 const RUN_KIND: Record<TriggerEvent['kind'], PluginRunKind> = { wal: 'wal plugin', schedule: 'schedule plugin', request: 'request plugin' };
 
 // The name a trigger's runners, logs and metrics go by.
-export function runnerNameOf(record: Pick<TriggerRecord, 'database_name' | 'trigger_name'>): string {
-  return `${record.database_name}/${record.trigger_name}`;
+export function runnerNameOf(record: Pick<Trigger, 'databaseName' | 'name'>): string {
+  return `${record.databaseName}/${record.name}`;
 }
 
 // One runner (one CPython child) kept alive by its supervisor, and the events it is running.
@@ -108,16 +108,16 @@ export class TriggerRuntime {
   private readonly depth: number;
 
   constructor(
-    readonly record: TriggerRecord,
+    readonly record: Trigger,
     readonly spec: TriggerSpec,
     private readonly deps: TriggerRuntimeDeps,
   ) {
     this.name = runnerNameOf(record);
     this.clock = deps.clock ?? systemClock;
     this.retry = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
-    this.logTarget = { logs: deps.logs, logger: deps.logger, trigger: record.trigger_name, database: record.database_name };
+    this.logTarget = { logs: deps.logs, logger: deps.logger, trigger: record.name, database: record.databaseName };
     this.host = storageCallHost({ ...this.logTarget, storage: deps.storage });
-    const size = record.trigger_settings.run_async ? (deps.asyncPoolSize ?? DEFAULT_ASYNC_POOL_SIZE) : 1;
+    const size = record.settings.runAsync ? (deps.asyncPoolSize ?? DEFAULT_ASYNC_POOL_SIZE) : 1;
     this.depth = spec.kind === 'request' && size === 1 ? REQUEST_PIPELINE_DEPTH : 1;
     for (let i = 0; i < size; i++) this.workers.push(this.worker(size > 1 ? `${this.name}#${i}` : this.name));
   }
@@ -201,18 +201,18 @@ export class TriggerRuntime {
   }
 
   private async startRunner(): Promise<PluginRunner> {
-    const timeoutMs = this.record.timeout_ms ?? undefined;
+    const timeoutMs = this.record.timeoutMs ?? undefined;
     const runner = await this.startWhenEnvironmentReady(() => this.deps.runners.start(this.name, {
         timeoutMs,
         lateHost: this.host,
         // The trigger's own limits (trigger_settings.memory_limit / cpu_limit / max_processes), else the server's.
-        memoryLimitBytes: this.record.memory_limit_bytes ?? undefined,
-        cpuCores: this.record.cpu_limit ?? undefined,
-        maxProcesses: this.record.max_processes ?? undefined,
+        memoryLimitBytes: this.record.memoryLimitBytes ?? undefined,
+        cpuCores: this.record.cpuLimit ?? undefined,
+        maxProcesses: this.record.maxProcesses ?? undefined,
       }));
     try {
       const cacheSnapshot = await this.deps.cacheStore.snapshot(this.deps.cacheKey);
-      await runner.load({ pluginPath: this.deps.plugin.path, source: this.deps.plugin.source, database: this.record.database_name, cacheSnapshot });
+      await runner.load({ pluginPath: this.deps.plugin.path, source: this.deps.plugin.source, database: this.record.databaseName, cacheSnapshot });
     } catch (err) {
       await runner.stop().catch(() => undefined);
       throw err;
@@ -329,7 +329,7 @@ export class TriggerRuntime {
       const text = event.kind === 'request' ? requestErrorText(failure) : failure.message;
       this.log('ERROR', `error ${event.kind === 'request' ? 'running' : 'executing'} ${RUN_KIND[event.kind]}: ${text}`, failure.traceback);
       if (event.kind === 'request') return event.fail(requestTriggerFailed(text, failure));
-      const decision = decideOnError(this.record.trigger_settings.error_behavior, failure, attempt, this.retry);
+      const decision = decideOnError(this.record.settings.errorBehavior, failure, attempt, this.retry);
       if (decision.action === 'disable') return this.deps.onDisable(decision.reason);
       if (decision.action === 'log') return this.walDone(event);
       if (decision.action === 'give-up') {
@@ -389,7 +389,7 @@ export class TriggerRuntime {
   }
 
   private pluginCall(event: TriggerEvent): PluginCall {
-    const args = this.record.trigger_arguments;
+    const args = this.record.arguments;
     if (event.kind === 'wal') return { method: 'processWrites', tableBatches: event.batch.payload, args };
     if (event.kind === 'schedule') {
       return { method: 'processScheduledCall', callTimeSeconds: Math.floor(event.plannedMs / 1000), startAtNs: BigInt(event.plannedMs) * 1_000_000n, args };
@@ -423,7 +423,7 @@ export class TriggerRuntime {
   }
 
   private abandon(event: TriggerEvent, why: string): void {
-    if (event.kind === 'request') event.fail(requestTriggerNotRunning(this.record.trigger_name, why));
+    if (event.kind === 'request') event.fail(requestTriggerNotRunning(this.record.name, why));
   }
 
   private noteOverflow(event: TriggerEvent, outcome: PushOutcome): void {

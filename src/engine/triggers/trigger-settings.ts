@@ -1,13 +1,8 @@
 import { AppError } from '../../shared/app-error.js';
+import type { ErrorBehavior, TriggerSettings } from '../../storage/catalog/catalog-resources.js';
 
-// What happens when a WAL or schedule call fails; request triggers always answer 500.
-export type ErrorBehavior = 'log' | 'retry' | 'disable';
-
-// `trigger_settings` in code form; the HTTP body and the catalog use `{run_async, error_behavior}`.
-export interface TriggerSettings {
-  runAsync: boolean;
-  errorBehavior: ErrorBehavior;
-}
+// The settings types belong to the catalog's trigger resource; the HTTP body uses `{run_async, error_behavior}`.
+export type { ErrorBehavior, TriggerSettings };
 
 // The settings a trigger gets when the request leaves them out (the CLI's defaults).
 export const DEFAULT_TRIGGER_SETTINGS: Readonly<TriggerSettings> = Object.freeze({ runAsync: false, errorBehavior: 'log' });

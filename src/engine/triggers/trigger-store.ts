@@ -1,7 +1,6 @@
 import { AppError, notFound } from '../../shared/app-error.js';
-import type { Catalog } from '../../storage/catalog/catalog.js';
+import type { Database, Trigger, TriggerList } from '../../storage/catalog/catalog-resources.js';
 import { parseTriggerSpec } from './trigger-spec.js';
-import { TRIGGER_SECTION, type TriggerRecord, type TriggerSection } from './trigger-record.js';
 
 // Upstream's 409 text for a trigger name already taken in the database.
 export function triggerExistsError(): AppError {
@@ -13,110 +12,119 @@ export function triggerNotFoundError(name: string): AppError {
   return notFound(`the requested resource was not found: ${name}`);
 }
 
-// Triggers live in one catalog section, so they are persisted with the same atomic write as databases and tables.
-// Records are tied to the database *id*: a soft-deleted database keeps its (disabled) triggers until the hard
+// What the store needs of storage (the StorageEngine facade, or the catalog itself in tests).
+export interface TriggerCatalog {
+  database(name: string): Database | undefined;
+  databaseById(id: number): Database | undefined;
+  requireDatabase(name: string): Database;
+  triggers(): TriggerList;
+  setTriggers(list: TriggerList): void;
+}
+
+// Triggers live in the catalog, so they are persisted with the same atomic write as databases and tables.
+// Triggers are tied to the database *id*: a soft-deleted database keeps its (disabled) triggers until the hard
 // delete, and a new database of the same name starts with none.
 export class TriggerStore {
-  // Request path → the triggers serving it, rebuilt when the section object changes (every change replaces it).
-  private pathIndex: { section: TriggerSection; byPath: Map<string, TriggerRecord[]> } | null = null;
+  // Request path → the triggers serving it, rebuilt when the list object changes (every change replaces it).
+  private pathIndex: { list: TriggerList; byPath: Map<string, Trigger[]> } | null = null;
 
-  constructor(private readonly catalog: Catalog) {}
+  constructor(private readonly catalog: TriggerCatalog) {}
 
-  private section(): TriggerSection {
-    return this.catalog.section<TriggerSection>(TRIGGER_SECTION) ?? { next_id: 1, triggers: [] };
+  private current(): TriggerList {
+    return this.catalog.triggers();
   }
 
   // Every stored trigger of live databases (start-up, request routing).
-  all(): TriggerRecord[] {
-    return this.section().triggers.filter((t) => this.live(t));
+  all(): Trigger[] {
+    return this.current().triggers.filter((t) => this.live(t));
   }
 
   // The triggers of one database, in creation order.
-  list(database: string): TriggerRecord[] {
+  list(database: string): Trigger[] {
     const db = this.catalog.database(database);
     if (!db) return [];
-    return this.section().triggers.filter((t) => t.database_id === db.id);
+    return this.current().triggers.filter((t) => t.databaseId === db.id);
   }
 
   // Every trigger of a database id, deleted database or not (database delete hooks).
-  ofDatabaseId(databaseId: number): TriggerRecord[] {
-    return this.section().triggers.filter((t) => t.database_id === databaseId);
+  ofDatabaseId(databaseId: number): Trigger[] {
+    return this.current().triggers.filter((t) => t.databaseId === databaseId);
   }
 
-  find(database: string, name: string): TriggerRecord | undefined {
-    return this.list(database).find((t) => t.trigger_name === name);
+  find(database: string, name: string): Trigger | undefined {
+    return this.list(database).find((t) => t.name === name);
   }
 
-  require(database: string, name: string): TriggerRecord {
+  require(database: string, name: string): Trigger {
     this.catalog.requireDatabase(database);
-    const record = this.find(database, name);
-    if (!record) throw triggerNotFoundError(name);
-    return record;
+    const trigger = this.find(database, name);
+    if (!trigger) throw triggerNotFoundError(name);
+    return trigger;
   }
 
   // Stores a new trigger (the caller validated it); 409 when the name is taken in its database.
-  add(record: Omit<TriggerRecord, 'trigger_id' | 'database_id'>): TriggerRecord {
-    const db = this.catalog.requireDatabase(record.database_name);
-    if (this.find(record.database_name, record.trigger_name)) throw triggerExistsError();
-    const section = this.section();
-    const stored: TriggerRecord = { ...record, trigger_id: section.next_id, database_id: db.id };
-    this.catalog.setSection(TRIGGER_SECTION, { next_id: section.next_id + 1, triggers: [...section.triggers, stored] });
+  add(trigger: Omit<Trigger, 'id' | 'databaseId'>): Trigger {
+    const db = this.catalog.requireDatabase(trigger.databaseName);
+    if (this.find(trigger.databaseName, trigger.name)) throw triggerExistsError();
+    const current = this.current();
+    const stored: Trigger = { ...trigger, id: current.nextId, databaseId: db.id };
+    this.catalog.setTriggers({ nextId: current.nextId + 1, triggers: [...current.triggers, stored] });
     return stored;
   }
 
-  // Persists a change to one trigger and returns the stored record.
-  update(record: TriggerRecord, change: Partial<Pick<TriggerRecord, 'disabled' | 'disabled_reason'>>): TriggerRecord {
-    const section = this.section();
-    let updated: TriggerRecord | undefined;
-    const triggers = section.triggers.map((t) => (t.trigger_id === record.trigger_id ? (updated = { ...t, ...change }) : t));
-    if (!updated) throw triggerNotFoundError(record.trigger_name);
-    this.catalog.setSection(TRIGGER_SECTION, { ...section, triggers });
+  // Persists a change to one trigger and returns the stored trigger.
+  update(trigger: Trigger, change: Partial<Pick<Trigger, 'disabled' | 'disabledReason'>>): Trigger {
+    const current = this.current();
+    let updated: Trigger | undefined;
+    const triggers = current.triggers.map((t) => (t.id === trigger.id ? (updated = { ...t, ...change }) : t));
+    if (!updated) throw triggerNotFoundError(trigger.name);
+    this.catalog.setTriggers({ ...current, triggers });
     return updated;
   }
 
-  remove(record: TriggerRecord): void {
-    const section = this.section();
-    this.catalog.setSection(TRIGGER_SECTION, { ...section, triggers: section.triggers.filter((t) => t.trigger_id !== record.trigger_id) });
+  remove(trigger: Trigger): void {
+    const current = this.current();
+    this.catalog.setTriggers({ ...current, triggers: current.triggers.filter((t) => t.id !== trigger.id) });
   }
 
   // Soft delete of a database: its triggers stay, disabled, until the hard delete removes them.
   disableDatabase(databaseId: number, reason: string): void {
-    const section = this.section();
-    const triggers = section.triggers.map((t) => (t.database_id === databaseId ? { ...t, disabled: true, disabled_reason: reason } : t));
-    this.catalog.setSection(TRIGGER_SECTION, { ...section, triggers });
+    const current = this.current();
+    const triggers = current.triggers.map((t) => (t.databaseId === databaseId ? { ...t, disabled: true, disabledReason: reason } : t));
+    this.catalog.setTriggers({ ...current, triggers });
   }
 
   // Hard delete (or a database that no longer exists at all): forget its triggers.
   removeDatabase(databaseId: number): void {
-    const section = this.section();
-    this.catalog.setSection(TRIGGER_SECTION, { ...section, triggers: section.triggers.filter((t) => t.database_id !== databaseId) });
+    const current = this.current();
+    this.catalog.setTriggers({ ...current, triggers: current.triggers.filter((t) => t.databaseId !== databaseId) });
   }
 
   // The trigger of a live database serving request `path` (other than `exceptId`): one map lookup per request
   // instead of parsing every stored spec.
-  requestOwner(path: string, exceptId?: number): TriggerRecord | undefined {
-    const section = this.section();
-    if (this.pathIndex?.section !== section) {
-      const byPath = new Map<string, TriggerRecord[]>();
-      for (const t of section.triggers) {
+  requestOwner(path: string, exceptId?: number): Trigger | undefined {
+    const current = this.current();
+    if (this.pathIndex?.list !== current) {
+      const byPath = new Map<string, Trigger[]>();
+      for (const t of current.triggers) {
         const p = requestPathOf(t);
         if (p !== null) byPath.set(p, [...(byPath.get(p) ?? []), t]);
       }
-      this.pathIndex = { section, byPath };
+      this.pathIndex = { list: current, byPath };
     }
-    return this.pathIndex.byPath.get(path)?.find((t) => t.trigger_id !== exceptId && this.live(t));
+    return this.pathIndex.byPath.get(path)?.find((t) => t.id !== exceptId && this.live(t));
   }
 
-  private live(t: TriggerRecord): boolean {
-    const db = this.catalog.databaseById(t.database_id);
+  private live(t: Trigger): boolean {
+    const db = this.catalog.databaseById(t.databaseId);
     return db !== undefined && !db.deleted;
   }
 }
 
 // The path a request trigger serves (`request:/foo` and `request:foo` both serve foo), or null for other kinds; only
 // request specs are parsed (cheap string work), so request routing never evaluates cron expressions.
-export function requestPathOf(record: TriggerRecord): string | null {
-  if (!record.trigger_specification.trim().startsWith('request:')) return null;
-  const spec = parseTriggerSpec(record.trigger_specification);
+export function requestPathOf(trigger: Trigger): string | null {
+  if (!trigger.specification.trim().startsWith('request:')) return null;
+  const spec = parseTriggerSpec(trigger.specification);
   return spec.kind === 'request' ? spec.path : null;
 }

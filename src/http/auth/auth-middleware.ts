@@ -1,7 +1,8 @@
 import type { Context, Next } from 'koa';
 import { forbidden, tokenEndpointsDisabled, unauthenticated } from '../../auth/errors.js';
 import { allowsDatabase, allowsSystem, isAdminPermissions, touchesDatabase, type SystemResource } from '../../auth/permissions.js';
-import { OPERATOR_TOKEN_NAME, type TokenRecord, type TokenStore } from '../../auth/token-store.js';
+import { OPERATOR_TOKEN_NAME, type TokenStore } from '../../auth/token-store.js';
+import type { ApiToken } from '../../storage/catalog/catalog-resources.js';
 import { bufferBody, readBody } from '../middleware/body.js';
 import { presentedToken } from './credentials.js';
 import { isTokenEndpoint, policyFor, type Access } from './route-policy.js';
@@ -18,7 +19,7 @@ export interface AuthDeps {
 
 // Who made the request, for handlers that care (token management records the creator): `ctx.state.auth`.
 export interface AuthState {
-  token: TokenRecord | null;
+  token: ApiToken | null;
   admin: boolean;
 }
 
@@ -53,7 +54,7 @@ function presentedTokenOf(ctx: Context, v1: boolean): string {
   return t;
 }
 
-async function authorize(ctx: Context, deps: AuthDeps, token: TokenRecord, access: Access): Promise<void> {
+async function authorize(ctx: Context, deps: AuthDeps, token: ApiToken, access: Access): Promise<void> {
   const perms = token.permissions;
   switch (access.kind) {
     case 'admin':

@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
-import { distinctCacheJson, lastCacheJson, type DistinctCacheDefinition, type LastCacheDefinition } from '../../storage/caches/cache-definitions.js';
+import { distinctCacheJson, lastCacheJson } from '../../storage/caches/cache-definitions.js';
+import type { DistinctCacheDefinition, LastCacheDefinition } from '../../storage/catalog/catalog-resources.js';
 import { readJson, readParams, stringParam } from '../middleware/body.js';
 
 // What the routes need from storage (StorageEngine.caches provides it).

@@ -19,7 +19,7 @@ export function registerDatabaseRoutes(router: Router, deps: Deps): void {
     const format = parseFormat(stringParam(q, 'format') ?? 'json', undefined);
     if (format === 'parquet') throw badRequest("format 'parquet' is not available for the database list; use json, jsonl, csv or pretty");
     const showDeleted = boolParam(q, 'show_deleted', false);
-    const dbs = storage.catalog.databases(showDeleted);
+    const dbs = storage.databases(showDeleted);
     const result = showDeleted
       ? { columns: [{ name: 'iox::database', type: 'Utf8' }, { name: 'deleted', type: 'Boolean' }], rows: dbs.map((d) => [d.name, d.deleted]) }
       : { columns: [{ name: 'iox::database', type: 'Utf8' }], rows: dbs.map((d) => [d.name]) };

@@ -2,7 +2,8 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { invalidTokenRequest, tokenEndpointsDisabled } from '../../auth/errors.js';
 import { validatePermissions } from '../../auth/permissions.js';
-import type { CreatedToken, TokenRecord, TokenStore } from '../../auth/token-store.js';
+import type { CreatedToken, TokenStore } from '../../auth/token-store.js';
+import type { ApiToken } from '../../storage/catalog/catalog-resources.js';
 import type { AuthState } from '../auth/auth-middleware.js';
 import { readJson, readParams, stringParam } from '../middleware/body.js';
 
@@ -20,8 +21,8 @@ function created(ctx: Context, { record, token }: CreatedToken): void {
     name: record.name,
     token,
     hash: record.hash,
-    created_at: new Date(record.created_at).toISOString(),
-    expiry: record.expiry_millis === null ? null : new Date(record.expiry_millis).toISOString(),
+    created_at: new Date(record.createdAt).toISOString(),
+    expiry: record.expiryMillis === null ? null : new Date(record.expiryMillis).toISOString(),
   };
 }
 
@@ -37,7 +38,7 @@ function expirySecs(value: unknown): number | null {
 // who may call what; the handlers refuse too when the server runs without auth.
 export function registerTokenRoutes(router: Router, deps: Deps): void {
   const { tokens } = deps;
-  const caller = (ctx: Context): TokenRecord | null => {
+  const caller = (ctx: Context): ApiToken | null => {
     if (deps.withoutAuth) throw tokenEndpointsDisabled();
     return (ctx.state.auth as AuthState | undefined)?.token ?? null;
   };

@@ -1,8 +1,7 @@
 import { quoteIdent } from '../duckdb/sql-names.js';
-import type { TableRecord } from '../catalog/catalog.js';
+import type { DistinctCacheDefinition, LastCacheDefinition, Table } from '../catalog/catalog-resources.js';
 import type { QueryResult } from '../query/query-result.js';
 import type { FieldType, WriteRow } from '../types.js';
-import type { DistinctCacheDefinition, LastCacheDefinition } from './cache-definitions.js';
 
 const NS_PER_S = 1_000_000_000n;
 
@@ -11,7 +10,7 @@ function cutoffSql(nowNs: bigint, seconds: number): string {
 }
 
 // The newest `count` rows per key within the ttl (by row time), every column: what the cache would hold.
-export function lastCacheBackfillSql(def: LastCacheDefinition, table: TableRecord, nowNs: bigint): string {
+export function lastCacheBackfillSql(def: LastCacheDefinition, table: Table, nowNs: bigint): string {
   const cols = table.columns.map((c) => quoteIdent(c.name)).join(', ');
   const keys = def.keyColumns.map(quoteIdent);
   const notNull = keys.map((k) => ` AND ${k} IS NOT NULL`).join('');
@@ -23,7 +22,7 @@ export function lastCacheBackfillSql(def: LastCacheDefinition, table: TableRecor
 }
 
 // Each distinct combination seen within max_age, newest first, at most max_cardinality of them.
-export function distinctCacheBackfillSql(def: DistinctCacheDefinition, table: TableRecord, nowNs: bigint): string {
+export function distinctCacheBackfillSql(def: DistinctCacheDefinition, table: Table, nowNs: bigint): string {
   const cols = def.columns.map(quoteIdent);
   const notNull = cols.map((k) => ` AND ${k} IS NOT NULL`).join('');
   return (
@@ -34,7 +33,7 @@ export function distinctCacheBackfillSql(def: DistinctCacheDefinition, table: Ta
 }
 
 // Result rows back into write rows (NULLs dropped, as if written without the column), oldest first.
-export function resultToWriteRows(result: QueryResult, table: TableRecord): WriteRow[] {
+export function resultToWriteRows(result: QueryResult, table: Table): WriteRow[] {
   const types = new Map(table.columns.map((c) => [c.name, c.type]));
   const out: WriteRow[] = [];
   for (const values of result.rows) {

@@ -1,5 +1,5 @@
 import { parseDurationNs } from '../../shared/duration.js';
-import type { TableRecord } from '../catalog/catalog.js';
+import type { DistinctCacheDefinition, LastCacheDefinition, Table } from '../catalog/catalog-resources.js';
 import type { ColumnDef, ColumnType } from '../types.js';
 import { badRequest } from '../../shared/app-error.js';
 import { invalidCacheConfig } from './errors.js';
@@ -8,41 +8,11 @@ import { invalidCacheConfig } from './errors.js';
 export const LAST_CACHE_DEFAULTS = { count: 1, maxCount: 10, ttlSeconds: 4 * 60 * 60 };
 export const DISTINCT_CACHE_DEFAULTS = { maxCardinality: 100_000, maxAgeSeconds: 24 * 60 * 60 };
 
-// A last-value cache as the catalog keeps it; `valueColumns: null` means every non-key column, new ones included.
-export interface LastCacheDefinition {
-  dbId: number;
-  tableId: number;
-  table: string;
-  name: string;
-  keyColumns: string[];
-  valueColumns: string[] | null;
-  count: number;
-  ttlSeconds: number;
-}
-
-// A distinct-value cache as the catalog keeps it; columns are the levels of the cache, top first.
-export interface DistinctCacheDefinition {
-  dbId: number;
-  tableId: number;
-  table: string;
-  name: string;
-  columns: string[];
-  maxCardinality: number;
-  maxAgeSeconds: number;
-}
-
-// The catalog section the definitions live in.
-export interface CacheCatalogSection {
-  last: LastCacheDefinition[];
-  distinct: DistinctCacheDefinition[];
-}
-
-export const CACHE_SECTION = 'caches';
 
 const LAST_KEY_TYPES = new Set<ColumnType>(['tag', 'utf8', 'int64', 'uint64', 'bool']);
 const DISTINCT_TYPES = new Set<ColumnType>(['tag', 'utf8']);
 
-function columnOf(table: TableRecord, name: string): ColumnDef | undefined {
+function columnOf(table: Table, name: string): ColumnDef | undefined {
   return table.columns.find((c) => c.name === name);
 }
 
@@ -94,7 +64,7 @@ function optionalName(value: unknown): string | undefined {
 }
 
 // The last cache a create request describes, validated against the table (upstream messages).
-export function lastCacheDefinition(dbId: number, table: TableRecord, body: Record<string, unknown>): LastCacheDefinition {
+export function lastCacheDefinition(dbId: number, table: Table, body: Record<string, unknown>): LastCacheDefinition {
   const requestedKeys = columnList(body.key_columns, 'key_columns');
   // Default keys: the table's tags in column order (our stand-in for upstream's series key).
   const keyColumns = requestedKeys ?? table.columns.filter((c) => c.type === 'tag').map((c) => c.name);
@@ -121,7 +91,7 @@ export function lastCacheDefinition(dbId: number, table: TableRecord, body: Reco
 }
 
 // The distinct cache a create request describes, validated against the table.
-export function distinctCacheDefinition(dbId: number, table: TableRecord, body: Record<string, unknown>): DistinctCacheDefinition {
+export function distinctCacheDefinition(dbId: number, table: Table, body: Record<string, unknown>): DistinctCacheDefinition {
   const columns = columnList(body.columns, 'columns');
   if (!columns || columns.length === 0) throw invalidCacheConfig('no columns provided when creating distinct cache');
   for (const name of columns) {

@@ -1,21 +1,15 @@
 import { conflict, notFound } from '../../shared/app-error.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
-import type { Catalog, DatabaseRecord, TableRecord } from '../catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { Database, DistinctCacheDefinition, LastCacheDefinition, Table } from '../catalog/catalog-resources.js';
 import { planningError } from '../query/query-errors.js';
 import type { QueryResult } from '../query/query-result.js';
 import type { SystemTableProvider } from '../query/system-tables.js';
 import type { TableFunctionCall, TableFunctionProvider, TableFunctionResult } from '../query/table-functions.js';
 import type { WriteRow } from '../types.js';
 import { distinctCacheBackfillSql, lastCacheBackfillSql, resultToWriteRows } from './cache-backfill.js';
-import {
-  CACHE_SECTION,
-  distinctCacheDefinition,
-  lastCacheDefinition,
-  type CacheCatalogSection,
-  type DistinctCacheDefinition,
-  type LastCacheDefinition,
-} from './cache-definitions.js';
+import { distinctCacheDefinition, lastCacheDefinition } from './cache-definitions.js';
 import { DISTINCT_CACHE_FUNCTION, LAST_CACHE_FUNCTION, callTarget, distinctCacheTable, lastCacheTable, pickCache } from './cache-queries.js';
 import { cacheSystemTables } from './cache-system-tables.js';
 import { cacheNotFound } from './errors.js';
@@ -32,7 +26,7 @@ interface TableCaches {
 
 const PRUNE_INTERVAL_MS = 10_000;
 
-function keyColumns(table: TableRecord, names: readonly string[]): KeyColumn[] {
+function keyColumns(table: Table, names: readonly string[]): KeyColumn[] {
   return names.map((n) => {
     const col = table.columns.find((c) => c.name === n);
     return { name: n, type: col?.type ?? 'tag' };
@@ -58,12 +52,17 @@ export class CacheManager implements TableFunctionProvider {
       lastDefinitions: () => this.lastDefs,
       distinctDefinitions: () => this.distinctDefs,
     });
+    // A deleted table or database (soft or hard) takes its caches with it.
+    opts.catalog.subscribe((e) => {
+      if (e.kind === 'table-removed') this.dropTable(e.database.id, e.table.id);
+      else if (e.kind === 'database-deleted' || e.kind === 'database-removed') this.dropDatabase(e.database.id);
+    });
   }
 
   // After WAL replay: loads the definitions and refills every cache from stored data.
   async start(query: CacheQuery): Promise<void> {
     this.query = query;
-    const section = this.opts.catalog.section<CacheCatalogSection>(CACHE_SECTION);
+    const section = this.opts.catalog.cacheDefinitions();
     const tableOf = (d: { dbId: number; tableId: number }) => this.opts.catalog.databaseById(d.dbId)?.tables.find((t) => t.id === d.tableId && !t.deleted);
     const keep = <T extends { dbId: number; tableId: number; name: string }>(defs: T[] | undefined): T[] =>
       (defs ?? []).filter((d) => {
@@ -90,7 +89,7 @@ export class CacheManager implements TableFunctionProvider {
   }
 
   // The write path, after the WAL append: costs one map lookup per write when the database has no caches.
-  onWrite(db: DatabaseRecord, rows: readonly WriteRow[]): void {
+  onWrite(db: Database, rows: readonly WriteRow[]): void {
     const tables = this.byDb.get(db.id);
     if (!tables) return;
     // Most writes are one table; otherwise split the rows per cached table, keeping their order.
@@ -163,8 +162,7 @@ export class CacheManager implements TableFunctionProvider {
     this.persist();
   }
 
-  // A table is gone (deleted): so are its caches.
-  dropTable(dbId: number, tableId: number): void {
+  private dropTable(dbId: number, tableId: number): void {
     const match = (d: { dbId: number; tableId: number }) => d.dbId === dbId && d.tableId === tableId;
     if (!this.lastDefs.some(match) && !this.distinctDefs.some(match)) return;
     this.lastDefs = this.lastDefs.filter((d) => !match(d));
@@ -174,8 +172,7 @@ export class CacheManager implements TableFunctionProvider {
     this.persist();
   }
 
-  // A database is deleted (soft or hard): its caches go with it.
-  dropDatabase(dbId: number): void {
+  private dropDatabase(dbId: number): void {
     if (!this.lastDefs.some((d) => d.dbId === dbId) && !this.distinctDefs.some((d) => d.dbId === dbId)) return;
     this.lastDefs = this.lastDefs.filter((d) => d.dbId !== dbId);
     this.distinctDefs = this.distinctDefs.filter((d) => d.dbId !== dbId);
@@ -229,7 +226,7 @@ export class CacheManager implements TableFunctionProvider {
     }
   }
 
-  private resolve(dbName: string, tableName: string): { db: DatabaseRecord; table: TableRecord } {
+  private resolve(dbName: string, tableName: string): { db: Database; table: Table } {
     const db = this.opts.catalog.requireDatabase(dbName);
     const table = this.opts.catalog.table(db, tableName);
     if (!table) throw notFound(`table not found: ${tableName}`);
@@ -244,13 +241,13 @@ export class CacheManager implements TableFunctionProvider {
     return caches;
   }
 
-  private attachLast(def: LastCacheDefinition, table: TableRecord): LastValueCache {
+  private attachLast(def: LastCacheDefinition, table: Table): LastValueCache {
     const cache = new LastValueCache(def, keyColumns(table, def.keyColumns));
     this.tableCaches(def.dbId, table.name).last.push(cache);
     return cache;
   }
 
-  private attachDistinct(def: DistinctCacheDefinition, table: TableRecord): DistinctValueCache {
+  private attachDistinct(def: DistinctCacheDefinition, table: Table): DistinctValueCache {
     const cache = new DistinctValueCache(def, keyColumns(table, def.columns));
     this.tableCaches(def.dbId, table.name).distinct.push(cache);
     return cache;
@@ -268,19 +265,19 @@ export class CacheManager implements TableFunctionProvider {
   }
 
   // Fills a new (or restarted) cache from DuckDB; live writes already reach it, and older rows never displace newer.
-  private async backfillLast(cache: LastValueCache, table: TableRecord): Promise<void> {
+  private async backfillLast(cache: LastValueCache, table: Table): Promise<void> {
     const rows = await this.backfill(cache.def.dbId, cache.def.name, lastCacheBackfillSql(cache.def, table, this.opts.clock.nowNs()), table);
     const nowMs = this.opts.clock.nowMs();
     for (const row of rows) cache.push(row, Math.min(nowMs, Number(row.time / 1_000_000n)));
   }
 
-  private async backfillDistinct(cache: DistinctValueCache, table: TableRecord): Promise<void> {
+  private async backfillDistinct(cache: DistinctValueCache, table: Table): Promise<void> {
     const rows = await this.backfill(cache.def.dbId, cache.def.name, distinctCacheBackfillSql(cache.def, table, this.opts.clock.nowNs()), table);
     const nowNs = this.opts.clock.nowNs();
     for (const row of rows) cache.push(row, nowNs);
   }
 
-  private async backfill(dbId: number, name: string, sql: string, table: TableRecord): Promise<WriteRow[]> {
+  private async backfill(dbId: number, name: string, sql: string, table: Table): Promise<WriteRow[]> {
     if (!this.query) return [];
     try {
       return resultToWriteRows(await this.query(dbId, sql), table);
@@ -292,6 +289,6 @@ export class CacheManager implements TableFunctionProvider {
   }
 
   private persist(): void {
-    this.opts.catalog.setSection(CACHE_SECTION, { last: this.lastDefs, distinct: this.distinctDefs } satisfies CacheCatalogSection);
+    this.opts.catalog.setCacheDefinitions({ last: this.lastDefs, distinct: this.distinctDefs });
   }
 }

@@ -1,4 +1,4 @@
-import type { TableRecord } from '../catalog/catalog.js';
+import type { Table } from '../catalog/catalog-resources.js';
 import { planningError } from '../query/query-errors.js';
 import type { VirtualColumnType, VirtualTable } from '../query/system-tables.js';
 import type { PredicateLiteral, TableFunctionCall, TableFunctionResult } from '../query/table-functions.js';
@@ -90,7 +90,7 @@ function columnPredicates(
 }
 
 // The columns last_cache() returns: the key columns, then the value columns (upstream's order).
-export function lastCacheColumns(cache: LastValueCache, table: TableRecord): { values: KeyColumn[]; columns: VirtualTable['columns'] } {
+export function lastCacheColumns(cache: LastValueCache, table: Table): { values: KeyColumn[]; columns: VirtualTable['columns'] } {
   const keys = cache.keyColumns;
   const keyNames = new Set(keys.map((k) => k.name));
   const byName = new Map(table.columns.map((c) => [c.name, c]));
@@ -102,7 +102,7 @@ export function lastCacheColumns(cache: LastValueCache, table: TableRecord): { v
 }
 
 // SELECT … FROM last_cache(…): the live rows matching the pushed-down key predicates.
-export function lastCacheTable(cache: LastValueCache, table: TableRecord, predicates: TableFunctionCall['predicates'], nowMs: number): TableFunctionResult {
+export function lastCacheTable(cache: LastValueCache, table: Table, predicates: TableFunctionCall['predicates'], nowMs: number): TableFunctionResult {
   const { values, columns } = lastCacheColumns(cache, table);
   const { perColumn, applied } = columnPredicates(cache.keyColumns, predicates);
   return { columns, rows: cache.rows(values, perColumn, nowMs), applied };

@@ -1,6 +1,6 @@
-import type { Catalog, DatabaseRecord, TableRecord } from '../catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { Database, DistinctCacheDefinition, LastCacheDefinition, Table } from '../catalog/catalog-resources.js';
 import type { SystemTableProvider, VirtualColumnType, VirtualTable } from '../query/system-tables.js';
-import type { DistinctCacheDefinition, LastCacheDefinition } from './cache-definitions.js';
 
 const cols = (...spec: Array<[string, VirtualColumnType]>): VirtualTable['columns'] => spec.map(([name, type]) => ({ name, type }));
 
@@ -32,11 +32,11 @@ export interface CacheDefinitionSource {
   distinctDefinitions(): readonly DistinctCacheDefinition[];
 }
 
-function ids(table: TableRecord | undefined, names: readonly string[]): number[] {
+function ids(table: Table | undefined, names: readonly string[]): number[] {
   return names.map((n) => table?.columns.findIndex((c) => c.name === n) ?? -1).map((i) => (i < 0 ? 0 : i));
 }
 
-function tableOf(db: DatabaseRecord, id: number): TableRecord | undefined {
+function tableOf(db: Database, id: number): Table | undefined {
   return db.tables.find((t) => t.id === id);
 }
 

@@ -1,5 +1,5 @@
 import type { WriteRow } from '../types.js';
-import type { DistinctCacheDefinition } from './cache-definitions.js';
+import type { DistinctCacheDefinition } from '../catalog/catalog-resources.js';
 import type { KeyColumn } from './last-value-cache.js';
 
 // One distinct combination of values, with the newest row time it was seen at.

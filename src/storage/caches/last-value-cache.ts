@@ -1,5 +1,5 @@
 import type { ColumnType, Field, FieldValue, WriteRow } from '../types.js';
-import type { LastCacheDefinition } from './cache-definitions.js';
+import type { LastCacheDefinition } from '../catalog/catalog-resources.js';
 
 // A key column value: tags and string fields are strings, integers bigint, booleans boolean.
 export type KeyValue = string | bigint | boolean;

@@ -1,38 +1,11 @@
-import { mkdirSync, openSync, writeSync, fsyncSync, fchmodSync, closeSync, renameSync, readFileSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { join } from 'node:path';
 import { AppError, conflict, notFound } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ColumnDef, ColumnType, FieldType } from '../types.js';
+import { CATALOG_FILE_VERSION, readCatalogFile, writeCatalogFile } from './catalog-file.js';
+import type { CatalogEvent, CatalogListener } from './catalog-events.js';
+import type { CacheDefinitions, CatalogState, Database, Table, TokenList, TriggerList } from './catalog-resources.js';
 import { assertDatabaseName, assertTableName, INTERNAL_DB } from './names.js';
-
-export interface TableRecord {
-  id: number;
-  name: string;
-  columns: ColumnDef[];
-  deleted: boolean;
-  hardDeleteAt: string | null;
-}
-
-export interface DatabaseRecord {
-  id: number;
-  name: string;
-  retentionPeriod: string | null;
-  retentionPeriodNs: string | null;
-  deleted: boolean;
-  hardDeleteAt: string | null;
-  createdAt: string;
-  tables: TableRecord[];
-}
-
-interface CatalogData {
-  version: 1;
-  catalogUuid: string;
-  nextDatabaseId: number;
-  nextTableId: number;
-  databases: DatabaseRecord[];
-  // Other owners (triggers, tokens, caches) keep their records here under their own key.
-  sections: Record<string, unknown>;
-}
 
 export const LIMITS = { databases: 100, tablesTotal: 4000, columnsPerTable: 500, tagColumns: 4096 };
 
@@ -40,31 +13,48 @@ export function schemaLimitError(message: string): AppError {
   return new AppError('schema_limit', message, { status: 422 });
 }
 
-// The catalog: databases, tables and their column types, persisted as one JSON file replaced atomically.
+// The catalog: databases, tables and their column types, triggers, tokens and cache definitions, persisted as one
+// file (catalog-file.ts) replaced atomically. Every change is announced to the listeners (storage/schema follows
+// them).
 export class Catalog {
-  private data: CatalogData;
+  private data: CatalogState;
   private readonly file: string | null;
+  private readonly listeners: CatalogListener[] = [];
 
   constructor(private readonly opts: { dir: string | null; logger: Logger }) {
     this.file = opts.dir ? join(opts.dir, 'catalog.json') : null;
     this.data = {
-      version: 1,
       catalogUuid: crypto.randomUUID(),
       nextDatabaseId: 1,
       nextTableId: 1,
       databases: [],
-      sections: {},
+      triggers: null,
+      tokens: null,
+      caches: null,
     };
   }
 
+  // Reads catalog.json (any version it knows) and writes it back in the current shape.
   load(): void {
-    if (this.file && existsSync(this.file)) {
-      this.data = JSON.parse(readFileSync(this.file, 'utf8')) as CatalogData;
-      this.data.sections ??= {};
+    const read = this.file ? readCatalogFile(this.file) : null;
+    if (read) {
+      this.data = read.state;
       this.opts.logger.info({ file: this.file, databases: this.data.databases.length }, 'catalog loaded');
+      if (read.version !== CATALOG_FILE_VERSION) {
+        this.opts.logger.info({ file: this.file, from: read.version, to: CATALOG_FILE_VERSION }, 'catalog file migrated');
+      }
     }
     this.ensureInternal();
     this.persist();
+  }
+
+  // Listeners run synchronously after each change, in the order they subscribed.
+  subscribe(listener: CatalogListener): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(event: CatalogEvent): void {
+    for (const l of this.listeners) l(event);
   }
 
   // `_internal` always exists, as upstream: system tables such as plugin_files live there; it takes no writes.
@@ -86,57 +76,62 @@ export class Catalog {
     return this.data.catalogUuid;
   }
 
-  // Writes catalog.json via a temporary file, fsync and rename so a crash leaves the old or the new file. It holds
-  // token hashes: the file is 0600 (its directory 0700 if created here) whatever the umask.
+  // Writes catalog.json atomically (catalog-file.ts); the file holds token hashes and is 0600.
   persist(): void {
-    if (!this.file) return;
-    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      fchmodSync(fd, 0o600);
-      writeSync(fd, JSON.stringify(this.data, null, 1));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
-    const dfd = openSync(dirname(this.file), 'r');
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
+    if (this.file) writeCatalogFile(this.file, this.data);
   }
 
-  section<T>(name: string): T | undefined {
-    return this.data.sections[name] as T | undefined;
+  // The processing engine's triggers (storage keeps them; engine/triggers interprets them).
+  triggers(): TriggerList {
+    return this.data.triggers ?? { nextId: 1, triggers: [] };
   }
 
-  setSection(name: string, value: unknown): void {
-    this.data.sections[name] = value;
+  setTriggers(list: TriggerList): void {
+    this.data.triggers = list;
     this.persist();
+    this.emit({ kind: 'triggers-changed' });
   }
 
-  databases(showDeleted = false): DatabaseRecord[] {
+  tokens(): TokenList {
+    return this.data.tokens ?? { nextId: 1, tokens: [] };
+  }
+
+  setTokens(list: TokenList): void {
+    this.data.tokens = list;
+    this.persist();
+    this.emit({ kind: 'tokens-changed' });
+  }
+
+  // Last-value and distinct-value cache definitions, or null when none were ever saved.
+  cacheDefinitions(): CacheDefinitions | null {
+    return this.data.caches;
+  }
+
+  setCacheDefinitions(defs: CacheDefinitions): void {
+    this.data.caches = defs;
+    this.persist();
+    this.emit({ kind: 'caches-changed' });
+  }
+
+  databases(showDeleted = false): Database[] {
     return this.data.databases.filter((d) => showDeleted || !d.deleted);
   }
 
-  database(name: string): DatabaseRecord | undefined {
+  database(name: string): Database | undefined {
     return this.data.databases.find((d) => d.name === name && !d.deleted);
   }
 
-  databaseById(id: number): DatabaseRecord | undefined {
+  databaseById(id: number): Database | undefined {
     return this.data.databases.find((d) => d.id === id);
   }
 
-  requireDatabase(name: string): DatabaseRecord {
+  requireDatabase(name: string): Database {
     const db = this.database(name);
     if (!db) throw notFound(`database not found: ${name}`);
     return db;
   }
 
-  createDatabase(name: string, retention?: { text: string; ns: bigint } | null, ifNotExists = false): DatabaseRecord {
+  createDatabase(name: string, retention?: { text: string; ns: bigint } | null, ifNotExists = false): Database {
     assertDatabaseName(name);
     const existing = this.database(name);
     if (existing) {
@@ -146,7 +141,7 @@ export class Catalog {
     if (this.databases().filter((d) => d.name !== INTERNAL_DB).length >= LIMITS.databases) {
       throw schemaLimitError(`database limit reached: at most ${LIMITS.databases} databases, cannot create '${name}'`);
     }
-    const db: DatabaseRecord = {
+    const db: Database = {
       id: this.data.nextDatabaseId++,
       name,
       retentionPeriod: retention?.text ?? null,
@@ -159,19 +154,21 @@ export class Catalog {
     this.data.databases.push(db);
     this.persist();
     this.opts.logger.info({ db: name, id: db.id }, 'database created');
+    this.emit({ kind: 'database-created', database: db });
     return db;
   }
 
-  setRetention(name: string, retention: { text: string; ns: bigint } | null): DatabaseRecord {
+  setRetention(name: string, retention: { text: string; ns: bigint } | null): Database {
     const db = this.requireDatabase(name);
     db.retentionPeriod = retention?.text ?? null;
     db.retentionPeriodNs = retention ? retention.ns.toString() : null;
     this.persist();
+    this.emit({ kind: 'database-updated', database: db });
     return db;
   }
 
   // Soft delete renames the database (`name-<timestamp>`) so the name can be reused, as InfluxDB 3 does.
-  softDeleteDatabase(name: string, hardDeleteAt: string | null): DatabaseRecord {
+  softDeleteDatabase(name: string, hardDeleteAt: string | null): Database {
     if (name === INTERNAL_DB) throw new AppError('forbidden', `cannot delete internal database ${INTERNAL_DB}`, { status: 400 });
     const db = this.requireDatabase(name);
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
@@ -179,15 +176,19 @@ export class Catalog {
     db.name = `${name}-${stamp}`;
     db.hardDeleteAt = hardDeleteAt;
     this.persist();
+    this.emit({ kind: 'database-deleted', database: db, hardDeleteAt });
     return db;
   }
 
+  // Hard delete: forgets the database (listeners drop its data).
   removeDatabase(id: number): void {
+    const db = this.databaseById(id);
     this.data.databases = this.data.databases.filter((d) => d.id !== id);
     this.persist();
+    if (db) this.emit({ kind: 'database-removed', database: db });
   }
 
-  table(db: DatabaseRecord, name: string): TableRecord | undefined {
+  table(db: Database, name: string): Table | undefined {
     return db.tables.find((t) => t.name === name && !t.deleted);
   }
 
@@ -196,7 +197,7 @@ export class Catalog {
   }
 
   // Adds a table (or returns the existing one); column types of an existing table must match.
-  createTable(db: DatabaseRecord, name: string, columns: ColumnDef[], persist = true): TableRecord {
+  createTable(db: Database, name: string, columns: ColumnDef[], persist = true): Table {
     assertTableName(name);
     if (this.table(db, name)) throw conflict('attempted to create a resource that already exists');
     if (this.totalTables() >= LIMITS.tablesTotal) {
@@ -204,13 +205,15 @@ export class Catalog {
     }
     const cols = [...columns];
     if (!cols.some((c) => c.name === 'time')) cols.push({ name: 'time', type: 'time' });
-    const table: TableRecord = { id: this.data.nextTableId++, name, columns: cols, deleted: false, hardDeleteAt: null };
+    const table: Table = { id: this.data.nextTableId++, name, columns: cols, deleted: false, hardDeleteAt: null };
     db.tables.push(table);
     if (persist) this.persist();
+    this.emit({ kind: 'table-created', database: db, table });
     return table;
   }
 
-  addColumn(table: TableRecord, name: string, type: ColumnType): void {
+  // The write path adds columns as rows name them; the catalog is persisted at the next checkpoint.
+  addColumn(db: Database, table: Table, name: string, type: ColumnType): void {
     if (table.columns.length >= LIMITS.columnsPerTable) {
       throw schemaLimitError(
         `column limit reached: table '${table.name}' already has ${LIMITS.columnsPerTable} columns, cannot add '${name}'`,
@@ -220,21 +223,21 @@ export class Catalog {
     const timeIdx = table.columns.findIndex((c) => c.name === 'time');
     if (timeIdx >= 0) table.columns.splice(timeIdx, 0, { name, type });
     else table.columns.push({ name, type });
+    this.emit({ kind: 'columns-added', database: db, table, columns: [{ name, type }] });
   }
 
-  softDeleteTable(db: DatabaseRecord, name: string, hardDeleteAt: string | null): TableRecord {
+  // Deletes a table: it is marked deleted (renamed `name-<timestamp>`, as upstream), then forgotten; listeners drop
+  // its data under its former name.
+  deleteTable(db: Database, name: string, hardDeleteAt: string | null): Table {
     const t = this.table(db, name);
     if (!t) throw notFound(`table not found: ${name}`);
     t.deleted = true;
     t.hardDeleteAt = hardDeleteAt;
     t.name = `${name}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}`;
+    db.tables = db.tables.filter((x) => x.id !== t.id);
     this.persist();
+    this.emit({ kind: 'table-removed', database: db, table: t, name });
     return t;
-  }
-
-  removeTable(db: DatabaseRecord, tableId: number): void {
-    db.tables = db.tables.filter((t) => t.id !== tableId);
-    this.persist();
   }
 }
 

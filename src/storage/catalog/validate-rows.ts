@@ -1,6 +1,7 @@
 import { AppError } from '../../shared/app-error.js';
 import type { ColumnType, WriteRow } from '../types.js';
-import { ARROW_TYPE, LIMITS, schemaLimitError, type Catalog, type DatabaseRecord, type TableRecord } from './catalog.js';
+import { ARROW_TYPE, LIMITS, schemaLimitError, type Catalog } from './catalog.js';
+import type { Database, Table } from './catalog-resources.js';
 
 export interface RowWithSource {
   row: WriteRow;
@@ -19,12 +20,12 @@ export interface ValidationResult {
   accepted: RowWithSource[];
   problems: RowProblem[];
   // Tables whose column list grew (or that were created) in this call.
-  changedTables: Set<TableRecord>;
+  changedTables: Set<Table>;
 }
 
 type TypeIndex = Map<string, ColumnType>;
 
-function indexOf(cache: Map<TableRecord, TypeIndex>, table: TableRecord): TypeIndex {
+function indexOf(cache: Map<Table, TypeIndex>, table: Table): TypeIndex {
   let idx = cache.get(table);
   if (!idx || idx.size !== table.columns.length) {
     idx = new Map(table.columns.map((c) => [c.name, c.type]));
@@ -54,12 +55,12 @@ function checkRow(types: TypeIndex | undefined, row: WriteRow): string | null {
 }
 
 // Checks rows against the database schema, adding new tables and columns; a conflicting row is refused alone.
-export function validateRows(catalog: Catalog, db: DatabaseRecord, rows: RowWithSource[], dryRun = false): ValidationResult {
+export function validateRows(catalog: Catalog, db: Database, rows: RowWithSource[], dryRun = false): ValidationResult {
   const accepted: RowWithSource[] = [];
   const problems: RowProblem[] = [];
-  const changedTables = new Set<TableRecord>();
-  const typeCache = new Map<TableRecord, TypeIndex>();
-  const tables = new Map<string, TableRecord | undefined>();
+  const changedTables = new Set<Table>();
+  const typeCache = new Map<Table, TypeIndex>();
+  const tables = new Map<string, Table | undefined>();
   for (const item of rows) {
     const { row } = item;
     let table = tables.has(row.table) ? tables.get(row.table) : catalog.table(db, row.table);
@@ -94,7 +95,7 @@ export function validateRows(catalog: Catalog, db: DatabaseRecord, rows: RowWith
         if (tagCount > LIMITS.tagColumns) {
           throw schemaLimitError(`tag column limit reached in table '${table.name}': at most ${LIMITS.tagColumns}`);
         }
-        for (const [name, type] of newCols) catalog.addColumn(table, name, type);
+        for (const [name, type] of newCols) catalog.addColumn(db, table, name, type);
         changedTables.add(table);
       }
       accepted.push(item);

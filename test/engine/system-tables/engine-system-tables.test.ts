@@ -2,14 +2,15 @@ import { expect } from 'chai';
 import { ENGINE_SYSTEM_TABLES, engineSystemTables, type EngineSystemTablesDeps } from '../../../src/engine/system-tables/engine-system-tables.js';
 import { PluginLogStore } from '../../../src/engine/plugin-logs/plugin-log-store.js';
 import { emptyExecutionStats, type ExecutionStats } from '../../../src/engine/runners/runner-metrics.js';
-import type { TriggerRecord, TriggerRuntimeView } from '../../../src/engine/triggers/trigger-record.js';
+import type { Trigger } from '../../../src/storage/catalog/catalog-resources.js';
+import type { TriggerRuntimeView } from '../../../src/engine/triggers/trigger-runtime-view.js';
 import { triggerRecord } from '../trigger-fixtures.js';
 import { SystemTableRegistry } from '../../../src/storage/query/system-table-registry.js';
 import type { VirtualTable } from '../../../src/storage/query/system-tables.js';
 import { FakeClock } from '../fake-clock.js';
 
 
-const view = (r: TriggerRecord, over: Partial<TriggerRuntimeView> = {}): TriggerRuntimeView => ({
+const view = (r: Trigger, over: Partial<TriggerRuntimeView> = {}): TriggerRuntimeView => ({
   record: r,
   state: r.disabled ? 'disabled' : 'running',
   reason: null,
@@ -26,20 +27,20 @@ const objects = (t: VirtualTable | undefined): Array<Record<string, unknown>> =>
 
 describe('engine/system-tables/engine-system-tables', () => {
   const clock = new FakeClock();
-  const wal = triggerRecord({ trigger_id: 1, trigger_name: 'wal_t', trigger_arguments: { b: '2', a: '1' } });
+  const wal = triggerRecord({ id: 1, name: 'wal_t', arguments: { b: '2', a: '1' } });
   const table = triggerRecord({
-    trigger_id: 2,
-    trigger_name: 'cpu_t',
-    plugin_filename: 'gh:examples/cpu.py',
-    trigger_specification: 'table:cpu',
-    trigger_settings: { run_async: true, error_behavior: 'disable' },
-    trigger_arguments: {},
+    id: 2,
+    name: 'cpu_t',
+    pluginFilename: 'gh:examples/cpu.py',
+    specification: 'table:cpu',
+    settings: { runAsync: true, errorBehavior: 'disable' },
+    arguments: {},
     disabled: true,
-    disabled_reason: 'error_behavior=disable: ValueError: boom',
+    disabledReason: 'error_behavior=disable: ValueError: boom',
   });
-  const every = triggerRecord({ trigger_id: 3, trigger_name: 'every_t', trigger_specification: 'every:1m 30s', trigger_settings: { run_async: false, error_behavior: 'retry' } });
-  const cron = triggerRecord({ trigger_id: 4, trigger_name: 'cron_t', trigger_specification: 'cron:0 0 * * * *' });
-  const req = triggerRecord({ trigger_id: 5, trigger_name: 'req_t', trigger_specification: 'request:hook', database_name: 'other', database_id: 2 });
+  const every = triggerRecord({ id: 3, name: 'every_t', specification: 'every:1m 30s', settings: { runAsync: false, errorBehavior: 'retry' } });
+  const cron = triggerRecord({ id: 4, name: 'cron_t', specification: 'cron:0 0 * * * *' });
+  const req = triggerRecord({ id: 5, name: 'req_t', specification: 'request:hook', databaseName: 'other', databaseId: 2 });
   const byDb: Record<string, TriggerRuntimeView[]> = {
     db: [
       view(wal, { queued: 3, dropped: 1 }),
@@ -61,7 +62,7 @@ describe('engine/system-tables/engine-system-tables', () => {
     },
     logs,
     stats: (r) =>
-      r.trigger_name === 'wal_t'
+      r.name === 'wal_t'
         ? stats({
             calls: 10,
             errors: 2,
@@ -212,7 +213,7 @@ describe('engine/system-tables/engine-system-tables', () => {
   });
 
   it('shows a spec it cannot parse as a JSON string rather than failing the query', () => {
-    const odd = engineSystemTables({ ...deps, triggers: () => [view(triggerRecord({ trigger_specification: 'bogus:x' }))] });
+    const odd = engineSystemTables({ ...deps, triggers: () => [view(triggerRecord({ specification: 'bogus:x' }))] });
     expect(odd('db', 'processing_engine_triggers')!.rows[0]![2]).to.equal('"bogus:x"');
   });
 });

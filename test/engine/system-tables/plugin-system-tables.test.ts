@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPluginFiles, PluginRegistry } from '../../../src/engine/plugins/plugin-registry.js';
 import { emptyPluginSystemTables, PLUGIN_SYSTEM_TABLES, pluginSystemTables } from '../../../src/engine/system-tables/plugin-system-tables.js';
-import type { TriggerRecord } from '../../../src/engine/triggers/trigger-record.js';
+import type { Trigger } from '../../../src/storage/catalog/catalog-resources.js';
 import { triggerRecord } from '../trigger-fixtures.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import type { DuckDbStore } from '../../../src/storage/duckdb/duckdb-store.js';
@@ -21,7 +21,7 @@ describe('engine/system-tables/plugin-system-tables', () => {
   let root: string;
   let dir: string;
   let registry: PluginRegistry;
-  let triggers: TriggerRecord[];
+  let triggers: Trigger[];
   let provider: SystemTableProvider;
 
   before(async () => {
@@ -41,11 +41,11 @@ describe('engine/system-tables/plugin-system-tables', () => {
     });
     registry.noteLoadError('missing.py', 'reading plugin file: Plugin not found: /x/missing.py');
     triggers = [
-      triggerRecord({ trigger_id: 1, trigger_name: 'pkg_trigger', plugin_filename: 'mypkg', database_name: 'foo' }),
-      triggerRecord({ trigger_id: 2, trigger_name: 'wal_trigger', plugin_filename: 'wal.py', database_name: 'foo' }),
-      triggerRecord({ trigger_id: 3, trigger_name: 'another', plugin_filename: './wal.py', database_name: 'bar', disabled: true }),
-      triggerRecord({ trigger_id: 4, trigger_name: 'remote', plugin_filename: 'gh:examples/wal_plugin.py', database_name: 'foo' }),
-      triggerRecord({ trigger_id: 5, trigger_name: 'broken', plugin_filename: 'missing.py', database_name: 'foo' }),
+      triggerRecord({ id: 1, name: 'pkg_trigger', pluginFilename: 'mypkg', databaseName: 'foo' }),
+      triggerRecord({ id: 2, name: 'wal_trigger', pluginFilename: 'wal.py', databaseName: 'foo' }),
+      triggerRecord({ id: 3, name: 'another', pluginFilename: './wal.py', databaseName: 'bar', disabled: true }),
+      triggerRecord({ id: 4, name: 'remote', pluginFilename: 'gh:examples/wal_plugin.py', databaseName: 'foo' }),
+      triggerRecord({ id: 5, name: 'broken', pluginFilename: 'missing.py', databaseName: 'foo' }),
     ];
     provider = pluginSystemTables({ registry, triggers: () => triggers });
   });
@@ -102,7 +102,7 @@ describe('engine/system-tables/plugin-system-tables', () => {
   });
 
   it('a trigger on a nested file starts it being tracked; it appears on a later read', async () => {
-    triggers.push(triggerRecord({ trigger_id: 6, trigger_name: 'nested', plugin_filename: 'mypkg/utils.py', database_name: 'foo' }));
+    triggers.push(triggerRecord({ id: 6, name: 'nested', pluginFilename: 'mypkg/utils.py', databaseName: 'foo' }));
     try {
       expect(provider('_internal', 'plugin_files')!.rows.filter((r) => r[0] === 'nested')).to.deep.equal([]);
       await registry.versionOf('mypkg/utils.py');

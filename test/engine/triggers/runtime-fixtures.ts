@@ -10,7 +10,7 @@ import type { RunnerFactory } from '../../../src/engine/runners/runner-factory.j
 import type { StorageEngine } from '../../../src/storage/storage-engine.js';
 import { TriggerRuntime, type TriggerRuntimeDeps } from '../../../src/engine/triggers/trigger-runtime.js';
 import { parseTriggerSpec } from '../../../src/engine/triggers/trigger-spec.js';
-import type { TriggerRecord } from '../../../src/engine/triggers/trigger-record.js';
+import type { Trigger } from '../../../src/storage/catalog/catalog-resources.js';
 import { FakeClock } from '../fake-clock.js';
 
 // The raw result a fake call answers with (undefined: `{}`); throwing fails the call.
@@ -55,7 +55,7 @@ export class FakeRunner {
 
 // A started TriggerRuntime over `runners` (a fake factory), with a fake clock and in-memory logs.
 export function startRuntime(
-  record: TriggerRecord,
+  record: Trigger,
   runners: Partial<RunnerFactory>,
   extra: Partial<TriggerRuntimeDeps> = {},
 ): { runtime: TriggerRuntime; clock: FakeClock; logs: PluginLogStore; disabled: string[] } {
@@ -63,7 +63,7 @@ export function startRuntime(
   const logger = createLogger('silent');
   const logs = new PluginLogStore();
   const disabled: string[] = [];
-  const runtime = new TriggerRuntime(record, parseTriggerSpec(record.trigger_specification), {
+  const runtime = new TriggerRuntime(record, parseTriggerSpec(record.specification), {
     runners: runners as RunnerFactory,
     storage: {} as StorageEngine,
     logs,

@@ -42,7 +42,7 @@ function brokenEnvironment() {
 
 function setup(spec = 'all_tables') {
   const env = brokenEnvironment();
-  const { runtime, clock, logs, disabled } = startRuntime(triggerRecord({ trigger_specification: spec }), env.runners);
+  const { runtime, clock, logs, disabled } = startRuntime(triggerRecord({ specification: spec }), env.runners);
   return { clock, logs, env, runtime, disabled };
 }
 

@@ -28,7 +28,7 @@ function setup(options: { behavior?: ErrorBehavior; reply?: (v: number) => Promi
   const runner = new FakeRunner(async (_method, params) => reply((params.table_batches as unknown as { v: number }).v));
   const positions: bigint[] = [];
   const cursor = new WalCursor(options.start ?? 0n, (seq) => positions.push(seq));
-  const record = triggerRecord({ trigger_settings: { run_async: false, error_behavior: options.behavior ?? 'log' } });
+  const record = triggerRecord({ settings: { runAsync: false, errorBehavior: options.behavior ?? 'log' } });
   const { runtime, clock, disabled } = startRuntime(record, { start: async () => runner } as never, { walCursor: cursor });
   const push = (first: number, through = first) => runtime.push(walEvent(first, through));
   return { clock, runner, runtime, disabled, cursor, positions, push };

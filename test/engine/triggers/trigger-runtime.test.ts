@@ -11,9 +11,9 @@ import { FakeRunner, startRuntime, type Reply } from './runtime-fixtures.js';
 function setup(options: { behavior?: ErrorBehavior; spec?: string; reply?: Reply } = {}) {
   const runner = new FakeRunner(options.reply);
   const record = triggerRecord({
-    trigger_specification: options.spec ?? 'all_tables',
-    trigger_settings: { run_async: false, error_behavior: options.behavior ?? 'log' },
-    trigger_arguments: { k: 'v' },
+    specification: options.spec ?? 'all_tables',
+    settings: { runAsync: false, errorBehavior: options.behavior ?? 'log' },
+    arguments: { k: 'v' },
   });
   return { runner, ...startRuntime(record, { start: async () => runner } as never) };
 }

@@ -4,8 +4,8 @@ import { Catalog } from '../../../src/storage/catalog/catalog.js';
 import { TriggerStore } from '../../../src/engine/triggers/trigger-store.js';
 import { triggerRecord } from '../trigger-fixtures.js';
 
-// The store assigns trigger_id and database_id itself.
-const record = (db: string, name: string) => triggerRecord({ database_name: db, trigger_name: name });
+// The store assigns the trigger id and database id itself.
+const record = (db: string, name: string) => triggerRecord({ databaseName: db, name });
 
 describe('engine/triggers/trigger-store', () => {
   let catalog: Catalog;
@@ -21,9 +21,9 @@ describe('engine/triggers/trigger-store', () => {
   it('adds triggers with increasing ids, unique per database', () => {
     const t1 = store.add(record('a', 't'));
     const t2 = store.add(record('b', 't'));
-    expect(t2.trigger_id).to.be.greaterThan(t1.trigger_id);
+    expect(t2.id).to.be.greaterThan(t1.id);
     expect(() => store.add(record('a', 't'))).to.throw('attempted to create a resource that already exists');
-    expect(store.list('a').map((t) => t.trigger_name)).to.deep.equal(['t']);
+    expect(store.list('a').map((t) => t.name)).to.deep.equal(['t']);
   });
 
   it('404s an unknown trigger and an unknown database', () => {
@@ -33,8 +33,8 @@ describe('engine/triggers/trigger-store', () => {
 
   it('persists updates and removals in the catalog section', () => {
     const t = store.add(record('a', 't'));
-    store.update(t, { disabled: true, disabled_reason: 'because' });
-    expect(new TriggerStore(catalog).find('a', 't')).to.include({ disabled: true, disabled_reason: 'because' });
+    store.update(t, { disabled: true, disabledReason: 'because' });
+    expect(new TriggerStore(catalog).find('a', 't')).to.include({ disabled: true, disabledReason: 'because' });
     store.remove(t);
     expect(store.find('a', 't')).to.equal(undefined);
   });
@@ -44,8 +44,8 @@ describe('engine/triggers/trigger-store', () => {
     const db = catalog.database('a')!;
     catalog.softDeleteDatabase('a', null);
     store.disableDatabase(db.id, 'database deleted');
-    expect(store.all().map((t) => t.trigger_name)).to.deep.equal([]);
-    expect(store.ofDatabaseId(db.id)[0]).to.include({ disabled: true, disabled_reason: 'database deleted' });
+    expect(store.all().map((t) => t.name)).to.deep.equal([]);
+    expect(store.ofDatabaseId(db.id)[0]).to.include({ disabled: true, disabledReason: 'database deleted' });
     catalog.createDatabase('a');
     expect(store.list('a')).to.deep.equal([]);
     store.removeDatabase(db.id);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DistinctValueCache } from '../../../src/storage/caches/distinct-value-cache.js';
-import type { DistinctCacheDefinition } from '../../../src/storage/caches/cache-definitions.js';
+import type { DistinctCacheDefinition } from '../../../src/storage/catalog/catalog-resources.js';
 import type { KeyColumn } from '../../../src/storage/caches/last-value-cache.js';
 import { field, row } from '../duckdb/store-fixtures.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { LastValueCache, type KeyColumn } from '../../../src/storage/caches/last-value-cache.js';
-import type { LastCacheDefinition } from '../../../src/storage/caches/cache-definitions.js';
+import type { LastCacheDefinition } from '../../../src/storage/catalog/catalog-resources.js';
 import type { WriteRow } from '../../../src/storage/types.js';
 import { field, row } from '../duckdb/store-fixtures.js';
 

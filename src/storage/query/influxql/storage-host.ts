@@ -4,10 +4,10 @@ import type { InfluxqlHost } from './host.js';
 // The catalog and SQL of our storage, as the InfluxQL engine sees them (deleted tables are gone).
 export function storageHost(storage: StorageEngine): InfluxqlHost {
   return {
-    databases: () => storage.catalog.databases().map((d) => d.name),
-    measurements: (db) => storage.catalog.requireDatabase(db).tables.filter((t) => !t.deleted).map((t) => ({ name: t.name, columns: t.columns })),
+    databases: () => storage.databases().map((d) => d.name),
+    measurements: (db) => storage.requireDatabase(db).tables.filter((t) => !t.deleted).map((t) => ({ name: t.name, columns: t.columns })),
     retentionNs: (db) => {
-      const ns = storage.catalog.requireDatabase(db).retentionPeriodNs;
+      const ns = storage.requireDatabase(db).retentionPeriodNs;
       return ns ? BigInt(ns) : null;
     },
     query: (db, sql) => storage.query(db, sql),

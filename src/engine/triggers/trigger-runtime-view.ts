@@ -1,0 +1,16 @@
+import type { Trigger } from '../../storage/catalog/catalog-resources.js';
+
+// Live facts about a trigger that system tables and /metrics show next to its stored definition.
+export interface TriggerRuntimeView {
+  record: Trigger;
+  // running: runner up; starting: runner starting or restarting; disabled; failed: could not start (reason given);
+  // waiting-for-environment: the plugin Python is unusable (reason given), the trigger starts once it is fixed.
+  state: 'running' | 'starting' | 'disabled' | 'failed' | 'waiting-for-environment';
+  // Why it is failed or disabled, or null.
+  reason: string | null;
+  // Events waiting in the trigger's queue and events dropped by the overflow policy since start.
+  queued: number;
+  dropped: number;
+  // The plugin version (content hash, or commit for Git plugins) the running trigger loaded; null when not running.
+  pluginVersion?: string | null;
+}
