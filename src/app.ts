@@ -83,7 +83,6 @@ export class App {
           pluginOfTrigger: (db, name) => this.engine.pluginOfTrigger(db, name),
           maxBodyBytes: config.maxHttpRequestSize,
         });
-        this.engine.registerRoutes(router);
       },
     });
   }

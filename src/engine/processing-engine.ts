@@ -1,5 +1,4 @@
 import { join, resolve } from 'node:path';
-import type Router from '@koa/router';
 import type { Registry } from 'prom-client';
 import type { ServeConfig } from '../config/schema.js';
 import type { Logger } from '../shared/logger.js';
@@ -266,9 +265,6 @@ export class ProcessingEngine {
   testSchedule(request: ScheduleTestRequest): Promise<PluginTestResponse> {
     return this.require().dryRuns.testSchedule(request);
   }
-
-  // Engine-owned routes that need no HTTP helpers (issue 5); the dry-run routes live in http/routes.
-  registerRoutes(_router: Router): void {}
 
   private require(): EnabledParts {
     if (!this.parts) throw engineDisabledError();

@@ -3,7 +3,7 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import { errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
-import { pluginPathWithin } from './plugin-path.js';
+import { isIgnoredTopLevel, pluginPathWithin } from './plugin-path.js';
 import type { PluginChange } from './plugin-watcher.js';
 
 // One file of a plugin: its path relative to the plugin root (`models/processor.py`; the file name for a single-file
@@ -61,12 +61,6 @@ export function normalisePluginName(name: string): string {
   const trimmed = name.trim();
   if (trimmed.startsWith('gh:')) return trimmed;
   return trimmed.replace(/\\/g, '/').replace(/\/{2,}/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '');
-}
-
-// Names that are never plugins (nor watched, at any depth): the venv, caches, dot-dirs, and the `.tmp`/`.old` of an atomic
-// package replacement.
-export function isIgnoredTopLevel(name: string): boolean {
-  return name.startsWith('.') || name === 'venv' || name === '__pycache__' || name === 'node_modules' || /\.(tmp|old)$/.test(name);
 }
 
 // Orders names by code point (not locale), so listings and hashes are the same on every machine.
