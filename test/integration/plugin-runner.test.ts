@@ -15,6 +15,7 @@ import { Supervisor } from '../../src/engine/supervisor/supervisor.js';
 import { PreEncoded } from '../../src/ipc/index.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { runnerPids } from '../fixtures/plugins/plugin-server.js';
+import { pollUntil } from '../helpers/poll.js';
 
 const PLUGINS: Record<string, string> = {
   'echo.py': `
@@ -157,8 +158,9 @@ describe('integration: PluginRunner with real python-runner children', function 
 
   it('cancel() interrupts a plugin at its next API call; the runner lives on', async () => {
     const runner = await start('chatty_spin.py');
-    const call = runner.call('process_writes', { table_batches: [], args: null }, { host: recorder() }).catch((e) => e);
-    await new Promise((r) => setTimeout(r, 100));
+    const host = recorder();
+    const call = runner.call('process_writes', { table_batches: [], args: null }, { host }).catch((e) => e);
+    await pollUntil(() => host.logs.length > 0, 'the plugin to log from inside its loop', { intervalMs: 20 });
     await runner.cancel();
     const err = await call;
     expect(err.kind).to.equal('cancelled');
@@ -172,7 +174,7 @@ describe('integration: PluginRunner with real python-runner children', function 
     expect(await idle.stop()).to.include({ code: 0, forced: false });
     const stuck = await start('spin.py');
     const call = stuck.call('process_writes', { table_batches: [], args: null }, { host: recorder() }).catch((e) => e);
-    await new Promise((r) => setTimeout(r, 100));
+    await pollUntil(async () => (await stuck.ping()).busy, 'the runner to be busy with the call', { intervalMs: 20 });
     expect(await stuck.stop(300)).to.include({ signal: 'SIGKILL', forced: true });
     expect((await call).kind).to.equal('crashed');
   });

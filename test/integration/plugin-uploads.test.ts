@@ -6,13 +6,12 @@ import { join } from 'node:path';
 import { buildTestVenv } from '../fixtures/plugins/plugin-server.js';
 import { runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
 import { sendJson } from '../helpers/http.js';
+import { pollFor } from '../helpers/poll.js';
 
 // Reference §11 scenarios 24–26 (uploads, update trigger, path validation) and the §5.5 endpoints, through the real
 // server, real runners and bin/influxdb3.
 const DB = 'uploads';
 const TRAVERSAL = (name: string) => `Path traversal detected: plugin filename '${name}' attempts to access files outside the plugin directory`;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const send = (url: string, method: string, body: unknown) => sendJson(url, body, method);
 
@@ -50,12 +49,11 @@ describe('integration: plugin uploads and updates (acceptance scenarios 24–26)
   };
   // Runners reload changed plugin files before their next call; a short poll covers the watcher's latency.
   const eventually = async (path: string, expected: unknown): Promise<void> => {
-    let last: unknown;
-    for (let i = 0; i < 50; i++) {
-      last = await callTrigger(path).catch((err: Error) => err.message);
-      if (JSON.stringify(last) === JSON.stringify(expected)) return;
-      await sleep(100);
-    }
+    const last = await pollFor(
+      () => callTrigger(path).catch((err: Error) => err.message),
+      (answer) => JSON.stringify(answer) === JSON.stringify(expected),
+      { timeoutMs: 5_000 },
+    );
     expect(last).to.deep.equal(expected);
   };
   // system.plugin_files rows of a trigger, or null when this build has no such table yet (the plugin registry).
