@@ -21,7 +21,7 @@ async function sql(url: string, db: string, q: string): Promise<{ status: number
   return { status: res.status, body: res.status === 200 ? JSON.parse(text) : JSON.parse(text).error };
 }
 
-// Reference §9 through the real server: HTTP and CLI configuration, SQL, a plugin, a restart, a dropped table.
+// Last-value and distinct-value caches (docs/caches.md) through the real server: HTTP and CLI configuration, SQL, a plugin, a restart, a dropped table.
 describe('integration: last-value and distinct-value caches', function () {
   this.timeout(60_000);
   let s: PluginServer;

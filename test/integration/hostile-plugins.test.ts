@@ -7,7 +7,7 @@ import { PROTECTIONS, saveTable, type ModeColumn, type ProtectionId } from '../f
 import { killAll, markedProcesses, runnersOf, vmRssBytes, waitUntilGone } from '../fixtures/plugins/hostile/proc-scan.js';
 import { pollFor, pollUntil } from '../helpers/poll.js';
 
-// Issue 14, "Done when": hostile and careless plugins against the real server, once per mode — (a) sandbox on,
+// Hostile and careless plugins against the real server, once per mode — (a) sandbox on,
 // (b) --plugin-sandbox off, (c) a Python without msgpack. Every check fills one cell of a protection × mode table
 // (test/integration/.out/protection-table.json; `node scripts/protection-table.mjs` puts it into docs/security.md).
 // In mode (a) every cell must pass. In mode (b) the protections only the sandbox gives (MAY_FAIL) are recorded as

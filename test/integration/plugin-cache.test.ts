@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { pluginLogs, startPluginServer, waitForNoRunners, type PluginServer } from '../fixtures/plugins/plugin-server.js';
 
-// Reference §11 scenarios 20 and 21: the cache through dry runs, test-local namespaces kept between runs.
+// The plugin cache through dry runs, test-local namespaces kept between runs.
 describe('integration: plugin cache in dry runs', function () {
   this.timeout(30_000);
   let s: PluginServer;

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { runCli } from '../helpers/server-process.js';
 import { pluginLogs, startPluginServer, waitForNoRunners, type PluginServer } from '../fixtures/plugins/plugin-server.js';
 
-// Reference §11 scenarios 1–4, 6–10, 29, 30 through the real server, real runners and the CLI.
+// Dry runs of WAL and schedule plugins (the plugin API, arguments, write-backs, namespaces, query results) through
+// the real server, real runners and the CLI.
 describe('integration: plugin dry runs (plugin_test endpoints and `influxdb3 test`)', function () {
   this.timeout(30_000);
   let s: PluginServer;

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pluginLogs, startPluginServer, waitForNoRunners, type PluginServer } from '../fixtures/plugins/plugin-server.js';
 
-// Reference §11 scenario 5 (the error table), scenario 11 (multi-file loading, via dry runs) and the plugin path rules.
+// Plugin errors as upstream reports them, multi-file plugins (via dry runs) and the plugin path rules.
 describe('integration: plugin errors, multi-file plugins and plugin paths', function () {
   this.timeout(30_000);
   let s: PluginServer;

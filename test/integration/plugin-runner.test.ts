@@ -90,7 +90,7 @@ function recorder(): Recorder {
 
 const batches = (v: number) => new PreEncoded(encodeTableBatches([{ table_name: 't', rows: [{ v: 1.0 * v, time: 1n }] }]));
 
-// PluginRunner against real python-runner children, without a server: the surface issue 5's triggers build on.
+// PluginRunner against real python-runner children, without a server: the surface triggers build on.
 describe('integration: PluginRunner with real python-runner children', function () {
   this.timeout(20_000);
   let dir: string;

@@ -8,7 +8,7 @@ import { runCli, startServer, type ServerHandle } from '../helpers/server-proces
 import { sendJson } from '../helpers/http.js';
 import { pollFor } from '../helpers/poll.js';
 
-// Reference §11 scenarios 24–26 (uploads, update trigger, path validation) and the §5.5 endpoints, through the real
+// Plugin uploads, updating a trigger's plugin, path validation and the plugin file endpoints, through the real
 // server, real runners and bin/influxdb3.
 const DB = 'uploads';
 const TRAVERSAL = (name: string) => `Path traversal detected: plugin filename '${name}' attempts to access files outside the plugin directory`;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runnerPids, startPluginServer, waitForNoRunners, type PluginServer } from '../fixtures/plugins/plugin-server.js';
 import { pollUntil } from '../helpers/poll.js';
 
-// Reference §10's cancellation contract: on disable, delete and shutdown, the plugin's next logging/query/write call
+// The cancellation contract: on disable, delete and shutdown, the plugin's next logging/query/write call
 // raises KeyboardInterrupt("influxdb3 is shutting down; aborting plugin execution"), and the runner then exits.
 const LOOPER = `
 import time

@@ -11,7 +11,7 @@ import { startServer, type ServerHandle } from '../helpers/server-process.js';
 // (scenario 22, restart), schedule overrun coalescing, hot reload, database soft delete (scenario 28) and the
 // runner restart limit. Observables are rows the plugins write, files they append to, the server log and
 // catalog.json; waits are polls with bounded deadlines, never timing assertions on speed.
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'trigger-robustness');
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'plugins', 'trigger-robustness');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -9,9 +9,9 @@ import { pollFor } from '../helpers/poll.js';
 import { runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
 import { fetchAnswer, sendJson, type HttpAnswer } from '../helpers/http.js';
 
-// Reference §11 scenarios 12–18 and 23, plus the trigger rules of §4.5 and §5.2, through the real server
-// (bin/influxdb3 serve), real CPython runners and the CLI. Plugins: test/fixtures/triggers/.
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'triggers');
+// Request, WAL and schedule triggers and their rules (docs/processing-engine.md), through the real server
+// (bin/influxdb3 serve), real CPython runners and the CLI. Plugins: test/fixtures/plugins/triggers/.
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'plugins', 'triggers');
 const CREATE_PATH = '/api/v3/configure/processing_engine_trigger';
 
 // A temporary root holding a copy of the trigger fixtures (plugins/) and a prebuilt venv shared by the block's servers.
