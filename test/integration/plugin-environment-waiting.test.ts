@@ -8,27 +8,13 @@ import { createLogger } from '../../src/shared/logger.js';
 import { pollFor } from '../helpers/poll.js';
 import { startServer, type ServerHandle } from '../helpers/server-process.js';
 import { fetchAnswer, sendJson } from '../helpers/http.js';
+import { pluginSource } from '../fixtures/plugins/sources.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const REQUEST_PLUGIN = `
-import sys
+const REQUEST_PLUGIN = pluginSource('plugin-environment-waiting', 'env_request.py');
 
-def process_request(influxdb3_local, query_parameters, request_headers, request_body, args=None):
-    codec = sys.modules["plugin_runner.codec"].NAME
-    return {"codec": codec, "big": 2**63 - 1, "neg": -2**63, "f": 0.25, "body": request_body.decode()}
-`;
-
-const WAL_PLUGIN = `
-import sys
-
-def process_writes(influxdb3_local, table_batches, args=None):
-    codec = sys.modules["plugin_runner.codec"].NAME
-    for batch in table_batches:
-        for row in batch["rows"]:
-            influxdb3_local.info(f"{codec} {batch['table_name']} {row['host']} {row['v']} {row['big']} {row['time']}")
-    influxdb3_local.write(LineBuilder("seen").tag("codec", codec).int64_field("n", 9223372036854775807))
-`;
+const WAL_PLUGIN = pluginSource('plugin-environment-waiting', 'env_wal.py');
 
 async function createRequestTrigger(url: string, db: string, name: string, path: string): Promise<void> {
   const r = await sendJson(`${url}/api/v3/configure/database`, { db });

@@ -9,17 +9,11 @@ import { readFile } from 'node:fs/promises';
 import { buildTestVenv } from '../fixtures/plugins/plugin-server.js';
 import { runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
 import { pollUntil } from '../helpers/poll.js';
+import { pluginSource } from '../fixtures/plugins/sources.js';
 
 // gh: plugins from a static HTTP host (upstream) and from a Git repository with @ref pins and packages (beyond
 // upstream), kept in <plugin-dir>/.plugin-cache so restarts work while the repository is down. Only loopback.
-const WAL_PLUGIN = `
-def process_writes(influxdb3_local, table_batches, args=None):
-    for t in table_batches:
-        if t["table_name"] == "write_reports":
-            continue
-        influxdb3_local.write(LineBuilder("write_reports").tag("table_name", t["table_name"]).int64_field("row_count", len(t["rows"])))
-    influxdb3_local.info("wal_plugin.py done")
-`;
+const WAL_PLUGIN = pluginSource('remote-plugins', 'wal_plugin.py');
 
 const pkgInit = (version: string) => `
 from .helper import answer

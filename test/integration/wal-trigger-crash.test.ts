@@ -6,16 +6,11 @@ import { startServer, removeDir, type ServerHandle } from '../helpers/server-pro
 import { sendJson } from '../helpers/http.js';
 import { pollFor } from '../helpers/poll.js';
 import { buildTestVenv } from '../fixtures/plugins/plugin-server.js';
+import { pluginSource } from '../fixtures/plugins/sources.js';
 
 // Records every row of `events` it is called with into database `seen` (same timestamp, so a row delivered twice is
 // one point): what the trigger saw survives the kills because its writes are acknowledged before its cursor moves.
-const RECORDER = `
-def process_writes(influxdb3_local, table_batches, args=None):
-    for batch in table_batches:
-        for row in batch["rows"]:
-            line = LineBuilder("seen").tag("src", "wal").string_field("id", row["id"]).time_ns(row["time"])
-            influxdb3_local.write_to_db("seen", line)
-`;
+const RECORDER = pluginSource('wal-trigger-crash', 'recorder.py');
 
 const CYCLES = 20;
 const BASE_NS = 1_700_000_000_000_000_000n;
