@@ -29,7 +29,7 @@ function tree(dir: string, prefix = ''): string[] {
   return out.sort();
 }
 
-describe('integration: plugin uploads and updates (acceptance scenarios 24–26)', function () {
+describe('integration: plugin uploads and updates', function () {
   this.timeout(120_000);
   let root: string;
   let pluginDir: string;
@@ -84,7 +84,7 @@ describe('integration: plugin uploads and updates (acceptance scenarios 24–26)
     await rm(root, { recursive: true, force: true });
   });
 
-  describe('scenario 24: create trigger --upload', () => {
+  describe('create trigger --upload', () => {
     it('uploads a single file, and the trigger runs it', async () => {
       await writeFile(join(local, 'up_single.py'), requestPlugin('1'));
       const r = await createWithUpload('up_single', join(local, 'up_single.py'));
@@ -150,7 +150,7 @@ describe('integration: plugin uploads and updates (acceptance scenarios 24–26)
     });
   });
 
-  describe('scenario 25: update trigger', () => {
+  describe('update trigger', () => {
     it('replaces the content of a single-file plugin', async () => {
       await writeFile(join(local, 'upd_single.py'), requestPlugin('"v1"'));
       expect((await createWithUpload('upd_single', join(local, 'upd_single.py'))).code).to.equal(0);
@@ -219,7 +219,7 @@ describe('integration: plugin uploads and updates (acceptance scenarios 24–26)
     });
   });
 
-  describe('scenario 26: path validation (POST /api/v3/plugins/files)', () => {
+  describe('path validation (POST /api/v3/plugins/files)', () => {
     it('accepts plugin.py and my_plugin/utils.py', async () => {
       for (const name of ['plugin.py', 'my_plugin/utils.py']) {
         const r = await send(`${url}/api/v3/plugins/files?db=ignored`, 'POST', { plugin_name: name, content: `# ${name}\n` });

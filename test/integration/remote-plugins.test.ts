@@ -99,7 +99,7 @@ describe('integration: remote (gh:) plugins', function () {
       host.listen(0, '127.0.0.1');
     });
 
-    it('scenario 19: a missing file is a 404 from the repository', async () => {
+    it('a missing file is a 404 from the repository', async () => {
       server ??= await start();
       const res = await post(`${server.url}/api/v3/configure/processing_engine_trigger`, trigger('remote', 'bad', 'gh:not_a_file.py', 'all_tables'));
       expect(res.status).to.equal(500);

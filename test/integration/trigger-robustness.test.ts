@@ -8,7 +8,7 @@ import { pollFor } from '../helpers/poll.js';
 import { startServer, type ServerHandle } from '../helpers/server-process.js';
 
 // Live triggers under stress, on the real server: a stuck plugin, error_behavior retry/disable, cache lifetime
-// (scenario 22, restart), schedule overrun coalescing, hot reload, database soft delete (scenario 28) and the
+// (on disable and across a restart), schedule overrun coalescing, hot reload, database soft delete and the
 // runner restart limit. Observables are rows the plugins write, files they append to, the server log and
 // catalog.json; waits are polls with bounded deadlines, never timing assertions on speed.
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'plugins', 'trigger-robustness');
@@ -303,7 +303,7 @@ describe('integration: trigger robustness (live triggers)', function () {
     expect(rows.map((r) => Number(r.v))).to.deep.equal([1, 5]);
   });
 
-  it('scenario 22: the local cache is dropped on disable (cron:* * * * * *)', async () => {
+  it('the local cache is dropped on disable (cron:* * * * * *)', async () => {
     await createDb('cache22');
     await createTrigger({ db: 'cache22', trigger_name: 'cache_once', plugin_filename: 'cache_once.py', trigger_specification: 'cron:* * * * * *' });
     const t0 = Date.now();
@@ -449,7 +449,7 @@ describe('integration: trigger robustness (live triggers)', function () {
     });
   });
 
-  it('scenario 28: a database soft delete stops its WAL, schedule and request triggers; other databases go on', async function () {
+  it('a database soft delete stops its WAL, schedule and request triggers; other databases go on', async function () {
     this.timeout(45_000);
     await createDb('gone');
     await createDb('stays');

@@ -98,7 +98,7 @@ describe('integration: request triggers (GET|POST /api/v3/engine/<path>)', funct
   });
   after(() => stopAndRemove(server, p));
 
-  it('scenario 12: request:bar with arguments, a JSON body, a write-back queryable at once, and hot reload', async () => {
+  it('request:bar with arguments, a JSON body, a write-back queryable at once, and hot reload', async () => {
     // Through the CLI, as upstream's test does.
     const created = await cli(url, [
       'create', 'trigger', '-d', 'foo', '--trigger-spec', 'request:bar', '--path', 'request_bar.py', '--trigger-arguments', 'test_arg=hello', 'bar_trigger',
@@ -125,7 +125,7 @@ describe('integration: request triggers (GET|POST /api/v3/engine/<path>)', funct
     expect(updated?.json).to.deep.equal({ status: 'updated' });
   });
 
-  describe('scenario 13: return forms', () => {
+  describe('return forms', () => {
     const get = (form: string) => request(`${url}/api/v3/engine/test_route?form=${form}`);
 
     it('str → 200 text/html', async () => {
@@ -211,7 +211,7 @@ describe('integration: request triggers (GET|POST /api/v3/engine/<path>)', funct
     });
   });
 
-  it('scenario 14: the Authorization header never reaches the plugin', async () => {
+  it('the Authorization header never reaches the plugin', async () => {
     await mustCreateTrigger(url, { db: 'foo', name: 'noauth', plugin: 'request_no_auth.py', spec: 'request:noauth' });
     const r = await request(`${url}/api/v3/engine/noauth`, { headers: { Authorization: 'Bearer x', 'X-Other': 'kept' } });
     expect(r.status, r.text).to.equal(200);
@@ -410,7 +410,7 @@ describe('integration: WAL triggers and trigger lifecycle through the CLI', func
   });
   after(() => stopAndRemove(server, p));
 
-  it('scenario 15: an all_tables trigger with the write-reports plugin reports every table of the flush', async () => {
+  it('an all_tables trigger with the write-reports plugin reports every table of the flush', async () => {
     await createDatabase(url, 'foo');
     const c = await cli(url, [
       'create', 'trigger', '-d', 'foo', '--path', 'wal_write_reports.py', '--trigger-spec', 'all_tables', '--trigger-arguments', 'double_count_table=cpu', 'test_trigger',
@@ -423,7 +423,7 @@ describe('integration: WAL triggers and trigger lifecycle through the CLI', func
     expect(rows).to.deep.equal(expected);
   });
 
-  it('scenarios 17 and 18: delete needs --force while enabled; enable and disable print their lines', async () => {
+  it('delete needs --force while enabled; enable and disable print their lines', async () => {
     const del = await cli(url, ['delete', 'trigger', '-d', 'foo', 'test_trigger']);
     expect(del.code).to.not.equal(0);
     expect(del.stderr).to.include('Cannot delete running plugin test_trigger. Disable it first or use --force.');
@@ -499,7 +499,7 @@ describe('integration: WAL triggers and trigger lifecycle through the CLI', func
   });
 });
 
-describe('integration: triggers survive a server crash (scenario 16)', function () {
+describe('integration: triggers survive a server crash', function () {
   this.timeout(40_000);
   let p: PluginRoot;
   let dataDir: string;
@@ -548,7 +548,7 @@ describe('integration: triggers survive a server crash (scenario 16)', function 
   });
 });
 
-describe('integration: --restrict-plugin-triggers-to schedule (scenario 23)', function () {
+describe('integration: --restrict-plugin-triggers-to schedule', function () {
   this.timeout(30_000);
   let p: PluginRoot;
   let server: ServerHandle;
