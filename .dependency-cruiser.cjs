@@ -1,4 +1,4 @@
-// The import rules: edges (http, cli) → engine → storage; engine → ipc;
+// The import rules: edges (http, the gRPC edge flight, cli) → engine → storage; engine → ipc;
 // everyone → shared, config. test/architecture/dependency-rules.test.ts runs them in `npm test`.
 
 const HTTP_PACKAGES = '^(node:)?(http|http2|https)$|(^|/)node_modules/(koa|@koa/[^/]+|koa-[^/]+)/';
@@ -51,28 +51,28 @@ module.exports = {
       severity: 'error',
       comment: 'storage/ knows nothing of plugins, the child wire, auth or the edges.',
       from: { path: '^src/storage/' },
-      to: { path: '^src/(engine|ipc|auth|http|cli)/|^src/(app|main)\\.ts$' },
+      to: { path: '^src/(engine|ipc|auth|http|flight|cli)/|^src/(app|main)\\.ts$' },
     },
     {
       name: 'ipc-not-to-upper-layers',
       severity: 'error',
       comment: 'ipc/ carries frames; it never knows what a trigger, a table or a route is.',
       from: { path: '^src/ipc/' },
-      to: { path: '^src/(engine|storage|auth|http|cli)/|^src/(app|main)\\.ts$' },
+      to: { path: '^src/(engine|storage|auth|http|flight|cli)/|^src/(app|main)\\.ts$' },
     },
     {
       name: 'auth-not-to-upper-layers',
       severity: 'error',
       comment: 'auth/ (tokens and permissions) sits beside storage: below the engine and the edges.',
       from: { path: '^src/auth/' },
-      to: { path: '^src/(engine|ipc|http|cli)/|^src/(app|main)\\.ts$' },
+      to: { path: '^src/(engine|ipc|http|flight|cli)/|^src/(app|main)\\.ts$' },
     },
     {
       name: 'engine-not-to-edges',
       severity: 'error',
       comment: 'engine/ is called by the edges, never the other way round.',
       from: { path: '^src/engine/' },
-      to: { path: '^src/(http|cli)/|^src/(app|main)\\.ts$' },
+      to: { path: '^src/(http|flight|cli)/|^src/(app|main)\\.ts$' },
     },
     {
       name: 'http-imported-only-by-the-root',
@@ -80,6 +80,13 @@ module.exports = {
       comment: 'Nothing imports the http edge except app.ts (and http/ itself).',
       from: { path: '^src/', pathNot: '^src/http/|^src/(app|main)\\.ts$' },
       to: { path: '^src/http/' },
+    },
+    {
+      name: 'flight-imported-only-by-the-root',
+      severity: 'error',
+      comment: 'Nothing imports the gRPC edge except app.ts (and flight/ itself).',
+      from: { path: '^src/', pathNot: '^src/flight/|^src/(app|main)\\.ts$' },
+      to: { path: '^src/flight/' },
     },
     {
       name: 'cli-imported-only-by-main',
@@ -98,8 +105,8 @@ module.exports = {
     {
       name: 'no-http-below-http',
       severity: 'error',
-      comment: 'HTTP (koa, node:http) belongs to the http edge and the composition root.',
-      from: { path: '^src/', pathNot: '^src/http/|^src/(app|main)\\.ts$' },
+      comment: 'HTTP (koa, node:http, http2) belongs to the edges that serve it and the composition root.',
+      from: { path: '^src/', pathNot: '^src/(http|flight)/|^src/(app|main)\\.ts$' },
       to: { path: HTTP_PACKAGES },
     },
     {
