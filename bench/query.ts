@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { schemaName } from '../src/storage/duckdb/sql-names.js';
+import { schemaName } from '../src/storage/query/sql-names.js';
 import { startServer } from '../test/helpers/server-process.js';
 import { batch } from './lib/workload.js';
 import { report } from './lib/results.js';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { readRssBytes } from '../../src/ipc/index.js';
 import { startServer, type ServerHandle } from '../../test/helpers/server-process.js';
 import { buildTestVenv } from '../../test/fixtures/plugins/plugin-server.js';
+import { pollFor } from '../../test/helpers/poll.js';
 import { pluginDir } from './plugin-bench.js';
 
 // Helpers for benchmarks that run the real server (bin/influxdb3 serve) with triggers.
@@ -110,13 +111,9 @@ export async function stopServer(server: ServerHandle, opts: { keepData?: boolea
 
 // Polls `check` every `everyMs` until it returns a value other than undefined, or throws after `timeoutMs`.
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, everyMs = 20): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+  const v = await pollFor(check, (value) => value !== undefined, { timeoutMs, intervalMs: everyMs });
+  if (v === undefined) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  return v;
 }
 
 // Every live descendant of `pid` (children, grandchildren…), from the parent links in /proc/<pid>/stat.

@@ -8,7 +8,7 @@ import { createLogger } from '../../src/shared/logger.js';
 import { buildTestVenv } from '../fixtures/plugins/plugin-server.js';
 import { ROOT, removeDir, startServer, type ServerHandle } from '../helpers/server-process.js';
 
-// Issue 7's sweep: every route the koa router holds is called without a token, with a wrong token, with database
+// A sweep: every route the koa router holds is called without a token, with a wrong token, with database
 // tokens (one for the database the request names, one for another database) and with an admin token.
 // Routes missing from EXPECTED are held to the default: admin only. Routes listed here are the documented
 // exceptions (docs/auth.md) and must exist.

@@ -150,7 +150,7 @@ describe('integration: authentication and authorization', function () {
       expect(r.code, r.stderr).to.equal(0);
       const brief = tokenOf(r.stdout);
       expect((await call(`${url}/health`, { token: brief })).status).to.equal(200);
-      await sleep(1100);
+      await sleep(1100); // the scenario: the token's lifetime runs out
       const late = await call(`${url}/health`, { token: brief });
       expect(late.status).to.equal(401);
       expect(late.json.error).to.match(/^the request was not authenticated: token has expired \d{4}-/);

@@ -2,18 +2,12 @@ import { rmSync } from 'node:fs';
 import { expect } from 'chai';
 import { runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
 import { pluginLogs, startPluginServer, waitForNoRunners, type PluginServer } from '../fixtures/plugins/plugin-server.js';
+import { pluginSource } from '../fixtures/plugins/sources.js';
 
 const NOW = BigInt(Date.now()) * 1_000_000n;
 
 // Reads the caches through SQL, as a plugin would.
-const READER_PLUGIN = `
-def process_scheduled_call(influxdb3_local, call_time, args=None):
-    rows = influxdb3_local.query(
-        "SELECT host, usage FROM last_cache('cpu', 'cpu_last') WHERE host = $host ORDER BY time DESC", {"host": "a"})
-    influxdb3_local.info("last: " + str(rows))
-    hosts = influxdb3_local.query("SELECT host FROM distinct_cache('cpu') WHERE region = 'us'")
-    influxdb3_local.info("hosts: " + str([r["host"] for r in hosts]))
-`;
+const READER_PLUGIN = pluginSource('caches', 'cache_reader.py');
 
 async function sql(url: string, db: string, q: string): Promise<{ status: number; body: any }> {
   const res = await fetch(`${url}/api/v3/query_sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ db, q }) });
@@ -21,7 +15,7 @@ async function sql(url: string, db: string, q: string): Promise<{ status: number
   return { status: res.status, body: res.status === 200 ? JSON.parse(text) : JSON.parse(text).error };
 }
 
-// Reference §9 through the real server: HTTP and CLI configuration, SQL, a plugin, a restart, a dropped table.
+// Last-value and distinct-value caches (docs/caches.md) through the real server: HTTP and CLI configuration, SQL, a plugin, a restart, a dropped table.
 describe('integration: last-value and distinct-value caches', function () {
   this.timeout(60_000);
   let s: PluginServer;

@@ -44,7 +44,7 @@ describe('integration: crash recovery under concurrent writes', function () {
       dataDir = s.dataDir;
       const killAfter = 300 + Math.floor(Math.random() * 700);
       const load = writeLoad(s, cycle, acked, Date.now() + 5000);
-      await new Promise((r) => setTimeout(r, killAfter));
+      await new Promise((r) => setTimeout(r, killAfter)); // the scenario: a kill at a random moment under load
       await s.kill();
       await load;
     }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { buildTestVenv, pluginLogs } from '../fixtures/plugins/plugin-server.js';
 import { ROOT, runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
 import { sendJson } from '../helpers/http.js';
+import { pollFor } from '../helpers/poll.js';
 
 // The example plugins shipped in plugins/ (the default plugin directory of `npm start`), run unchanged
 // from the repository: through the dry-run endpoints, (webhook) through a tiny Python harness, and as live
@@ -38,12 +39,7 @@ describe('integration: example plugins in plugins/', function () {
   };
   // Polls `sql` every 100 ms until `done(rows)` or 10 s; returns the last rows.
   const pollQuery = async (db: string, sql: string, done: (rows: any[]) => boolean): Promise<any[]> => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const rows = await query(db, sql).catch(() => [] as any[]);
-      if (done(rows) || Date.now() > deadline) return rows;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    return pollFor(() => query(db, sql).catch(() => [] as any[]), done, { timeoutMs: 10_000 });
   };
   const createTrigger = async (db: string, name: string, file: string, spec: string, args: Record<string, string> | null) => {
     const r = await post('/api/v3/configure/processing_engine_trigger', {
@@ -312,7 +308,7 @@ print(json.dumps({"result": result, "writes": local.writes, "logs": local.logs})
         { table_name: 'mem', row_count: 1, min_time: 50, max_time: 50 },
       ]);
       // Two more flush intervals: the summary write reached the WAL and the plugin, which skipped it.
-      await new Promise((r) => setTimeout(r, 2_500));
+      await new Promise((r) => setTimeout(r, 2_500)); // the scenario: nothing more is written meanwhile
       expect(await query('live_wal', sql)).to.deep.equal(rows);
       const logs = await engineLogs('live_wal', 'summarise_writes');
       expect(logs.filter((l) => l.log_level === 'ERROR')).to.deep.equal([]);
@@ -387,7 +383,7 @@ print(json.dumps({"result": result, "writes": local.writes, "logs": local.logs})
       const notJson = await send('{oops');
       expect(notJson.status).to.equal(400);
       expect((await notJson.json()).error).to.match(/^body is not valid JSON: /);
-      await new Promise((r) => setTimeout(r, 1_200));
+      await new Promise((r) => setTimeout(r, 1_200)); // the scenario: the refused bodies wrote nothing over a flush interval
       expect(await query('live_hook', sql)).to.deep.equal(rows);
       await deleteTrigger('live_hook', 'ingest');
     });

@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { createGzip } from 'node:zlib';
 import { removeDir, startServer, type ServerHandle } from '../helpers/server-process.js';
 
-// Issue 7's hardened surface: oversized bodies, gzip bombs, deep JSON, invalid UTF-8, slow clients and many
+// The hardened HTTP surface: oversized bodies, gzip bombs, deep JSON, invalid UTF-8, slow clients and many
 // connections. The server answers 4xx or closes the connection, stays responsive, and loses no acknowledged write.
 const LIMIT = 1024 * 1024;
 const DB = 'hostile';

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { HostileServer, MODES, SteadyLoad, bwrapMissing, pythonWithoutMsgpack, type ModeId, type ModeSpec } from '../fixtures/plugins/hostile/hostile-server.js';
 import { PROTECTIONS, saveTable, type ModeColumn, type ProtectionId } from '../fixtures/plugins/hostile/protection-table.js';
 import { killAll, markedProcesses, runnersOf, vmRssBytes, waitUntilGone } from '../fixtures/plugins/hostile/proc-scan.js';
-import { pollUntil } from '../helpers/poll.js';
+import { pollFor, pollUntil } from '../helpers/poll.js';
 
-// Issue 14, "Done when": hostile and careless plugins against the real server, once per mode — (a) sandbox on,
+// Hostile and careless plugins against the real server, once per mode — (a) sandbox on,
 // (b) --plugin-sandbox off, (c) a Python without msgpack. Every check fills one cell of a protection × mode table
 // (test/integration/.out/protection-table.json; `node scripts/protection-table.mjs` puts it into docs/security.md).
 // In mode (a) every cell must pass. In mode (b) the protections only the sandbox gives (MAY_FAIL) are recorded as
@@ -306,10 +306,13 @@ function modeSuite(mode: ModeSpec): void {
       const summary = await pollUntil(() => srv.server.logs.slice(from).find((l) => /dropped/i.test(l)), 'a dropped-lines summary', { timeoutMs: 15_000 }).catch(() => undefined);
       // Until the log stops growing (the rest of the flood draining).
       let last = -1;
-      for (let i = 0; i < 60 && srv.logBytes() !== last; i++) {
-        last = srv.logBytes();
-        await sleep(500);
-      }
+      const unchanged = (): boolean => {
+        const now = srv.logBytes();
+        const same = now === last;
+        last = now;
+        return same;
+      };
+      await pollFor(unchanged, Boolean, { timeoutMs: 30_000, intervalMs: 500 });
       polling = false;
       await poller;
       const grown = srv.logBytes() - before;
@@ -339,7 +342,7 @@ function modeSuite(mode: ModeSpec): void {
         const warm = await big.call('hx_bigwrite', { lines: 1000, table: 'warm' });
         if (warm.status !== 200) throw new Error(`warm-up write answered ${warm.status}: ${warm.text.slice(0, 500)}`);
         bigLoad = new SteadyLoad(big, { db: 'big' });
-        await sleep(1_000);
+        await sleep(1_000); // the scenario: the server idles under a steady load before sampling
         const idleSamples: number[] = [];
         for (let i = 0; i < 5; i++) {
           idleSamples.push(vmRssBytes(big.pid) ?? NaN);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { buildTestVenv } from '../fixtures/plugins/plugin-server.js';
 import { removeDir, startServer, type ServerHandle } from '../helpers/server-process.js';
 
-// Issue 7: every path-taking input of the HTTP API (plugin names of triggers and dry runs, upload paths, package
+// Every path-taking input of the HTTP API (plugin names of triggers and dry runs, upload paths, package
 // directory entries, requirements paths, gh: names) refuses to leave the plugin directory, through `..`, absolute
 // paths, drive prefixes and symlinks, and nothing outside is read, run or written.
 const REFUSED = /Path traversal detected|invalid plugin name|invalid ref|must be a file inside the plugin directory|Plugin not found/;

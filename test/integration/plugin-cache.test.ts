@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { pluginLogs, startPluginServer, waitForNoRunners, type PluginServer } from '../fixtures/plugins/plugin-server.js';
 
-// Reference §11 scenarios 20 and 21: the cache through dry runs, test-local namespaces kept between runs.
+// The plugin cache through dry runs, test-local namespaces kept between runs.
 describe('integration: plugin cache in dry runs', function () {
   this.timeout(30_000);
   let s: PluginServer;
@@ -21,7 +21,7 @@ describe('integration: plugin cache in dry runs', function () {
     return pluginLogs(r);
   };
 
-  describe('scenario 20 (schedule test endpoint)', () => {
+  describe('the cache through the schedule test endpoint', () => {
     it('put/get round-trips', async () => {
       expect(await run('cache/roundtrip.py', 'roundtrip')).to.deep.equal(['INFO: value: test_value']);
     });
@@ -56,7 +56,7 @@ describe('integration: plugin cache in dry runs', function () {
     });
   });
 
-  it('scenario 21: a WAL plugin counts rows across test runs through the cache', async () => {
+  it('a WAL plugin counts rows across test runs through the cache', async () => {
     const first = await s.wal({ filename: 'cache/wal_counter.py', database: 'cachedb', cache_name: 'test_cache', input_lp: 'cpu v=1i 1\ncpu v=2i 2\ncpu v=3i 3' });
     expect(pluginLogs(first)).to.deep.equal(['INFO: First run, initializing count', 'INFO: Updated count: 3']);
     const second = await s.wal({ filename: 'cache/wal_counter.py', database: 'cachedb', cache_name: 'test_cache', input_lp: 'cpu v=4i 4\nmem v=5i 5' });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { pluginLogs, runnerPids, startPluginServer, waitForNoRunners, type PluginServer } from '../fixtures/plugins/plugin-server.js';
+import { pollFor } from '../helpers/poll.js';
 
 // A plugin that crashes, loops forever, eats memory or prints to stdout is contained and reported, and the server
 // keeps serving writes, queries and other dry runs.
@@ -57,10 +58,7 @@ describe('integration: plugin containment (--plugin-timeout 2s, --plugin-memory-
     expect(r.errors).to.deep.equal([]);
     expect(pluginLogs(r)).to.deep.equal(['INFO: after printing']);
     const logged = (text: string) => s.server.logs.some((l) => l.includes(text));
-    const deadline = Date.now() + 3_000;
-    while (!(logged('hello from print() in a plugin') && logged('garbage written to fd 1')) && Date.now() < deadline) {
-      await new Promise((res) => setTimeout(res, 50));
-    }
+    await pollFor(() => logged('hello from print() in a plugin') && logged('garbage written to fd 1'), Boolean, { timeoutMs: 3_000, intervalMs: 50 });
     expect(logged('hello from print() in a plugin')).to.equal(true);
     expect(logged('garbage written to fd 1')).to.equal(true);
   });

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { runCli } from '../helpers/server-process.js';
 import { pluginLogs, startPluginServer, waitForNoRunners, type PluginServer } from '../fixtures/plugins/plugin-server.js';
 
-// Reference §11 scenarios 1–4, 6–10, 29, 30 through the real server, real runners and the CLI.
+// Dry runs of WAL and schedule plugins (the plugin API, arguments, write-backs, namespaces, query results) through
+// the real server, real runners and the CLI.
 describe('integration: plugin dry runs (plugin_test endpoints and `influxdb3 test`)', function () {
   this.timeout(30_000);
   let s: PluginServer;
@@ -15,7 +16,7 @@ describe('integration: plugin dry runs (plugin_test endpoints and `influxdb3 tes
     expect(left, 'temporary runners left behind').to.deep.equal([]);
   });
 
-  it('scenario 1: WAL dry run passes rows with only their columns and captures both kinds of writes', async () => {
+  it('WAL dry run passes rows with only their columns and captures both kinds of writes', async () => {
     const r = await s.wal({
       filename: 'wal_basic.py',
       database: '_testdb',
@@ -41,7 +42,7 @@ describe('integration: plugin dry runs (plugin_test endpoints and `influxdb3 tes
     expect(JSON.stringify(dbs)).not.to.include('mytestdb');
   });
 
-  it('scenario 2 (via `influxdb3 test wal_plugin`): query with $params and multi-argument logging', async () => {
+  it('query with $params and multi-argument logging (via `influxdb3 test wal_plugin`)', async () => {
     await s.write('foo', 'cpu,host=s1,region=us-east usage=0.9 1\ncpu,host=s2,region=us-east usage=0.89 2\ncpu,host=s1,region=us-east usage=0.85 3');
     const { code, stdout, stderr } = await runCli([
       'test', 'wal_plugin', '-H', s.url, '-d', 'foo',
@@ -64,7 +65,7 @@ describe('integration: plugin dry runs (plugin_test endpoints and `influxdb3 tes
     expect(r.errors).to.deep.equal([]);
   });
 
-  it('scenario 3 (via `influxdb3 test schedule_plugin`): schedule dry run with arguments', async () => {
+  it('schedule dry run with arguments (via `influxdb3 test schedule_plugin`)', async () => {
     const { code, stdout, stderr } = await runCli([
       'test', 'schedule_plugin', '-H', s.url, '-d', 'foo', '--schedule', '*/5 * * * * *', '--input-arguments', 'region=us-east', 'schedule_args.py',
     ]);
@@ -77,7 +78,7 @@ describe('integration: plugin dry runs (plugin_test endpoints and `influxdb3 tes
     expect(r.log_lines[0]).to.match(/^INFO: starting execution with scheduled time \d{4}-\d\d-\d\d \d\d:\d\d:\d[05] UTC$/);
   });
 
-  it('scenario 4: datetime.now() in a scheduled call; call_time is naive UTC at the planned second', async () => {
+  it('datetime.now() in a scheduled call; call_time is naive UTC at the planned second', async () => {
     const r = await s.schedule({ filename: 'schedule_now.py', database: 'foo' });
     const logs = pluginLogs(r);
     expect(logs).to.have.length(3);
@@ -97,7 +98,7 @@ describe('integration: plugin dry runs (plugin_test endpoints and `influxdb3 tes
     expect(Date.parse(every.trigger_time) - Date.now()).to.be.within(-10_000, 1_100);
   });
 
-  it('scenario 6: write-backs that conflict with the catalog are listed and reported, never applied', async () => {
+  it('write-backs that conflict with the catalog are listed and reported, never applied', async () => {
     await s.write('foodb', 'cpu,host=A f1=10i');
     const r = await s.wal({ filename: 'wal_invalid_writes.py', database: 'foodb', input_lp: 'cpu,host=A f1=11i' });
     expect(r.database_writes.foodb).to.deep.equal(['cpu,host=A f1=10i,f2=20u,f3=t', 'cpu,host=A f1="not_an_int"']);
@@ -107,7 +108,7 @@ describe('integration: plugin dry runs (plugin_test endpoints and `influxdb3 tes
     expect(cols.map((c: any) => c.column_name)).not.to.include('f2');
   });
 
-  it('scenario 7: LineBuilder escaping, byte for byte', async () => {
+  it('LineBuilder escaping, byte for byte', async () => {
     const r = await s.wal({ filename: 'wal_linebuilder.py', database: 'foo', input_lp: 'trigger x=1i' });
     expect(r.errors).to.deep.equal([]);
     expect(r.database_writes.foo).to.deep.equal([
@@ -123,24 +124,24 @@ describe('integration: plugin dry runs (plugin_test endpoints and `influxdb3 tes
     expect(r.database_writes.metrics_db).to.deep.equal(['memory_stats,host=server1 usage=75i']);
   });
 
-  it('scenario 8: influxdb3_local has exactly the nine public names', async () => {
+  it('influxdb3_local has exactly the nine public names', async () => {
     const r = await s.schedule({ filename: 'schedule_surface.py', database: 'foo' });
     expect(pluginLogs(r)).to.deep.equal(['INFO: names: cache,error,info,query,warn,write,write_sync,write_sync_to_db,write_to_db']);
   });
 
-  it('scenario 9: query() with database="bad db" raises the invalid-name error', async () => {
+  it('query() with database="bad db" raises the invalid-name error', async () => {
     const [line] = pluginLogs(await s.schedule({ filename: 'schedule_bad_db.py', database: 'foo' }));
     expect(line).to.include('invalid database name').and.include('bad db').and.include('contains invalid character');
   });
 
-  it('scenario 10: plugins never share a namespace', async () => {
+  it('plugins never share a namespace', async () => {
     expect(pluginLogs(await s.schedule({ filename: 'namespace_a.py', database: 'foo' }))).to.deep.equal(['INFO: a=1']);
     expect(pluginLogs(await s.schedule({ filename: 'namespace_b.py', database: 'foo' }))).to.deep.equal([
       'INFO: helper_a in main: False, helper_b in main: False, b=99',
     ]);
   });
 
-  it('scenario 29: sparse rows come back with None for missing int, float, string and bool values', async () => {
+  it('sparse rows come back with None for missing int, float, string and bool values', async () => {
     await s.write('sparse', 'm0,tag=full fi=1i,ff=1.0,fs="s",fb=t 1\nm0,tag=empty other=1i 2');
     const r = await s.schedule({ filename: 'schedule_sparse.py', database: 'sparse' });
     expect(r.errors).to.deep.equal([]);
@@ -150,7 +151,7 @@ describe('integration: plugin dry runs (plugin_test endpoints and `influxdb3 tes
     ]);
   });
 
-  it('scenario 30: querying a tag column succeeds', async () => {
+  it('querying a tag column succeeds', async () => {
     await s.write('tags', 'foo,tag1=a val1=1i,val2=2.5 1');
     const r = await s.schedule({ filename: 'schedule_tag_query.py', database: 'tags' });
     expect(pluginLogs(r)).to.deep.equal(['INFO: successfully queried']);

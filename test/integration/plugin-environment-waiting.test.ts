@@ -5,29 +5,16 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { ensureVenv } from '../../src/engine/environment/ensure-venv.js';
 import { createLogger } from '../../src/shared/logger.js';
+import { pollFor } from '../helpers/poll.js';
 import { startServer, type ServerHandle } from '../helpers/server-process.js';
 import { fetchAnswer, sendJson } from '../helpers/http.js';
+import { pluginSource } from '../fixtures/plugins/sources.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const REQUEST_PLUGIN = `
-import sys
+const REQUEST_PLUGIN = pluginSource('plugin-environment-waiting', 'env_request.py');
 
-def process_request(influxdb3_local, query_parameters, request_headers, request_body, args=None):
-    codec = sys.modules["plugin_runner.codec"].NAME
-    return {"codec": codec, "big": 2**63 - 1, "neg": -2**63, "f": 0.25, "body": request_body.decode()}
-`;
-
-const WAL_PLUGIN = `
-import sys
-
-def process_writes(influxdb3_local, table_batches, args=None):
-    codec = sys.modules["plugin_runner.codec"].NAME
-    for batch in table_batches:
-        for row in batch["rows"]:
-            influxdb3_local.info(f"{codec} {batch['table_name']} {row['host']} {row['v']} {row['big']} {row['time']}")
-    influxdb3_local.write(LineBuilder("seen").tag("codec", codec).int64_field("n", 9223372036854775807))
-`;
+const WAL_PLUGIN = pluginSource('plugin-environment-waiting', 'env_wal.py');
 
 async function createRequestTrigger(url: string, db: string, name: string, path: string): Promise<void> {
   const r = await sendJson(`${url}/api/v3/configure/database`, { db });
@@ -54,15 +41,6 @@ async function triggerRow(url: string, db: string, name: string): Promise<Record
   return (r.json as Array<Record<string, unknown>>).find((row) => row.trigger_name === name);
 }
 
-// Polls until `done` holds; returns the last value at the deadline.
-async function poll<T>(fn: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined as T);
-    if ((v !== undefined && done(v)) || Date.now() > deadline) return v;
-    await sleep(200);
-  }
-}
 
 function writeScript(path: string, body: string): void {
   writeFileSync(path, `#!/bin/sh\n${body}\n`);
@@ -98,7 +76,7 @@ describe('integration: plugin environment (waiting for Python, Python without ms
     });
     await createRequestTrigger(server.url, 'envdb', 'waiter', 'envhook');
     const url = server.url;
-    const waiting = await poll(() => triggerRow(url, 'envdb', 'waiter'), (r) => r?.state === 'waiting-for-environment', 20_000);
+    const waiting = await pollFor(() => triggerRow(url, 'envdb', 'waiter'), (r) => r?.state === 'waiting-for-environment', { timeoutMs: 20_000, intervalMs: 200, ignoreErrors: true });
     expect(waiting).to.include({ state: 'waiting-for-environment', stats_state: 'waiting-for-environment', disabled: false });
     expect(String(waiting!.disabled_reason)).to.include(`the python named by --python / INFLUXDB3_PYTHON is unusable (${python}: failed`);
     const early = await fetchAnswer(`${url}/api/v3/engine/envhook`, { method: 'POST', body: 'x' });
@@ -117,7 +95,7 @@ describe('integration: plugin environment (waiting for Python, Python without ms
     expect(server.logs.filter((l) => l.includes('processing engine unavailable') && l.includes('"level":50'))).to.have.length(1);
 
     writeScript(python, 'exec /usr/bin/python3 "$@"');
-    const running = await poll(() => triggerRow(url, 'envdb', 'waiter'), (r) => r?.state === 'running', 60_000);
+    const running = await pollFor(() => triggerRow(url, 'envdb', 'waiter'), (r) => r?.state === 'running', { timeoutMs: 60_000, intervalMs: 200, ignoreErrors: true });
     expect(running).to.include({ state: 'running', disabled: false, restarts: 0 });
     const answer = await fetchAnswer(`${url}/api/v3/engine/envhook`, { method: 'POST', body: 'hello' });
     expect(answer.status, answer.text).to.equal(200);
@@ -148,13 +126,9 @@ describe('integration: plugin environment (waiting for Python, Python without ms
     ]);
 
     await createRequestTrigger(url, 'fb', 'fbreq', 'fbhook');
-    const answer = await poll(
-      () => fetchAnswer(`${url}/api/v3/engine/fbhook`, { method: 'POST', body: 'héllo' }),
-      (a) => a.status === 200,
-      30_000,
-    );
-    expect(answer.status, answer.text).to.equal(200);
-    expect(JSON.parse(answer.text)).to.deep.equal({ codec: 'fallback', big: 9223372036854775807, neg: -9223372036854775808, f: 0.25, body: 'héllo' });
+    const answer = await pollFor(() => fetchAnswer(`${url}/api/v3/engine/fbhook`, { method: 'POST', body: 'héllo' }), (a) => a.status === 200, { timeoutMs: 30_000, intervalMs: 200, ignoreErrors: true });
+    expect(answer?.status, answer?.text).to.equal(200);
+    expect(JSON.parse(answer!.text)).to.deep.equal({ codec: 'fallback', big: 9223372036854775807, neg: -9223372036854775808, f: 0.25, body: 'héllo' });
 
     const warns = server.logs.filter((l) => l.includes("plugins use the runner's pure-Python msgpack codec") && l.includes('"level":40'));
     expect(warns).to.have.length(1);

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pluginLogs, startPluginServer, waitForNoRunners, type PluginServer } from '../fixtures/plugins/plugin-server.js';
 
-// Reference §11 scenario 5 (the error table), scenario 11 (multi-file loading, via dry runs) and the plugin path rules.
+// Plugin errors as upstream reports them, multi-file plugins (via dry runs) and the plugin path rules.
 describe('integration: plugin errors, multi-file plugins and plugin paths', function () {
   this.timeout(30_000);
   let s: PluginServer;
@@ -20,7 +20,7 @@ describe('integration: plugin errors, multi-file plugins and plugin paths', func
   const wal = (filename: string) => s.wal({ filename, database: 'foo', input_lp: 'cpu,host=a usage=2' });
   const schedule = (filename: string) => s.schedule({ filename, database: 'foo' });
 
-  describe('scenario 5: each failure gives upstream\'s exact errors[0]', () => {
+  describe('each failure gives upstream\'s exact errors[0]', () => {
     const table: Array<[string, string]> = [
       ['errors/invalid_python.py', 'error executing plugin: IndentationError: unexpected indent (<string>, line 2)'],
       ['errors/no_entry_point.py', 'error executing plugin: the process_writes function is not present in the plugin. Should be defined as: process_writes(influxdb3_local, table_batches, args=None)'],
@@ -48,7 +48,7 @@ describe('integration: plugin errors, multi-file plugins and plugin paths', func
     });
   });
 
-  describe('scenario 11: multi-file plugins (which upstream cannot dry-run)', () => {
+  describe('multi-file plugins (which upstream cannot dry-run)', () => {
     it('a package with a relative import runs, for WAL and schedule', async () => {
       expect(pluginLogs(await schedule('packages/good_pkg'))).to.deep.equal(['INFO: double: 42']);
       expect(pluginLogs(await wal('packages/good_pkg'))).to.deep.equal(['INFO: rows doubled: 2']);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { sendJson, fetchAnswer } from '../helpers/http.js';
 import { pollUntil } from '../helpers/poll.js';
 import { startPluginServer, type PluginServer } from '../fixtures/plugins/plugin-server.js';
+import { pluginSources } from '../fixtures/plugins/sources.js';
 
 // Plugin I/O has no size limit a user can meet (PROTOCOL.md version 2): queued writes stream to the server in
 // bounded chunks, query results come back in pages, and a WAL flush above the frame cap travels in parts.
@@ -10,28 +11,7 @@ import { startPluginServer, type PluginServer } from '../fixtures/plugins/plugin
 // write and query of the acceptance criteria run once, in the hostile-plugin suite (hostile-plugins.test.ts).
 const LINES = 1_000_000;
 
-const PLUGINS: Record<string, string> = {
-  'big_write.py': `
-def process_request(influxdb3_local, query_parameters, request_headers, request_body, args=None):
-    n = int(query_parameters["n"])
-    table = query_parameters["table"]
-    for i in range(n):
-        influxdb3_local.write(LineBuilder(table).tag("host", "h" + str(i % 100)).int64_field("v", i).time_ns(i))
-    return {"queued": n}
-`,
-  'big_query.py': `
-def process_request(influxdb3_local, query_parameters, request_headers, request_body, args=None):
-    rows = influxdb3_local.query("SELECT v, host FROM " + query_parameters["table"] + " ORDER BY time")
-    ordered = all(rows[i]["v"] == i for i in range(len(rows)))
-    return {"rows": len(rows), "ordered": ordered, "last": rows[-1] if rows else None}
-`,
-  'wal_count.py': `
-def process_writes(influxdb3_local, table_batches, args=None):
-    rows = sum(len(b["rows"]) for b in table_batches)
-    names = ",".join(b["table_name"] for b in table_batches)
-    influxdb3_local.write_to_db("seen", LineBuilder("wal_seen").tag("tables", names).int64_field("rows", rows).int64_field("calls", 1))
-`,
-};
+const PLUGINS = pluginSources('plugin-large-io', ['big_write.py', 'big_query.py', 'wal_count.py']);
 
 function rssBytes(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { buildTestVenv } from '../fixtures/plugins/plugin-server.js';
 import { removeDir, startServer, type ServerHandle } from '../helpers/server-process.js';
 import { sendJson } from '../helpers/http.js';
+import { pollFor } from '../helpers/poll.js';
 
 // A plugin printing 100 MB must not flood the server's log (docs/security.md, "Output"): the runner's output is
 // rate-limited per trigger with a "N lines / M bytes dropped" summary, and the server keeps answering meanwhile.
@@ -80,7 +81,7 @@ describe('integration: a plugin printing 100 MB', function () {
       }
       return { logged, dropped, summaries };
     };
-    for (let i = 0; i < 600 && accounted().logged + accounted().dropped < LINES; i++) await new Promise((r) => setTimeout(r, 100));
+    await pollFor(accounted, (a) => a.logged + a.dropped >= LINES, { timeoutMs: 60_000 });
     const { logged, dropped, summaries } = accounted();
     expect(logged + dropped, 'printed lines logged or counted as dropped').to.equal(LINES);
     expect(summaries).to.be.greaterThan(0);

@@ -14,7 +14,7 @@ const REQUIREMENTS = '/api/v3/configure/plugin_environment/install_requirements'
 const importing = (module: string) =>
   `import ${module}\n\ndef process_scheduled_call(influxdb3_local, call_time, args=None):\n    influxdb3_local.info(f"${module} says {${module}.VALUE}")\n`;
 
-// Issue 6 "Packages": pip runs in the plugin venv on the server; installs come from local wheels only, passed to pip
+// Packages: pip runs in the plugin venv on the server; installs come from local wheels only, passed to pip
 // through its own environment (PIP_NO_INDEX, PIP_FIND_LINKS), as an operator of an offline server would.
 describe('integration: plugin packages (install_packages / install_requirements / `influxdb3 install package`)', function () {
   this.timeout(60_000);

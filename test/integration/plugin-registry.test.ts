@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { startPluginServer, type PluginServer } from '../fixtures/plugins/plugin-server.js';
 import { runCli } from '../helpers/server-process.js';
+import { pollFor } from '../helpers/poll.js';
 
 // The plugin registry through the server: system.plugins and system.plugin_files in _internal, `show plugins`, and
 // the version each trigger loaded in system.processing_engine_triggers.
@@ -40,12 +41,7 @@ describe('integration: plugin registry', function () {
   it('a changed file gets a new version (from the watcher)', async () => {
     const before = (await plugins())[0].version;
     s.writePlugin('reg_a.py', 'def process_request(influxdb3_local, query_parameters, request_headers, request_body, args=None):\n    return "a2"\n');
-    const deadline = Date.now() + 5_000;
-    let after = before;
-    while (after === before && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      after = (await plugins())[0].version;
-    }
+    const after = await pollFor(async () => (await plugins())[0].version, (version) => version !== before, { timeoutMs: 5_000 });
     expect(after).to.not.equal(before);
     expect(await (await fetch(`${s.url}/api/v3/engine/ta`)).text()).to.equal('a2');
   });

@@ -14,52 +14,10 @@ import { Supervisor } from '../../src/engine/supervisor/supervisor.js';
 import { PreEncoded, encodeTableBatches } from '../../src/ipc/index.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { runnerPids } from '../fixtures/plugins/plugin-server.js';
+import { pollUntil } from '../helpers/poll.js';
+import { pluginSources } from '../fixtures/plugins/sources.js';
 
-const PLUGINS: Record<string, string> = {
-  'echo.py': `
-def process_writes(influxdb3_local, table_batches, args=None):
-    n = args["n"]
-    influxdb3_local.info("call", n)
-    rows = influxdb3_local.query("SELECT $n AS n", {"n": n})
-    influxdb3_local.write_sync(LineBuilder("sync").int64_field("n", int(n)), False)
-    influxdb3_local.write(LineBuilder("queued").int64_field("n", int(n)))
-    total = sum(r["v"] for b in table_batches for r in b["rows"])
-    influxdb3_local.info(f"rows={rows} total={total} type={type(table_batches[0]['rows'][0]['v']).__name__}")
-`,
-  'spin.py': `
-def process_writes(influxdb3_local, table_batches, args=None):
-    while True:
-        pass
-`,
-  'chatty_spin.py': `
-def process_writes(influxdb3_local, table_batches, args=None):
-    while True:
-        influxdb3_local.info("still going")
-`,
-  'hog.py': `
-import time
-def process_writes(influxdb3_local, table_batches, args=None):
-    hoard = []
-    for _ in range(300):
-        hoard.append(bytearray(10 * 1024 * 1024))
-        time.sleep(0.01)
-`,
-  'crash.py': `
-import os, sys
-def process_writes(influxdb3_local, table_batches, args=None):
-    sys.stderr.write("about to die\\n")
-    sys.stderr.flush()
-    os._exit(7)
-`,
-  'counter.py': `
-def process_writes(influxdb3_local, table_batches, args=None):
-    c = influxdb3_local.cache.get("count", 0) + 1
-    influxdb3_local.cache.put("count", c)
-    g = influxdb3_local.cache.get("g", 0, use_global=True) + 1
-    influxdb3_local.cache.put("g", g, use_global=True)
-    influxdb3_local.info(f"local={c} global={g}")
-`,
-};
+const PLUGINS = pluginSources('plugin-runner', ['echo.py', 'spin.py', 'chatty_spin.py', 'hog.py', 'crash.py', 'counter.py']);
 
 interface Recorder extends CallHost {
   logs: string[];
@@ -156,8 +114,9 @@ describe('integration: PluginRunner with real python-runner children', function 
 
   it('cancel() interrupts a plugin at its next API call; the runner lives on', async () => {
     const runner = await start('chatty_spin.py');
-    const call = runner.call({ method: 'processWrites', tableBatches: [], args: null }, { host: recorder() }).catch((e) => e);
-    await new Promise((r) => setTimeout(r, 100));
+    const host = recorder();
+    const call = runner.call({ method: 'processWrites', tableBatches: [], args: null }, { host }).catch((e) => e);
+    await pollUntil(() => host.logs.length > 0, 'the plugin to log from inside its loop', { intervalMs: 20 });
     await runner.cancel();
     const err = await call;
     expect(err.kind).to.equal('cancelled');
@@ -171,7 +130,7 @@ describe('integration: PluginRunner with real python-runner children', function 
     expect(await idle.stop()).to.include({ code: 0, forced: false });
     const stuck = await start('spin.py');
     const call = stuck.call({ method: 'processWrites', tableBatches: [], args: null }, { host: recorder() }).catch((e) => e);
-    await new Promise((r) => setTimeout(r, 100));
+    await pollUntil(async () => (await stuck.ping()).busy, 'the runner to be busy with the call', { intervalMs: 20 });
     expect(await stuck.stop(300)).to.include({ signal: 'SIGKILL', forced: true });
     expect((await call).kind).to.equal('crashed');
   });

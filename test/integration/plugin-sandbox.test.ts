@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readFileSync, readdirSync } from 'node:fs';
 import { detectSandbox } from '../../src/engine/runners/sandbox/detect-sandbox.js';
 import { startPluginServer, type PluginServer } from '../fixtures/plugins/plugin-server.js';
+import { pollFor } from '../helpers/poll.js';
 
 // Live processes named `marker` (the probe plugin names its children with PR_SET_NAME).
 function marked(marker: string): number[] {
@@ -21,22 +22,12 @@ function marked(marker: string): number[] {
 
 // Killing is asynchronous: poll until none is left (or the deadline), then report what is left.
 async function survivors(marker: string, deadlineMs = 5_000): Promise<number[]> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const left = marked(marker);
-    if (left.length === 0 || Date.now() > end) return left;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return pollFor(() => marked(marker), (left) => left.length === 0, { timeoutMs: deadlineMs, intervalMs: 50 });
 }
 
 // The daemon names itself a moment after the call returned: wait until all `n` are there.
 async function running(marker: string, n: number): Promise<number[]> {
-  const end = Date.now() + 5_000;
-  for (;;) {
-    const found = marked(marker);
-    if (found.length >= n || Date.now() > end) return found;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return pollFor(() => marked(marker), (found) => found.length >= n, { timeoutMs: 5_000, intervalMs: 20 });
 }
 
 function killAll(pids: number[]): void {

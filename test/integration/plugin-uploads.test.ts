@@ -6,13 +6,12 @@ import { join } from 'node:path';
 import { buildTestVenv } from '../fixtures/plugins/plugin-server.js';
 import { runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
 import { sendJson } from '../helpers/http.js';
+import { pollFor } from '../helpers/poll.js';
 
-// Reference §11 scenarios 24–26 (uploads, update trigger, path validation) and the §5.5 endpoints, through the real
+// Plugin uploads, updating a trigger's plugin, path validation and the plugin file endpoints, through the real
 // server, real runners and bin/influxdb3.
 const DB = 'uploads';
 const TRAVERSAL = (name: string) => `Path traversal detected: plugin filename '${name}' attempts to access files outside the plugin directory`;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const send = (url: string, method: string, body: unknown) => sendJson(url, body, method);
 
@@ -30,7 +29,7 @@ function tree(dir: string, prefix = ''): string[] {
   return out.sort();
 }
 
-describe('integration: plugin uploads and updates (acceptance scenarios 24–26)', function () {
+describe('integration: plugin uploads and updates', function () {
   this.timeout(120_000);
   let root: string;
   let pluginDir: string;
@@ -50,12 +49,11 @@ describe('integration: plugin uploads and updates (acceptance scenarios 24–26)
   };
   // Runners reload changed plugin files before their next call; a short poll covers the watcher's latency.
   const eventually = async (path: string, expected: unknown): Promise<void> => {
-    let last: unknown;
-    for (let i = 0; i < 50; i++) {
-      last = await callTrigger(path).catch((err: Error) => err.message);
-      if (JSON.stringify(last) === JSON.stringify(expected)) return;
-      await sleep(100);
-    }
+    const last = await pollFor(
+      () => callTrigger(path).catch((err: Error) => err.message),
+      (answer) => JSON.stringify(answer) === JSON.stringify(expected),
+      { timeoutMs: 5_000 },
+    );
     expect(last).to.deep.equal(expected);
   };
   // system.plugin_files rows of a trigger, or null when this build has no such table yet (the plugin registry).
@@ -86,7 +84,7 @@ describe('integration: plugin uploads and updates (acceptance scenarios 24–26)
     await rm(root, { recursive: true, force: true });
   });
 
-  describe('scenario 24: create trigger --upload', () => {
+  describe('create trigger --upload', () => {
     it('uploads a single file, and the trigger runs it', async () => {
       await writeFile(join(local, 'up_single.py'), requestPlugin('1'));
       const r = await createWithUpload('up_single', join(local, 'up_single.py'));
@@ -152,7 +150,7 @@ describe('integration: plugin uploads and updates (acceptance scenarios 24–26)
     });
   });
 
-  describe('scenario 25: update trigger', () => {
+  describe('update trigger', () => {
     it('replaces the content of a single-file plugin', async () => {
       await writeFile(join(local, 'upd_single.py'), requestPlugin('"v1"'));
       expect((await createWithUpload('upd_single', join(local, 'upd_single.py'))).code).to.equal(0);
@@ -221,7 +219,7 @@ describe('integration: plugin uploads and updates (acceptance scenarios 24–26)
     });
   });
 
-  describe('scenario 26: path validation (POST /api/v3/plugins/files)', () => {
+  describe('path validation (POST /api/v3/plugins/files)', () => {
     it('accepts plugin.py and my_plugin/utils.py', async () => {
       for (const name of ['plugin.py', 'my_plugin/utils.py']) {
         const r = await send(`${url}/api/v3/plugins/files?db=ignored`, 'POST', { plugin_name: name, content: `# ${name}\n` });

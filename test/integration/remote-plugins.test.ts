@@ -9,17 +9,11 @@ import { readFile } from 'node:fs/promises';
 import { buildTestVenv } from '../fixtures/plugins/plugin-server.js';
 import { runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
 import { pollUntil } from '../helpers/poll.js';
+import { pluginSource } from '../fixtures/plugins/sources.js';
 
 // gh: plugins from a static HTTP host (upstream) and from a Git repository with @ref pins and packages (beyond
 // upstream), kept in <plugin-dir>/.plugin-cache so restarts work while the repository is down. Only loopback.
-const WAL_PLUGIN = `
-def process_writes(influxdb3_local, table_batches, args=None):
-    for t in table_batches:
-        if t["table_name"] == "write_reports":
-            continue
-        influxdb3_local.write(LineBuilder("write_reports").tag("table_name", t["table_name"]).int64_field("row_count", len(t["rows"])))
-    influxdb3_local.info("wal_plugin.py done")
-`;
+const WAL_PLUGIN = pluginSource('remote-plugins', 'wal_plugin.py');
 
 const pkgInit = (version: string) => `
 from .helper import answer
@@ -105,7 +99,7 @@ describe('integration: remote (gh:) plugins', function () {
       host.listen(0, '127.0.0.1');
     });
 
-    it('scenario 19: a missing file is a 404 from the repository', async () => {
+    it('a missing file is a 404 from the repository', async () => {
       server ??= await start();
       const res = await post(`${server.url}/api/v3/configure/processing_engine_trigger`, trigger('remote', 'bad', 'gh:not_a_file.py', 'all_tables'));
       expect(res.status).to.equal(500);

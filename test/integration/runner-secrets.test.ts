@@ -6,19 +6,13 @@ import { join } from 'node:path';
 import { generateToken } from '../../src/auth/token-secret.js';
 import { buildTestVenv } from '../fixtures/plugins/plugin-server.js';
 import { removeDir, startServer, type ServerHandle } from '../helpers/server-process.js';
+import { pluginSource } from '../fixtures/plugins/sources.js';
 
 // Plugin runners see the server's environment as upstream's in-process plugins do (documented plugins read
 // INFLUXDB3_AUTH_TOKEN, AWS_*, … from it), minus the server's own credentials (the --admin-token-file token, wherever
 // it appears) and what --plugin-env-deny names; --plugin-env-allow passes only what it names. A real server is started
 // with these variables set; plugins dump os.environ through a dry run and a live request trigger.
-const DUMP = `import json, os
-
-def process_writes(influxdb3_local, table_batches, args=None):
-    influxdb3_local.info("ENV " + json.dumps(dict(os.environ)))
-
-def process_request(influxdb3_local, query_parameters, request_headers, request_body, args=None):
-    return dict(os.environ)
-`;
+const DUMP = pluginSource('runner-secrets', 'env_dump.py');
 
 interface Started {
   root: string;

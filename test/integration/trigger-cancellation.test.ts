@@ -3,21 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runnerPids, startPluginServer, waitForNoRunners, type PluginServer } from '../fixtures/plugins/plugin-server.js';
 import { pollUntil } from '../helpers/poll.js';
+import { pluginSource } from '../fixtures/plugins/sources.js';
 
-// Reference §10's cancellation contract: on disable, delete and shutdown, the plugin's next logging/query/write call
+// The cancellation contract: on disable, delete and shutdown, the plugin's next logging/query/write call
 // raises KeyboardInterrupt("influxdb3 is shutting down; aborting plugin execution"), and the runner then exits.
-const LOOPER = `
-import time
-def process_request(influxdb3_local, query_parameters, request_headers, request_body, args=None):
-    try:
-        while True:
-            influxdb3_local.info("tick")
-            time.sleep(0.02)
-    except KeyboardInterrupt as e:
-        with open(args["marker"], "w") as f:
-            f.write(type(e).__name__ + ": " + str(e))
-        raise
-`;
+const LOOPER = pluginSource('trigger-cancellation', 'looper.py');
 
 const WAIT = { timeoutMs: 8_000, intervalMs: 50 };
 const MESSAGE = 'KeyboardInterrupt: influxdb3 is shutting down; aborting plugin execution';

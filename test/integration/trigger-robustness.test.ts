@@ -4,25 +4,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildTestVenv } from '../fixtures/plugins/plugin-server.js';
+import { pollFor } from '../helpers/poll.js';
 import { startServer, type ServerHandle } from '../helpers/server-process.js';
 
 // Live triggers under stress, on the real server: a stuck plugin, error_behavior retry/disable, cache lifetime
-// (scenario 22, restart), schedule overrun coalescing, hot reload, database soft delete (scenario 28) and the
+// (on disable and across a restart), schedule overrun coalescing, hot reload, database soft delete and the
 // runner restart limit. Observables are rows the plugins write, files they append to, the server log and
 // catalog.json; waits are polls with bounded deadlines, never timing assertions on speed.
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'trigger-robustness');
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'plugins', 'trigger-robustness');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// Polls `probe` until it returns a truthy value or the deadline passes; returns the last value.
-async function waitFor<T>(probe: () => Promise<T> | T, timeoutMs: number, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value || Date.now() > deadline) return value;
-    await sleep(intervalMs);
-  }
-}
 
 interface TriggerBody {
   db: string;
@@ -184,7 +176,7 @@ describe('integration: trigger robustness (live triggers)', function () {
     });
     try {
       await write('stuckdb', 'm v=1i 1');
-      expect(await waitFor(() => existsSync(join(dir, 'stuck_started')), 10_000), 'the stuck plugin started').to.equal(true);
+      expect(await pollFor(() => existsSync(join(dir, 'stuck_started')), Boolean, { timeoutMs: 10_000 }), 'the stuck plugin started').to.equal(true);
       // Writes across several flush intervals while the stuck plugin sleeps: each is acknowledged without waiting
       // for it (a bound far below its 60 s sleep) and the other trigger keeps receiving batches.
       const acks: number[] = [];
@@ -192,11 +184,11 @@ describe('integration: trigger robustness (live triggers)', function () {
         const t0 = Date.now();
         await write('stuckdb', `m v=${i}i ${i}`);
         acks.push(Date.now() - t0);
-        await sleep(400);
+        await sleep(400); // the scenario: writes spread over several flush intervals
       }
       expect(Math.max(...acks), `ack times ${acks.join(', ')} ms`).to.be.below(10_000);
       expect(await count('stuckdb', 'm')).to.equal(6);
-      const echoed = await waitFor(async () => (await count('stuckout', 'echo')) === 6, 10_000);
+      const echoed = await pollFor(async () => (await count('stuckout', 'echo')) === 6, Boolean, { timeoutMs: 10_000 });
       expect(echoed, 'every row reached the healthy trigger').to.equal(true);
       expect(lines(join(dir, 'stuck_started')), 'still stuck in its first call').to.have.length(1);
     } finally {
@@ -216,7 +208,7 @@ describe('integration: trigger robustness (live triggers)', function () {
         error_behavior: 'retry',
         args: { dir, fail_times: '2', out_db: 'retryout' },
       });
-      const ok = await waitFor(async () => (await count('retryout', 'flaky', `kind = 'schedule'`)) > 0, 15_000);
+      const ok = await pollFor(async () => (await count('retryout', 'flaky', `kind = 'schedule'`)) > 0, Boolean, { timeoutMs: 15_000 });
       expect(ok, 'the plugin eventually succeeded').to.equal(true);
       const attempts = lines(join(dir, 'attempts'));
       // The first three attempts are the same scheduled run: two failures, then the success.
@@ -241,7 +233,7 @@ describe('integration: trigger robustness (live triggers)', function () {
         args: { dir, fail_times: '1', out_db: 'retryout' },
       });
       await write('retrywal', 'm v=1i 1');
-      const ok = await waitFor(async () => (await count('retryout', 'flaky', `kind = 'wal'`)) === 1, 10_000);
+      const ok = await pollFor(async () => (await count('retryout', 'flaky', `kind = 'wal'`)) === 1, Boolean, { timeoutMs: 10_000 });
       expect(ok).to.equal(true);
       expect(lines(join(dir, 'attempts'))).to.deep.equal(['wal', 'wal']);
     });
@@ -259,13 +251,13 @@ describe('integration: trigger robustness (live triggers)', function () {
       });
       await write('retryfail', 'm v=1i 1');
       // Backoff 100+200+400+800+1600 ms, then "giving up".
-      const gaveUp = await waitFor(() => logged(/always_fails.*giving up on this WAL batch after 5 retries|giving up on this WAL batch after 5 retries.*always_fails/).length > 0, 15_000);
+      const gaveUp = await pollFor(() => logged(/always_fails.*giving up on this WAL batch after 5 retries|giving up on this WAL batch after 5 retries.*always_fails/).length > 0, Boolean, { timeoutMs: 15_000 });
       expect(gaveUp, 'the give-up line was logged').to.equal(true);
-      await sleep(700);
+      await sleep(700); // the scenario: no further attempt after giving up
       expect(lines(join(dir, 'attempts'))).to.have.length(6);
       // Still enabled: the next batch is delivered (and retried) again.
       await write('retryfail', 'm v=2i 2');
-      const again = await waitFor(() => lines(join(dir, 'attempts')).length > 6, 10_000);
+      const again = await pollFor(() => lines(join(dir, 'attempts')).length > 6, Boolean, { timeoutMs: 10_000 });
       expect(again, 'a later batch still reaches the plugin').to.equal(true);
       expect(catalogTrigger('always_fails').disabled).to.equal(false);
     });
@@ -284,45 +276,44 @@ describe('integration: trigger robustness (live triggers)', function () {
     });
     const echoes = () => count('disout', 'echo');
     await write('disdb', 'm v=1i 1');
-    expect(await waitFor(async () => (await echoes()) === 1, 10_000), 'running before the failure').to.equal(true);
+    expect(await pollFor(async () => (await echoes()) === 1, Boolean, { timeoutMs: 10_000 }), 'running before the failure').to.equal(true);
 
     await write('disdb', 'm fail=1i 2');
-    const disabled = await waitFor(() => catalogTrigger('disabler')?.disabled === true, 10_000);
+    const disabled = await pollFor(() => catalogTrigger('disabler')?.disabled === true, Boolean, { timeoutMs: 10_000 });
     expect(disabled, 'disabled=true persisted').to.equal(true);
     expect(catalogTrigger('disabler').disabled_reason).to.match(/error_behavior is disable and a call failed: .*row asked to fail/);
     expect(logged(/"msg":"trigger disabled"/).filter((l) => l.includes('error_behavior is disable'))).to.not.be.empty;
 
     // Not running: rows written now are not echoed (over a few flush intervals).
     await write('disdb', 'm v=3i 3');
-    await sleep(2_500);
+    await sleep(2_500); // the scenario: nothing echoed over a few flush intervals
     expect(await echoes()).to.equal(1);
 
     await restart();
     await write('disdb', 'm v=4i 4');
-    await sleep(2_500);
+    await sleep(2_500); // the scenario: nothing echoed over a few flush intervals
     expect(await echoes(), 'the restart did not start it').to.equal(1);
     expect(catalogTrigger('disabler').disabled).to.equal(true);
 
     await setEnabled('disdb', 'disabler', true);
     expect(catalogTrigger('disabler')).to.include({ disabled: false, disabled_reason: null });
     await write('disdb', 'm v=5i 5');
-    expect(await waitFor(async () => (await echoes()) === 2, 10_000), 'enabled again').to.equal(true);
+    expect(await pollFor(async () => (await echoes()) === 2, Boolean, { timeoutMs: 10_000 }), 'enabled again').to.equal(true);
     const rows = await query('disout', 'SELECT v FROM echo ORDER BY time');
     expect(rows.map((r) => Number(r.v))).to.deep.equal([1, 5]);
   });
 
-  it('scenario 22: the local cache is dropped on disable (cron:* * * * * *)', async () => {
+  it('the local cache is dropped on disable (cron:* * * * * *)', async () => {
     await createDb('cache22');
     await createTrigger({ db: 'cache22', trigger_name: 'cache_once', plugin_filename: 'cache_once.py', trigger_specification: 'cron:* * * * * *' });
     const t0 = Date.now();
-    expect(await waitFor(async () => (await count('cache22', 'cache_test')) >= 1, 10_000)).to.equal(true);
-    await sleep(Math.max(0, 3_100 - (Date.now() - t0)));
+    expect(await pollFor(async () => (await count('cache22', 'cache_test')) >= 1, Boolean, { timeoutMs: 10_000 })).to.equal(true);
+    await sleep(Math.max(0, 3_100 - (Date.now() - t0))); // the scenario: three cron ticks pass with the counter cached
     expect(await count('cache22', 'cache_test'), 'one row while the counter is cached').to.equal(1);
     await setEnabled('cache22', 'cache_once', false);
     await setEnabled('cache22', 'cache_once', true);
-    await sleep(1_100);
-    expect(await waitFor(async () => (await count('cache22', 'cache_test')) === 2, 5_000)).to.equal(true);
-    await sleep(1_100);
+    expect(await pollFor(async () => (await count('cache22', 'cache_test')) === 2, Boolean, { timeoutMs: 6_100 })).to.equal(true);
+    await sleep(1_100); // the scenario: another tick passes without a third row
     expect(await count('cache22', 'cache_test'), 'cache filled again: no third row').to.equal(2);
   });
 
@@ -330,9 +321,9 @@ describe('integration: trigger robustness (live triggers)', function () {
     this.timeout(45_000);
     await createDb('cacherestart');
     await createTrigger({ db: 'cacherestart', trigger_name: 'counter', plugin_filename: 'cache_counter.py', trigger_specification: 'every:1s' });
-    expect(await waitFor(async () => (await count('cacherestart', 'counter')) >= 3, 15_000)).to.equal(true);
+    expect(await pollFor(async () => (await count('cacherestart', 'counter')) >= 3, Boolean, { timeoutMs: 15_000 })).to.equal(true);
     const restartedAt = await restart();
-    expect(await waitFor(async () => (await count('cacherestart', 'counter', `time >= '${new Date(restartedAt).toISOString()}'`)) >= 2, 15_000)).to.equal(
+    expect(await pollFor(async () => (await count('cacherestart', 'counter', `time >= '${new Date(restartedAt).toISOString()}'`)) >= 2, Boolean, { timeoutMs: 15_000 })).to.equal(
       true,
     );
     const values = (await query('cacherestart', 'SELECT value, time FROM counter ORDER BY time')).map((r) => Number(r.value));
@@ -350,10 +341,10 @@ describe('integration: trigger robustness (live triggers)', function () {
     this.timeout(45_000);
     await createDb('inflight');
     await createTrigger({ db: 'inflight', trigger_name: 'slow_counter', plugin_filename: 'slow_counter.py', trigger_specification: 'every:2s' });
-    expect(await waitFor(() => logged(/slow_counter n=2 sleeping/).length > 0, 15_000)).to.equal(true);
+    expect(await pollFor(() => logged(/slow_counter n=2 sleeping/).length > 0, Boolean, { timeoutMs: 15_000 })).to.equal(true);
     await sleep(300); // inside the run's 1.5 s sleep, after its cache put and queued write
     await restart();
-    expect(await waitFor(async () => (await count('inflight', 'counter')) >= 4, 15_000)).to.equal(true);
+    expect(await pollFor(async () => (await count('inflight', 'counter')) >= 4, Boolean, { timeoutMs: 15_000 })).to.equal(true);
     const values = (await query('inflight', 'SELECT value FROM counter ORDER BY time')).map((r) => Number(r.value));
     expect(values.slice(0, 4)).to.deep.equal([1, 2, 3, 4]);
   });
@@ -364,12 +355,12 @@ describe('integration: trigger robustness (live triggers)', function () {
     await createDb('overrundb');
     const t0 = Date.now();
     await createTrigger({ db: 'overrundb', trigger_name: 'overrun', plugin_filename: 'overrun.py', trigger_specification: 'every:1s', args: { dir } });
-    const warned = await waitFor(() => logged(/previous run overran: \d+ scheduled runs? missed/).length > 0, 12_000);
+    const warned = await pollFor(() => logged(/previous run overran: \d+ scheduled runs? missed/).length > 0, Boolean, { timeoutMs: 12_000 });
     expect(warned, 'the WARN about missed runs').to.equal(true);
     const warn = logged(/previous run overran/)[0]!;
     expect(warn).to.include('"level":40');
     expect(Number(/overran: (\d+) scheduled/.exec(warn)![1])).to.be.at.least(2);
-    await sleep(2_500);
+    await sleep(2_500); // the scenario: a few more scheduled slots pass
     const elapsedS = (Date.now() - t0) / 1000;
     const runs = lines(join(dir, 'runs')).map(Number);
     // Catch-up would have run about one call per elapsed second; coalescing skips at least two slots.
@@ -419,21 +410,21 @@ describe('integration: trigger robustness (live triggers)', function () {
       await createDb('hotwal');
       await createTrigger({ db: 'hotwal', trigger_name: 'hot_wal', plugin_filename: 'hot_wal.py', trigger_specification: 'table:m' });
       await write('hotwal', 'm v=1i 1');
-      expect(await waitFor(async () => (await count('hotout', 'seen', `version = 'v1'`)) === 1, 10_000)).to.equal(true);
+      expect(await pollFor(async () => (await count('hotout', 'seen', `version = 'v1'`)) === 1, Boolean, { timeoutMs: 10_000 })).to.equal(true);
       writeFileSync(join(pluginDir, 'hot_wal.py'), walPlugin('v2'));
       await write('hotwal', 'm v=2i 2');
-      expect(await waitFor(async () => (await count('hotout', 'seen', `version = 'v2'`)) === 1, 10_000)).to.equal(true);
+      expect(await pollFor(async () => (await count('hotout', 'seen', `version = 'v2'`)) === 1, Boolean, { timeoutMs: 10_000 })).to.equal(true);
       expect(await count('hotout', 'seen')).to.equal(2);
 
       // Deleted: the next batch fails with `Plugin not found` (logged); restored: the next batch runs again.
       unlinkSync(join(pluginDir, 'hot_wal.py'));
       await write('hotwal', 'm v=3i 3');
       const notFound = () => logged(/Plugin not found/).filter((l) => l.includes('hot_wal'));
-      expect(await waitFor(() => notFound().length > 0, 10_000), 'Plugin not found logged').to.equal(true);
+      expect(await pollFor(() => notFound().length > 0, Boolean, { timeoutMs: 10_000 }), 'Plugin not found logged').to.equal(true);
       expect(notFound()[0]).to.match(/"level":50.*error executing wal plugin: Plugin not found/);
       writeFileSync(join(pluginDir, 'hot_wal.py'), walPlugin('v3'));
       await write('hotwal', 'm v=4i 4');
-      expect(await waitFor(async () => (await count('hotout', 'seen', `version = 'v3'`)) === 1, 10_000)).to.equal(true);
+      expect(await pollFor(async () => (await count('hotout', 'seen', `version = 'v3'`)) === 1, Boolean, { timeoutMs: 10_000 })).to.equal(true);
       const rows = await query('hotout', 'SELECT version, v FROM seen ORDER BY time');
       expect(rows.map((r) => `${r.version}:${r.v}`)).to.deep.equal(['v1:1', 'v2:2', 'v3:4']);
     });
@@ -458,7 +449,7 @@ describe('integration: trigger robustness (live triggers)', function () {
     });
   });
 
-  it('scenario 28: a database soft delete stops its WAL, schedule and request triggers; other databases go on', async function () {
+  it('a database soft delete stops its WAL, schedule and request triggers; other databases go on', async function () {
     this.timeout(45_000);
     await createDb('gone');
     await createDb('stays');
@@ -470,13 +461,13 @@ describe('integration: trigger robustness (live triggers)', function () {
     await createTrigger({ db: 'gone', trigger_name: 'gone_cache', plugin_filename: 'cache_once.py', trigger_specification: 'every:1s' });
     await createTrigger({ db: 'stays', trigger_name: 'stays_cache', plugin_filename: 'cache_once.py', trigger_specification: 'every:1s' });
     const ticks = (src: string) => count('sd_out', 'tick', `src = '${src}'`);
-    expect(await waitFor(() => cacheFile('gone', 'gone_cache') && cacheFile('stays', 'stays_cache'), 10_000), 'caches persisted').to.equal(true);
+    expect(await pollFor(() => cacheFile('gone', 'gone_cache') && cacheFile('stays', 'stays_cache'), Boolean, { timeoutMs: 10_000 }), 'caches persisted').to.equal(true);
 
     await write('gone', 'm v=1i 1');
     // Only rows of table m: gone_cache writes a cache_test row into 'gone' too, which gone_wal echoes whenever it lands.
     const echoesOfM = () => count('sd_out', 'echo', `src = 'gone' AND tbl = 'm'`);
-    expect(await waitFor(async () => (await echoesOfM()) === 1, 10_000), 'WAL trigger ran').to.equal(true);
-    expect(await waitFor(async () => (await ticks('gone')) >= 1 && (await ticks('stays')) >= 1, 10_000), 'schedules ran').to.equal(true);
+    expect(await pollFor(async () => (await echoesOfM()) === 1, Boolean, { timeoutMs: 10_000 }), 'WAL trigger ran').to.equal(true);
+    expect(await pollFor(async () => (await ticks('gone')) >= 1 && (await ticks('stays')) >= 1, Boolean, { timeoutMs: 10_000 }), 'schedules ran').to.equal(true);
     expect((await engine('gone_req')).status).to.equal(200);
 
     const del = await request('DELETE', '/api/v3/configure/database?db=gone');
@@ -494,7 +485,7 @@ describe('integration: trigger robustness (live triggers)', function () {
     // A database of the same name is a new one, without the old triggers.
     const res = await fetch(`${s.url}/api/v3/write_lp?db=gone`, { method: 'POST', body: 'm v=2i 2' });
     await res.text();
-    await sleep(2_500);
+    await sleep(2_500); // the scenario: a few ticks and flush intervals pass
     expect(await ticks('gone'), 'the deleted database schedule stopped').to.equal(goneTicks);
     expect(await ticks('stays'), 'the other database schedule goes on').to.be.above(staysTicks);
     expect(await echoesOfM(), 'the WAL trigger stopped').to.equal(1);
@@ -539,13 +530,13 @@ describe('integration: trigger robustness (live triggers)', function () {
     await createTrigger({ db: 'crashdb', trigger_name: 'crasher', plugin_filename: 'crash.py', trigger_specification: 'every:1s' });
     // 5 restarts with backoff 250 ms × 2^n (±20 %) ≈ 8 s, then the sixth death disables the trigger (≈ 11 s here;
     // the deadline leaves room for a loaded machine).
-    const disabled = await waitFor(() => catalogTrigger('crasher')?.disabled === true, 20_000, 200);
+    const disabled = await pollFor(() => catalogTrigger('crasher')?.disabled === true, Boolean, { timeoutMs: 20_000, intervalMs: 200 });
     expect(disabled, `disabled within 20 s (waited ${Date.now() - t0} ms)`).to.equal(true);
     expect(catalogTrigger('crasher').disabled_reason).to.match(/^plugin runner failed repeatedly: 6 failures within 60 s; last: /);
     expect(logged(/plugin runner restarted/).filter((l) => l.includes('crasher'))).to.have.length(5);
     // Disabled: no runner restarts any more.
     const restarts = logged(/plugin runner died; restarting/).length;
-    await sleep(1_500);
+    await sleep(1_500); // the scenario: no restart happens while disabled
     expect(logged(/plugin runner died; restarting/).length).to.equal(restarts);
   });
 });

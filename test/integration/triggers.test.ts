@@ -5,15 +5,14 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { buildTestVenv, runnerPids } from '../fixtures/plugins/plugin-server.js';
+import { pollFor } from '../helpers/poll.js';
 import { runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
 import { fetchAnswer, sendJson, type HttpAnswer } from '../helpers/http.js';
 
-// Reference §11 scenarios 12–18 and 23, plus the trigger rules of §4.5 and §5.2, through the real server
-// (bin/influxdb3 serve), real CPython runners and the CLI. Plugins: test/fixtures/triggers/.
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'triggers');
+// Request, WAL and schedule triggers and their rules (docs/processing-engine.md), through the real server
+// (bin/influxdb3 serve), real CPython runners and the CLI. Plugins: test/fixtures/plugins/triggers/.
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'plugins', 'triggers');
 const CREATE_PATH = '/api/v3/configure/processing_engine_trigger';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // A temporary root holding a copy of the trigger fixtures (plugins/) and a prebuilt venv shared by the block's servers.
 interface PluginRoot {
@@ -78,21 +77,6 @@ async function query(base: string, db: string, q: string): Promise<any[]> {
   return r.json;
 }
 
-// Polls `fn` every 100 ms until `done(value)` holds; returns the last value (errors count as "not yet") at the deadline.
-async function pollUntil<T>(fn: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    try {
-      last = await fn();
-      if (done(last)) return last;
-    } catch {
-      // not there yet (table not created, runner starting)
-    }
-    if (Date.now() > deadline) return last;
-    await sleep(100);
-  }
-}
 
 async function cli(url: string, args: string[]) {
   return runCli([...args.slice(0, 2), '-H', url, ...args.slice(2)]);
@@ -114,7 +98,7 @@ describe('integration: request triggers (GET|POST /api/v3/engine/<path>)', funct
   });
   after(() => stopAndRemove(server, p));
 
-  it('scenario 12: request:bar with arguments, a JSON body, a write-back queryable at once, and hot reload', async () => {
+  it('request:bar with arguments, a JSON body, a write-back queryable at once, and hot reload', async () => {
     // Through the CLI, as upstream's test does.
     const created = await cli(url, [
       'create', 'trigger', '-d', 'foo', '--trigger-spec', 'request:bar', '--path', 'request_bar.py', '--trigger-arguments', 'test_arg=hello', 'bar_trigger',
@@ -136,16 +120,12 @@ describe('integration: request triggers (GET|POST /api/v3/engine/<path>)', funct
       join(p.pluginDir, 'request_bar.py'),
       'def process_request(influxdb3_local, query_parameters, request_headers, request_body, args=None):\n    return {"status": "updated"}\n',
     );
-    const updated = await pollUntil(
-      () => request(`${url}/api/v3/engine/bar?q1=whatevs`, { method: 'POST', body: '{}' }),
-      (a) => a.json?.status === 'updated',
-      1_000,
-    );
+    const updated = await pollFor(() => request(`${url}/api/v3/engine/bar?q1=whatevs`, { method: 'POST', body: '{}' }), (a) => a.json?.status === 'updated', { timeoutMs: 1_000, ignoreErrors: true });
     expect(updated?.status, updated?.text).to.equal(200);
     expect(updated?.json).to.deep.equal({ status: 'updated' });
   });
 
-  describe('scenario 13: return forms', () => {
+  describe('return forms', () => {
     const get = (form: string) => request(`${url}/api/v3/engine/test_route?form=${form}`);
 
     it('str → 200 text/html', async () => {
@@ -231,7 +211,7 @@ describe('integration: request triggers (GET|POST /api/v3/engine/<path>)', funct
     });
   });
 
-  it('scenario 14: the Authorization header never reaches the plugin', async () => {
+  it('the Authorization header never reaches the plugin', async () => {
     await mustCreateTrigger(url, { db: 'foo', name: 'noauth', plugin: 'request_no_auth.py', spec: 'request:noauth' });
     const r = await request(`${url}/api/v3/engine/noauth`, { headers: { Authorization: 'Bearer x', 'X-Other': 'kept' } });
     expect(r.status, r.text).to.equal(200);
@@ -289,7 +269,7 @@ describe('integration: request triggers (GET|POST /api/v3/engine/<path>)', funct
     expect(r.status, r.text).to.equal(500);
     expect(r.json?.error, r.text).to.include('SyntaxError');
     writeFileSync(file, 'def process_request(influxdb3_local, query_parameters, request_headers, request_body, args=None):\n    return "fixed"\n');
-    const fixed = await pollUntil(() => request(`${url}/api/v3/engine/broken`, { signal: AbortSignal.timeout(10_000) }), (a) => a.status === 200, 5_000);
+    const fixed = await pollFor(() => request(`${url}/api/v3/engine/broken`, { signal: AbortSignal.timeout(10_000) }), (a) => a.status === 200, { timeoutMs: 5_000, ignoreErrors: true });
     expect([fixed?.status, fixed?.text]).to.deep.equal([200, 'fixed']);
   });
 
@@ -356,7 +336,7 @@ describe('integration: request triggers (GET|POST /api/v3/engine/<path>)', funct
     let settled = false;
     const held = request(`${url}/api/v3/engine/gate?hold=1`).finally(() => (settled = true));
     try {
-      expect(await pollUntil(async () => existsSync(marker), (v) => v, 5_000), 'the gate plugin never started').to.equal(true);
+      expect(await pollFor(async () => existsSync(marker), (v) => v, { timeoutMs: 5_000, ignoreErrors: true }), 'the gate plugin never started').to.equal(true);
       const echo = await request(`${url}/api/v3/engine/echo?b=2`);
       expect(echo.status).to.equal(200);
       expect(echo.json).to.deep.equal({ echo: { b: '2' }, args: null });
@@ -379,7 +359,7 @@ describe('integration: request triggers (GET|POST /api/v3/engine/<path>)', funct
     let settled = false;
     const held = request(`${url}/api/v3/engine/gate3?hold=1`).finally(() => (settled = true));
     try {
-      expect(await pollUntil(async () => existsSync(marker), (v) => v, 10_000), 'the gate plugin never started').to.equal(true);
+      expect(await pollFor(async () => existsSync(marker), (v) => v, { timeoutMs: 10_000, ignoreErrors: true }), 'the gate plugin never started').to.equal(true);
       const second = await request(`${url}/api/v3/engine/gate3`, { signal: AbortSignal.timeout(8_000) });
       expect([second.status, second.json]).to.deep.equal([200, { held: false }]);
       expect(settled, 'the first call ended before it was released').to.equal(false);
@@ -395,7 +375,7 @@ describe('integration: request triggers (GET|POST /api/v3/engine/<path>)', funct
     await mustCreateTrigger(url, { db: 'foo', name: 'gate2', plugin: 'request_gate.py', spec: 'request:gate2', args: { marker, release } });
     const held = request(`${url}/api/v3/engine/gate2?hold=1`);
     try {
-      expect(await pollUntil(async () => existsSync(marker), (v) => v, 5_000), 'the gate plugin never started').to.equal(true);
+      expect(await pollFor(async () => existsSync(marker), (v) => v, { timeoutMs: 5_000, ignoreErrors: true }), 'the gate plugin never started').to.equal(true);
       const off = await request(`${url}${CREATE_PATH}/disable?db=foo&trigger_name=gate2`, { method: 'POST' });
       expect([off.status, off.text]).to.deep.equal([200, '']);
       const r = await held;
@@ -430,7 +410,7 @@ describe('integration: WAL triggers and trigger lifecycle through the CLI', func
   });
   after(() => stopAndRemove(server, p));
 
-  it('scenario 15: an all_tables trigger with the write-reports plugin reports every table of the flush', async () => {
+  it('an all_tables trigger with the write-reports plugin reports every table of the flush', async () => {
     await createDatabase(url, 'foo');
     const c = await cli(url, [
       'create', 'trigger', '-d', 'foo', '--path', 'wal_write_reports.py', '--trigger-spec', 'all_tables', '--trigger-arguments', 'double_count_table=cpu', 'test_trigger',
@@ -439,15 +419,11 @@ describe('integration: WAL triggers and trigger lifecycle through the CLI', func
     expect(c.stdout).to.equal('Trigger test_trigger created successfully\n');
     await writeLp(url, 'foo', 'cpu,host=a f1=1.0\ncpu,host=b f1=2.0\nmem,host=a usage=234');
     const expected = [{ table_name: 'cpu', row_count: 4 }, { table_name: 'mem', row_count: 1 }];
-    const rows = await pollUntil(
-      () => query(url, 'foo', 'SELECT table_name, row_count FROM write_reports ORDER BY table_name'),
-      (r) => r.length >= 2,
-      10_000,
-    );
+    const rows = await pollFor(() => query(url, 'foo', 'SELECT table_name, row_count FROM write_reports ORDER BY table_name'), (r) => r.length >= 2, { timeoutMs: 10_000, ignoreErrors: true });
     expect(rows).to.deep.equal(expected);
   });
 
-  it('scenarios 17 and 18: delete needs --force while enabled; enable and disable print their lines', async () => {
+  it('delete needs --force while enabled; enable and disable print their lines', async () => {
     const del = await cli(url, ['delete', 'trigger', '-d', 'foo', 'test_trigger']);
     expect(del.code).to.not.equal(0);
     expect(del.stderr).to.include('Cannot delete running plugin test_trigger. Disable it first or use --force.');
@@ -464,11 +440,7 @@ describe('integration: WAL triggers and trigger lifecycle through the CLI', func
     // Enabled again, it handles new writes.
     expect((await cli(url, ['enable', 'trigger', '-d', 'foo', 'test_trigger'])).code).to.equal(0);
     await writeLp(url, 'foo', 'disk,host=a used=1i');
-    const disk = await pollUntil(
-      () => query(url, 'foo', "SELECT row_count FROM write_reports WHERE table_name = 'disk'"),
-      (r) => r.length >= 1,
-      10_000,
-    );
+    const disk = await pollFor(() => query(url, 'foo', "SELECT row_count FROM write_reports WHERE table_name = 'disk'"), (r) => r.length >= 1, { timeoutMs: 10_000, ignoreErrors: true });
     expect(disk).to.deep.equal([{ row_count: 1 }]);
     const forced = await cli(url, ['delete', 'trigger', '-d', 'foo', '--force', 'test_trigger']);
     expect(forced.code, forced.stderr).to.equal(0);
@@ -513,21 +485,21 @@ describe('integration: WAL triggers and trigger lifecycle through the CLI', func
 
     // A flush with only mem rows: the all_tables observer sees it.
     await writeLp(url, 'tbl', 'mem,host=a usage=1 1000');
-    const seen = await pollUntil(() => calls('observer'), (r) => r.length >= 1, 10_000);
+    const seen = await pollFor(() => calls('observer'), (r) => r.length >= 1, { timeoutMs: 10_000, ignoreErrors: true });
     expect(seen?.map((r) => r.tables)).to.deep.equal(['mem']);
 
     // Then a flush with cpu and mem rows. The cpu_only trigger runs its events in order, so once its cpu call is
     // recorded, a call for the mem-only flush would have been recorded before it.
     await writeLp(url, 'tbl', 'cpu,host=a f1=1.0 2000\nmem,host=b usage=2 3000');
-    const cpu = await pollUntil(() => calls('cpu_only'), (r) => r.length >= 1, 10_000);
+    const cpu = await pollFor(() => calls('cpu_only'), (r) => r.length >= 1, { timeoutMs: 10_000, ignoreErrors: true });
     expect(cpu?.map((r) => r.tables)).to.deep.equal(['cpu']);
     expect(JSON.parse(cpu![0].rows)).to.deep.equal({ cpu: [{ host: 'a', f1: 1, time: 2000 }] });
-    const all = await pollUntil(() => calls('observer'), (r) => r.length >= 2, 10_000);
+    const all = await pollFor(() => calls('observer'), (r) => r.length >= 2, { timeoutMs: 10_000, ignoreErrors: true });
     expect(all?.map((r) => r.tables.split(',').sort().join(','))).to.deep.equal(['mem', 'cpu,mem']);
   });
 });
 
-describe('integration: triggers survive a server crash (scenario 16)', function () {
+describe('integration: triggers survive a server crash', function () {
   this.timeout(40_000);
   let p: PluginRoot;
   let dataDir: string;
@@ -552,7 +524,7 @@ describe('integration: triggers survive a server crash (scenario 16)', function 
     cpSync(join(p.pluginDir, 'request_echo.py'), join(p.pluginDir, 'doomed.py'));
     await mustCreateTrigger(server.url, { db: 'foo', name: 'doomed', plugin: 'doomed.py', spec: 'request:doomed' });
     // Wait for the trigger's runner to be up, so the crash leaves an orphan behind if the runner does not notice.
-    const oldRunners = await pollUntil(async () => runnerPids(p.pluginDir), (pids) => pids.length >= 3, 5_000);
+    const oldRunners = await pollFor(async () => runnerPids(p.pluginDir), (pids) => pids.length >= 3, { timeoutMs: 5_000, ignoreErrors: true });
     await server.kill();
     server = undefined;
     rmSync(join(p.pluginDir, 'doomed.py'));
@@ -560,11 +532,7 @@ describe('integration: triggers survive a server crash (scenario 16)', function 
     server = await startServer({ dataDir, objectStore: 'file', args: p.serverArgs });
     await writeLp(server.url, 'foo', 'cpu,host=a f1=1.0\ncpu,host=b f1=2.0\nmem,host=a usage=234');
     const url = server.url;
-    const rows = await pollUntil(
-      () => query(url, 'foo', 'SELECT table_name, row_count FROM write_reports ORDER BY table_name'),
-      (r) => r.length >= 2,
-      10_000,
-    );
+    const rows = await pollFor(() => query(url, 'foo', 'SELECT table_name, row_count FROM write_reports ORDER BY table_name'), (r) => r.length >= 2, { timeoutMs: 10_000, ignoreErrors: true });
     expect(rows).to.deep.equal([{ table_name: 'cpu', row_count: 4 }, { table_name: 'mem', row_count: 1 }]);
 
     // The request trigger came back too; the disabled one stayed disabled.
@@ -575,12 +543,12 @@ describe('integration: triggers survive a server crash (scenario 16)', function 
     expect(doomed.json?.error, doomed.text).to.be.a('string');
 
     // The runners of the killed server went away with it (their pipe closed).
-    const left = await pollUntil(async () => (oldRunners ?? []).filter((pid) => runnerPids(p.pluginDir).includes(pid)), (l) => l.length === 0, 5_000);
+    const left = await pollFor(async () => (oldRunners ?? []).filter((pid) => runnerPids(p.pluginDir).includes(pid)), (l) => l.length === 0, { timeoutMs: 5_000, ignoreErrors: true });
     expect(left, 'runners of the killed server still alive').to.deep.equal([]);
   });
 });
 
-describe('integration: --restrict-plugin-triggers-to schedule (scenario 23)', function () {
+describe('integration: --restrict-plugin-triggers-to schedule', function () {
   this.timeout(30_000);
   let p: PluginRoot;
   let server: ServerHandle;

@@ -4,17 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, removeDir, type ServerHandle } from '../helpers/server-process.js';
 import { sendJson } from '../helpers/http.js';
+import { pollFor } from '../helpers/poll.js';
 import { buildTestVenv } from '../fixtures/plugins/plugin-server.js';
+import { pluginSource } from '../fixtures/plugins/sources.js';
 
 // Records every row of `events` it is called with into database `seen` (same timestamp, so a row delivered twice is
 // one point): what the trigger saw survives the kills because its writes are acknowledged before its cursor moves.
-const RECORDER = `
-def process_writes(influxdb3_local, table_batches, args=None):
-    for batch in table_batches:
-        for row in batch["rows"]:
-            line = LineBuilder("seen").tag("src", "wal").string_field("id", row["id"]).time_ns(row["time"])
-            influxdb3_local.write_to_db("seen", line)
-`;
+const RECORDER = pluginSource('wal-trigger-crash', 'recorder.py');
 
 const CYCLES = 20;
 const BASE_NS = 1_700_000_000_000_000_000n;
@@ -85,21 +81,16 @@ describe('integration: WAL triggers see every acknowledged write across kill -9 
       }
       counter.killing = false;
       const writing = writeUntilKilled(s, cycle, acked, counter);
-      await new Promise((r) => setTimeout(r, 200 + Math.floor(Math.random() * 1300)));
+      await new Promise((r) => setTimeout(r, 200 + Math.floor(Math.random() * 1300))); // the scenario: a kill at a random moment
       counter.killing = true;
       await s.kill();
       await writing;
       if (s.logs.some((l) => l.includes('WAL trigger replaying writes it had not completed'))) replays++;
     }
-    s = await startServer({ dataDir, args });
+    const restarted = await startServer({ dataDir, args });
+    s = restarted;
     expect(acked.length, 'the writer got acknowledgements').to.be.greaterThan(CYCLES * 20);
-    let seen = new Set<string>();
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      seen = await seenIds(s);
-      if (acked.every((id) => seen.has(id))) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const seen = await pollFor(() => seenIds(restarted), (ids) => acked.every((id) => ids.has(id)), { timeoutMs: 60_000, intervalMs: 250 });
     const missing = acked.filter((id) => !seen.has(id));
     expect(replays, 'restarts that re-delivered writes from the WAL (else this test shows nothing)').to.be.greaterThan(0);
     expect(missing.length, `acknowledged rows never seen by the trigger (of ${acked.length}), e.g. ${missing.slice(0, 5).join(', ')}`).to.equal(0);

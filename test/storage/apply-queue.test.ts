@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { ApplyQueue, type ApplyItem } from '../../src/storage/apply-queue.js';
+import { pollUntil } from '../helpers/poll.js';
 
 const logger = pino({ level: 'silent' });
 const item = (seq: number, rows = 1): ApplyItem => ({ dbName: 'db', rows: Array.from({ length: rows }, () => ({ table: 't', tags: [], fields: [], time: 0n })), seq: BigInt(seq) });
@@ -18,7 +19,7 @@ describe('storage/apply-queue', () => {
     await q.push(item(3));
     let done = false;
     const applied = q.whenApplied().then(() => (done = true));
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 10)); // the scenario: still not applied 10 ms later
     expect(done).to.equal(false);
     release();
     await applied;
@@ -43,16 +44,18 @@ describe('storage/apply-queue', () => {
 
   it('makes writers wait when too many rows are queued', async () => {
     let release: () => void = () => undefined;
+    let started = 0;
     const q = new ApplyQueue(async () => {
+      started++;
       await new Promise<void>((r) => (release = r));
     }, { logger, maxPendingRows: 10 });
     await q.push(item(1, 5));
     let pushed = false;
     const p = q.push(item(2, 20)).then(() => (pushed = true));
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 10)); // the scenario: the writer is still waiting 10 ms later
     expect(pushed).to.equal(false);
     release();
-    await new Promise((r) => setTimeout(r, 10));
+    await pollUntil(() => started === 2, 'the second batch to start', { intervalMs: 1 });
     release();
     await p;
     expect(pushed).to.equal(true);

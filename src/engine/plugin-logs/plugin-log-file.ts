@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PluginLogEntry, PluginLogLevel } from './plugin-log-store.js';
+import type { PluginLogEntry, PluginLogLevel } from './plugin-log-entry.js';
 
 const FILE_NAME = 'plugin-logs.jsonl';
 const LEVELS: ReadonlySet<string> = new Set<PluginLogLevel>(['INFO', 'WARN', 'ERROR']);

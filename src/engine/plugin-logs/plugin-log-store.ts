@@ -1,20 +1,10 @@
 import { errorMessage } from '../../shared/app-error.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
+import type { PluginLogEntry, PluginLogLevel } from './plugin-log-entry.js';
 import { encodeLogLine, PluginLogFile } from './plugin-log-file.js';
 
-// Levels plugins log at (influxdb3_local.info/warn/error).
-export type PluginLogLevel = 'INFO' | 'WARN' | 'ERROR';
-
-// One row of system.processing_engine_logs; event_time is nanoseconds since the epoch.
-export interface PluginLogEntry {
-  event_time: bigint;
-  // Not a column upstream: the trigger's database, so each database's system table shows only its own triggers.
-  database: string;
-  trigger_name: string;
-  log_level: PluginLogLevel;
-  log_text: string;
-}
+export type { PluginLogEntry, PluginLogLevel } from './plugin-log-entry.js';
 
 export const DEFAULT_LOG_CAPACITY = 10_000;
 const DEFAULT_WRITE_DELAY_MS = 1_000;

@@ -61,3 +61,9 @@ export async function resolvePluginPath(pluginDir: string, filename: string, pro
   }
   throw pluginNotFoundError(candidate);
 }
+
+// Names that are never plugins (nor watched, at any depth): the venv, caches, dot-dirs, and the `.tmp`/`.old` of an atomic
+// package replacement.
+export function isIgnoredTopLevel(name: string): boolean {
+  return name.startsWith('.') || name === 'venv' || name === '__pycache__' || name === 'node_modules' || /\.(tmp|old)$/.test(name);
+}

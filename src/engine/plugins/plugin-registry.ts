@@ -3,7 +3,7 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import { errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
-import { pluginPathWithin } from './plugin-path.js';
+import { isIgnoredTopLevel, pluginPathWithin } from './plugin-path.js';
 import { isRemotePluginName, normalisePluginName } from './plugin-ref.js';
 import type { PluginChange } from './plugin-watcher.js';
 
@@ -57,12 +57,6 @@ export function hashPluginFiles(files: Array<{ relPath: string; bytes: Uint8Arra
   return hash.digest('hex');
 }
 
-
-// Names that are never plugins (nor watched, at any depth): the venv, caches, dot-dirs, and the `.tmp`/`.old` of an atomic
-// package replacement.
-export function isIgnoredTopLevel(name: string): boolean {
-  return name.startsWith('.') || name === 'venv' || name === '__pycache__' || name === 'node_modules' || /\.(tmp|old)$/.test(name);
-}
 
 // Orders names by code point (not locale), so listings and hashes are the same on every machine.
 export const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -2,7 +2,7 @@ import { relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
-import { isIgnoredTopLevel } from './plugin-registry.js';
+import { isIgnoredTopLevel } from './plugin-path.js';
 
 // What changed under the plugin directory: the path relative to it, and the top-level plugin it belongs to (a file
 // name, or a package directory name) — the name triggers use as plugin_filename.

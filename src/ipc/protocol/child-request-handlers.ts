@@ -1,4 +1,3 @@
-import type { Connection } from '../connection/connection.js';
 import { HandlerError } from '../errors.js';
 import { HostErrorType } from './error-types.js';
 import { PROTOCOL_METHODS, fromWire, toWire } from './protocol-methods.js';
@@ -75,9 +74,16 @@ const EMPTY = {};
 const callIdOf = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 const cacheNameOf = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
+// What registering handlers needs of a connection (kept structural so the protocol does not depend on the
+// connection layer, which depends on the protocol's chores).
+export interface HandlerRegistrar {
+  onRequest(method: string, handler: (params: any) => unknown): unknown;
+  onNotification(method: string, handler: (params: any) => void): unknown;
+}
+
 // Registers the host's side of the child's requests on a connection: wire params read (defensively: the child
 // validated them) into typed params, answers written back as wire maps.
-export function registerChildRequestHandlers(connection: Connection, handlers: ChildRequestHandlers): void {
+export function registerChildRequestHandlers(connection: HandlerRegistrar, handlers: ChildRequestHandlers): void {
   connection.onRequest(M.query.method, (raw: unknown) => {
     const p = fromWire(M.query.params, raw);
     const args = typeof p.args === 'object' && p.args !== null ? (p.args as Record<string, string>) : null;

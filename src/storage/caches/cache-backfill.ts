@@ -1,4 +1,4 @@
-import { quoteIdent } from '../duckdb/sql-names.js';
+import { quoteIdent } from '../query/sql-names.js';
 import type { DistinctCacheDefinition, LastCacheDefinition, Table } from '../catalog/catalog-resources.js';
 import type { QueryResult } from '../query/query-result.js';
 import type { FieldType, WriteRow } from '../types.js';

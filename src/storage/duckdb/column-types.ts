@@ -19,26 +19,6 @@ export function duckdbTypeFor(type: ColumnType): string {
   }
 }
 
-// The Arrow type names InfluxDB 3 reports in information_schema and result schemas.
-export function arrowTypeFor(type: ColumnType): string {
-  switch (type) {
-    case 'tag':
-      return 'Dictionary(Int32, Utf8)';
-    case 'time':
-      return 'Timestamp(Nanosecond, None)';
-    case 'int64':
-      return 'Int64';
-    case 'uint64':
-      return 'UInt64';
-    case 'float64':
-      return 'Float64';
-    case 'utf8':
-      return 'Utf8';
-    case 'bool':
-      return 'Boolean';
-  }
-}
-
 // Best guess for a physical column nobody registered (VARCHAR cannot tell a tag from a string field).
 export function columnTypeFromDuckdb(name: string, duckType: string): ColumnType | undefined {
   switch (duckType.toUpperCase()) {

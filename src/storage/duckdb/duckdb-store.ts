@@ -14,7 +14,7 @@ import { appendRows, UnknownColumnError } from './chunk-writer.js';
 import { dedupePoints, hasRowidColumn, mergeStoredDuplicates, TableTimeBounds, type PointBatch } from './point-dedup.js';
 import { ReaderPool } from './reader-pool.js';
 import { SerialQueue } from '../../shared/serial-queue.js';
-import { qualifiedTable, quoteIdent, schemaName } from './sql-names.js';
+import { qualifiedTable, quoteIdent, schemaName } from '../query/sql-names.js';
 import { TableRegistry, type RegisteredTable } from './table-registry.js';
 import { evolveTable, readPhysicalColumns, columnsFromRows } from './table-schema.js';
 

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnDef, Field, WriteRow } from '../types.js';
 import type { BatchGroup } from './batch-groups.js';
-import { qualifiedTable, quoteIdent } from './sql-names.js';
+import { qualifiedTable, quoteIdent } from '../query/sql-names.js';
 
 /*
  * InfluxDB identifies a point by (measurement, tag set, time): writing the same point again replaces it,

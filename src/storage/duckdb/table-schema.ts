@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../../shared/app-error.js';
 import type { ColumnDef, WriteRow } from '../types.js';
 import { columnTypeFromDuckdb, duckdbTypeFor } from './column-types.js';
-import { qualifiedTable, quoteIdent, schemaName } from './sql-names.js';
+import { qualifiedTable, quoteIdent, schemaName } from '../query/sql-names.js';
 
 const conflict = (message: string): AppError => new AppError('schema_conflict', message, { status: 409 });
 

@@ -1,3 +1,5 @@
+import type { ColumnType } from '../types.js';
+
 const SIMPLE: Record<string, string> = {
   Null: '"NULL"',
   Boolean: 'BOOLEAN',
@@ -63,4 +65,24 @@ export function arrowCastSql(arrowType: string, expr: string): string | undefine
   const macro = TIMESTAMP_MACROS[target];
   if (macro) return `${macro}(${expr})`;
   return `CAST((${expr}) AS ${target})`;
+}
+
+// The Arrow type names InfluxDB 3 reports in information_schema and result schemas.
+export function arrowTypeFor(type: ColumnType): string {
+  switch (type) {
+    case 'tag':
+      return 'Dictionary(Int32, Utf8)';
+    case 'time':
+      return 'Timestamp(Nanosecond, None)';
+    case 'int64':
+      return 'Int64';
+    case 'uint64':
+      return 'UInt64';
+    case 'float64':
+      return 'Float64';
+    case 'utf8':
+      return 'Utf8';
+    case 'bool':
+      return 'Boolean';
+  }
 }

@@ -1,4 +1,4 @@
-import { arrowTypeFor } from '../duckdb/column-types.js';
+import { arrowTypeFor } from './arrow-cast.js';
 import type { ColumnDef } from '../types.js';
 import type { VirtualColumnType, VirtualTable } from './system-tables.js';
 

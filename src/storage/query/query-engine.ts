@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Logger } from '../../shared/logger.js';
-import { quoteLiteral, schemaName } from '../duckdb/sql-names.js';
+import { quoteLiteral, schemaName } from './sql-names.js';
 import type { ColumnDef } from '../types.js';
 import { DATAFUSION_MACROS } from './datafusion-macros.js';
 import type { SchemaSnapshot } from './information-schema.js';

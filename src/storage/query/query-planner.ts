@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent, schemaName } from '../duckdb/sql-names.js';
+import { quoteIdent, schemaName } from './sql-names.js';
 import type { ColumnDef } from '../types.js';
 import { arrowCastSql } from './arrow-cast.js';
 import { informationSchemaTable, type SchemaSnapshot } from './information-schema.js';

@@ -1,4 +1,4 @@
-import { quoteLiteral } from '../duckdb/sql-names.js';
+import { quoteLiteral } from './sql-names.js';
 import { identName, isKeyword, tokenize, type Token } from './sql-lexer.js';
 
 const SHOW_TABLES_SQL = 'SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables';

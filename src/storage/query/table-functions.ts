@@ -1,4 +1,4 @@
-import { quoteIdent, quoteLiteral } from '../duckdb/sql-names.js';
+import { quoteIdent, quoteLiteral } from './sql-names.js';
 import type { QueryParams } from './query-result.js';
 import { identName, isKeyword, matchingParen, type Token } from './sql-lexer.js';
 import type { Edit } from './sql-rewrite.js';

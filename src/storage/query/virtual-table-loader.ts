@@ -1,5 +1,5 @@
 import { DuckDBTimestampNanosecondsValue, LIST, USMALLINT, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent } from '../duckdb/sql-names.js';
+import { quoteIdent } from './sql-names.js';
 import type { VirtualColumnType, VirtualTable } from './system-tables.js';
 
 // The DuckDB type each virtual column type is materialised as.

@@ -137,7 +137,7 @@ describe('engine/triggers/trigger-spec', () => {
     });
   });
 
-  describe('kind restriction (scenario 23)', () => {
+  describe('kind restriction', () => {
     const scheduleOnly: TriggerKind[] = ['schedule'];
 
     it('names the kinds as upstream does', () => {

@@ -1,4 +1,4 @@
-import { quoteIdent, quoteLiteral } from '../../duckdb/sql-names.js';
+import { quoteIdent, quoteLiteral } from '../sql-names.js';
 import type { ColumnDef, FieldType } from '../../types.js';
 import type { Expr } from './ast.js';
 import { influxqlError, unsupported } from './errors.js';

@@ -1,8 +1,8 @@
 import type { FillMode, GroupBy, SelectField, SelectStatement } from './ast.js';
 import { influxqlParseError, unsupported } from './errors.js';
-import type { Parser } from './parser.js';
+import type { TokenReader } from './token-reader.js';
 
-export function parseSelect(p: Parser): SelectStatement {
+export function parseSelect(p: TokenReader): SelectStatement {
   const fields = parseFields(p);
   if (p.isKeyword(p.peek(), 'into')) throw unsupported('SELECT INTO');
   p.expectKeyword('from');
@@ -26,7 +26,7 @@ export function parseSelect(p: Parser): SelectStatement {
   return stmt;
 }
 
-function parseTz(p: Parser): void {
+function parseTz(p: TokenReader): void {
   p.expectOp('(');
   const t = p.next();
   if (t.kind !== 'string') throw p.error(t, 'string');
@@ -34,7 +34,7 @@ function parseTz(p: Parser): void {
   if (!['utc', 'etc/utc', 'z', 'gmt'].includes(t.value.toLowerCase())) throw unsupported(`tz('${t.value}') (only UTC)`);
 }
 
-function parseFields(p: Parser): SelectField[] {
+function parseFields(p: TokenReader): SelectField[] {
   const fields: SelectField[] = [];
   do {
     const expr = p.parseExpr();
@@ -45,7 +45,7 @@ function parseFields(p: Parser): SelectField[] {
   return fields;
 }
 
-function parseDimensions(p: Parser, groupBy: GroupBy): void {
+function parseDimensions(p: TokenReader, groupBy: GroupBy): void {
   do {
     const t = p.peek();
     if (p.isOp(t, '*')) {
@@ -79,14 +79,14 @@ function parseDimensions(p: Parser, groupBy: GroupBy): void {
   } while (p.acceptOp(','));
 }
 
-function parseDuration(p: Parser, what: string): bigint {
+function parseDuration(p: TokenReader, what: string): bigint {
   const t = p.next();
   if (t.kind === 'duration') return t.ns!;
   if (t.kind === 'number' && t.value === '0') return 0n;
   throw p.error(t, `duration for ${what}`);
 }
 
-function parseFill(p: Parser): FillMode {
+function parseFill(p: TokenReader): FillMode {
   p.next();
   p.expectOp('(');
   const t = p.next();
@@ -108,7 +108,7 @@ function parseFill(p: Parser): FillMode {
   return fill;
 }
 
-function parseOrder(p: Parser): boolean {
+function parseOrder(p: TokenReader): boolean {
   let desc = false;
   do {
     const t = p.peek();

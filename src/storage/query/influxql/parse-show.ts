@@ -1,20 +1,20 @@
 import type { ShowStatement, Source, TagKeyFilter } from './ast.js';
 import { unsupported } from './errors.js';
-import type { Parser } from './parser.js';
+import type { TokenReader } from './token-reader.js';
 
-function onDb(p: Parser): string | undefined {
+function onDb(p: TokenReader): string | undefined {
   return p.acceptKeyword('on') ? p.parseIdent() : undefined;
 }
 
-function fromSources(p: Parser): Source[] {
+function fromSources(p: TokenReader): Source[] {
   return p.acceptKeyword('from') ? p.parseSources() : [];
 }
 
-function cardinality(p: Parser, what: string): void {
+function cardinality(p: TokenReader, what: string): void {
   if (p.isKeyword(p.peek(), 'cardinality', 'exact')) throw unsupported(`SHOW ${what} CARDINALITY`);
 }
 
-function parseKeyFilter(p: Parser): TagKeyFilter {
+function parseKeyFilter(p: TokenReader): TagKeyFilter {
   const t = p.next();
   if (p.isKeyword(t, 'in')) {
     p.expectOp('(');
@@ -30,7 +30,7 @@ function parseKeyFilter(p: Parser): TagKeyFilter {
 }
 
 // Everything after SHOW: the metadata statements dashboards use; the rest is refused by name.
-export function parseShow(p: Parser): ShowStatement {
+export function parseShow(p: TokenReader): ShowStatement {
   const word = p.acceptKeyword('databases', 'retention', 'measurements', 'measurement', 'tag', 'field', 'series');
   switch (word) {
     case 'databases':

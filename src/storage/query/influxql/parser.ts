@@ -3,6 +3,7 @@ import { influxqlParseError, unsupported } from './errors.js';
 import { Lexer, type Token } from './lexer.js';
 import { parseSelect } from './parse-select.js';
 import { parseShow } from './parse-show.js';
+import type { TokenReader } from './token-reader.js';
 
 // Values for `$name` placeholders (the `params` of a v1 query), substituted while parsing.
 export type BindParams = Record<string, string | number | boolean | null>;
@@ -23,7 +24,7 @@ const RESERVED = new Set(['select', 'from', 'where', 'group', 'by', 'order', 'li
 const UNSUPPORTED_VERBS = new Set(['create', 'drop', 'delete', 'alter', 'grant', 'revoke', 'kill', 'explain', 'set', 'insert', 'update']);
 
 /** Recursive-descent parser over the lexer, one token of lookahead. */
-export class Parser {
+export class Parser implements TokenReader {
   private readonly lexer: Lexer;
   private peeked: Token | undefined;
 

@@ -1,4 +1,4 @@
-import { quoteIdent } from '../../duckdb/sql-names.js';
+import { quoteIdent } from '../sql-names.js';
 import type { Expr, SelectStatement } from './ast.js';
 import { influxqlError } from './errors.js';
 import { NUMERIC, arithSql, conditionSql, isMathFunction, mathSql, numberSql, refSql, resolveRef, timestampSql, valueSql, type MeasurementSchema } from './expr-sql.js';

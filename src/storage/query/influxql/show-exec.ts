@@ -1,4 +1,4 @@
-import { quoteIdent, quoteLiteral } from '../../duckdb/sql-names.js';
+import { quoteIdent, quoteLiteral } from '../sql-names.js';
 import type { FieldType } from '../../types.js';
 import type { Expr, ShowStatement, TagKeyFilter } from './ast.js';
 import { conditionSql } from './expr-sql.js';

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { spawnRunner, type RunnerProcess } from '../../../src/ipc/child/spawn-runner.js';
-import { MsgpackCodec } from '../../../src/ipc/codec/msgpack-codec.js';
-import { ConnectionClosedError, RunnerError } from '../../../src/ipc/errors.js';
-import { defaultPythonCandidates, findBasePython } from '../../../src/engine/environment/find-base-python.js';
-import { captureLogger } from './capture-logger.js';
+import { spawnRunner, type RunnerProcess } from '../../../../src/ipc/child/spawn-runner.js';
+import { MsgpackCodec } from '../../../../src/ipc/codec/msgpack-codec.js';
+import { ConnectionClosedError, RunnerError } from '../../../../src/ipc/errors.js';
+import { defaultPythonCandidates, findBasePython } from '../../../../src/engine/environment/find-base-python.js';
+import { captureLogger } from '../../../ipc/child/capture-logger.js';
 import { ECHO_CHILD_SOURCE } from './echo-child.js';
 
 async function rejection(p: Promise<unknown>): Promise<any> {

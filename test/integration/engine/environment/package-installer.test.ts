@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureVenv, type PluginVenv } from '../../../src/engine/environment/ensure-venv.js';
+import { ensureVenv, type PluginVenv } from '../../../../src/engine/environment/ensure-venv.js';
 import {
   NO_PIP_MESSAGE,
   PACKAGES_DISABLED_MESSAGE,
@@ -14,10 +14,10 @@ import {
   validatePackageSpecs,
   type PackageInstallerOptions,
   type VenvProvider,
-} from '../../../src/engine/environment/package-installer.js';
-import { AppError } from '../../../src/shared/app-error.js';
-import { captureLogger } from '../../ipc/child/capture-logger.js';
-import { buildWheel, tinyPackage } from '../../fixtures/packages/wheels.js';
+} from '../../../../src/engine/environment/package-installer.js';
+import { AppError } from '../../../../src/shared/app-error.js';
+import { captureLogger } from '../../../ipc/child/capture-logger.js';
+import { buildWheel, tinyPackage } from '../../../fixtures/packages/wheels.js';
 
 const BASE = '/usr/bin/python3';
 

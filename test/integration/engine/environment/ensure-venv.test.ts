@@ -3,10 +3,10 @@ import { access, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { ensureVenv } from '../../../src/engine/environment/ensure-venv.js';
-import { PythonUnavailableError } from '../../../src/engine/environment/errors.js';
-import { readPyvenvCfg } from '../../../src/engine/environment/pyvenv-cfg.js';
-import { captureLogger } from '../../ipc/child/capture-logger.js';
+import { ensureVenv } from '../../../../src/engine/environment/ensure-venv.js';
+import { PythonUnavailableError } from '../../../../src/engine/environment/errors.js';
+import { readPyvenvCfg } from '../../../../src/engine/environment/pyvenv-cfg.js';
+import { captureLogger } from '../../../ipc/child/capture-logger.js';
 
 const BASE = '/usr/bin/python3';
 const WARN = 40;

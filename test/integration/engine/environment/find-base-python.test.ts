@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PythonUnavailableError } from '../../../src/engine/environment/errors.js';
-import { defaultPythonCandidates, findBasePython } from '../../../src/engine/environment/find-base-python.js';
-import { captureLogger } from '../../ipc/child/capture-logger.js';
+import { PythonUnavailableError } from '../../../../src/engine/environment/errors.js';
+import { defaultPythonCandidates, findBasePython } from '../../../../src/engine/environment/find-base-python.js';
+import { captureLogger } from '../../../ipc/child/capture-logger.js';
 
 // A shell script that answers the probe like a python that is too old, or lacks msgpack.
 async function fakePython(dir: string, name: string, info: Record<string, string>): Promise<string> {

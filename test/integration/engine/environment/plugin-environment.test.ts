@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PythonUnavailableError } from '../../../src/engine/environment/errors.js';
-import { PluginEnvironment } from '../../../src/engine/environment/plugin-environment.js';
-import { captureLogger } from '../../ipc/child/capture-logger.js';
+import { PythonUnavailableError } from '../../../../src/engine/environment/errors.js';
+import { PluginEnvironment } from '../../../../src/engine/environment/plugin-environment.js';
+import { captureLogger } from '../../../ipc/child/capture-logger.js';
 
 const ERROR = 50;
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readRssBytes } from '../../../src/ipc/child/read-rss-bytes.js';
+import { readRssBytes } from '../../../../src/ipc/child/read-rss-bytes.js';
 
 const MB = 1024 * 1024;
 // perl-base is on every Debian system: fill 100 MB, fork 4 children that share it, then say so.

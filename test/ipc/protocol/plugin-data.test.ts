@@ -5,7 +5,7 @@ import { PluginValueWriter } from '../../../src/ipc/codec/plugin-value-writer.js
 
 const unpack = (b: Buffer) => new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'bigint' }).unpack(b);
 
-describe('engine/codec', () => {
+describe('ipc/protocol/plugin-data', () => {
   it('encodes WAL rows with floats as float64 even when integral, ints and time as int64', () => {
     const bytes = encodeTableBatches([
       { tableName: 'cpu', rows: [{ host: 'A', usage: 1n, system: 2, ok: true, time: 100n }] },
