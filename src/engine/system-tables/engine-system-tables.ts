@@ -3,7 +3,7 @@ import type { PluginLogStore } from '../plugin-logs/plugin-log-store.js';
 import type { ExecutionStats } from '../runners/runner-metrics.js';
 import type { Trigger } from '../../storage/catalog/catalog-resources.js';
 import type { TriggerRuntimeView } from '../triggers/trigger-runtime-view.js';
-import { parseTriggerSpec, specToSerdeJson } from '../triggers/trigger-spec.js';
+import { specToSerdeJson } from '../triggers/trigger-spec.js';
 
 // What the engine's system tables read; the trigger manager supplies it (all cheap, in-memory lookups).
 export interface EngineSystemTablesDeps {
@@ -82,10 +82,11 @@ export function engineSystemTables(deps: EngineSystemTablesDeps): SystemTablePro
 }
 
 function triggerRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
-  return deps.triggers(db).map(({ record: r, state, reason, pluginVersion }) => [
+  return deps.triggers(db).map(({ record: r, spec, state, reason, pluginVersion }) => [
     r.name,
     r.pluginFilename,
-    serdeSpec(r.specification),
+    // A spec that does not parse (a hand-edited catalog) shows as a JSON string rather than failing the query.
+    spec ? specToSerdeJson(spec) : JSON.stringify(r.specification),
     r.disabled,
     r.settings.errorBehavior,
     r.settings.runAsync,
@@ -141,11 +142,3 @@ function lastError(s: ExecutionStats | undefined): string | null {
   return tb ? `${s.lastError}\n${tb}` : s.lastError;
 }
 
-// The serde JSON upstream prints; a spec we cannot parse (should not happen: it was validated on create) as a string.
-function serdeSpec(spec: string): string {
-  try {
-    return specToSerdeJson(parseTriggerSpec(spec));
-  } catch {
-    return JSON.stringify(spec);
-  }
-}

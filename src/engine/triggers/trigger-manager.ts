@@ -24,7 +24,7 @@ import type { RunnerMetrics } from '../runners/runner-metrics.js';
 import type { TriggerRuntimeView } from './trigger-runtime-view.js';
 import { checkAllowedKind, parseTriggerSpec, type TriggerKind, type TriggerSpec } from './trigger-spec.js';
 import type { TriggerLimits, TriggerSettings } from './trigger-settings.js';
-import { TriggerStore, requestPathOf } from './trigger-store.js';
+import { TriggerStore } from './trigger-store.js';
 import { WalCursor } from './wal/wal-cursor.js';
 import type { WalCursorStore } from './wal/wal-cursor-store.js';
 import { walReplaySource } from './wal/wal-replay-source.js';
@@ -169,7 +169,7 @@ export class TriggerManager {
   async enable(database: string, name: string): Promise<void> {
     const record = this.store.require(database, name);
     if (!record.disabled && this.running.has(record.id)) return;
-    const path = requestPathOf(record);
+    const path = this.store.requestPathOf(record);
     if (path !== null) this.checkPathFree(path, record.id);
     const updated = this.store.update(record, { disabled: false, disabledReason: null });
     await this.launch(updated, undefined, true);
@@ -186,11 +186,12 @@ export class TriggerManager {
     return this.store.list(database).map((record) => {
       const live = this.running.get(record.id);
       if (!live || record.disabled) {
-        return { record, state: 'disabled', reason: record.disabledReason, queued: 0, dropped: 0 };
+        return { record, spec: this.store.trySpecOf(record), state: 'disabled', reason: record.disabledReason, queued: 0, dropped: 0 };
       }
       const { runtime } = live;
       return {
         record,
+        spec: this.store.trySpecOf(record),
         state: runtime.state,
         reason: runtime.failureReason,
         queued: runtime.queued,
@@ -273,7 +274,7 @@ export class TriggerManager {
   private async launch(record: Trigger, resolved?: ResolvedTriggerPlugin, fromNow = false): Promise<void> {
     if (this.stopped) return;
     await this.halt(record.id);
-    const spec = parseTriggerSpec(record.specification);
+    const spec = this.store.specOf(record);
     const plugin = resolved ?? (await this.resolvePlugin(record.pluginFilename));
     // No await from here to the flush listener: writes at or below `liveFrom` were handed to the flush buffer
     // before this trigger listened, every later one reaches it live.
@@ -336,7 +337,7 @@ export class TriggerManager {
       if (seq !== undefined && (floor === null || seq < floor)) floor = seq;
     };
     for (const r of this.store.all()) {
-      if (r.disabled || !r.specification.trim().match(/^(table:|all_tables$)/)) continue;
+      if (r.disabled || this.store.specOf(r).kind !== 'wal') continue;
       const live = this.running.get(r.id);
       note(live?.cursor ? live.cursor.position : this.deps.walCursors?.get(r.id));
     }

@@ -1,8 +1,11 @@
 import type { Trigger } from '../../storage/catalog/catalog-resources.js';
+import type { TriggerSpec } from './trigger-spec.js';
 
 // Live facts about a trigger that system tables and /metrics show next to its stored definition.
 export interface TriggerRuntimeView {
   record: Trigger;
+  // Its spec, parsed once by the trigger store; null when the stored text does not parse.
+  spec: TriggerSpec | null;
   // running: runner up; starting: runner starting or restarting; disabled; failed: could not start (reason given);
   // waiting-for-environment: the plugin Python is unusable (reason given), the trigger starts once it is fixed.
   state: 'running' | 'starting' | 'disabled' | 'failed' | 'waiting-for-environment';

@@ -1,6 +1,6 @@
 import { AppError, notFound } from '../../shared/app-error.js';
 import type { Database, Trigger, TriggerList } from '../../storage/catalog/catalog-resources.js';
-import { parseTriggerSpec } from './trigger-spec.js';
+import { parseTriggerSpec, type TriggerSpec } from './trigger-spec.js';
 
 // Upstream's 409 text for a trigger name already taken in the database.
 export function triggerExistsError(): AppError {
@@ -28,7 +28,36 @@ export class TriggerStore {
   // Request path → the triggers serving it, rebuilt when the list object changes (every change replaces it).
   private pathIndex: { list: TriggerList; byPath: Map<string, Trigger[]> } | null = null;
 
+  // Each stored trigger's spec, parsed once: the catalog keeps the text the user typed and replaces a trigger's
+  // object on every change, so the object is the cache key.
+  private readonly specs = new WeakMap<Trigger, TriggerSpec>();
+
   constructor(private readonly catalog: TriggerCatalog) {}
+
+  // The trigger's parsed spec (every stored spec was validated when it was created).
+  specOf(trigger: Trigger): TriggerSpec {
+    let spec = this.specs.get(trigger);
+    if (!spec) {
+      spec = parseTriggerSpec(trigger.specification);
+      this.specs.set(trigger, spec);
+    }
+    return spec;
+  }
+
+  // The parsed spec, or null for one that does not parse (only a hand-edited catalog has one).
+  trySpecOf(trigger: Trigger): TriggerSpec | null {
+    try {
+      return this.specOf(trigger);
+    } catch {
+      return null;
+    }
+  }
+
+  // The path a request trigger serves (`request:/foo` and `request:foo` both serve foo), or null for other kinds.
+  requestPathOf(trigger: Trigger): string | null {
+    const spec = this.specOf(trigger);
+    return spec.kind === 'request' ? spec.path : null;
+  }
 
   private current(): TriggerList {
     return this.catalog.triggers();
@@ -107,7 +136,7 @@ export class TriggerStore {
     if (this.pathIndex?.list !== current) {
       const byPath = new Map<string, Trigger[]>();
       for (const t of current.triggers) {
-        const p = requestPathOf(t);
+        const p = this.requestPathOf(t);
         if (p !== null) byPath.set(p, [...(byPath.get(p) ?? []), t]);
       }
       this.pathIndex = { list: current, byPath };
@@ -119,12 +148,4 @@ export class TriggerStore {
     const db = this.catalog.databaseById(t.databaseId);
     return db !== undefined && !db.deleted;
   }
-}
-
-// The path a request trigger serves (`request:/foo` and `request:foo` both serve foo), or null for other kinds; only
-// request specs are parsed (cheap string work), so request routing never evaluates cron expressions.
-export function requestPathOf(trigger: Trigger): string | null {
-  if (!trigger.specification.trim().startsWith('request:')) return null;
-  const spec = parseTriggerSpec(trigger.specification);
-  return spec.kind === 'request' ? spec.path : null;
 }

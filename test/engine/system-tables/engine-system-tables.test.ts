@@ -5,13 +5,23 @@ import { emptyExecutionStats, type ExecutionStats } from '../../../src/engine/ru
 import type { Trigger } from '../../../src/storage/catalog/catalog-resources.js';
 import type { TriggerRuntimeView } from '../../../src/engine/triggers/trigger-runtime-view.js';
 import { triggerRecord } from '../trigger-fixtures.js';
+import { parseTriggerSpec, type TriggerSpec } from '../../../src/engine/triggers/trigger-spec.js';
 import { SystemTableRegistry } from '../../../src/storage/query/system-table-registry.js';
 import type { VirtualTable } from '../../../src/storage/query/system-tables.js';
 import { FakeClock } from '../fake-clock.js';
 
 
+const specOf = (r: Trigger): TriggerSpec | null => {
+  try {
+    return parseTriggerSpec(r.specification);
+  } catch {
+    return null;
+  }
+};
+
 const view = (r: Trigger, over: Partial<TriggerRuntimeView> = {}): TriggerRuntimeView => ({
   record: r,
+  spec: specOf(r),
   state: r.disabled ? 'disabled' : 'running',
   reason: null,
   queued: 0,
