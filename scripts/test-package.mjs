@@ -106,7 +106,7 @@ plugin-timeout = "30s"
 async function launcherTests() {
   console.log('launcher (packaging/influxdb3-launcher):');
   const { envName, EXCEPTIONS } = createRequire(import.meta.url)(launcherPath);
-  await check('key → variable: §6.3 exception table, native cloud names, INFLUXDB3_<KEY> for the rest', () => {
+  await check('key → variable: the exception table, native cloud names, INFLUXDB3_<KEY> for the rest', () => {
     const expected = {
       'http-bind': 'INFLUXDB3_HTTP_BIND_ADDR',
       'node-id': 'INFLUXDB3_NODE_IDENTIFIER_PREFIX',

@@ -37,7 +37,7 @@ export interface RunnerOverrides {
 }
 
 // Starts runners with the server's interpreter and limits; waits for the environment first (so plugin operations
-// issued during start-up wait for the venv instead of failing). Triggers (issue 5) and dry runs both use it.
+// issued during start-up wait for the venv instead of failing). Triggers and dry runs both use it.
 // Output allowances kept at most (names of deleted triggers and dry runs are dropped past it).
 const MAX_OUTPUT_LIMITERS = 10_000;
 

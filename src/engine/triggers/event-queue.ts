@@ -14,7 +14,7 @@ export interface PushOutcome {
 export const DEFAULT_QUEUE_CAPACITY = 64;
 export const DEFAULT_MAX_COALESCED_ROWS = 1_000_000;
 
-// A trigger's bounded queue (upstream's channel of 60 blocks the WAL notifier when full, issue #26003; this one never
+// A trigger's bounded queue (upstream's channel of 60 blocks the WAL notifier when full, influxdata/influxdb#26003; this one never
 // blocks the producer). Overflow policy, per event kind:
 // - wal: a full queue folds the new batch into the newest queued one while that stays under `maxCoalescedRows`
 //   rows (no row lost, fewer calls); past that, the oldest queued batch is dropped, counted and reported (the WAL

@@ -83,7 +83,7 @@ export function canonicalSpec(spec: TriggerSpec): string {
   }
 }
 
-// Upstream's serde (externally tagged, snake_case) JSON, as `system.processing_engine_triggers` prints it (§4.6, §7).
+// Upstream's serde (externally tagged, snake_case) JSON, as `system.processing_engine_triggers` prints it (docs/compatibility.md).
 export function specToSerdeJson(spec: TriggerSpec): string {
   switch (spec.form) {
     case 'table':

@@ -12,6 +12,7 @@ import type { BindParams } from '../../storage/query/influxql/parser.js';
 import { parseEpoch, renderV1 } from '../formats/v1-format.js';
 import { boolParam, readBody, readJson, stringParam } from '../middleware/body.js';
 import { errorStyle } from '../middleware/error-mapper.js';
+import { jsonObjectParam } from '../middleware/params.js';
 
 interface Deps {
   storage: StorageEngine;
@@ -36,17 +37,10 @@ async function requestFields(ctx: Context, limit: number): Promise<Record<string
 }
 
 function bindParams(raw: unknown): BindParams | undefined {
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  let value = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      throw badRequest(`error parsing query parameters: invalid JSON '${raw}'`);
-    }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('error parsing query parameters: expected a JSON object');
-  return value as BindParams;
+  return jsonObjectParam(raw, {
+    invalidJson: (text) => `error parsing query parameters: invalid JSON '${text}'`,
+    notObject: () => 'error parsing query parameters: expected a JSON object',
+  }) as BindParams | undefined;
 }
 
 // SHOW DATABASES lists only the databases a non-admin token may touch.

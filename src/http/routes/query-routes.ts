@@ -5,6 +5,7 @@ import type { StorageEngine } from '../../storage/storage-engine.js';
 import { CONTENT_TYPES, formatResult, parseFormat } from '../formats/format-result.js';
 import { readJson, stringParam } from '../middleware/body.js';
 import { registerInfluxqlRoutes } from './influxql-routes.js';
+import { jsonObjectParam } from '../middleware/params.js';
 
 interface Deps {
   storage: StorageEngine;
@@ -14,18 +15,11 @@ interface Deps {
 type Params = Record<string, string | number | boolean | null>;
 
 function parseParams(raw: unknown): Params | undefined {
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  let value = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      throw badRequest(`invalid params '${raw}': expected a JSON object such as {"host":"a"}`);
-    }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw badRequest(`invalid params ${JSON.stringify(raw)}: expected a JSON object`);
-  }
+  const value = jsonObjectParam(raw, {
+    invalidJson: (text) => `invalid params '${text}': expected a JSON object such as {"host":"a"}`,
+    notObject: (given) => `invalid params ${JSON.stringify(given)}: expected a JSON object`,
+  });
+  if (value === undefined) return undefined;
   for (const [k, v] of Object.entries(value)) {
     if (v !== null && !['string', 'number', 'boolean'].includes(typeof v)) {
       throw badRequest(`invalid value for query parameter '${k}': ${JSON.stringify(v)}`);
