@@ -105,7 +105,9 @@ describe('integration: TLS and one port for HTTP/1.1 and HTTP/2', function () {
     expect(JSON.parse(withCa.stdout)).to.deep.equal([{ usage: 1 }]);
     const noVerify = await runCli(['write', '-H', host, '--tls-no-verify', '-d', 'tlsdb', 'cpu,host=b usage=2 2']);
     expect(noVerify.code, noVerify.stderr).to.equal(0);
-    const untrusted = await runCli(['query', '-H', host, '-d', 'tlsdb', 'SELECT 1']);
+    const fromEnv = await runCli(['query', '-H', host, '-d', 'tlsdb', 'SELECT 1'], undefined, { INFLUXDB3_TLS_NO_VERIFY: 'true' });
+    expect(fromEnv.code, fromEnv.stderr).to.equal(0);
+    const untrusted = await runCli(['query', '-H', host, '-d', 'tlsdb', 'SELECT 1'], undefined, { INFLUXDB3_TLS_NO_VERIFY: 'false' });
     expect(untrusted.code).to.not.equal(0);
     expect(untrusted.stderr).to.contain('--tls-ca');
   });
