@@ -107,7 +107,7 @@ export class App {
     this.admin.start();
     await this.engine.start();
     this.address = await this.http.start(this.config.httpHost, this.config.httpPort);
-    this.logger.info({ address: `${this.address.address}:${this.address.port}`, objectStore: this.config.objectStore, dataDir: this.config.dataDir }, 'influxdb3-engine listening');
+    this.logger.info({ address: `${this.address.address}:${this.address.port}`, tls: this.config.tls !== null, objectStore: this.config.objectStore, dataDir: this.config.dataDir }, 'influxdb3-engine listening');
     return this.address;
   }
 
