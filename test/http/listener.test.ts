@@ -123,6 +123,26 @@ describe('http/listener', () => {
       expect(closed).to.equal(true);
     });
 
+    it('answers a gRPC request whose request side stays open past --http-request-timeout with DEADLINE_EXCEEDED', async () => {
+      const strict = new ApiListener({ http1: (_req, res) => res.end(), logger: quiet, maxBodyBytes: 100, headersTimeoutMs: 100, requestTimeoutMs: 100 });
+      strict.grpc = (stream) => stream.resume();
+      const strictPort = (await strict.start('127.0.0.1', 0)).port;
+      const session = h2connect(`http://127.0.0.1:${strictPort}`);
+      try {
+        const answer = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
+          const req = session.request({ ':method': 'POST', ':path': '/x.Service/Stream', 'content-type': 'application/grpc' });
+          req.on('response', resolve);
+          req.on('error', reject);
+          req.write(grpcFrame(1));
+        });
+        expect(answer['grpc-status']).to.equal('4');
+        expect(decodeURIComponent(String(answer['grpc-message']))).to.contain('--http-request-timeout');
+      } finally {
+        session.destroy();
+        await strict.stop();
+      }
+    });
+
     it('lets an in-flight HTTP/2 stream finish on stop, then closes', async () => {
       let release: (() => void) | undefined;
       listener.grpc = (stream) => {
