@@ -6,6 +6,7 @@ import { StorageEngine } from './storage/storage-engine.js';
 import { StorageMetrics } from './storage/storage-metrics.js';
 import { DatabaseAdmin } from './storage/database-admin.js';
 import { HttpServer } from './http/server.js';
+import { loadTlsMaterial } from './http/tls-files.js';
 import { packageVersion } from './shared/version.js';
 import { SystemTableRegistry } from './storage/query/system-table-registry.js';
 import { DisabledEngine } from './engine/disabled-engine.js';
@@ -69,6 +70,7 @@ export class App {
       clusterUuid: () => this.storage.catalogUuid,
       headersTimeoutMs: config.httpHeadersTimeoutMs,
       requestTimeoutMs: config.httpRequestTimeoutMs,
+      tls: config.tls,
       extend: (router, app) => {
         // Before any route: every request is authenticated and authorised here (src/http/auth).
         app.use(authMiddleware({
@@ -97,13 +99,15 @@ export class App {
     if (this.config.withoutAuth) {
       this.logger.warn('AUTHENTICATION IS DISABLED (--without-auth): anyone who can reach this port can read, write and delete data');
     }
+    // Unusable TLS files stop the start before anything is opened.
+    if (this.config.tls) loadTlsMaterial(this.config.tls);
     await this.storage.start();
     this.tokens.load();
     await this.preloadAdminToken();
     this.admin.start();
     await this.engine.start();
     this.address = await this.http.start(this.config.httpHost, this.config.httpPort);
-    this.logger.info({ address: `${this.address.address}:${this.address.port}`, objectStore: this.config.objectStore, dataDir: this.config.dataDir }, 'influxdb3-engine listening');
+    this.logger.info({ address: `${this.address.address}:${this.address.port}`, tls: this.config.tls !== null, objectStore: this.config.objectStore, dataDir: this.config.dataDir }, 'influxdb3-engine listening');
     return this.address;
   }
 
@@ -119,6 +123,11 @@ export class App {
     if (!this.config.withoutAuth && !this.tokens.hasAdminToken()) {
       this.logger.warn('authentication is on and there is no admin token yet: create one with `influxdb3 create token --admin`');
     }
+  }
+
+  // SIGHUP: renewed certificates without a restart.
+  reloadTls(): boolean {
+    return this.http.reloadTls();
   }
 
   async stop(): Promise<void> {

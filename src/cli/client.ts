@@ -1,8 +1,14 @@
 import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 
 export interface ClientOptions {
   host: string;
   token?: string;
+  // PEM file of the CA that signed the server's certificate (https:// hosts).
+  tlsCa?: string;
+  // Accept any server certificate (testing only).
+  tlsNoVerify?: boolean;
 }
 
 // The server answered with an error status; the message is the server's own text.
@@ -48,15 +54,59 @@ export class Client {
     }
     let res: Response;
     try {
-      res = await fetch(url, { method, headers, body: body as BodyInit | undefined });
+      res = url.protocol === 'https:'
+        ? await this.httpsFetch(url, method, headers, body)
+        : await fetch(url, { method, headers, body: body as BodyInit | undefined });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(`cannot reach the server at ${this.opts.host}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      throw new Error(this.unreachable(url, err));
     }
     if (!res.ok) {
       const text = await res.text();
+      if (res.status === 400 && text.startsWith('this server speaks TLS on this port')) {
+        throw new ServerError(res.status, `the server at ${this.opts.host} speaks TLS: use https://`, text);
+      }
       throw new ServerError(res.status, describeError(res.status, text), text);
     }
     return res;
+  }
+
+  private unreachable(url: URL, err: unknown): string {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause ?? (err as { code?: string; message?: string });
+    const detail = cause?.code ?? cause?.message ?? (err as Error).message;
+    if (url.protocol === 'https:' && ['ECONNRESET', 'EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER'].includes(String(cause?.code))) {
+      return `cannot reach the server at ${this.opts.host}: it does not speak TLS (${detail}); for a plain HTTP server use http://`;
+    }
+    if (url.protocol === 'https:' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/.test(String(cause?.code))) {
+      return `cannot reach the server at ${this.opts.host}: its certificate is not trusted (${detail}); pass --tls-ca <file> with the CA that signed it, or --tls-no-verify`;
+    }
+    return `cannot reach the server at ${this.opts.host}: ${detail}`;
+  }
+
+  // Node's fetch takes no CA or verification setting without undici's Agent, so https goes through node:https.
+  private httpsFetch(url: URL, method: string, headers: Record<string, string>, body: Buffer | string | undefined): Promise<Response> {
+    const options: RequestOptions = { method, headers, rejectUnauthorized: !this.opts.tlsNoVerify };
+    if (this.opts.tlsCa) {
+      try {
+        options.ca = readFileSync(this.opts.tlsCa);
+      } catch (err) {
+        return Promise.reject(Object.assign(new Error(`cannot read the CA file '${this.opts.tlsCa}' (--tls-ca): ${(err as Error).message}`), { code: 'TLS_CA' }));
+      }
+    }
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(url, options, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const responseHeaders = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) responseHeaders.set(k, Array.isArray(v) ? v.join(', ') : v);
+          const status = res.statusCode ?? 500;
+          const noBody = status === 204 || status === 304;
+          resolve(new Response(noBody ? null : Buffer.concat(chunks), { status, headers: responseHeaders }));
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 }

@@ -166,6 +166,21 @@ function refuseWritableOverData(paths: string[], dataDir: string | null, source:
   });
 }
 
+// A certificate needs its key and a key its certificate; the files themselves are read when the server starts.
+function tlsSettings(values: Partial<Record<keyof ServeConfigRaw, unknown>>, sources: Map<keyof ServeConfigRaw, Source>): ServeConfig['tls'] {
+  const cert = (values.tlsCert as string | undefined) || null;
+  const key = (values.tlsKey as string | undefined) || null;
+  const from = (k: 'tlsCert' | 'tlsKey'): string => describe(SERVE_OPTIONS.find((o) => o.key === k)!, sources.get(k) ?? 'flag');
+  if (cert && !key) {
+    throw new ConfigError(`the TLS certificate '${cert}' (from ${from('tlsCert')}) has no key: set --tls-key (INFLUXDB3_TLS_KEY, tls-key in the TOML file) too`);
+  }
+  if (key && !cert) {
+    throw new ConfigError(`the TLS key '${key}' (from ${from('tlsKey')}) has no certificate: set --tls-cert (INFLUXDB3_TLS_CERT, tls-cert in the TOML file) too`);
+  }
+  if (!cert || !key) return null;
+  return { certFile: cert, keyFile: key, minVersion: values.tlsMinimumVersion === 'tls-1.3' ? 'TLSv1.3' : 'TLSv1.2' };
+}
+
 // Merges flags > environment > TOML file > defaults into a validated ServeConfig.
 export function loadServeConfig(input: LoadInput): ServeConfig {
   const filePath = input.configFile ?? input.env.INFLUXDB3_CONFIG_FILE ?? null;
@@ -213,6 +228,7 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
     throw new ConfigError(`invalid value '${cpuText}' for --plugin-cpu-limit: expected a number of cores such as 0.5, 1 or 2 (0 = no limit)`);
   }
   const bind = parseBind(values.httpBind as string);
+  const tls = tlsSettings(values, sources);
   return {
     httpHost: bind.host,
     httpPort: bind.port,
@@ -252,6 +268,7 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
       dataDir,
       sources.get('pluginWritablePaths') ?? 'flag',
     ),
+    tls,
     warnings,
   };
 }

@@ -46,6 +46,9 @@ export interface ServeConfigRaw {
   pluginEnvAllow: string;
   pluginWalBacklogMax: string;
   pluginWritablePaths: string;
+  tlsCert: string;
+  tlsKey: string;
+  tlsMinimumVersion: string;
 }
 
 export const SERVE_OPTIONS: OptionSpec[] = [
@@ -79,6 +82,9 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'pluginWritablePaths', flag: 'plugin-writable-paths', env: ['INFLUXDB3_PLUGIN_WRITABLE_PATHS'], kind: 'list', help: 'host directories (comma separated) plugin runners may write to inside the sandbox, like systemd\'s ReadWritePaths; never the data dir' },
   { key: 'pluginWalBacklogMax', flag: 'plugin-wal-backlog-max', env: ['INFLUXDB3_PLUGIN_WAL_BACKLOG_MAX'], kind: 'bytes', default: '1073741824', help: 'most WAL kept for WAL triggers that have not yet seen it (crash-safe delivery); beyond it the oldest is dropped with a warning' },
   { key: 'retentionCheckInterval', flag: 'retention-check-interval', env: ['INFLUXDB3_RETENTION_CHECK_INTERVAL'], kind: 'duration', default: '30m', help: 'how often expired data is removed' },
+  { key: 'tlsCert', flag: 'tls-cert', env: ['INFLUXDB3_TLS_CERT'], kind: 'string', help: 'PEM certificate (chain) file: the API port then speaks TLS (HTTPS and gRPC); needs --tls-key; re-read on SIGHUP' },
+  { key: 'tlsKey', flag: 'tls-key', env: ['INFLUXDB3_TLS_KEY'], kind: 'string', help: 'PEM private key file of --tls-cert; re-read on SIGHUP' },
+  { key: 'tlsMinimumVersion', flag: 'tls-minimum-version', env: ['INFLUXDB3_TLS_MINIMUM_VERSION'], kind: 'enum', choices: ['tls-1.2', 'tls-1.3'], default: 'tls-1.2', help: 'oldest TLS version a client may use' },
   { key: 'httpHeadersTimeout', flag: 'http-headers-timeout', env: ['INFLUXDB3_HTTP_HEADERS_TIMEOUT'], kind: 'duration', default: '60s', help: 'a client must send its request headers within this time (slow clients are answered 408 and closed)' },
   { key: 'httpRequestTimeout', flag: 'http-request-timeout', env: ['INFLUXDB3_HTTP_REQUEST_TIMEOUT'], kind: 'duration', default: '5m', help: 'a client must send its whole request (headers and body) within this time' },
 ];
@@ -121,5 +127,7 @@ export interface ServeConfig {
   pluginWalBacklogMaxBytes: number;
   // Absolute; bound read-write into every runner's sandbox.
   pluginWritablePaths: string[];
+  // null: the API port speaks plaintext.
+  tls: { certFile: string; keyFile: string; minVersion: 'TLSv1.2' | 'TLSv1.3' } | null;
   warnings: string[];
 }

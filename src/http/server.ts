@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import Router from '@koa/router';
@@ -11,6 +10,9 @@ import { registerWriteRoutes } from './routes/write-routes.js';
 import { registerQueryRoutes } from './routes/query-routes.js';
 import { registerDatabaseRoutes } from './routes/database-routes.js';
 import { registerHealthRoutes, type ServerInfo } from './routes/health-routes.js';
+import type { GrpcHandler } from './grpc-handler.js';
+import { ApiListener } from './listener.js';
+import type { TlsSettings } from './tls-files.js';
 
 export interface HttpDeps {
   storage: StorageEngine;
@@ -25,11 +27,15 @@ export interface HttpDeps {
   // Slow clients: headers must arrive within headersTimeoutMs, the whole request within requestTimeoutMs (408).
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
+  // --tls-cert/--tls-key: the port speaks TLS (ALPN h2 → gRPC, http/1.1 → this app).
+  tls?: TlsSettings | null;
+  // The gRPC edge, served over HTTP/2 on the same port (src/http/listener.ts).
+  grpc?: GrpcHandler;
 }
 
 // The HTTP API: a koa app with one error mapper, CORS for OPTIONS, and InfluxDB's 404 for unknown routes.
 export class HttpServer {
-  private server: Server | null = null;
+  private listener: ApiListener | null = null;
   readonly app = new Koa();
   // Every route, for introspection (the auth sweep test walks router.stack).
   readonly router = new Router();
@@ -67,32 +73,29 @@ export class HttpServer {
   }
 
   async start(host: string, port: number): Promise<AddressInfo> {
-    const headersTimeout = this.deps.headersTimeoutMs ?? 60_000;
-    const requestTimeout = Math.max(this.deps.requestTimeoutMs ?? 300_000, headersTimeout);
-    // Node checks both timeouts every connectionsCheckingInterval (30 s by default): tighter for short limits.
-    const server = createServer({ connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(headersTimeout / 4))) }, this.app.callback());
-    server.headersTimeout = headersTimeout;
-    server.requestTimeout = requestTimeout;
-    server.keepAliveTimeout = 65_000;
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
+    const listener = new ApiListener({
+      http1: this.app.callback(),
+      grpc: this.deps.grpc,
+      tls: this.deps.tls ?? null,
+      logger: this.deps.logger,
+      maxBodyBytes: this.deps.maxBodyBytes,
+      headersTimeoutMs: this.deps.headersTimeoutMs,
+      requestTimeoutMs: this.deps.requestTimeoutMs,
     });
-    return server.address() as AddressInfo;
+    const address = await listener.start(host, port);
+    this.listener = listener;
+    return address;
+  }
+
+  // SIGHUP: re-read the TLS certificate and key; false when TLS is off or the new files are unusable.
+  reloadTls(): boolean {
+    return this.listener?.reloadTls() ?? false;
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = null;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      setTimeout(() => server.closeAllConnections(), 2000).unref();
-    });
+    const listener = this.listener;
+    if (!listener) return;
+    this.listener = null;
+    await listener.stop();
   }
 }

@@ -46,6 +46,14 @@ export function serveCommand(): Command {
     };
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGHUP', () => {
+      if (!config.tls) {
+        logger.info({ signal: 'SIGHUP' }, 'signal received: nothing to reload (TLS is off)');
+        return;
+      }
+      logger.info({ signal: 'SIGHUP' }, 'signal received: reloading the TLS certificate');
+      app.reloadTls();
+    });
     try {
       await app.start();
     } catch (err) {
