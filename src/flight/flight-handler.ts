@@ -1,0 +1,97 @@
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { tokenFromAuthorization } from '../auth/authorization-header.js';
+import { unauthenticated } from '../auth/errors.js';
+import type { TokenStore } from '../auth/token-store.js';
+import type { Logger } from '../shared/logger.js';
+import type { StorageEngine } from '../storage/storage-engine.js';
+import { FlightQueries } from './flight-queries.js';
+import { GrpcCall } from './grpc-call.js';
+import { GrpcCode, statusOf, unimplemented } from './grpc-status.js';
+import { FlightData, HandshakeRequest, HandshakeResponse, Ticket } from './proto/messages.js';
+import { parseTicket } from './tickets.js';
+import type { ApiToken } from '../storage/catalog/catalog-resources.js';
+
+export interface FlightDeps {
+  storage: StorageEngine;
+  tokens: TokenStore;
+  // --without-auth: every call is allowed, as over HTTP.
+  withoutAuth: boolean;
+  logger: Logger;
+  // The largest request message accepted (a ticket is small; --max-http-request-size is a good bound).
+  maxMessageBytes?: number;
+  // Rows per record batch.
+  batchRows?: number;
+}
+
+const SERVICE = '/arrow.flight.protocol.FlightService/';
+const DEFAULT_MAX_MESSAGE = 4 * 1024 * 1024;
+
+// Who is calling: the token, or null on a server without auth.
+export type Caller = ApiToken | null;
+
+type Method = (call: GrpcCall) => Promise<void>;
+
+// The gRPC edge's entry point: the shared listener hands it every HTTP/2 request whose content-type is
+// application/grpc*. It serves arrow.flight.protocol.FlightService (DoGet with InfluxDB's tickets, Handshake) and
+// answers UNIMPLEMENTED for the rest.
+export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void {
+  const log = deps.logger.child({ component: 'flight' });
+  const queries = new FlightQueries({ storage: deps.storage, batchRows: deps.batchRows ?? 65_536 });
+
+  const authenticate = (call: GrpcCall): Caller => {
+    if (deps.withoutAuth) return null;
+    const header = call.metadata('authorization');
+    if (header === undefined || header === '') throw unauthenticated('missing token (send authorization: Bearer <token> metadata)');
+    return deps.tokens.authenticate(tokenFromAuthorization(header));
+  };
+
+  const methods: Record<string, Method> = {
+    DoGet: async (call) => {
+      const caller = authenticate(call);
+      const request = Ticket.decode(await call.readOne('Ticket')) as unknown as { ticket: Uint8Array };
+      const ticket = parseTicket(request.ticket ?? new Uint8Array());
+      log.debug({ database: ticket.database, language: ticket.language }, 'flight query');
+      await queries.run(caller, ticket, async (message) => {
+        await call.write(FlightData.encode(FlightData.create({ data_header: message.header, data_body: message.body })).finish());
+      }, call.signal);
+    },
+    // Upstream echoes the handshake; a client that authenticates with basic auth (Flight SQL JDBC) gets its token
+    // back as a bearer token in the response headers.
+    Handshake: async (call) => {
+      const header = call.metadata('authorization');
+      let bearer: string | undefined;
+      if (!deps.withoutAuth && header !== undefined && header !== '') {
+        const token = tokenFromAuthorization(header);
+        deps.tokens.authenticate(token);
+        bearer = token;
+      }
+      const first = await call.read();
+      const request = first === null ? { protocol_version: 0, payload: new Uint8Array() } : (HandshakeRequest.decode(first) as unknown as { protocol_version: number; payload: Uint8Array });
+      call.sendHeaders(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` });
+      await call.write(HandshakeResponse.encode(HandshakeResponse.create({ protocol_version: request.protocol_version, payload: request.payload })).finish());
+    },
+  };
+
+  return (stream, headers) => {
+    const path = String(headers[':path'] ?? '');
+    const call = new GrpcCall(stream, headers, deps.maxMessageBytes ?? DEFAULT_MAX_MESSAGE);
+    const name = path.startsWith(SERVICE) ? path.slice(SERVICE.length) : null;
+    const method = name === null ? undefined : methods[name];
+    const run = method ?? (async (): Promise<void> => {
+      throw unimplemented(name === null ? `gRPC method ${path}` : `FlightService/${name}`);
+    });
+    run(call).then(
+      () => call.finish(GrpcCode.OK),
+      (err: unknown) => {
+        if (call.signal.aborted && call.closed) {
+          log.info({ path }, 'flight call cancelled by the client or its deadline');
+          return;
+        }
+        const status = statusOf(err);
+        if (status.internal) log.error({ err, path }, 'flight call failed');
+        else log.debug({ path, code: status.code, msg: status.message }, 'flight call rejected');
+        call.finish(status.code, status.message);
+      },
+    );
+  };
+}

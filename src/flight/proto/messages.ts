@@ -1,0 +1,26 @@
+import protobuf from 'protobufjs';
+import { FLIGHT_PROTO } from './flight-proto.js';
+import { READ_INFO_PROTO } from './read-info-proto.js';
+
+// The Flight messages and InfluxDB's ticket, parsed once from the .proto text (protobufjs ships the google types).
+function buildRoot(): protobuf.Root {
+  const root = new protobuf.Root();
+  for (const file of ['google/protobuf/timestamp.proto', 'google/protobuf/any.proto']) {
+    const common = protobuf.common.get(file) as { nested: protobuf.INamespace['nested'] } | null;
+    if (!common?.nested) throw new Error(`protobufjs has no bundled ${file}`);
+    root.addJSON(common.nested);
+  }
+  protobuf.parse(FLIGHT_PROTO, root, { keepCase: true });
+  protobuf.parse(READ_INFO_PROTO, root, { keepCase: true });
+  root.resolveAll();
+  return root;
+}
+
+const root = buildRoot();
+
+export const Ticket = root.lookupType('arrow.flight.protocol.Ticket');
+export const FlightData = root.lookupType('arrow.flight.protocol.FlightData');
+export const HandshakeRequest = root.lookupType('arrow.flight.protocol.HandshakeRequest');
+export const HandshakeResponse = root.lookupType('arrow.flight.protocol.HandshakeResponse');
+export const ReadInfo = root.lookupType('influxdata.iox.querier.v1.ReadInfo');
+export const Any = root.lookupType('google.protobuf.Any');

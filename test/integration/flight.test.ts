@@ -1,0 +1,135 @@
+import { expect } from 'chai';
+import { createServer, type Http2Server } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import { InfluxDBClient } from '@influxdata/influxdb3-client';
+import { TokenStore } from '../../src/auth/token-store.js';
+import { createFlightHandler } from '../../src/flight/index.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { StorageEngine } from '../../src/storage/storage-engine.js';
+import { StorageMetrics } from '../../src/storage/storage-metrics.js';
+
+// The real v3 JS client against the Flight handler on its own HTTP/2 server (the shared listener is wired in app.ts).
+describe('integration/flight: the v3 client queries over Arrow Flight', function () {
+  this.timeout(60_000);
+  let storage: StorageEngine;
+  let server: Http2Server;
+  let host: string;
+  let admin: string;
+  let reader: string;
+  const clients: InfluxDBClient[] = [];
+
+  const client = (token: string, database = 'flightdb'): InfluxDBClient => {
+    const c = new InfluxDBClient({ host, token, database });
+    clients.push(c);
+    return c;
+  };
+  const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
+    const out: T[] = [];
+    for await (const x of it) out.push(x);
+    return out;
+  };
+  // The client's error: its message and the gRPC status name (protobuf-ts's RpcError.code).
+  const failure = async (it: AsyncIterable<unknown>): Promise<{ message: string; code: string }> => {
+    try {
+      await collect(it);
+    } catch (err) {
+      const e = err as Error & { code?: unknown };
+      return { message: e.message, code: String(e.code) };
+    }
+    throw new Error('expected the query to fail');
+  };
+
+  before(async () => {
+    const logger = createLogger('silent');
+    storage = new StorageEngine({ objectStore: 'memory', dataDir: null, walFlushIntervalMs: 1000, logger, metrics: new StorageMetrics(new Registry()) });
+    await storage.start();
+    const tokens = new TokenStore({ catalog: storage, logger });
+    tokens.load();
+    admin = tokens.createOperatorToken().token;
+    reader = tokens.createResourceToken('reader', [{ resourceType: 'db', resourceIdentifier: ['flightdb'], actions: ['read'] }], null, null).token;
+    await storage.write('flightdb', ['cpu,host=a,region=eu usage=1.5,count=3i,ok=true,note="x" 1000000000', 'cpu,host=b,region=us usage=2.5,count=4i,ok=false,note="y" 2000000000'].join('\n'), {
+      precision: 'ns',
+      acceptPartial: false,
+      noSync: true,
+    });
+    await storage.write('otherdb', 'm v=1 1', { precision: 'ns', acceptPartial: false, noSync: true });
+    server = createServer();
+    server.on('stream', createFlightHandler({ storage, tokens, withoutAuth: false, logger, batchRows: 1 }));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    for (const c of clients) await c.close();
+    await new Promise<void>((r) => server.close(() => r()));
+    await storage.stop();
+  });
+
+  it('answers SQL with Arrow rows of the HTTP API types, in several record batches', async () => {
+    const rows = await collect(client(admin).query('SELECT host, region, usage, count, ok, note, time FROM cpu ORDER BY time'));
+    expect(rows).to.have.length(2);
+    expect(rows[0]).to.include({ host: 'a', region: 'eu', usage: 1.5, count: 3, ok: true, note: 'x' });
+    expect(rows[1]).to.include({ host: 'b', region: 'us', usage: 2.5, count: 4, ok: false, note: 'y' });
+  });
+
+  it('turns rows into points with tags, fields and the timestamp (queryPoints)', async () => {
+    const points = await collect(client(admin).queryPoints('SELECT * FROM cpu ORDER BY time', 'flightdb'));
+    expect(points).to.have.length(2);
+    const p = points[0]!;
+    expect(p.getTagNames().sort()).to.deep.equal(['host', 'region']);
+    expect(p.getTag('host')).to.equal('a');
+    expect(p.getFieldType('usage')).to.equal('float');
+    expect(p.getFieldType('count')).to.equal('integer');
+    expect(p.getFieldType('ok')).to.equal('boolean');
+    expect(p.getFieldType('note')).to.equal('string');
+    expect(p.getIntegerField('count')).to.equal(3);
+    // apache-arrow reads Timestamp(Nanosecond) values as epoch milliseconds.
+    expect(p.getTimestamp()).to.equal(1000);
+    expect(p.asPoint('cpu').toLineProtocol()).to.equal('cpu,host=a,region=eu count=3i,note="x",ok=T,usage=1.5 1000');
+  });
+
+  it('binds params in SQL', async () => {
+    const rows = await collect(client(admin).query('SELECT host FROM cpu WHERE host = $h', 'flightdb', { params: { h: 'b' } }));
+    expect(rows.map((r) => r.host)).to.deep.equal(['b']);
+  });
+
+  it('answers InfluxQL with the iox::measurement column', async () => {
+    const rows = await collect(client(admin).query('SELECT usage FROM cpu WHERE host = $h', 'flightdb', { type: 'influxql', params: { h: 'a' } }));
+    expect(rows).to.have.length(1);
+    expect(rows[0]).to.include({ 'iox::measurement': 'cpu', usage: 1.5 });
+  });
+
+  it('lets a database token read its database and refuses another one (PERMISSION_DENIED)', async () => {
+    const rows = await collect(client(reader).query('SELECT count(*) AS n FROM cpu'));
+    expect(Number(rows[0]!.n)).to.equal(2);
+    const err = await failure(client(reader, 'otherdb').query('SELECT * FROM m'));
+    expect(err.code).to.equal('PERMISSION_DENIED');
+    expect(err.message).to.contain("this needs read permission on database 'otherdb'");
+  });
+
+  it('refuses a wrong token (UNAUTHENTICATED)', async () => {
+    const err = await failure(client('not-a-token').query('SELECT 1'));
+    expect(err.code).to.equal('UNAUTHENTICATED');
+    expect(err.message).to.contain('invalid token');
+  });
+
+  it('answers NOT_FOUND for an unknown database', async () => {
+    const err = await failure(client(admin, 'nosuchdb').query('SELECT 1'));
+    expect(err.code).to.equal('NOT_FOUND');
+    expect(err.message).to.contain('database not found: nosuchdb');
+  });
+
+  it('answers a SQL error with INVALID_ARGUMENT and the message the HTTP API gives', async () => {
+    let httpMessage = '';
+    try {
+      await storage.query('flightdb', 'SELECT nosuchcolumn FROM cpu');
+    } catch (err) {
+      httpMessage = (err as Error).message;
+    }
+    expect(httpMessage).to.not.equal('');
+    const err = await failure(client(admin).query('SELECT nosuchcolumn FROM cpu'));
+    expect(err.code).to.equal('INVALID_ARGUMENT');
+    expect(err.message).to.contain(httpMessage);
+  });
+});
