@@ -34,19 +34,24 @@ export class FlightQueries {
       const sender = new BatchSender(result.columns, send, this.deps.batchRows, signal);
       await sender.start();
       await sender.rows(result.rows);
+      await sender.end();
       return;
     }
     await this.deps.storage.queryRows(ticket.database, ticket.query, ticket.params, async (source) => {
       const sender = new BatchSender(source.columns, send, this.deps.batchRows, signal);
       await sender.start();
       for (let rows = await source.next(); rows !== null; rows = await source.next()) await sender.rows(rows);
+      await sender.end();
     });
   }
 }
 
-// Cuts rows into batches; stops (throws the abort reason) once the call is cancelled.
+// Gathers rows into record batches of up to `batchRows` (the first chunk goes out at once, for a quick first batch);
+// stops (throws the abort reason) once the call is cancelled.
 class BatchSender {
   private readonly encoder: ArrowEncoder;
+  private pending: unknown[][] = [];
+  private sentBatch = false;
 
   constructor(
     columns: QueryColumn[],
@@ -64,9 +69,23 @@ class BatchSender {
 
   async rows(rows: unknown[][]): Promise<void> {
     for (let i = 0; i < rows.length; i += this.batchRows) {
-      this.signal.throwIfAborted();
       const slice = i === 0 && rows.length <= this.batchRows ? rows : rows.slice(i, i + this.batchRows);
-      for (const message of this.encoder.batchMessages(slice)) await this.send(message);
+      if (this.pending.length === 0) this.pending = slice;
+      else for (const r of slice) this.pending.push(r);
+      if (!this.sentBatch || this.pending.length >= this.batchRows) await this.flush();
     }
+  }
+
+  async end(): Promise<void> {
+    if (this.pending.length > 0) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    this.signal.throwIfAborted();
+    const rows = this.pending.length > this.batchRows ? this.pending.splice(0, this.batchRows) : this.pending;
+    if (rows === this.pending) this.pending = [];
+    this.sentBatch = true;
+    for (const message of this.encoder.batchMessages(rows)) await this.send(message);
+    if (this.pending.length >= this.batchRows) await this.flush();
   }
 }

@@ -1,5 +1,10 @@
 import { expect } from 'chai';
 import { createServer, type Http2Server } from 'node:http2';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import Koa from 'koa';
+import Router from '@koa/router';
+import { errorMapper } from '../../src/http/middleware/error-mapper.js';
+import { registerQueryRoutes } from '../../src/http/routes/query-routes.js';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { InfluxDBClient } from '@influxdata/influxdb3-client';
@@ -15,6 +20,8 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
   let storage: StorageEngine;
   let server: Http2Server;
   let host: string;
+  let http: Server;
+  let httpUrl: string;
   let admin: string;
   let reader: string;
   const clients: InfluxDBClient[] = [];
@@ -55,22 +62,42 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
     });
     await storage.write('otherdb', 'm v=1 1', { precision: 'ns', acceptPartial: false, noSync: true });
     server = createServer();
-    server.on('stream', createFlightHandler({ storage, tokens, withoutAuth: false, logger, batchRows: 1 }));
+    server.on('stream', createFlightHandler({ storage, tokens, withoutAuth: false, logger, batchRows: 3000 }));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // The HTTP API's query routes over the same storage, to compare error messages.
+    const app = new Koa();
+    app.use(errorMapper(logger));
+    const router = new Router();
+    registerQueryRoutes(router, { storage, maxBodyBytes: 1 << 20 });
+    app.use(router.routes());
+    http = createHttpServer(app.callback());
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   });
 
   after(async () => {
     for (const c of clients) await c.close();
     await new Promise<void>((r) => server.close(() => r()));
+    await new Promise<void>((r) => http.close(() => r()));
     await storage.stop();
   });
 
-  it('answers SQL with Arrow rows of the HTTP API types, in several record batches', async () => {
+  it('answers SQL with Arrow rows of the HTTP API types', async () => {
     const rows = await collect(client(admin).query('SELECT host, region, usage, count, ok, note, time FROM cpu ORDER BY time'));
     expect(rows).to.have.length(2);
     expect(rows[0]).to.include({ host: 'a', region: 'eu', usage: 1.5, count: 3, ok: true, note: 'x' });
     expect(rows[1]).to.include({ host: 'b', region: 'us', usage: 2.5, count: 4, ok: false, note: 'y' });
+  });
+
+  it('streams a result larger than a DuckDB chunk and a record batch, every row in order', async () => {
+    const lines = Array.from({ length: 7000 }, (_, i) => `big,k=${i % 7} v=${i}i ${i + 1}`);
+    await storage.write('flightdb', lines.join('\n'), { precision: 'ns', acceptPartial: false, noSync: true });
+    const rows = await collect(client(admin).query('SELECT k, v FROM big ORDER BY time'));
+    expect(rows).to.have.length(7000);
+    rows.forEach((r, i) => {
+      if (Number(r.v) !== i || r.k !== String(i % 7)) throw new Error(`row ${i}: ${JSON.stringify(r)}`);
+    });
   });
 
   it('turns rows into points with tags, fields and the timestamp (queryPoints)', async () => {
@@ -120,16 +147,18 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
     expect(err.message).to.contain('database not found: nosuchdb');
   });
 
-  it('answers a SQL error with INVALID_ARGUMENT and the message the HTTP API gives', async () => {
-    let httpMessage = '';
-    try {
-      await storage.query('flightdb', 'SELECT nosuchcolumn FROM cpu');
-    } catch (err) {
-      httpMessage = (err as Error).message;
+  it('answers a SQL or InfluxQL error with INVALID_ARGUMENT and the message the HTTP API gives', async () => {
+    for (const [language, sql] of [
+      ['sql', 'SELECT nosuchcolumn FROM cpu'],
+      ['influxql', 'SELECT usage FROM cpu WHERE'],
+    ] as const) {
+      const path = language === 'sql' ? 'query_sql' : 'query_influxql';
+      const res = await fetch(`${httpUrl}/api/v3/${path}?${new URLSearchParams({ db: 'flightdb', q: sql })}`);
+      expect(res.status, language).to.equal(400);
+      const httpMessage = ((await res.json()) as { error: string }).error;
+      const err = await failure(client(admin).query(sql, 'flightdb', { type: language }));
+      expect(err.code, language).to.equal('INVALID_ARGUMENT');
+      expect(err.message, language).to.equal(httpMessage);
     }
-    expect(httpMessage).to.not.equal('');
-    const err = await failure(client(admin).query('SELECT nosuchcolumn FROM cpu'));
-    expect(err.code).to.equal('INVALID_ARGUMENT');
-    expect(err.message).to.contain(httpMessage);
   });
 });
