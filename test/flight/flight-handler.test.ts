@@ -131,6 +131,30 @@ describe('flight/flight-handler (gRPC on a raw HTTP/2 connection)', () => {
     expect(bad.headers['grpc-status']).to.equal('16');
   });
 
+  it('needs no token on a server started --without-auth', async () => {
+    const open = createServer();
+    const logger = createLogger('silent');
+    const tokens = new TokenStore({ catalog: { tokens: () => ({ nextId: 1, tokens: [] }), setTokens: () => undefined }, logger });
+    open.on('stream', createFlightHandler({ storage: storage as unknown as StorageEngine, tokens, withoutAuth: true, logger }));
+    await new Promise<void>((r) => open.listen(0, '127.0.0.1', r));
+    const other = connect(`http://127.0.0.1:${(open.address() as AddressInfo).port}`);
+    try {
+      const status = await new Promise<string>((resolve, reject) => {
+        const req = other.request({ ':method': 'POST', ':path': '/arrow.flight.protocol.FlightService/DoGet', 'content-type': 'application/grpc', 'grpc-timeout': '100m' });
+        req.on('trailers', (t) => resolve(String(t['grpc-status'])));
+        req.on('error', reject);
+        req.resume();
+        req.end(frameMessage(ticket('SELECT *')));
+      });
+      // Rows flowed until the deadline: the call was allowed.
+      expect(status).to.equal('4');
+      expect(storage.nextCalls).to.be.greaterThan(0);
+    } finally {
+      other.destroy();
+      await new Promise<void>((r) => open.close(() => r()));
+    }
+  });
+
   it('ends DoGet at its deadline with DEADLINE_EXCEEDED and stops the query', async () => {
     const r = await call('DoGet', [ticket('SELECT *')], { ...bearer(), 'grpc-timeout': '200m' });
     expect(r.trailers['grpc-status']).to.equal('4');

@@ -135,6 +135,12 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
     expect(err.message).to.contain("this needs read permission on database 'otherdb'");
   });
 
+  it('serves information_schema with the Arrow type names the HTTP API reports', async () => {
+    const rows = await collect(client(admin).query("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'cpu' ORDER BY column_name"));
+    const types = Object.fromEntries(rows.map((r) => [r.column_name, r.data_type]));
+    expect(types).to.include({ host: 'Dictionary(Int32, Utf8)', time: 'Timestamp(Nanosecond, None)', usage: 'Float64', count: 'Int64', ok: 'Boolean', note: 'Utf8' });
+  });
+
   it('refuses a wrong token (UNAUTHENTICATED)', async () => {
     const err = await failure(client('not-a-token').query('SELECT 1'));
     expect(err.code).to.equal('UNAUTHENTICATED');
