@@ -9,6 +9,7 @@ import { GrpcCall } from './grpc-call.js';
 import { GrpcCode, statusOf, unimplemented } from './grpc-status.js';
 import { FlightData, HandshakeRequest, HandshakeResponse, Ticket } from './proto/messages.js';
 import { parseTicket } from './tickets.js';
+import { databaseFromMetadata, flightSqlTicket, statementFlightInfo, statementOfDescriptor } from './flight-sql.js';
 import type { ApiToken } from '../storage/catalog/catalog-resources.js';
 
 export interface FlightDeps {
@@ -49,11 +50,20 @@ export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Strea
     DoGet: async (call) => {
       const caller = authenticate(call);
       const request = Ticket.decode(await call.readOne('Ticket')) as unknown as { ticket: Uint8Array };
-      const ticket = parseTicket(request.ticket ?? new Uint8Array());
+      const bytes = request.ticket ?? new Uint8Array();
+      const ticket = flightSqlTicket(bytes, call) ?? parseTicket(bytes);
       log.debug({ database: ticket.database, language: ticket.language }, 'flight query');
       await queries.run(caller, ticket, async (message) => {
         await call.write(FlightData.encode(FlightData.create({ data_header: message.header, data_body: message.body })).finish());
       }, call.signal);
+    },
+    // Flight SQL: a statement query's schema and the ticket that runs it.
+    GetFlightInfo: async (call) => {
+      const caller = authenticate(call);
+      const descriptor = await call.readOne('FlightDescriptor');
+      const query = statementOfDescriptor(descriptor);
+      const schema = await queries.sqlSchema(caller, databaseFromMetadata(call), query);
+      await call.write(statementFlightInfo(descriptor, query, schema));
     },
     // Upstream echoes the handshake; a client that authenticates with basic auth (Flight SQL JDBC) gets its token
     // back as a bearer token in the response headers.

@@ -24,10 +24,19 @@ export class FlightQueries {
     this.host = storageHost(deps.storage);
   }
 
+  // The result schema of a SQL query (Flight SQL's GetFlightInfo), as an encapsulated IPC message.
+  async sqlSchema(caller: ApiToken | null, database: string, sql: string): Promise<Uint8Array> {
+    checkRead(caller, database);
+    const columns = await this.deps.storage.queryRows(database, sql, undefined, async (source) => source.columns);
+    const { header } = new ArrowEncoder(columns).schemaMessage();
+    const prefix = Buffer.alloc(8);
+    prefix.writeInt32LE(-1, 0);
+    prefix.writeInt32LE(header.length, 4);
+    return Buffer.concat([prefix, header]);
+  }
+
   async run(caller: ApiToken | null, ticket: QueryTicket, send: Send, signal: AbortSignal): Promise<void> {
-    if (caller !== null && !allowsDatabase(caller.permissions, ticket.database, 'read')) {
-      throw forbidden(`this needs read permission on database '${ticket.database}'`);
-    }
+    checkRead(caller, ticket.database);
     if (ticket.language === 'influxql') {
       const results = await runInfluxql(this.host, ticket.query, { db: ticket.database, params: ticket.params, throwErrors: true });
       const result = flattenResult(singleStatement(results));
@@ -43,6 +52,12 @@ export class FlightQueries {
       for (let rows = await source.next(); rows !== null; rows = await source.next()) await sender.rows(rows);
       await sender.end();
     });
+  }
+}
+
+function checkRead(caller: ApiToken | null, database: string): void {
+  if (caller !== null && !allowsDatabase(caller.permissions, database, 'read')) {
+    throw forbidden(`this needs read permission on database '${database}'`);
   }
 }
 

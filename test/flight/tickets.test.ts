@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { FLIGHT_PROTO } from '../../src/flight/proto/flight-proto.js';
+import { FLIGHT_SQL_PROTO } from '../../src/flight/proto/flight-sql-proto.js';
 import { Any, ReadInfo } from '../../src/flight/proto/messages.js';
 import { READ_INFO_TYPE_URL } from '../../src/flight/proto/read-info-proto.js';
 import { GrpcError } from '../../src/flight/grpc-status.js';
@@ -51,8 +52,9 @@ describe('flight/tickets', () => {
     }
   });
 
-  it('ships the same Flight.proto text as the .proto file beside it', () => {
+  it('ships the same Flight.proto and FlightSql.proto text as the .proto file beside it', () => {
     expect(FLIGHT_PROTO).to.equal(readFileSync(new URL('../../src/flight/proto/Flight.proto', import.meta.url), 'utf8'));
     expect(FLIGHT_PROTO).to.contain('Licensed to the Apache Software Foundation');
+    expect(FLIGHT_SQL_PROTO).to.equal(readFileSync(new URL('../../src/flight/proto/FlightSql.proto', import.meta.url), 'utf8'));
   });
 });

@@ -8,6 +8,10 @@ import { registerQueryRoutes } from '../../src/http/routes/query-routes.js';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { InfluxDBClient } from '@influxdata/influxdb3-client';
+import { connect } from 'node:http2';
+import { RecordBatchReader, tableFromIPC } from 'apache-arrow';
+import { frameMessage, MessageDecoder, decodeGrpcMessage } from '../../src/flight/grpc-framing.js';
+import { Any, CommandStatementQuery, FlightData, FlightDescriptor, FlightInfo, Ticket, typeUrl } from '../../src/flight/proto/messages.js';
 import { TokenStore } from '../../src/auth/token-store.js';
 import { createFlightHandler } from '../../src/flight/index.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -139,6 +143,58 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
     const rows = await collect(client(admin).query("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'cpu' ORDER BY column_name"));
     const types = Object.fromEntries(rows.map((r) => [r.column_name, r.data_type]));
     expect(types).to.include({ host: 'Dictionary(Int32, Utf8)', time: 'Timestamp(Nanosecond, None)', usage: 'Float64', count: 'Int64', ok: 'Boolean', note: 'Utf8' });
+  });
+
+  it('answers a Flight SQL statement query: GetFlightInfo (schema, ticket), then DoGet with the database in metadata', async () => {
+    const session = connect(host);
+    const grpc = (method: string, message: Uint8Array, headers: Record<string, string>) =>
+      new Promise<{ status: string; message: string; messages: Buffer[] }>((resolve, reject) => {
+        const req = session.request({ ':method': 'POST', ':path': `/arrow.flight.protocol.FlightService/${method}`, 'content-type': 'application/grpc', te: 'trailers', ...headers });
+        const decoder = new MessageDecoder(1 << 30);
+        const out = { status: '', message: '', messages: [] as Buffer[] };
+        const status = (h: Record<string, unknown>) => {
+          if (h['grpc-status'] !== undefined) {
+            out.status = String(h['grpc-status']);
+            out.message = decodeGrpcMessage(String(h['grpc-message'] ?? ''));
+          }
+        };
+        req.on('response', status);
+        req.on('trailers', status);
+        req.on('data', (c: Buffer) => out.messages.push(...decoder.push(c)));
+        req.on('end', () => resolve(out));
+        req.on('error', reject);
+        req.end(frameMessage(message));
+      });
+    try {
+      const cmd = Any.encode(Any.create({ type_url: typeUrl(CommandStatementQuery), value: CommandStatementQuery.encode(CommandStatementQuery.create({ query: 'SELECT host, usage FROM cpu ORDER BY time' })).finish() })).finish();
+      const descriptor = FlightDescriptor.encode(FlightDescriptor.create({ type: 2, cmd })).finish();
+      const meta = { authorization: `Bearer ${reader}`, database: 'flightdb' };
+      const info = await grpc('GetFlightInfo', descriptor, meta);
+      expect(info.status, info.message).to.equal('0');
+      const decoded = FlightInfo.decode(info.messages[0]!) as unknown as { schema: Uint8Array; endpoint: Array<{ ticket: { ticket: Uint8Array } }> };
+      const schema = tableFromIPC(Buffer.concat([Buffer.from(decoded.schema), Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0])])).schema;
+      expect(schema.fields.map((f) => `${f.name}:${f.type}`)).to.deep.equal(['host:Dictionary<Int32, Utf8>', 'usage:Float64']);
+      const ticket = Ticket.encode(Ticket.create({ ticket: decoded.endpoint[0]!.ticket.ticket })).finish();
+      const data = await grpc('DoGet', ticket, meta);
+      expect(data.status, data.message).to.equal('0');
+      const parts: Uint8Array[] = [];
+      for (const m of data.messages) {
+        const d = FlightData.decode(m) as unknown as { data_header: Uint8Array; data_body: Uint8Array };
+        const prefix = Buffer.alloc(8);
+        prefix.writeInt32LE(-1, 0);
+        prefix.writeInt32LE(d.data_header.length, 4);
+        parts.push(prefix, Buffer.from(d.data_header), Buffer.from(d.data_body ?? []));
+      }
+      const rows = [...RecordBatchReader.from(Buffer.concat(parts))].flatMap((b) => [...b].map((r) => ({ host: r.host, usage: r.usage })));
+      expect(rows).to.deep.equal([{ host: 'a', usage: 1.5 }, { host: 'b', usage: 2.5 }]);
+      const noDb = await grpc('GetFlightInfo', descriptor, { authorization: `Bearer ${reader}` });
+      expect(noDb.status).to.equal('3');
+      expect(noDb.message).to.contain("missing database: Flight SQL requests name it in the 'database'");
+      const denied = await grpc('GetFlightInfo', descriptor, { authorization: `Bearer ${reader}`, 'bucket-name': 'otherdb' });
+      expect(denied.status).to.equal('7');
+    } finally {
+      session.destroy();
+    }
   });
 
   it('refuses a wrong token (UNAUTHENTICATED)', async () => {

@@ -1,5 +1,6 @@
 import protobuf from 'protobufjs';
 import { FLIGHT_PROTO } from './flight-proto.js';
+import { FLIGHT_SQL_PROTO } from './flight-sql-proto.js';
 import { READ_INFO_PROTO } from './read-info-proto.js';
 
 // The Flight messages and InfluxDB's ticket, parsed once from the .proto text (protobufjs ships the google types).
@@ -11,6 +12,7 @@ function buildRoot(): protobuf.Root {
     root.addJSON(common.nested);
   }
   protobuf.parse(FLIGHT_PROTO, root, { keepCase: true });
+  protobuf.parse(FLIGHT_SQL_PROTO, root, { keepCase: true });
   protobuf.parse(READ_INFO_PROTO, root, { keepCase: true });
   root.resolveAll();
   return root;
@@ -24,3 +26,10 @@ export const HandshakeRequest = root.lookupType('arrow.flight.protocol.Handshake
 export const HandshakeResponse = root.lookupType('arrow.flight.protocol.HandshakeResponse');
 export const ReadInfo = root.lookupType('influxdata.iox.querier.v1.ReadInfo');
 export const Any = root.lookupType('google.protobuf.Any');
+export const FlightDescriptor = root.lookupType('arrow.flight.protocol.FlightDescriptor');
+export const FlightInfo = root.lookupType('arrow.flight.protocol.FlightInfo');
+export const CommandStatementQuery = root.lookupType('arrow.flight.protocol.sql.CommandStatementQuery');
+export const TicketStatementQuery = root.lookupType('arrow.flight.protocol.sql.TicketStatementQuery');
+
+// google.protobuf.Any type URLs of the Flight SQL messages.
+export const typeUrl = (type: protobuf.Type): string => `type.googleapis.com/${type.fullName.replace(/^\./, '')}`;
