@@ -4,8 +4,10 @@ import {
   Dictionary,
   Field,
   Float64,
+  Binary,
   Int32,
   Int64,
+  Uint8,
   makeData,
   makeVector,
   Message,
@@ -28,7 +30,12 @@ export interface IpcMessage {
   body: Uint8Array;
 }
 
-type Kind = 'dict' | 'timestamp' | 'float' | 'int' | 'uint' | 'bool' | 'utf8';
+type Kind = 'dict' | 'timestamp' | 'float' | 'int' | 'int32' | 'uint' | 'uint8' | 'bool' | 'utf8' | 'binary';
+
+// A column to encode: a query column, or a Flight SQL metadata column whose nullability the specification fixes.
+export interface ArrowColumn extends QueryColumn {
+  nullable?: boolean;
+}
 
 interface ColumnPlan {
   name: string;
@@ -54,6 +61,8 @@ function columnRole(plan: ColumnPlan): string | null {
     case 'float':
       return 'iox::column_type::field::float';
     case 'int':
+    case 'int32':
+    case 'uint8':
       return 'iox::column_type::field::integer';
     case 'uint':
       return 'iox::column_type::field::uinteger';
@@ -61,6 +70,8 @@ function columnRole(plan: ColumnPlan): string | null {
       return 'iox::column_type::field::boolean';
     case 'utf8':
       return 'iox::column_type::field::string';
+    case 'binary':
+      return null;
   }
 }
 
@@ -74,6 +85,9 @@ function planColumn(col: QueryColumn): ColumnPlan {
   const base = { name: col.name, unit: TimeUnit.NANOSECOND };
   if (/^Dictionary\(\w+, Utf8\)$/.test(t)) return { ...base, kind: 'dict', type: new Dictionary(new Utf8(), new Int32()) };
   if (t === 'Float64' || t === 'Float32') return { ...base, kind: 'float', type: new Float64() };
+  if (t === 'Int32') return { ...base, kind: 'int32', type: new Int32() };
+  if (t === 'UInt8') return { ...base, kind: 'uint8', type: new Uint8() };
+  if (t === 'Binary') return { ...base, kind: 'binary', type: new Binary() };
   if (/^Int(8|16|32|64)$/.test(t)) return { ...base, kind: 'int', type: new Int64() };
   if (/^UInt(8|16|32|64)$/.test(t)) return { ...base, kind: 'uint', type: new Uint64() };
   if (t === 'Boolean') return { ...base, kind: 'bool', type: new Bool() };
@@ -86,14 +100,24 @@ export class ArrowEncoder {
   readonly schema: Schema;
   private readonly plans: ColumnPlan[];
 
-  constructor(columns: QueryColumn[]) {
+  // `influx`: annotate fields with InfluxDB's column roles (query results; not Flight SQL metadata).
+  constructor(columns: ArrowColumn[], influx = true) {
     this.plans = columns.map(planColumn);
     this.schema = new Schema(
-      this.plans.map((p) => {
-        const role = columnRole(p);
-        return new Field(p.name, p.type, true, role ? new Map([['iox::column::type', role]]) : undefined);
+      this.plans.map((p, i) => {
+        const role = influx ? columnRole(p) : null;
+        return new Field(p.name, p.type, columns[i]!.nullable ?? true, role ? new Map([['iox::column::type', role]]) : undefined);
       }),
     );
+  }
+
+  // The schema as Flight's FlightInfo.schema and SchemaResult carry it: continuation token, length, flatbuffer.
+  encapsulatedSchema(): Uint8Array {
+    const { header } = this.schemaMessage();
+    const prefix = Buffer.alloc(8);
+    prefix.writeInt32LE(-1, 0);
+    prefix.writeInt32LE(header.length, 4);
+    return Buffer.concat([prefix, header]);
   }
 
   // The schema message, sent first.
@@ -190,6 +214,28 @@ function columnData(p: ColumnPlan, rows: unknown[][], c: number): Data {
       const values = new BigInt64Array(n);
       for (let i = 0; i < n; i++) if (present(i)) values[i] = toBigInt(rows[i]![c]);
       return makeData({ type: p.type as Int64, length: n, nullCount: nulls, nullBitmap: bitmap, data: values });
+    }
+    case 'int32': {
+      const values = new Int32Array(n);
+      for (let i = 0; i < n; i++) if (present(i)) values[i] = Number(rows[i]![c]);
+      return makeData({ type: p.type as Int32, length: n, nullCount: nulls, nullBitmap: bitmap, data: values });
+    }
+    case 'uint8': {
+      const values = new Uint8Array(n);
+      for (let i = 0; i < n; i++) if (present(i)) values[i] = Number(rows[i]![c]);
+      return makeData({ type: p.type as Uint8, length: n, nullCount: nulls, nullBitmap: bitmap, data: values });
+    }
+    case 'binary': {
+      const parts = rows.map((r) => (r[c] instanceof Uint8Array ? (r[c] as Uint8Array) : null));
+      const offsets = new Int32Array(n + 1);
+      let total = 0;
+      parts.forEach((b, i) => {
+        total += b?.length ?? 0;
+        offsets[i + 1] = total;
+      });
+      const bytes = new Uint8Array(total);
+      parts.forEach((b, i) => b && bytes.set(b, offsets[i]!));
+      return makeData({ type: p.type as Binary, length: n, nullCount: nulls, nullBitmap: bitmap, valueOffsets: offsets, data: bytes });
     }
     case 'uint': {
       const values = new BigUint64Array(n);

@@ -5,11 +5,12 @@ import type { TokenStore } from '../auth/token-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { StorageEngine } from '../storage/storage-engine.js';
 import { FlightQueries } from './flight-queries.js';
+import type { IpcMessage } from './arrow-encoding.js';
 import { GrpcCall } from './grpc-call.js';
 import { GrpcCode, statusOf, unimplemented } from './grpc-status.js';
 import { FlightData, HandshakeRequest, HandshakeResponse, Ticket } from './proto/messages.js';
 import { parseTicket } from './tickets.js';
-import { databaseFromMetadata, flightSqlTicket, statementFlightInfo, statementOfDescriptor } from './flight-sql.js';
+import { commandOfDescriptor, databaseFromMetadata, flightSqlTicket, metadataFlightInfo, statementFlightInfo } from './flight-sql.js';
 import type { ApiToken } from '../storage/catalog/catalog-resources.js';
 
 export interface FlightDeps {
@@ -49,21 +50,36 @@ export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Strea
   const methods: Record<string, Method> = {
     DoGet: async (call) => {
       const caller = authenticate(call);
+      const send = async (message: IpcMessage): Promise<void> => {
+        await call.write(FlightData.encode(FlightData.create({ data_header: message.header, data_body: message.body })).finish());
+      };
       const request = Ticket.decode(await call.readOne('Ticket')) as unknown as { ticket: Uint8Array };
       const bytes = request.ticket ?? new Uint8Array();
-      const ticket = flightSqlTicket(bytes, call) ?? parseTicket(bytes);
+      const sql = flightSqlTicket(bytes, call);
+      if (sql?.kind === 'metadata') {
+        const { command, cmd } = sql.command;
+        queries.checkRead(caller, sql.database);
+        const rows = await command.rows(cmd, (text) => queries.rowsOf(caller, sql.database, text));
+        await queries.sendRows(command.columns(cmd), rows, send);
+        return;
+      }
+      const ticket = sql?.ticket ?? parseTicket(bytes);
       log.debug({ database: ticket.database, language: ticket.language }, 'flight query');
-      await queries.run(caller, ticket, async (message) => {
-        await call.write(FlightData.encode(FlightData.create({ data_header: message.header, data_body: message.body })).finish());
-      }, call.signal);
+      await queries.run(caller, ticket, send, call.signal);
     },
     // Flight SQL: a statement query's schema and the ticket that runs it.
     GetFlightInfo: async (call) => {
       const caller = authenticate(call);
       const descriptor = await call.readOne('FlightDescriptor');
-      const query = statementOfDescriptor(descriptor);
-      const schema = await queries.sqlSchema(caller, databaseFromMetadata(call), query);
-      await call.write(statementFlightInfo(descriptor, query, schema));
+      const command = commandOfDescriptor(descriptor);
+      const database = databaseFromMetadata(call);
+      if (command.kind === 'metadata') {
+        queries.checkRead(caller, database);
+        await call.write(metadataFlightInfo(descriptor, command));
+        return;
+      }
+      const schema = await queries.sqlSchema(caller, database, command.query);
+      await call.write(statementFlightInfo(descriptor, command.query, schema));
     },
     // Upstream echoes the handshake; a client that authenticates with basic auth (Flight SQL JDBC) gets its token
     // back as a bearer token in the response headers.

@@ -4,7 +4,7 @@ import type { StorageEngine } from '../storage/storage-engine.js';
 import { flattenResult, runInfluxql, singleStatement } from '../storage/query/influxql/influxql-engine.js';
 import { storageHost } from '../storage/query/influxql/storage-host.js';
 import type { QueryColumn } from '../storage/query/query-result.js';
-import { ArrowEncoder, type IpcMessage } from './arrow-encoding.js';
+import { ArrowEncoder, type ArrowColumn, type IpcMessage } from './arrow-encoding.js';
 import type { ApiToken } from '../storage/catalog/catalog-resources.js';
 import type { QueryTicket } from './tickets.js';
 
@@ -28,11 +28,24 @@ export class FlightQueries {
   async sqlSchema(caller: ApiToken | null, database: string, sql: string): Promise<Uint8Array> {
     checkRead(caller, database);
     const columns = await this.deps.storage.queryRows(database, sql, undefined, async (source) => source.columns);
-    const { header } = new ArrowEncoder(columns).schemaMessage();
-    const prefix = Buffer.alloc(8);
-    prefix.writeInt32LE(-1, 0);
-    prefix.writeInt32LE(header.length, 4);
-    return Buffer.concat([prefix, header]);
+    return new ArrowEncoder(columns).encapsulatedSchema();
+  }
+
+  checkRead(caller: ApiToken | null, database: string): void {
+    checkRead(caller, database);
+  }
+
+  // A small materialised result (Flight SQL metadata) sent as Arrow without InfluxDB's column roles.
+  async sendRows(columns: ArrowColumn[], rows: unknown[][], send: Send): Promise<void> {
+    const encoder = new ArrowEncoder(columns, false);
+    await send(encoder.schemaMessage());
+    if (rows.length > 0) for (const message of encoder.batchMessages(rows)) await send(message);
+  }
+
+  // Rows of a SQL query on the database, materialised (catalog queries for Flight SQL metadata).
+  async rowsOf(caller: ApiToken | null, database: string, sql: string): Promise<unknown[][]> {
+    checkRead(caller, database);
+    return (await this.deps.storage.query(database, sql)).rows;
   }
 
   async run(caller: ApiToken | null, ticket: QueryTicket, send: Send, signal: AbortSignal): Promise<void> {

@@ -8,15 +8,71 @@ import { registerQueryRoutes } from '../../src/http/routes/query-routes.js';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { InfluxDBClient } from '@influxdata/influxdb3-client';
-import { connect } from 'node:http2';
-import { RecordBatchReader, tableFromIPC } from 'apache-arrow';
+import { connect, type ClientHttp2Session } from 'node:http2';
+import { RecordBatchReader, tableFromIPC, type Schema } from 'apache-arrow';
 import { frameMessage, MessageDecoder, decodeGrpcMessage } from '../../src/flight/grpc-framing.js';
-import { Any, CommandStatementQuery, FlightData, FlightDescriptor, FlightInfo, Ticket, typeUrl } from '../../src/flight/proto/messages.js';
+import {
+  Any,
+  CommandGetCatalogs,
+  CommandGetDbSchemas,
+  CommandGetExportedKeys,
+  CommandGetImportedKeys,
+  CommandGetPrimaryKeys,
+  CommandGetTables,
+  CommandGetTableTypes,
+  CommandStatementQuery,
+  FlightData,
+  FlightDescriptor,
+  FlightInfo,
+  Ticket,
+  typeUrl,
+} from '../../src/flight/proto/messages.js';
+import type protobuf from 'protobufjs';
 import { TokenStore } from '../../src/auth/token-store.js';
 import { createFlightHandler } from '../../src/flight/index.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { StorageEngine } from '../../src/storage/storage-engine.js';
 import { StorageMetrics } from '../../src/storage/storage-metrics.js';
+
+// A raw gRPC call on an HTTP/2 session: status, message and the response messages.
+const rawCall = (session: ClientHttp2Session) => (method: string, message: Uint8Array, headers: Record<string, string>) =>
+  new Promise<{ status: string; message: string; messages: Buffer[] }>((resolve, reject) => {
+    const req = session.request({ ':method': 'POST', ':path': `/arrow.flight.protocol.FlightService/${method}`, 'content-type': 'application/grpc', te: 'trailers', ...headers });
+    const decoder = new MessageDecoder(1 << 30);
+    const out = { status: '', message: '', messages: [] as Buffer[] };
+    const status = (h: Record<string, unknown>): void => {
+      if (h['grpc-status'] !== undefined) {
+        out.status = String(h['grpc-status']);
+        out.message = decodeGrpcMessage(String(h['grpc-message'] ?? ''));
+      }
+    };
+    req.on('response', status);
+    req.on('trailers', status);
+    req.on('data', (c: Buffer) => out.messages.push(...decoder.push(c)));
+    req.on('end', () => resolve(out));
+    req.on('error', reject);
+    req.end(frameMessage(message));
+  });
+
+// Rows of the FlightData messages of a DoGet, read with apache-arrow, and the schema.
+function readFlightData(messages: Buffer[]): { schema: Schema; rows: Array<Record<string, unknown>> } {
+  const parts: Uint8Array[] = [];
+  for (const m of messages) {
+    const d = FlightData.decode(m) as unknown as { data_header: Uint8Array; data_body: Uint8Array };
+    const prefix = Buffer.alloc(8);
+    prefix.writeInt32LE(-1, 0);
+    prefix.writeInt32LE(d.data_header.length, 4);
+    parts.push(prefix, Buffer.from(d.data_header), Buffer.from(d.data_body ?? []));
+  }
+  const reader = RecordBatchReader.from(Buffer.concat(parts)).open();
+  const schema = reader.schema;
+  const rows: Array<Record<string, unknown>> = [];
+  for (const batch of reader) for (const r of batch) rows.push(r.toJSON() as Record<string, unknown>);
+  return { schema, rows };
+}
+
+const schemaOf = (encapsulated: Uint8Array): Schema => tableFromIPC(Buffer.concat([Buffer.from(encapsulated), Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0])])).schema;
+const fieldsOf = (schema: Schema): string[] => schema.fields.map((f) => `${f.name}:${f.type}${f.nullable ? '' : ' not null'}`);
 
 // The real v3 JS client against the Flight handler on its own HTTP/2 server (the shared listener is wired in app.ts).
 describe('integration/flight: the v3 client queries over Arrow Flight', function () {
@@ -147,24 +203,7 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
 
   it('answers a Flight SQL statement query: GetFlightInfo (schema, ticket), then DoGet with the database in metadata', async () => {
     const session = connect(host);
-    const grpc = (method: string, message: Uint8Array, headers: Record<string, string>) =>
-      new Promise<{ status: string; message: string; messages: Buffer[] }>((resolve, reject) => {
-        const req = session.request({ ':method': 'POST', ':path': `/arrow.flight.protocol.FlightService/${method}`, 'content-type': 'application/grpc', te: 'trailers', ...headers });
-        const decoder = new MessageDecoder(1 << 30);
-        const out = { status: '', message: '', messages: [] as Buffer[] };
-        const status = (h: Record<string, unknown>) => {
-          if (h['grpc-status'] !== undefined) {
-            out.status = String(h['grpc-status']);
-            out.message = decodeGrpcMessage(String(h['grpc-message'] ?? ''));
-          }
-        };
-        req.on('response', status);
-        req.on('trailers', status);
-        req.on('data', (c: Buffer) => out.messages.push(...decoder.push(c)));
-        req.on('end', () => resolve(out));
-        req.on('error', reject);
-        req.end(frameMessage(message));
-      });
+    const grpc = rawCall(session);
     try {
       const cmd = Any.encode(Any.create({ type_url: typeUrl(CommandStatementQuery), value: CommandStatementQuery.encode(CommandStatementQuery.create({ query: 'SELECT host, usage FROM cpu ORDER BY time' })).finish() })).finish();
       const descriptor = FlightDescriptor.encode(FlightDescriptor.create({ type: 2, cmd })).finish();
@@ -172,26 +211,72 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
       const info = await grpc('GetFlightInfo', descriptor, meta);
       expect(info.status, info.message).to.equal('0');
       const decoded = FlightInfo.decode(info.messages[0]!) as unknown as { schema: Uint8Array; endpoint: Array<{ ticket: { ticket: Uint8Array } }> };
-      const schema = tableFromIPC(Buffer.concat([Buffer.from(decoded.schema), Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0])])).schema;
+      const schema = schemaOf(decoded.schema);
       expect(schema.fields.map((f) => `${f.name}:${f.type}`)).to.deep.equal(['host:Dictionary<Int32, Utf8>', 'usage:Float64']);
       const ticket = Ticket.encode(Ticket.create({ ticket: decoded.endpoint[0]!.ticket.ticket })).finish();
       const data = await grpc('DoGet', ticket, meta);
       expect(data.status, data.message).to.equal('0');
-      const parts: Uint8Array[] = [];
-      for (const m of data.messages) {
-        const d = FlightData.decode(m) as unknown as { data_header: Uint8Array; data_body: Uint8Array };
-        const prefix = Buffer.alloc(8);
-        prefix.writeInt32LE(-1, 0);
-        prefix.writeInt32LE(d.data_header.length, 4);
-        parts.push(prefix, Buffer.from(d.data_header), Buffer.from(d.data_body ?? []));
-      }
-      const rows = [...RecordBatchReader.from(Buffer.concat(parts))].flatMap((b) => [...b].map((r) => ({ host: r.host, usage: r.usage })));
+      const rows = readFlightData(data.messages).rows.map((r) => ({ host: r.host, usage: r.usage }));
       expect(rows).to.deep.equal([{ host: 'a', usage: 1.5 }, { host: 'b', usage: 2.5 }]);
       const noDb = await grpc('GetFlightInfo', descriptor, { authorization: `Bearer ${reader}` });
       expect(noDb.status).to.equal('3');
       expect(noDb.message).to.contain("missing database: Flight SQL requests name it in the 'database'");
       const denied = await grpc('GetFlightInfo', descriptor, { authorization: `Bearer ${reader}`, 'bucket-name': 'otherdb' });
       expect(denied.status).to.equal('7');
+    } finally {
+      session.destroy();
+    }
+  });
+
+  it('answers the Flight SQL catalog requests of a BI client with the specification\'s schemas', async () => {
+    const session = connect(host);
+    const grpc = rawCall(session);
+    const meta = { authorization: `Bearer ${reader}`, database: 'flightdb' };
+    const ask = async (type: protobuf.Type, fields: Record<string, unknown>) => {
+      const cmd = Any.encode(Any.create({ type_url: typeUrl(type), value: type.encode(type.create(fields)).finish() })).finish();
+      const info = await grpc('GetFlightInfo', FlightDescriptor.encode(FlightDescriptor.create({ type: 2, cmd })).finish(), meta);
+      expect(info.status, `${type.name}: ${info.message}`).to.equal('0');
+      const decoded = FlightInfo.decode(info.messages[0]!) as unknown as { schema: Uint8Array; endpoint: Array<{ ticket: { ticket: Uint8Array } }> };
+      const data = await grpc('DoGet', Ticket.encode(Ticket.create({ ticket: decoded.endpoint[0]!.ticket.ticket })).finish(), meta);
+      expect(data.status, `${type.name}: ${data.message}`).to.equal('0');
+      const result = readFlightData(data.messages);
+      expect(fieldsOf(result.schema), type.name).to.deep.equal(fieldsOf(schemaOf(decoded.schema)));
+      return { fields: fieldsOf(result.schema), rows: result.rows };
+    };
+    try {
+      const catalogs = await ask(CommandGetCatalogs, {});
+      expect(catalogs.fields).to.deep.equal(['catalog_name:Utf8 not null']);
+      expect(catalogs.rows).to.deep.equal([{ catalog_name: 'public' }]);
+
+      const schemas = await ask(CommandGetDbSchemas, {});
+      expect(schemas.fields).to.deep.equal(['catalog_name:Utf8', 'db_schema_name:Utf8 not null']);
+      expect(schemas.rows.map((r) => r.db_schema_name)).to.include.members(['information_schema', 'iox']);
+      expect((await ask(CommandGetDbSchemas, { db_schema_filter_pattern: 'i_x' })).rows).to.deep.equal([{ catalog_name: 'public', db_schema_name: 'iox' }]);
+
+      const tables = await ask(CommandGetTables, { db_schema_filter_pattern: 'iox', table_name_filter_pattern: 'c%' });
+      expect(tables.fields).to.deep.equal(['catalog_name:Utf8', 'db_schema_name:Utf8', 'table_name:Utf8 not null', 'table_type:Utf8 not null']);
+      expect(tables.rows).to.deep.equal([{ catalog_name: 'public', db_schema_name: 'iox', table_name: 'cpu', table_type: 'BASE TABLE' }]);
+
+      const withSchema = await ask(CommandGetTables, { table_name_filter_pattern: 'cpu', include_schema: true, table_types: ['BASE TABLE'] });
+      expect(withSchema.fields).to.deep.equal(['catalog_name:Utf8', 'db_schema_name:Utf8', 'table_name:Utf8 not null', 'table_type:Utf8 not null', 'table_schema:Binary not null']);
+      expect(withSchema.rows).to.have.length(1);
+      const cpu = schemaOf(withSchema.rows[0]!.table_schema as Uint8Array);
+      expect(cpu.fields.find((f) => f.name === 'host')?.type.toString()).to.equal('Dictionary<Int32, Utf8>');
+      expect(cpu.fields.find((f) => f.name === 'time')?.type.toString()).to.equal('Timestamp<NANOSECOND>');
+
+      const types = await ask(CommandGetTableTypes, {});
+      expect(types.fields).to.deep.equal(['table_type:Utf8 not null']);
+      expect(types.rows.map((r) => r.table_type)).to.include('BASE TABLE');
+
+      const pk = await ask(CommandGetPrimaryKeys, { table: 'cpu' });
+      expect(pk.fields).to.deep.equal(['catalog_name:Utf8', 'db_schema_name:Utf8', 'table_name:Utf8 not null', 'column_name:Utf8 not null', 'key_name:Utf8', 'key_sequence:Int32 not null']);
+      expect(pk.rows).to.deep.equal([]);
+      for (const keys of [CommandGetExportedKeys, CommandGetImportedKeys]) {
+        const r = await ask(keys, { table: 'cpu' });
+        expect(r.rows).to.deep.equal([]);
+        expect(r.fields).to.have.length(13);
+        expect(r.fields).to.include.members(['pk_table_name:Utf8 not null', 'key_sequence:Int32 not null', 'update_rule:Uint8 not null', 'delete_rule:Uint8 not null']);
+      }
     } finally {
       session.destroy();
     }

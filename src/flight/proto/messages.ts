@@ -30,6 +30,13 @@ export const FlightDescriptor = root.lookupType('arrow.flight.protocol.FlightDes
 export const FlightInfo = root.lookupType('arrow.flight.protocol.FlightInfo');
 export const CommandStatementQuery = root.lookupType('arrow.flight.protocol.sql.CommandStatementQuery');
 export const TicketStatementQuery = root.lookupType('arrow.flight.protocol.sql.TicketStatementQuery');
+export const CommandGetCatalogs = root.lookupType('arrow.flight.protocol.sql.CommandGetCatalogs');
+export const CommandGetDbSchemas = root.lookupType('arrow.flight.protocol.sql.CommandGetDbSchemas');
+export const CommandGetTables = root.lookupType('arrow.flight.protocol.sql.CommandGetTables');
+export const CommandGetTableTypes = root.lookupType('arrow.flight.protocol.sql.CommandGetTableTypes');
+export const CommandGetPrimaryKeys = root.lookupType('arrow.flight.protocol.sql.CommandGetPrimaryKeys');
+export const CommandGetExportedKeys = root.lookupType('arrow.flight.protocol.sql.CommandGetExportedKeys');
+export const CommandGetImportedKeys = root.lookupType('arrow.flight.protocol.sql.CommandGetImportedKeys');
 
 // google.protobuf.Any type URLs of the Flight SQL messages.
 export const typeUrl = (type: protobuf.Type): string => `type.googleapis.com/${type.fullName.replace(/^\./, '')}`;
