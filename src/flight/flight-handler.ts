@@ -10,7 +10,7 @@ import { GrpcCall } from './grpc-call.js';
 import { GrpcCode, statusOf, unimplemented } from './grpc-status.js';
 import { FlightData, HandshakeRequest, HandshakeResponse, Ticket } from './proto/messages.js';
 import { parseTicket } from './tickets.js';
-import { commandOfDescriptor, databaseFromMetadata, flightSqlTicket, metadataFlightInfo, statementFlightInfo } from './flight-sql.js';
+import { commandOfDescriptor, databaseFromMetadata, flightSqlTicket, metadataFlightInfo, preparedAction, preparedStatementResult, statementFlightInfo } from './flight-sql.js';
 import type { ApiToken } from '../storage/catalog/catalog-resources.js';
 
 export interface FlightDeps {
@@ -80,6 +80,14 @@ export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Strea
       }
       const schema = await queries.sqlSchema(caller, database, command.query);
       await call.write(statementFlightInfo(descriptor, command.query, schema));
+    },
+    // Flight SQL prepared statements (without parameters): the handle carries the query.
+    DoAction: async (call) => {
+      const caller = authenticate(call);
+      const action = preparedAction(await call.readOne('Action'));
+      if (action.kind === 'close') return;
+      const schema = await queries.sqlSchema(caller, databaseFromMetadata(call), action.query);
+      await call.write(preparedStatementResult(action.query, schema));
     },
     // Upstream echoes the handshake; a client that authenticates with basic auth (Flight SQL JDBC) gets its token
     // back as a bearer token in the response headers.

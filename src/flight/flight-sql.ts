@@ -1,6 +1,19 @@
 import type { GrpcCall } from './grpc-call.js';
 import { GrpcCode, GrpcError, invalidArgument } from './grpc-status.js';
-import { Any, CommandStatementQuery, FlightDescriptor, FlightInfo, TicketStatementQuery, typeUrl } from './proto/messages.js';
+import {
+  Action,
+  ActionClosePreparedStatementRequest,
+  ActionCreatePreparedStatementRequest,
+  ActionCreatePreparedStatementResult,
+  Any,
+  CommandPreparedStatementQuery,
+  CommandStatementQuery,
+  FlightDescriptor,
+  FlightInfo,
+  Result,
+  TicketStatementQuery,
+  typeUrl,
+} from './proto/messages.js';
 import type { QueryTicket } from './tickets.js';
 import { ArrowEncoder } from './arrow-encoding.js';
 import { metadataCommand } from './flight-sql-metadata.js';
@@ -10,6 +23,7 @@ const DATABASE_HEADERS = ['database', 'bucket', 'bucket-name', 'iox-namespace-na
 
 const STATEMENT_QUERY = typeUrl(CommandStatementQuery);
 const TICKET_STATEMENT = typeUrl(TicketStatementQuery);
+const PREPARED_QUERY = typeUrl(CommandPreparedStatementQuery);
 
 export function databaseFromMetadata(call: GrpcCall): string {
   for (const name of DATABASE_HEADERS) {
@@ -40,6 +54,10 @@ export function commandOfDescriptor(bytes: Uint8Array): FlightSqlCommand {
   if (any === null) throw invalidArgument('GetFlightInfo: the descriptor command is not a google.protobuf.Any');
   const metadata = metadataCommand(any.type_url, any.value);
   if (metadata) return { kind: 'metadata', command: metadata, any: descriptor.cmd };
+  if (any.type_url === PREPARED_QUERY) {
+    const { prepared_statement_handle } = CommandPreparedStatementQuery.decode(any.value) as unknown as { prepared_statement_handle: Uint8Array };
+    return { kind: 'statement', query: queryOfHandle(prepared_statement_handle) };
+  }
   if (any.type_url !== STATEMENT_QUERY) throw new GrpcError(GrpcCode.UNIMPLEMENTED, `Flight SQL command ${any.type_url} is not implemented`);
   const { query } = CommandStatementQuery.decode(any.value) as unknown as { query: string };
   if (!query) throw invalidArgument('CommandStatementQuery: empty query');
@@ -57,7 +75,7 @@ export function metadataFlightInfo(descriptor: Uint8Array, command: FlightSqlCom
 // The FlightInfo of a statement: its schema and one endpoint whose ticket carries the statement itself (stateless,
 // as upstream: the handle is the encoded CommandStatementQuery).
 export function statementFlightInfo(descriptor: Uint8Array, query: string, schema: Uint8Array): Uint8Array {
-  const handle = CommandStatementQuery.encode(CommandStatementQuery.create({ query })).finish();
+  const handle = handleOf(query);
   const ticket = Any.encode(Any.create({ type_url: TICKET_STATEMENT, value: TicketStatementQuery.encode(TicketStatementQuery.create({ statement_handle: handle })).finish() })).finish();
   return FlightInfo.encode(
     FlightInfo.create({
@@ -81,7 +99,50 @@ export function flightSqlTicket(
   if (metadata) return { kind: 'metadata', command: metadata, database: databaseFromMetadata(call) };
   if (any.type_url !== TICKET_STATEMENT) return null;
   const { statement_handle } = TicketStatementQuery.decode(any.value) as unknown as { statement_handle: Uint8Array };
-  const { query } = CommandStatementQuery.decode(statement_handle ?? new Uint8Array()) as unknown as { query: string };
-  if (!query) throw invalidArgument('TicketStatementQuery: the statement handle holds no query');
+  const query = queryOfHandle(statement_handle);
   return { kind: 'query', ticket: { database: databaseFromMetadata(call), query, language: 'sql' } };
+}
+
+// Statement and prepared-statement handles are the encoded CommandStatementQuery (nothing is kept on the server).
+function handleOf(query: string): Uint8Array {
+  return CommandStatementQuery.encode(CommandStatementQuery.create({ query })).finish();
+}
+
+function queryOfHandle(handle: Uint8Array | undefined): string {
+  let query = '';
+  try {
+    query = (CommandStatementQuery.decode(handle ?? new Uint8Array()) as unknown as { query: string }).query;
+  } catch {
+    // reported below
+  }
+  if (!query) throw invalidArgument('invalid statement handle: it holds no query');
+  return query;
+}
+
+export type PreparedAction = { kind: 'create'; query: string } | { kind: 'close' };
+
+// A DoAction request: the Flight SQL prepared-statement actions; anything else is UNIMPLEMENTED.
+export function preparedAction(bytes: Uint8Array): PreparedAction {
+  const action = Action.decode(bytes) as unknown as { type: string; body: Uint8Array };
+  const any = decodeAny(action.body ?? new Uint8Array());
+  if (action.type === 'CreatePreparedStatement') {
+    if (any === null || any.type_url !== typeUrl(ActionCreatePreparedStatementRequest)) throw invalidArgument('CreatePreparedStatement: the body is not an ActionCreatePreparedStatementRequest');
+    const { query } = ActionCreatePreparedStatementRequest.decode(any.value) as unknown as { query: string };
+    if (!query) throw invalidArgument('CreatePreparedStatement: empty query');
+    return { kind: 'create', query };
+  }
+  if (action.type === 'ClosePreparedStatement') {
+    if (any === null || any.type_url !== typeUrl(ActionClosePreparedStatementRequest)) throw invalidArgument('ClosePreparedStatement: the body is not an ActionClosePreparedStatementRequest');
+    return { kind: 'close' };
+  }
+  throw new GrpcError(GrpcCode.UNIMPLEMENTED, `action '${action.type}' is not implemented`);
+}
+
+// The Result of CreatePreparedStatement: the handle, the result schema and an empty parameter schema.
+export function preparedStatementResult(query: string, datasetSchema: Uint8Array): Uint8Array {
+  const result = ActionCreatePreparedStatementResult.encode(
+    ActionCreatePreparedStatementResult.create({ prepared_statement_handle: handleOf(query), dataset_schema: datasetSchema, parameter_schema: new ArrowEncoder([]).encapsulatedSchema() }),
+  ).finish();
+  const body = Any.encode(Any.create({ type_url: typeUrl(ActionCreatePreparedStatementResult), value: result })).finish();
+  return Result.encode(Result.create({ body })).finish();
 }

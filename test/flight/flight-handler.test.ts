@@ -95,7 +95,7 @@ describe('flight/flight-handler (gRPC on a raw HTTP/2 connection)', () => {
   const ticket = (sql: string): Uint8Array => Ticket.encode(Ticket.create({ ticket: ReadInfo.encode(ReadInfo.create({ namespace_name: 'db', sql_query: sql, query_type: 1 })).finish() })).finish();
 
   it('answers unknown and unimplemented methods UNIMPLEMENTED, trailers-only', async () => {
-    for (const method of ['ListFlights', 'DoPut', 'DoExchange', 'DoAction', 'NoSuchMethod']) {
+    for (const method of ['ListFlights', 'DoPut', 'DoExchange', 'ListActions', 'NoSuchMethod']) {
       const r = await call(method, [new Uint8Array(0)], bearer());
       expect(r.headers[':status']).to.equal(200);
       expect(r.headers['content-type']).to.equal('application/grpc');

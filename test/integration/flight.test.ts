@@ -12,7 +12,13 @@ import { connect, type ClientHttp2Session } from 'node:http2';
 import { RecordBatchReader, tableFromIPC, type Schema } from 'apache-arrow';
 import { frameMessage, MessageDecoder, decodeGrpcMessage } from '../../src/flight/grpc-framing.js';
 import {
+  Action,
+  ActionClosePreparedStatementRequest,
+  ActionCreatePreparedStatementRequest,
+  ActionCreatePreparedStatementResult,
   Any,
+  CommandPreparedStatementQuery,
+  Result,
   CommandGetCatalogs,
   CommandGetDbSchemas,
   CommandGetExportedKeys,
@@ -277,6 +283,39 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
         expect(r.fields).to.have.length(13);
         expect(r.fields).to.include.members(['pk_table_name:Utf8 not null', 'key_sequence:Int32 not null', 'update_rule:Uint8 not null', 'delete_rule:Uint8 not null']);
       }
+    } finally {
+      session.destroy();
+    }
+  });
+
+  it('runs a Flight SQL prepared statement: create (handle, schema), GetFlightInfo, DoGet, close', async () => {
+    const session = connect(host);
+    const grpc = rawCall(session);
+    const meta = { authorization: `Bearer ${reader}`, 'iox-namespace-name': 'flightdb' };
+    const action = (type: string, message: protobuf.Type, fields: Record<string, unknown>) =>
+      Action.encode(Action.create({ type, body: Any.encode(Any.create({ type_url: typeUrl(message), value: message.encode(message.create(fields)).finish() })).finish() })).finish();
+    try {
+      const created = await grpc('DoAction', action('CreatePreparedStatement', ActionCreatePreparedStatementRequest, { query: "SELECT usage FROM cpu WHERE host = 'b'" }), meta);
+      expect(created.status, created.message).to.equal('0');
+      const body = (Result.decode(created.messages[0]!) as unknown as { body: Uint8Array }).body;
+      const any = Any.decode(body) as unknown as { type_url: string; value: Uint8Array };
+      expect(any.type_url).to.equal('type.googleapis.com/arrow.flight.protocol.sql.ActionCreatePreparedStatementResult');
+      const result = ActionCreatePreparedStatementResult.decode(any.value) as unknown as { prepared_statement_handle: Uint8Array; dataset_schema: Uint8Array; parameter_schema: Uint8Array };
+      expect(fieldsOf(schemaOf(result.dataset_schema))).to.deep.equal(['usage:Float64']);
+      expect(fieldsOf(schemaOf(result.parameter_schema))).to.deep.equal([]);
+
+      const cmd = Any.encode(Any.create({ type_url: typeUrl(CommandPreparedStatementQuery), value: CommandPreparedStatementQuery.encode(CommandPreparedStatementQuery.create({ prepared_statement_handle: result.prepared_statement_handle })).finish() })).finish();
+      const info = await grpc('GetFlightInfo', FlightDescriptor.encode(FlightDescriptor.create({ type: 2, cmd })).finish(), meta);
+      expect(info.status, info.message).to.equal('0');
+      const ticket = (FlightInfo.decode(info.messages[0]!) as unknown as { endpoint: Array<{ ticket: { ticket: Uint8Array } }> }).endpoint[0]!.ticket.ticket;
+      const data = await grpc('DoGet', Ticket.encode(Ticket.create({ ticket })).finish(), meta);
+      expect(data.status, data.message).to.equal('0');
+      expect(readFlightData(data.messages).rows).to.deep.equal([{ usage: 2.5 }]);
+
+      const closed = await grpc('DoAction', action('ClosePreparedStatement', ActionClosePreparedStatementRequest, { prepared_statement_handle: result.prepared_statement_handle }), meta);
+      expect(closed.status, closed.message).to.equal('0');
+      const unknown = await grpc('DoAction', Action.encode(Action.create({ type: 'BeginTransaction' })).finish(), meta);
+      expect(unknown.status).to.equal('12');
     } finally {
       session.destroy();
     }

@@ -36,6 +36,12 @@ export const CommandGetTables = root.lookupType('arrow.flight.protocol.sql.Comma
 export const CommandGetTableTypes = root.lookupType('arrow.flight.protocol.sql.CommandGetTableTypes');
 export const CommandGetPrimaryKeys = root.lookupType('arrow.flight.protocol.sql.CommandGetPrimaryKeys');
 export const CommandGetExportedKeys = root.lookupType('arrow.flight.protocol.sql.CommandGetExportedKeys');
+export const ActionCreatePreparedStatementRequest = root.lookupType('arrow.flight.protocol.sql.ActionCreatePreparedStatementRequest');
+export const ActionCreatePreparedStatementResult = root.lookupType('arrow.flight.protocol.sql.ActionCreatePreparedStatementResult');
+export const ActionClosePreparedStatementRequest = root.lookupType('arrow.flight.protocol.sql.ActionClosePreparedStatementRequest');
+export const CommandPreparedStatementQuery = root.lookupType('arrow.flight.protocol.sql.CommandPreparedStatementQuery');
+export const Action = root.lookupType('arrow.flight.protocol.Action');
+export const Result = root.lookupType('arrow.flight.protocol.Result');
 export const CommandGetImportedKeys = root.lookupType('arrow.flight.protocol.sql.CommandGetImportedKeys');
 
 // google.protobuf.Any type URLs of the Flight SQL messages.
