@@ -10,7 +10,9 @@ import { GrpcCall } from './grpc-call.js';
 import { GrpcCode, statusOf, unimplemented } from './grpc-status.js';
 import { FlightData, HandshakeRequest, HandshakeResponse, Ticket } from './proto/messages.js';
 import { parseTicket } from './tickets.js';
-import { commandOfDescriptor, databaseFromMetadata, flightSqlTicket, metadataFlightInfo, preparedAction, preparedStatementResult, statementFlightInfo } from './flight-sql.js';
+import { commandOfDescriptor, databaseFromMetadata, flightSqlTicket, metadataFlightInfo, preparedAction, preparedStatementResult, sqlInfoFlightInfo, statementFlightInfo } from './flight-sql.js';
+import { sqlInfoMessages, sqlInfoValues } from './flight-sql-info.js';
+import { packageVersion } from '../shared/version.js';
 import type { ApiToken } from '../storage/catalog/catalog-resources.js';
 
 export interface FlightDeps {
@@ -38,6 +40,7 @@ type Method = (call: GrpcCall) => Promise<void>;
 // answers UNIMPLEMENTED for the rest.
 export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void {
   const log = deps.logger.child({ component: 'flight' });
+  const sqlInfo = sqlInfoValues(packageVersion());
   const queries = new FlightQueries({ storage: deps.storage, batchRows: deps.batchRows ?? 65_536 });
 
   const authenticate = (call: GrpcCall): Caller => {
@@ -56,6 +59,10 @@ export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Strea
       const request = Ticket.decode(await call.readOne('Ticket')) as unknown as { ticket: Uint8Array };
       const bytes = request.ticket ?? new Uint8Array();
       const sql = flightSqlTicket(bytes, call);
+      if (sql?.kind === 'sql-info') {
+        for (const message of sqlInfoMessages(sqlInfo, sql.info)) await send(message);
+        return;
+      }
       if (sql?.kind === 'metadata') {
         const { command, cmd } = sql.command;
         queries.checkRead(caller, sql.database);
@@ -72,6 +79,10 @@ export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Strea
       const caller = authenticate(call);
       const descriptor = await call.readOne('FlightDescriptor');
       const command = commandOfDescriptor(descriptor);
+      if (command.kind === 'sql-info') {
+        await call.write(sqlInfoFlightInfo(descriptor, command));
+        return;
+      }
       const database = databaseFromMetadata(call);
       if (command.kind === 'metadata') {
         queries.checkRead(caller, database);

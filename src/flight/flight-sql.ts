@@ -6,6 +6,7 @@ import {
   ActionCreatePreparedStatementRequest,
   ActionCreatePreparedStatementResult,
   Any,
+  CommandGetSqlInfo,
   CommandPreparedStatementQuery,
   CommandStatementQuery,
   FlightDescriptor,
@@ -17,6 +18,7 @@ import {
 import type { QueryTicket } from './tickets.js';
 import { ArrowEncoder } from './arrow-encoding.js';
 import { metadataCommand } from './flight-sql-metadata.js';
+import { sqlInfoSchemaBytes } from './flight-sql-info.js';
 
 // Flight SQL names the database in request metadata, as upstream reads it.
 const DATABASE_HEADERS = ['database', 'bucket', 'bucket-name', 'iox-namespace-name'];
@@ -24,6 +26,18 @@ const DATABASE_HEADERS = ['database', 'bucket', 'bucket-name', 'iox-namespace-na
 const STATEMENT_QUERY = typeUrl(CommandStatementQuery);
 const TICKET_STATEMENT = typeUrl(TicketStatementQuery);
 const PREPARED_QUERY = typeUrl(CommandPreparedStatementQuery);
+const SQL_INFO = typeUrl(CommandGetSqlInfo);
+
+function sqlInfoIds(value: Uint8Array): number[] {
+  return ((CommandGetSqlInfo.decode(value) as unknown as { info?: number[] }).info ?? []).map(Number);
+}
+
+// The FlightInfo of CommandGetSqlInfo: the specification's schema, and the command itself as the ticket.
+export function sqlInfoFlightInfo(descriptor: Uint8Array, command: FlightSqlCommand & { kind: 'sql-info' }): Uint8Array {
+  return FlightInfo.encode(
+    FlightInfo.create({ schema: sqlInfoSchemaBytes(), flight_descriptor: FlightDescriptor.decode(descriptor), endpoint: [{ ticket: { ticket: command.any } }], total_records: -1, total_bytes: -1 }),
+  ).finish();
+}
 
 export function databaseFromMetadata(call: GrpcCall): string {
   for (const name of DATABASE_HEADERS) {
@@ -44,6 +58,7 @@ function decodeAny(bytes: Uint8Array): { type_url: string; value: Uint8Array } |
 
 export type FlightSqlCommand =
   | { kind: 'statement'; query: string }
+  | { kind: 'sql-info'; info: number[]; any: Uint8Array }
   | { kind: 'metadata'; command: NonNullable<ReturnType<typeof metadataCommand>>; any: Uint8Array };
 
 // The Flight SQL command of a GetFlightInfo descriptor: a statement query or a catalog metadata request.
@@ -54,6 +69,7 @@ export function commandOfDescriptor(bytes: Uint8Array): FlightSqlCommand {
   if (any === null) throw invalidArgument('GetFlightInfo: the descriptor command is not a google.protobuf.Any');
   const metadata = metadataCommand(any.type_url, any.value);
   if (metadata) return { kind: 'metadata', command: metadata, any: descriptor.cmd };
+  if (any.type_url === SQL_INFO) return { kind: 'sql-info', info: sqlInfoIds(any.value), any: descriptor.cmd };
   if (any.type_url === PREPARED_QUERY) {
     const { prepared_statement_handle } = CommandPreparedStatementQuery.decode(any.value) as unknown as { prepared_statement_handle: Uint8Array };
     return { kind: 'statement', query: queryOfHandle(prepared_statement_handle) };
@@ -92,9 +108,14 @@ export function statementFlightInfo(descriptor: Uint8Array, query: string, schem
 export function flightSqlTicket(
   bytes: Uint8Array,
   call: GrpcCall,
-): { kind: 'query'; ticket: QueryTicket } | { kind: 'metadata'; command: NonNullable<ReturnType<typeof metadataCommand>>; database: string } | null {
+):
+  | { kind: 'query'; ticket: QueryTicket }
+  | { kind: 'metadata'; command: NonNullable<ReturnType<typeof metadataCommand>>; database: string }
+  | { kind: 'sql-info'; info: number[] }
+  | null {
   const any = decodeAny(bytes);
   if (any === null) return null;
+  if (any.type_url === SQL_INFO) return { kind: 'sql-info', info: sqlInfoIds(any.value) };
   const metadata = metadataCommand(any.type_url, any.value);
   if (metadata) return { kind: 'metadata', command: metadata, database: databaseFromMetadata(call) };
   if (any.type_url !== TICKET_STATEMENT) return null;

@@ -24,6 +24,7 @@ import {
   CommandGetExportedKeys,
   CommandGetImportedKeys,
   CommandGetPrimaryKeys,
+  CommandGetSqlInfo,
   CommandGetTables,
   CommandGetTableTypes,
   CommandStatementQuery,
@@ -234,7 +235,7 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
     }
   });
 
-  it('answers the Flight SQL catalog requests of a BI client with the specification\'s schemas', async () => {
+  it('answers the Flight SQL info and catalog requests of a BI client with the specification\'s schemas', async () => {
     const session = connect(host);
     const grpc = rawCall(session);
     const meta = { authorization: `Bearer ${reader}`, database: 'flightdb' };
@@ -250,6 +251,16 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
       return { fields: fieldsOf(result.schema), rows: result.rows };
     };
     try {
+      const info = await ask(CommandGetSqlInfo, {});
+      expect(info.fields).to.deep.equal([
+        'info_name:Uint32 not null',
+        'value:Union<Utf8 | Bool | Int64 | Int32 | List<Utf8> | Map<{key:Int32, value:List<Int32>}>> not null',
+      ]);
+      const values = Object.fromEntries(info.rows.map((r) => [r.info_name, r.value]));
+      expect(values).to.include({ 0: 'influxdb3-engine', 3: true, 4: true, 8: 0, 504: '"' });
+      const some = await ask(CommandGetSqlInfo, { info: [4, 504, 9999] });
+      expect(some.rows).to.deep.equal([{ info_name: 4, value: true }, { info_name: 504, value: '"' }]);
+
       const catalogs = await ask(CommandGetCatalogs, {});
       expect(catalogs.fields).to.deep.equal(['catalog_name:Utf8 not null']);
       expect(catalogs.rows).to.deep.equal([{ catalog_name: 'public' }]);

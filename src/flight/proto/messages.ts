@@ -42,6 +42,7 @@ export const ActionClosePreparedStatementRequest = root.lookupType('arrow.flight
 export const CommandPreparedStatementQuery = root.lookupType('arrow.flight.protocol.sql.CommandPreparedStatementQuery');
 export const Action = root.lookupType('arrow.flight.protocol.Action');
 export const Result = root.lookupType('arrow.flight.protocol.Result');
+export const CommandGetSqlInfo = root.lookupType('arrow.flight.protocol.sql.CommandGetSqlInfo');
 export const CommandGetImportedKeys = root.lookupType('arrow.flight.protocol.sql.CommandGetImportedKeys');
 
 // google.protobuf.Any type URLs of the Flight SQL messages.
