@@ -4,6 +4,8 @@ import { unauthenticated } from '../auth/errors.js';
 import type { TokenStore } from '../auth/token-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { StorageEngine } from '../storage/storage-engine.js';
+import type { Registry } from 'prom-client';
+import { FlightMetrics } from './flight-metrics.js';
 import { FlightQueries } from './flight-queries.js';
 import type { IpcMessage } from './arrow-encoding.js';
 import { GrpcCall } from './grpc-call.js';
@@ -25,6 +27,8 @@ export interface FlightDeps {
   maxMessageBytes?: number;
   // Rows per record batch.
   batchRows?: number;
+  // Where influxdb3_flight_requests_total is registered (the server's /metrics registry).
+  registry?: Registry;
 }
 
 const SERVICE = '/arrow.flight.protocol.FlightService/';
@@ -41,6 +45,7 @@ type Method = (call: GrpcCall) => Promise<void>;
 export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void {
   const log = deps.logger.child({ component: 'flight' });
   const sqlInfo = sqlInfoValues(packageVersion());
+  const metrics = deps.registry ? new FlightMetrics(deps.registry) : null;
   const queries = new FlightQueries({ storage: deps.storage, batchRows: deps.batchRows ?? 65_536 });
 
   const authenticate = (call: GrpcCall): Caller => {
@@ -125,14 +130,21 @@ export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Strea
     const run = method ?? (async (): Promise<void> => {
       throw unimplemented(name === null ? `gRPC method ${path}` : `FlightService/${name}`);
     });
+    const metricName = method ? name! : 'unknown';
     run(call).then(
-      () => call.finish(GrpcCode.OK),
+      () => {
+        metrics?.call(metricName, GrpcCode.OK);
+        call.finish(GrpcCode.OK);
+      },
       (err: unknown) => {
         if (call.signal.aborted && call.closed) {
+          const reason = call.signal.reason as { code?: number } | undefined;
+          metrics?.call(metricName, reason?.code ?? GrpcCode.CANCELLED);
           log.info({ path }, 'flight call cancelled by the client or its deadline');
           return;
         }
         const status = statusOf(err);
+        metrics?.call(metricName, status.code);
         if (status.internal) log.error({ err, path }, 'flight call failed');
         else log.debug({ path, code: status.code, msg: status.message }, 'flight call rejected');
         call.finish(status.code, status.message);

@@ -88,6 +88,7 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
   let server: Http2Server;
   let host: string;
   let http: Server;
+  const registry = new Registry();
   let httpUrl: string;
   let admin: string;
   let reader: string;
@@ -129,7 +130,7 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
     });
     await storage.write('otherdb', 'm v=1 1', { precision: 'ns', acceptPartial: false, noSync: true });
     server = createServer();
-    server.on('stream', createFlightHandler({ storage, tokens, withoutAuth: false, logger, batchRows: 3000 }));
+    server.on('stream', createFlightHandler({ storage, tokens, withoutAuth: false, logger, batchRows: 3000, registry }));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // The HTTP API's query routes over the same storage, to compare error messages.
@@ -357,5 +358,13 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
       expect(err.code, language).to.equal('INVALID_ARGUMENT');
       expect(err.message, language).to.equal(httpMessage);
     }
+  });
+
+  it('counts the calls by method and status in influxdb3_flight_requests_total', async () => {
+    await collect(client(admin).query('SELECT 1'));
+    await failure(client('not-a-token').query('SELECT 1'));
+    const text = await registry.getSingleMetricAsString('influxdb3_flight_requests_total');
+    expect(text).to.match(/influxdb3_flight_requests_total\{method="DoGet",code="0"\} [1-9]/);
+    expect(text).to.match(/influxdb3_flight_requests_total\{method="DoGet",code="16"\} [1-9]/);
   });
 });
