@@ -7,7 +7,9 @@ import {
   Binary,
   Int32,
   Int64,
+  List,
   Uint8,
+  vectorFromArray,
   makeData,
   makeVector,
   Message,
@@ -30,7 +32,7 @@ export interface IpcMessage {
   body: Uint8Array;
 }
 
-type Kind = 'dict' | 'timestamp' | 'float' | 'int' | 'int32' | 'uint' | 'uint8' | 'bool' | 'utf8' | 'binary';
+type Kind = 'dict' | 'timestamp' | 'float' | 'int' | 'int32' | 'uint' | 'uint8' | 'bool' | 'utf8' | 'binary' | 'list';
 
 // A column to encode: a query column, or a Flight SQL metadata column whose nullability the specification fixes.
 export interface ArrowColumn extends QueryColumn {
@@ -71,6 +73,7 @@ function columnRole(plan: ColumnPlan): string | null {
     case 'utf8':
       return 'iox::column_type::field::string';
     case 'binary':
+    case 'list':
       return null;
   }
 }
@@ -87,6 +90,8 @@ function planColumn(col: QueryColumn): ColumnPlan {
   if (t === 'Float64' || t === 'Float32') return { ...base, kind: 'float', type: new Float64() };
   if (t === 'Int32') return { ...base, kind: 'int32', type: new Int32() };
   if (t === 'UInt8') return { ...base, kind: 'uint8', type: new Uint8() };
+  // Flight SQL's create_params: a list of non-null strings.
+  if (t === 'List(Utf8)') return { ...base, kind: 'list', type: new List(new Field('item', new Utf8(), false)) };
   if (t === 'Binary') return { ...base, kind: 'binary', type: new Binary() };
   if (/^Int(8|16|32|64)$/.test(t)) return { ...base, kind: 'int', type: new Int64() };
   if (/^UInt(8|16|32|64)$/.test(t)) return { ...base, kind: 'uint', type: new Uint64() };
@@ -260,6 +265,8 @@ function columnData(p: ColumnPlan, rows: unknown[][], c: number): Data {
       const dictionary = makeVector(utf8Data([...index.keys()]));
       return makeData({ type: p.type as Dictionary<Utf8, Int32>, length: n, nullCount: nulls, nullBitmap: bitmap, data: keys, dictionary });
     }
+    case 'list':
+      return vectorFromArray(rows.map((r) => (Array.isArray(r[c]) ? (r[c] as string[]) : null)), p.type as List<Utf8>).data[0]!;
     case 'utf8':
       return utf8Data(rows.map((r) => (r[c] === null || r[c] === undefined ? null : toText(r[c]))));
   }

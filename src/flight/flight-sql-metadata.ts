@@ -8,6 +8,7 @@ import {
   CommandGetPrimaryKeys,
   CommandGetTables,
   CommandGetTableTypes,
+  CommandGetXdbcTypeInfo,
   typeUrl,
 } from './proto/messages.js';
 import type protobuf from 'protobufjs';
@@ -109,6 +110,32 @@ const COMMANDS: MetadataCommand[] = [
   { type: CommandGetExportedKeys, columns: () => KEY_COLUMNS, rows: async () => [] },
   { type: CommandGetImportedKeys, columns: () => KEY_COLUMNS, rows: async () => [] },
 ];
+
+const int32 = (name: string, nullable = true): ArrowColumn => ({ name, type: 'Int32', nullable });
+const bool = (name: string, nullable = true): ArrowColumn => ({ name, type: 'Boolean', nullable });
+
+const XDBC_COLUMNS: ArrowColumn[] = [
+  utf8('type_name', false), int32('data_type', false), int32('column_size'), utf8('literal_prefix'), utf8('literal_suffix'),
+  { name: 'create_params', type: 'List(Utf8)', nullable: true }, int32('nullable', false), bool('case_sensitive', false),
+  int32('searchable', false), bool('unsigned_attribute'), bool('fixed_prec_scale', false), bool('auto_increment'),
+  utf8('local_type_name'), int32('minimum_scale'), int32('maximum_scale'), int32('sql_data_type', false),
+  int32('datetime_subcode'), int32('num_prec_radix'), int32('interval_precision'),
+];
+
+// The SQL types of InfluxDB's columns (XDBC codes as in java.sql.Types; nullable 1 = nullable, searchable 3 = all).
+const XDBC_TYPES: unknown[][] = [
+  ['BIGINT', -5, 19, null, null, null, 1, false, 3, false, true, false, 'Int64', 0, 0, -5, null, 10, null],
+  ['BOOLEAN', 16, 1, null, null, null, 1, false, 3, null, false, false, 'Boolean', null, null, 16, null, null, null],
+  ['DOUBLE', 8, 15, null, null, null, 1, false, 3, false, false, false, 'Float64', null, null, 8, null, 2, null],
+  ['TIMESTAMP', 93, 29, "'", "'", null, 1, false, 3, null, false, false, 'Timestamp(Nanosecond, None)', 0, 9, 93, null, null, null],
+  ['VARCHAR', 12, 2147483647, "'", "'", null, 1, true, 3, null, false, false, 'Utf8', null, null, 12, null, null, null],
+];
+
+COMMANDS.push({
+  type: CommandGetXdbcTypeInfo,
+  columns: () => XDBC_COLUMNS,
+  rows: async (cmd) => XDBC_TYPES.filter((r) => typeof cmd.data_type !== 'number' || r[1] === cmd.data_type).sort((a, b) => (a[1] as number) - (b[1] as number)),
+});
 
 const BY_URL = new Map(COMMANDS.map((c) => [typeUrl(c.type), c]));
 

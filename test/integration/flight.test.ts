@@ -27,6 +27,7 @@ import {
   CommandGetSqlInfo,
   CommandGetTables,
   CommandGetTableTypes,
+  CommandGetXdbcTypeInfo,
   CommandStatementQuery,
   FlightData,
   FlightDescriptor,
@@ -285,6 +286,17 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
       const types = await ask(CommandGetTableTypes, {});
       expect(types.fields).to.deep.equal(['table_type:Utf8 not null']);
       expect(types.rows.map((r) => r.table_type)).to.include('BASE TABLE');
+
+      const xdbc = await ask(CommandGetXdbcTypeInfo, {});
+      expect(xdbc.fields).to.deep.equal([
+        'type_name:Utf8 not null', 'data_type:Int32 not null', 'column_size:Int32', 'literal_prefix:Utf8', 'literal_suffix:Utf8',
+        'create_params:List<Utf8>', 'nullable:Int32 not null', 'case_sensitive:Bool not null', 'searchable:Int32 not null',
+        'unsigned_attribute:Bool', 'fixed_prec_scale:Bool not null', 'auto_increment:Bool', 'local_type_name:Utf8',
+        'minimum_scale:Int32', 'maximum_scale:Int32', 'sql_data_type:Int32 not null', 'datetime_subcode:Int32',
+        'num_prec_radix:Int32', 'interval_precision:Int32',
+      ]);
+      expect(xdbc.rows.map((r) => r.type_name)).to.deep.equal(['BIGINT', 'DOUBLE', 'VARCHAR', 'BOOLEAN', 'TIMESTAMP']);
+      expect((await ask(CommandGetXdbcTypeInfo, { data_type: 12 })).rows.map((r) => r.type_name)).to.deep.equal(['VARCHAR']);
 
       const pk = await ask(CommandGetPrimaryKeys, { table: 'cpu' });
       expect(pk.fields).to.deep.equal(['catalog_name:Utf8', 'db_schema_name:Utf8', 'table_name:Utf8 not null', 'column_name:Utf8 not null', 'key_name:Utf8', 'key_sequence:Int32 not null']);

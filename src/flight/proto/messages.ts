@@ -43,6 +43,7 @@ export const CommandPreparedStatementQuery = root.lookupType('arrow.flight.proto
 export const Action = root.lookupType('arrow.flight.protocol.Action');
 export const Result = root.lookupType('arrow.flight.protocol.Result');
 export const CommandGetSqlInfo = root.lookupType('arrow.flight.protocol.sql.CommandGetSqlInfo');
+export const CommandGetXdbcTypeInfo = root.lookupType('arrow.flight.protocol.sql.CommandGetXdbcTypeInfo');
 export const CommandGetImportedKeys = root.lookupType('arrow.flight.protocol.sql.CommandGetImportedKeys');
 
 // google.protobuf.Any type URLs of the Flight SQL messages.
