@@ -12,7 +12,19 @@ import { GrpcCall } from './grpc-call.js';
 import { GrpcCode, statusOf, unimplemented } from './grpc-status.js';
 import { FlightData, HandshakeRequest, HandshakeResponse, Ticket } from './proto/messages.js';
 import { parseTicket } from './tickets.js';
-import { commandOfDescriptor, databaseFromMetadata, flightSqlTicket, metadataFlightInfo, preparedAction, preparedStatementResult, sqlInfoFlightInfo, statementFlightInfo } from './flight-sql.js';
+import {
+  commandOfDescriptor,
+  databaseFromMetadata,
+  flightSqlTicket,
+  metadataFlightInfo,
+  paramsOfPut,
+  preparedAction,
+  preparedHandleOfPut,
+  preparedStatementResult,
+  putResultFor,
+  sqlInfoFlightInfo,
+  statementFlightInfo,
+} from './flight-sql.js';
 import { sqlInfoMessages, sqlInfoValues } from './flight-sql-info.js';
 import { packageVersion } from '../shared/version.js';
 import type { ApiToken } from '../storage/catalog/catalog-resources.js';
@@ -94,8 +106,8 @@ export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Strea
         await call.write(metadataFlightInfo(descriptor, command));
         return;
       }
-      const schema = await queries.sqlSchema(caller, database, command.query);
-      await call.write(statementFlightInfo(descriptor, command.query, schema));
+      const schema = await queries.sqlSchema(caller, database, command.statement.query, command.statement.params);
+      await call.write(statementFlightInfo(descriptor, command.statement, schema));
     },
     // Flight SQL prepared statements (without parameters): the handle carries the query.
     DoAction: async (call) => {
@@ -104,6 +116,15 @@ export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Strea
       if (action.kind === 'close') return;
       const schema = await queries.sqlSchema(caller, databaseFromMetadata(call), action.query);
       await call.write(preparedStatementResult(action.query, schema));
+    },
+    // Flight SQL parameter binding: the answer is a new prepared-statement handle carrying the parameters.
+    DoPut: async (call) => {
+      authenticate(call);
+      const first = await call.readOne('FlightData');
+      const statement = preparedHandleOfPut(first);
+      const messages: Uint8Array[] = [first];
+      for (let m = await call.read(); m !== null; m = await call.read()) messages.push(m);
+      await call.write(putResultFor({ query: statement.query, params: paramsOfPut(messages) }));
     },
     // Upstream echoes the handshake; a client that authenticates with basic auth (Flight SQL JDBC) gets its token
     // back as a bearer token in the response headers.

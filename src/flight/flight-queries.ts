@@ -6,7 +6,7 @@ import { storageHost } from '../storage/query/influxql/storage-host.js';
 import type { QueryColumn } from '../storage/query/query-result.js';
 import { ArrowEncoder, type ArrowColumn, type IpcMessage } from './arrow-encoding.js';
 import type { ApiToken } from '../storage/catalog/catalog-resources.js';
-import type { QueryTicket } from './tickets.js';
+import type { QueryTicket, TicketParams } from './tickets.js';
 
 interface Deps {
   storage: StorageEngine;
@@ -25,9 +25,11 @@ export class FlightQueries {
   }
 
   // The result schema of a SQL query (Flight SQL's GetFlightInfo), as an encapsulated IPC message.
-  async sqlSchema(caller: ApiToken | null, database: string, sql: string): Promise<Uint8Array> {
+  // Placeholders without a bound value read as NULL, so a prepared statement's schema is known before DoPut binds them.
+  async sqlSchema(caller: ApiToken | null, database: string, sql: string, params?: TicketParams): Promise<Uint8Array> {
     checkRead(caller, database);
-    const columns = await this.deps.storage.queryRows(database, sql, undefined, async (source) => source.columns);
+    const lenient = new Proxy({ ...params }, { get: (target, key) => (typeof key === 'string' && key in target ? target[key] : null) }) as TicketParams;
+    const columns = await this.deps.storage.queryRows(database, sql, lenient, async (source) => source.columns);
     return new ArrowEncoder(columns).encapsulatedSchema();
   }
 

@@ -8,6 +8,9 @@ import {
   Any,
   CommandGetSqlInfo,
   CommandPreparedStatementQuery,
+  DoPutPreparedStatementResult,
+  FlightData,
+  PutResult,
   CommandStatementQuery,
   FlightDescriptor,
   FlightInfo,
@@ -15,7 +18,8 @@ import {
   TicketStatementQuery,
   typeUrl,
 } from './proto/messages.js';
-import type { QueryTicket } from './tickets.js';
+import type { QueryTicket, TicketParams } from './tickets.js';
+import { RecordBatchReader } from 'apache-arrow';
 import { ArrowEncoder } from './arrow-encoding.js';
 import { metadataCommand } from './flight-sql-metadata.js';
 import { sqlInfoSchemaBytes } from './flight-sql-info.js';
@@ -57,7 +61,7 @@ function decodeAny(bytes: Uint8Array): { type_url: string; value: Uint8Array } |
 }
 
 export type FlightSqlCommand =
-  | { kind: 'statement'; query: string }
+  | { kind: 'statement'; statement: Statement }
   | { kind: 'sql-info'; info: number[]; any: Uint8Array }
   | { kind: 'metadata'; command: NonNullable<ReturnType<typeof metadataCommand>>; any: Uint8Array };
 
@@ -72,12 +76,12 @@ export function commandOfDescriptor(bytes: Uint8Array): FlightSqlCommand {
   if (any.type_url === SQL_INFO) return { kind: 'sql-info', info: sqlInfoIds(any.value), any: descriptor.cmd };
   if (any.type_url === PREPARED_QUERY) {
     const { prepared_statement_handle } = CommandPreparedStatementQuery.decode(any.value) as unknown as { prepared_statement_handle: Uint8Array };
-    return { kind: 'statement', query: queryOfHandle(prepared_statement_handle) };
+    return { kind: 'statement', statement: statementOfHandle(prepared_statement_handle) };
   }
   if (any.type_url !== STATEMENT_QUERY) throw new GrpcError(GrpcCode.UNIMPLEMENTED, `Flight SQL command ${any.type_url} is not implemented`);
   const { query } = CommandStatementQuery.decode(any.value) as unknown as { query: string };
   if (!query) throw invalidArgument('CommandStatementQuery: empty query');
-  return { kind: 'statement', query };
+  return { kind: 'statement', statement: { query } };
 }
 
 // The FlightInfo of a metadata request: the specification's schema, and the command itself as the ticket.
@@ -90,8 +94,8 @@ export function metadataFlightInfo(descriptor: Uint8Array, command: FlightSqlCom
 
 // The FlightInfo of a statement: its schema and one endpoint whose ticket carries the statement itself (stateless,
 // as upstream: the handle is the encoded CommandStatementQuery).
-export function statementFlightInfo(descriptor: Uint8Array, query: string, schema: Uint8Array): Uint8Array {
-  const handle = handleOf(query);
+export function statementFlightInfo(descriptor: Uint8Array, statement: Statement, schema: Uint8Array): Uint8Array {
+  const handle = handleOf(statement);
   const ticket = Any.encode(Any.create({ type_url: TICKET_STATEMENT, value: TicketStatementQuery.encode(TicketStatementQuery.create({ statement_handle: handle })).finish() })).finish();
   return FlightInfo.encode(
     FlightInfo.create({
@@ -120,24 +124,87 @@ export function flightSqlTicket(
   if (metadata) return { kind: 'metadata', command: metadata, database: databaseFromMetadata(call) };
   if (any.type_url !== TICKET_STATEMENT) return null;
   const { statement_handle } = TicketStatementQuery.decode(any.value) as unknown as { statement_handle: Uint8Array };
-  const query = queryOfHandle(statement_handle);
-  return { kind: 'query', ticket: { database: databaseFromMetadata(call), query, language: 'sql' } };
+  const { query, params } = statementOfHandle(statement_handle);
+  return { kind: 'query', ticket: { database: databaseFromMetadata(call), query, language: 'sql', params } };
 }
 
-// Statement and prepared-statement handles are the encoded CommandStatementQuery (nothing is kept on the server).
-function handleOf(query: string): Uint8Array {
-  return CommandStatementQuery.encode(CommandStatementQuery.create({ query })).finish();
+// A statement to run: the SQL and the parameters a DoPut bound to a prepared statement.
+export interface Statement {
+  query: string;
+  params?: TicketParams;
 }
 
-function queryOfHandle(handle: Uint8Array | undefined): string {
-  let query = '';
+// Statement and prepared-statement handles carry the statement itself as JSON: nothing is kept on the server.
+function handleOf(statement: Statement): Uint8Array {
+  return Buffer.from(JSON.stringify(statement));
+}
+
+function statementOfHandle(handle: Uint8Array | undefined): Statement {
+  let doc: unknown;
   try {
-    query = (CommandStatementQuery.decode(handle ?? new Uint8Array()) as unknown as { query: string }).query;
+    doc = JSON.parse(Buffer.from(handle ?? new Uint8Array()).toString('utf8'));
   } catch {
     // reported below
   }
-  if (!query) throw invalidArgument('invalid statement handle: it holds no query');
-  return query;
+  const st = doc as Statement | undefined;
+  if (typeof st !== 'object' || st === null || typeof st.query !== 'string' || st.query === '') throw invalidArgument('invalid statement handle: it holds no query');
+  return { query: st.query, params: st.params };
+}
+
+// A DoPut binding parameters to a prepared statement: its handle, from the first message's descriptor.
+export function preparedHandleOfPut(first: Uint8Array): Statement {
+  const data = FlightData.decode(first) as unknown as { flight_descriptor?: { type: number; cmd: Uint8Array } };
+  const cmd = data.flight_descriptor?.cmd;
+  const any = cmd ? decodeAny(cmd) : null;
+  if (any === null || any.type_url !== PREPARED_QUERY) {
+    throw new GrpcError(GrpcCode.UNIMPLEMENTED, `DoPut is implemented only to bind parameters to a prepared statement (CommandPreparedStatementQuery)${any ? `, not ${any.type_url}` : ''}`);
+  }
+  const { prepared_statement_handle } = CommandPreparedStatementQuery.decode(any.value) as unknown as { prepared_statement_handle: Uint8Array };
+  return statementOfHandle(prepared_statement_handle);
+}
+
+// The parameters of a DoPut's Arrow stream: its first row, each column by its name and by its position (`$1`, `?`).
+export function paramsOfPut(messages: Uint8Array[]): TicketParams {
+  const parts: Uint8Array[] = [];
+  for (const m of messages) {
+    const d = FlightData.decode(m) as unknown as { data_header: Uint8Array; data_body: Uint8Array };
+    if (!d.data_header || d.data_header.length === 0) continue;
+    const prefix = Buffer.alloc(8);
+    prefix.writeInt32LE(-1, 0);
+    prefix.writeInt32LE(d.data_header.length, 4);
+    parts.push(prefix, Buffer.from(d.data_header), Buffer.from(d.data_body ?? []));
+  }
+  const params: TicketParams = {};
+  if (parts.length === 0) return params;
+  let reader: RecordBatchReader;
+  try {
+    reader = RecordBatchReader.from(Buffer.concat(parts)).open() as RecordBatchReader;
+  } catch (err) {
+    throw invalidArgument(`invalid parameter data: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  for (const batch of reader) {
+    if (batch.numRows === 0) continue;
+    batch.schema.fields.forEach((f, i) => {
+      const value = paramValue(batch.getChildAt(i)?.get(0));
+      params[f.name] = value;
+      params[String(i + 1)] = value;
+    });
+    break;
+  }
+  return params;
+}
+
+function paramValue(v: unknown): string | number | boolean | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
+  return String(v);
+}
+
+// The PutResult answering a parameter DoPut: the new handle, which carries the parameters.
+export function putResultFor(statement: Statement): Uint8Array {
+  const app_metadata = DoPutPreparedStatementResult.encode(DoPutPreparedStatementResult.create({ prepared_statement_handle: handleOf(statement) })).finish();
+  return PutResult.encode(PutResult.create({ app_metadata })).finish();
 }
 
 export type PreparedAction = { kind: 'create'; query: string } | { kind: 'close' };
@@ -161,8 +228,9 @@ export function preparedAction(bytes: Uint8Array): PreparedAction {
 
 // The Result of CreatePreparedStatement: the handle, the result schema and an empty parameter schema.
 export function preparedStatementResult(query: string, datasetSchema: Uint8Array): Uint8Array {
+  const handle = handleOf({ query });
   const result = ActionCreatePreparedStatementResult.encode(
-    ActionCreatePreparedStatementResult.create({ prepared_statement_handle: handleOf(query), dataset_schema: datasetSchema, parameter_schema: new ArrowEncoder([]).encapsulatedSchema() }),
+    ActionCreatePreparedStatementResult.create({ prepared_statement_handle: handle, dataset_schema: datasetSchema, parameter_schema: new ArrowEncoder([]).encapsulatedSchema() }),
   ).finish();
   const body = Any.encode(Any.create({ type_url: typeUrl(ActionCreatePreparedStatementResult), value: result })).finish();
   return Result.encode(Result.create({ body })).finish();

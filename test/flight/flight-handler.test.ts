@@ -95,7 +95,7 @@ describe('flight/flight-handler (gRPC on a raw HTTP/2 connection)', () => {
   const ticket = (sql: string): Uint8Array => Ticket.encode(Ticket.create({ ticket: ReadInfo.encode(ReadInfo.create({ namespace_name: 'db', sql_query: sql, query_type: 1 })).finish() })).finish();
 
   it('answers unknown and unimplemented methods UNIMPLEMENTED, trailers-only', async () => {
-    for (const method of ['ListFlights', 'DoPut', 'DoExchange', 'ListActions', 'NoSuchMethod']) {
+    for (const method of ['ListFlights', 'DoExchange', 'ListActions', 'GetSchema', 'NoSuchMethod']) {
       const r = await call(method, [new Uint8Array(0)], bearer());
       expect(r.headers[':status']).to.equal(200);
       expect(r.headers['content-type']).to.equal('application/grpc');
@@ -103,6 +103,12 @@ describe('flight/flight-handler (gRPC on a raw HTTP/2 connection)', () => {
       expect(decodeGrpcMessage(String(r.headers['grpc-message']))).to.equal(`FlightService/${method} is not implemented`);
       expect(r.messages).to.have.length(0);
     }
+  });
+
+  it('answers DoPut UNIMPLEMENTED unless it binds parameters to a prepared statement', async () => {
+    const r = await call('DoPut', [FlightData.encode(FlightData.create({})).finish()], bearer());
+    expect(r.headers['grpc-status']).to.equal('12');
+    expect(decodeGrpcMessage(String(r.headers['grpc-message']))).to.contain('DoPut is implemented only to bind parameters to a prepared statement');
   });
 
   it('refuses DoGet without a token (UNAUTHENTICATED) and never runs the query', async () => {

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { InfluxDBClient } from '@influxdata/influxdb3-client';
 import { connect, type ClientHttp2Session } from 'node:http2';
-import { RecordBatchReader, tableFromIPC, type Schema } from 'apache-arrow';
+import { RecordBatchReader, tableFromArrays, tableFromIPC, tableToIPC, type Schema } from 'apache-arrow';
+import { splitIpcStream } from '../../src/flight/arrow-encoding.js';
 import { frameMessage, MessageDecoder, decodeGrpcMessage } from '../../src/flight/grpc-framing.js';
 import {
   Action,
@@ -18,6 +19,8 @@ import {
   ActionCreatePreparedStatementResult,
   Any,
   CommandPreparedStatementQuery,
+  DoPutPreparedStatementResult,
+  PutResult,
   Result,
   CommandGetCatalogs,
   CommandGetDbSchemas,
@@ -43,7 +46,9 @@ import { StorageEngine } from '../../src/storage/storage-engine.js';
 import { StorageMetrics } from '../../src/storage/storage-metrics.js';
 
 // A raw gRPC call on an HTTP/2 session: status, message and the response messages.
-const rawCall = (session: ClientHttp2Session) => (method: string, message: Uint8Array, headers: Record<string, string>) =>
+const rawCall = (session: ClientHttp2Session) => (method: string, message: Uint8Array, headers: Record<string, string>) => rawStream(session)(method, [message], headers);
+
+const rawStream = (session: ClientHttp2Session) => (method: string, messages: Uint8Array[], headers: Record<string, string>) =>
   new Promise<{ status: string; message: string; messages: Buffer[] }>((resolve, reject) => {
     const req = session.request({ ':method': 'POST', ':path': `/arrow.flight.protocol.FlightService/${method}`, 'content-type': 'application/grpc', te: 'trailers', ...headers });
     const decoder = new MessageDecoder(1 << 30);
@@ -59,7 +64,8 @@ const rawCall = (session: ClientHttp2Session) => (method: string, message: Uint8
     req.on('data', (c: Buffer) => out.messages.push(...decoder.push(c)));
     req.on('end', () => resolve(out));
     req.on('error', reject);
-    req.end(frameMessage(message));
+    for (const m of messages) req.write(frameMessage(m));
+    req.end();
   });
 
 // Rows of the FlightData messages of a DoGet, read with apache-arrow, and the schema.
@@ -315,6 +321,7 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
   it('runs a Flight SQL prepared statement: create (handle, schema), GetFlightInfo, DoGet, close', async () => {
     const session = connect(host);
     const grpc = rawCall(session);
+    const grpcStream = rawStream(session);
     const meta = { authorization: `Bearer ${reader}`, 'iox-namespace-name': 'flightdb' };
     const action = (type: string, message: protobuf.Type, fields: Record<string, unknown>) =>
       Action.encode(Action.create({ type, body: Any.encode(Any.create({ type_url: typeUrl(message), value: message.encode(message.create(fields)).finish() })).finish() })).finish();
@@ -335,6 +342,30 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
       const data = await grpc('DoGet', Ticket.encode(Ticket.create({ ticket })).finish(), meta);
       expect(data.status, data.message).to.equal('0');
       expect(readFlightData(data.messages).rows).to.deep.equal([{ usage: 2.5 }]);
+
+      // A parameter bound with DoPut: the answer's handle carries it.
+      const withParam = await grpc('DoAction', action('CreatePreparedStatement', ActionCreatePreparedStatementRequest, { query: 'SELECT usage FROM cpu WHERE host = $1' }), meta);
+      expect(withParam.status, withParam.message).to.equal('0');
+      const prepared = ActionCreatePreparedStatementResult.decode((Any.decode((Result.decode(withParam.messages[0]!) as unknown as { body: Uint8Array }).body) as unknown as { value: Uint8Array }).value) as unknown as {
+        prepared_statement_handle: Uint8Array;
+        dataset_schema: Uint8Array;
+      };
+      expect(fieldsOf(schemaOf(prepared.dataset_schema))).to.deep.equal(['usage:Float64']);
+      const preparedCmd = Any.encode(Any.create({ type_url: typeUrl(CommandPreparedStatementQuery), value: CommandPreparedStatementQuery.encode(CommandPreparedStatementQuery.create({ prepared_statement_handle: prepared.prepared_statement_handle })).finish() })).finish();
+      const paramStream = tableToIPC(tableFromArrays({ host: ['a'] }), 'stream');
+      const flightData = splitIpcStream(paramStream).map((m, i) =>
+        FlightData.encode(FlightData.create({ ...(i === 0 ? { flight_descriptor: { type: 2, cmd: preparedCmd } } : {}), data_header: m.header, data_body: m.body })).finish(),
+      );
+      const put = await grpcStream('DoPut', flightData, meta);
+      expect(put.status, put.message).to.equal('0');
+      const bound = (DoPutPreparedStatementResult.decode((PutResult.decode(put.messages[0]!) as unknown as { app_metadata: Uint8Array }).app_metadata) as unknown as { prepared_statement_handle: Uint8Array }).prepared_statement_handle;
+      const boundCmd = Any.encode(Any.create({ type_url: typeUrl(CommandPreparedStatementQuery), value: CommandPreparedStatementQuery.encode(CommandPreparedStatementQuery.create({ prepared_statement_handle: bound })).finish() })).finish();
+      const boundInfo = await grpc('GetFlightInfo', FlightDescriptor.encode(FlightDescriptor.create({ type: 2, cmd: boundCmd })).finish(), meta);
+      expect(boundInfo.status, boundInfo.message).to.equal('0');
+      const boundTicket = (FlightInfo.decode(boundInfo.messages[0]!) as unknown as { endpoint: Array<{ ticket: { ticket: Uint8Array } }> }).endpoint[0]!.ticket.ticket;
+      const boundData = await grpc('DoGet', Ticket.encode(Ticket.create({ ticket: boundTicket })).finish(), meta);
+      expect(boundData.status, boundData.message).to.equal('0');
+      expect(readFlightData(boundData.messages).rows).to.deep.equal([{ usage: 1.5 }]);
 
       const closed = await grpc('DoAction', action('ClosePreparedStatement', ActionClosePreparedStatementRequest, { prepared_statement_handle: result.prepared_statement_handle }), meta);
       expect(closed.status, closed.message).to.equal('0');

@@ -44,6 +44,8 @@ export const Action = root.lookupType('arrow.flight.protocol.Action');
 export const Result = root.lookupType('arrow.flight.protocol.Result');
 export const CommandGetSqlInfo = root.lookupType('arrow.flight.protocol.sql.CommandGetSqlInfo');
 export const CommandGetXdbcTypeInfo = root.lookupType('arrow.flight.protocol.sql.CommandGetXdbcTypeInfo');
+export const DoPutPreparedStatementResult = root.lookupType('arrow.flight.protocol.sql.DoPutPreparedStatementResult');
+export const PutResult = root.lookupType('arrow.flight.protocol.PutResult');
 export const CommandGetImportedKeys = root.lookupType('arrow.flight.protocol.sql.CommandGetImportedKeys');
 
 // google.protobuf.Any type URLs of the Flight SQL messages.
