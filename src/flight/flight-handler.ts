@@ -52,8 +52,8 @@ export type Caller = ApiToken | null;
 type Method = (call: GrpcCall) => Promise<void>;
 
 // The gRPC edge's entry point: the shared listener hands it every HTTP/2 request whose content-type is
-// application/grpc*. It serves arrow.flight.protocol.FlightService (DoGet with InfluxDB's tickets, Handshake) and
-// answers UNIMPLEMENTED for the rest.
+// application/grpc*. It serves arrow.flight.protocol.FlightService: DoGet with InfluxDB's tickets, Handshake, and
+// the Flight SQL calls (GetFlightInfo, DoGet, DoAction, DoPut); anything else answers UNIMPLEMENTED.
 export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void {
   const log = deps.logger.child({ component: 'flight' });
   const sqlInfo = sqlInfoValues(packageVersion());
