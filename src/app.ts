@@ -21,6 +21,7 @@ import { TOKEN_SYSTEM_TABLES, tokenSystemTable } from './auth/token-system-table
 import { readAdminTokenFile } from './auth/admin-token-file.js';
 import { authMiddleware } from './http/auth/auth-middleware.js';
 import { registerTokenRoutes } from './http/routes/token-routes.js';
+import { createFlightHandler } from './flight/index.js';
 
 // The composition root: config → storage → engine → http; stopped in reverse order.
 export class App {
@@ -71,6 +72,15 @@ export class App {
       headersTimeoutMs: config.httpHeadersTimeoutMs,
       requestTimeoutMs: config.httpRequestTimeoutMs,
       tls: config.tls,
+      // Arrow Flight and Flight SQL share the port: the listener hands every gRPC request on HTTP/2 to this.
+      grpc: createFlightHandler({
+        storage: this.storage,
+        tokens: this.tokens,
+        withoutAuth: config.withoutAuth,
+        logger,
+        registry: this.registry,
+        maxMessageBytes: config.maxHttpRequestSize,
+      }),
       extend: (router, app) => {
         // Before any route: every request is authenticated and authorised here (src/http/auth).
         app.use(authMiddleware({

@@ -1,0 +1,273 @@
+import {
+  Bool,
+  DataType,
+  Dictionary,
+  Field,
+  Float64,
+  Binary,
+  Int32,
+  Int64,
+  List,
+  Uint8,
+  vectorFromArray,
+  makeData,
+  makeVector,
+  Message,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  TimeUnit,
+  Timestamp,
+  tableToIPC,
+  Uint64,
+  Utf8,
+  type Data,
+} from 'apache-arrow';
+import type { QueryColumn } from '../storage/query/query-result.js';
+
+// One Flight message: the IPC Message flatbuffer (FlightData.data_header) and its body (FlightData.data_body).
+export interface IpcMessage {
+  header: Uint8Array;
+  body: Uint8Array;
+}
+
+type Kind = 'dict' | 'timestamp' | 'float' | 'int' | 'int32' | 'uint' | 'uint8' | 'bool' | 'utf8' | 'binary' | 'list';
+
+// A column to encode: a query column, or a Flight SQL metadata column whose nullability the specification fixes.
+export interface ArrowColumn extends QueryColumn {
+  nullable?: boolean;
+}
+
+interface ColumnPlan {
+  name: string;
+  kind: Kind;
+  unit: TimeUnit;
+  type: DataType;
+}
+
+const TIME_UNITS: Record<string, TimeUnit> = {
+  Second: TimeUnit.SECOND,
+  Millisecond: TimeUnit.MILLISECOND,
+  Microsecond: TimeUnit.MICROSECOND,
+  Nanosecond: TimeUnit.NANOSECOND,
+};
+
+// The column roles InfluxDB 3 puts in each field's `iox::column::type` metadata (the v3 clients' queryPoints reads it).
+function columnRole(plan: ColumnPlan): string | null {
+  switch (plan.kind) {
+    case 'dict':
+      return plan.name === 'iox::measurement' ? null : 'iox::column_type::tag';
+    case 'timestamp':
+      return plan.name === 'time' ? 'iox::column_type::timestamp' : null;
+    case 'float':
+      return 'iox::column_type::field::float';
+    case 'int':
+    case 'int32':
+    case 'uint8':
+      return 'iox::column_type::field::integer';
+    case 'uint':
+      return 'iox::column_type::field::uinteger';
+    case 'bool':
+      return 'iox::column_type::field::boolean';
+    case 'utf8':
+      return 'iox::column_type::field::string';
+    case 'binary':
+    case 'list':
+      return null;
+  }
+}
+
+function planColumn(col: QueryColumn): ColumnPlan {
+  const t = col.type;
+  const ts = /^Timestamp\((\w+),/.exec(t);
+  if (ts && TIME_UNITS[ts[1]!] !== undefined) {
+    const unit = TIME_UNITS[ts[1]!]!;
+    return { name: col.name, kind: 'timestamp', unit, type: new Timestamp(unit) };
+  }
+  const base = { name: col.name, unit: TimeUnit.NANOSECOND };
+  if (/^Dictionary\(\w+, Utf8\)$/.test(t)) return { ...base, kind: 'dict', type: new Dictionary(new Utf8(), new Int32()) };
+  if (t === 'Float64' || t === 'Float32') return { ...base, kind: 'float', type: new Float64() };
+  if (t === 'Int32') return { ...base, kind: 'int32', type: new Int32() };
+  if (t === 'UInt8') return { ...base, kind: 'uint8', type: new Uint8() };
+  // Flight SQL's create_params: a list of non-null strings.
+  if (t === 'List(Utf8)') return { ...base, kind: 'list', type: new List(new Field('item', new Utf8(), false)) };
+  if (t === 'Binary') return { ...base, kind: 'binary', type: new Binary() };
+  if (/^Int(8|16|32|64)$/.test(t)) return { ...base, kind: 'int', type: new Int64() };
+  if (/^UInt(8|16|32|64)$/.test(t)) return { ...base, kind: 'uint', type: new Uint64() };
+  if (t === 'Boolean') return { ...base, kind: 'bool', type: new Bool() };
+  // Utf8 and anything else (lists, dates, …) travels as text.
+  return { ...base, kind: 'utf8', type: new Utf8() };
+}
+
+// Turns a query's columns into an Arrow schema and its rows into IPC messages, a batch at a time.
+export class ArrowEncoder {
+  readonly schema: Schema;
+  private readonly plans: ColumnPlan[];
+
+  // `influx`: annotate fields with InfluxDB's column roles (query results; not Flight SQL metadata).
+  constructor(columns: ArrowColumn[], influx = true) {
+    this.plans = columns.map(planColumn);
+    this.schema = new Schema(
+      this.plans.map((p, i) => {
+        const role = influx ? columnRole(p) : null;
+        return new Field(p.name, p.type, columns[i]!.nullable ?? true, role ? new Map([['iox::column::type', role]]) : undefined);
+      }),
+    );
+  }
+
+  // The schema as Flight's FlightInfo.schema and SchemaResult carry it: continuation token, length, flatbuffer.
+  encapsulatedSchema(): Uint8Array {
+    const { header } = this.schemaMessage();
+    const prefix = Buffer.alloc(8);
+    prefix.writeInt32LE(-1, 0);
+    prefix.writeInt32LE(header.length, 4);
+    return Buffer.concat([prefix, header]);
+  }
+
+  // The schema message, sent first.
+  schemaMessage(): IpcMessage {
+    return splitIpcStream(tableToIPC(new Table(this.schema), 'stream'))[0]!;
+  }
+
+  // The dictionary batches (one per tag column) and the record batch holding `rows`.
+  batchMessages(rows: unknown[][]): IpcMessage[] {
+    const children = this.plans.map((p, c) => columnData(p, rows, c));
+    const data = makeData({ type: new Struct(this.schema.fields), length: rows.length, nullCount: 0, children });
+    const batch = new RecordBatch(this.schema, data);
+    // The IPC stream of one batch: schema, dictionaries, batch; the schema went out first.
+    return splitIpcStream(tableToIPC(new Table([batch]), 'stream')).slice(1);
+  }
+}
+
+// The messages of an Arrow IPC stream (Columnar format: continuation marker, metadata length, flatbuffer, body).
+export function splitIpcStream(bytes: Uint8Array): IpcMessage[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: IpcMessage[] = [];
+  let off = 0;
+  while (off + 4 <= bytes.length) {
+    let length = view.getInt32(off, true);
+    off += 4;
+    if (length === -1) {
+      length = view.getInt32(off, true);
+      off += 4;
+    }
+    if (length === 0) break;
+    const header = bytes.subarray(off, off + length);
+    const bodyLength = Message.decode(header).bodyLength;
+    off += length;
+    out.push({ header, body: bytes.subarray(off, off + bodyLength) });
+    off += bodyLength;
+  }
+  return out;
+}
+
+function validity(rows: unknown[][], c: number): { bitmap: Uint8Array; nulls: number } {
+  const bitmap = new Uint8Array(Math.ceil(rows.length / 8));
+  let nulls = 0;
+  rows.forEach((r, i) => {
+    if (r[c] === null || r[c] === undefined) nulls++;
+    else bitmap[i >> 3]! |= 1 << (i & 7);
+  });
+  return { bitmap, nulls };
+}
+
+function toBigInt(v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') return BigInt(Math.trunc(v));
+  if (typeof v === 'boolean') return v ? 1n : 0n;
+  return BigInt(String(v));
+}
+
+function toText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+}
+
+function utf8Data(values: Array<string | null>): Data<Utf8> {
+  const encoded = values.map((v) => (v === null ? null : Buffer.from(v, 'utf8')));
+  const offsets = new Int32Array(values.length + 1);
+  let total = 0;
+  encoded.forEach((b, i) => {
+    total += b?.length ?? 0;
+    offsets[i + 1] = total;
+  });
+  const bytes = new Uint8Array(total);
+  encoded.forEach((b, i) => b && bytes.set(b, offsets[i]!));
+  const bitmap = new Uint8Array(Math.ceil(values.length / 8));
+  let nulls = 0;
+  values.forEach((v, i) => {
+    if (v === null) nulls++;
+    else bitmap[i >> 3]! |= 1 << (i & 7);
+  });
+  return makeData({ type: new Utf8(), length: values.length, nullCount: nulls, nullBitmap: bitmap, valueOffsets: offsets, data: bytes });
+}
+
+function columnData(p: ColumnPlan, rows: unknown[][], c: number): Data {
+  const n = rows.length;
+  const { bitmap, nulls } = validity(rows, c);
+  const present = (i: number): boolean => rows[i]![c] !== null && rows[i]![c] !== undefined;
+  switch (p.kind) {
+    case 'float': {
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) if (present(i)) values[i] = Number(rows[i]![c]);
+      return makeData({ type: p.type as Float64, length: n, nullCount: nulls, nullBitmap: bitmap, data: values });
+    }
+    case 'int':
+    case 'timestamp': {
+      const values = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) if (present(i)) values[i] = toBigInt(rows[i]![c]);
+      return makeData({ type: p.type as Int64, length: n, nullCount: nulls, nullBitmap: bitmap, data: values });
+    }
+    case 'int32': {
+      const values = new Int32Array(n);
+      for (let i = 0; i < n; i++) if (present(i)) values[i] = Number(rows[i]![c]);
+      return makeData({ type: p.type as Int32, length: n, nullCount: nulls, nullBitmap: bitmap, data: values });
+    }
+    case 'uint8': {
+      const values = new Uint8Array(n);
+      for (let i = 0; i < n; i++) if (present(i)) values[i] = Number(rows[i]![c]);
+      return makeData({ type: p.type as Uint8, length: n, nullCount: nulls, nullBitmap: bitmap, data: values });
+    }
+    case 'binary': {
+      const parts = rows.map((r) => (r[c] instanceof Uint8Array ? (r[c] as Uint8Array) : null));
+      const offsets = new Int32Array(n + 1);
+      let total = 0;
+      parts.forEach((b, i) => {
+        total += b?.length ?? 0;
+        offsets[i + 1] = total;
+      });
+      const bytes = new Uint8Array(total);
+      parts.forEach((b, i) => b && bytes.set(b, offsets[i]!));
+      return makeData({ type: p.type as Binary, length: n, nullCount: nulls, nullBitmap: bitmap, valueOffsets: offsets, data: bytes });
+    }
+    case 'uint': {
+      const values = new BigUint64Array(n);
+      for (let i = 0; i < n; i++) if (present(i)) values[i] = toBigInt(rows[i]![c]);
+      return makeData({ type: p.type as Uint64, length: n, nullCount: nulls, nullBitmap: bitmap, data: values });
+    }
+    case 'bool': {
+      const values = new Uint8Array(Math.ceil(n / 8));
+      for (let i = 0; i < n; i++) if (present(i) && rows[i]![c]) values[i >> 3]! |= 1 << (i & 7);
+      return makeData({ type: p.type as Bool, length: n, nullCount: nulls, nullBitmap: bitmap, data: values });
+    }
+    case 'dict': {
+      const index = new Map<string, number>();
+      const keys = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        if (!present(i)) continue;
+        const s = toText(rows[i]![c]);
+        let k = index.get(s);
+        if (k === undefined) index.set(s, (k = index.size));
+        keys[i] = k;
+      }
+      const dictionary = makeVector(utf8Data([...index.keys()]));
+      return makeData({ type: p.type as Dictionary<Utf8, Int32>, length: n, nullCount: nulls, nullBitmap: bitmap, data: keys, dictionary });
+    }
+    case 'list':
+      return vectorFromArray(rows.map((r) => (Array.isArray(r[c]) ? (r[c] as string[]) : null)), p.type as List<Utf8>).data[0]!;
+    case 'utf8':
+      return utf8Data(rows.map((r) => (r[c] === null || r[c] === undefined ? null : toText(r[c]))));
+  }
+}

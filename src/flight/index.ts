@@ -1,0 +1,1 @@
+export { createFlightHandler, type FlightDeps } from './flight-handler.js';
