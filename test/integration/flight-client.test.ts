@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startServer, type ServerHandle } from '../helpers/server-process.js';
+import { makeCerts } from '../helpers/certs.js';
 
 // The official @influxdata/influxdb3-client against the real server on its one port: writes over HTTP, queries over
 // gRPC Arrow Flight (h2c without TLS, ALPN h2 with TLS). The client runs in its own Node process, because grpc-js
@@ -53,15 +54,6 @@ async function call(url: string, path: string, init: { method?: string; token?: 
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
 
-function makeCerts(dir: string): { cert: string; key: string; ca: string } {
-  const openssl = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test-ca', '-keyout', 'ca.key', '-out', 'ca.pem']);
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr']);
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'server.ext', '-out', 'server.pem']);
-  return { cert: join(dir, 'server.pem'), key: join(dir, 'server.key'), ca: join(dir, 'ca.pem') };
-}
-
 const LINES = ['cpu,host=a usage=1.5,count=3i 1700000000000000000', 'cpu,host=b usage=2.5,count=4i 1700000001000000000'].join('\n');
 
 describe('integration: the InfluxDB 3 client library over Arrow Flight on the API port', function () {
@@ -83,7 +75,7 @@ describe('integration: the InfluxDB 3 client library over Arrow Flight on the AP
       before(async () => {
         let args: string[] = [];
         if (tls) {
-          const certs = makeCerts(dir);
+          const certs = makeCerts(dir, 'server');
           ca = certs.ca;
           args = ['--tls-cert', certs.cert, '--tls-key', certs.key];
         }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, copyFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { connect as h2connect, type IncomingHttpHeaders } from 'node:http2';
 import { connect as tlsConnect } from 'node:tls';
@@ -8,16 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
 import { pollFor } from '../helpers/poll.js';
-
-// A CA and a server certificate for 127.0.0.1/localhost, made with openssl as an operator would.
-function makeCerts(dir: string, name: string): { cert: string; key: string } {
-  const openssl = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test-ca', '-keyout', `${name}-ca.key`, '-out', `${name}-ca.pem`]);
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', `${name}.key`, '-out', `${name}.csr`]);
-  writeFileSync(join(dir, `${name}.ext`), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${name}-ca.pem`, '-CAkey', `${name}-ca.key`, '-CAcreateserial', '-days', '1', '-extfile', `${name}.ext`, '-out', `${name}.pem`]);
-  return { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) };
-}
+import { makeCerts } from '../helpers/certs.js';
 
 function https(port: number, path: string, opts: { ca?: string; method?: string; body?: string; maxVersion?: 'TLSv1.2' | 'TLSv1.3' } = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -112,10 +103,12 @@ describe('integration: TLS and one port for HTTP/1.1 and HTTP/2', function () {
     expect(untrusted.stderr).to.contain('--tls-ca');
   });
 
-  it('serves gRPC over ALPN h2 on the TLS port (UNIMPLEMENTED until a gRPC service is wired)', async () => {
+  it('serves gRPC over ALPN h2 on the TLS port: the Flight service answers (an empty ticket is INVALID_ARGUMENT, ListFlights UNIMPLEMENTED)', async () => {
     const answer = await h2request(`https://localhost:${server.port}`, { ':method': 'POST', ':path': '/arrow.flight.protocol.FlightService/DoGet', 'content-type': 'application/grpc' }, { ca });
     expect(answer[':status']).to.equal(200);
-    expect(answer['grpc-status']).to.equal('12');
+    expect(answer['grpc-status']).to.equal('3');
+    const list = await h2request(`https://localhost:${server.port}`, { ':method': 'POST', ':path': '/arrow.flight.protocol.FlightService/ListFlights', 'content-type': 'application/grpc' }, { ca });
+    expect(list['grpc-status']).to.equal('12');
   });
 
   it('reloads a new certificate on SIGHUP, and keeps the old one when the new files are bad', async () => {
@@ -153,13 +146,13 @@ describe('integration: TLS and one port for HTTP/1.1 and HTTP/2', function () {
     expect(mismatch).to.contain(other.key).and.contain('does not match');
   });
 
-  it('on a plain port answers HTTP/2 prior knowledge promptly: 415 for non-gRPC, UNIMPLEMENTED for gRPC', async () => {
+  it('on a plain port answers HTTP/2 prior knowledge promptly: 415 for non-gRPC, the Flight service for gRPC', async () => {
     const plain = await startServer();
     try {
       const notGrpc = await h2request(plain.url, { ':path': '/ping' });
       expect(notGrpc[':status']).to.equal(415);
       expect(notGrpc.body).to.contain('gRPC');
-      const grpc = await h2request(plain.url, { ':method': 'POST', ':path': '/arrow.flight.protocol.FlightService/DoGet', 'content-type': 'application/grpc' });
+      const grpc = await h2request(plain.url, { ':method': 'POST', ':path': '/arrow.flight.protocol.FlightService/ListFlights', 'content-type': 'application/grpc' });
       expect(grpc['grpc-status']).to.equal('12');
       expect((await fetch(`${plain.url}/ping`)).status).to.equal(200);
       const httpsCli = await runCli(['query', '-H', `https://127.0.0.1:${plain.port}`, '-d', 'x', 'SELECT 1']);
