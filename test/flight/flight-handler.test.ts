@@ -11,6 +11,7 @@ import type { StorageEngine } from '../../src/storage/storage-engine.js';
 import type { RowSource } from '../../src/storage/query/query-engine.js';
 import type { TokenList } from '../../src/storage/catalog/catalog-resources.js';
 import { pollFor, pollUntil } from '../helpers/poll.js';
+import { ipcStreamOf } from '../helpers/flight-data.js';
 
 interface Reply {
   headers: IncomingHttpHeaders;
@@ -203,15 +204,7 @@ describe('flight/flight-handler (gRPC on a raw HTTP/2 connection)', () => {
 
 // Rows in the complete record batches among the first FlightData messages, read with apache-arrow.
 async function readArrow(messages: Buffer[]): Promise<number> {
-  const parts: Uint8Array[] = [];
-  for (const m of messages) {
-    const d = FlightData.decode(m) as unknown as { data_header: Uint8Array; data_body: Uint8Array };
-    const prefix = Buffer.alloc(8);
-    prefix.writeInt32LE(-1, 0);
-    prefix.writeInt32LE(d.data_header.length, 4);
-    parts.push(prefix, Buffer.from(d.data_header), Buffer.from(d.data_body ?? []));
-  }
   let rows = 0;
-  for (const batch of RecordBatchReader.from(Buffer.concat(parts))) rows += batch.numRows;
+  for (const batch of RecordBatchReader.from(ipcStreamOf(messages))) rows += batch.numRows;
   return rows;
 }

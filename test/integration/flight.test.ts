@@ -44,6 +44,7 @@ import { createFlightHandler } from '../../src/flight/index.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { StorageEngine } from '../../src/storage/storage-engine.js';
 import { StorageMetrics } from '../../src/storage/storage-metrics.js';
+import { ipcStreamOf } from '../helpers/flight-data.js';
 
 // A raw gRPC call on an HTTP/2 session: status, message and the response messages.
 const rawCall = (session: ClientHttp2Session) => (method: string, message: Uint8Array, headers: Record<string, string>) => rawStream(session)(method, [message], headers);
@@ -70,15 +71,7 @@ const rawStream = (session: ClientHttp2Session) => (method: string, messages: Ui
 
 // Rows of the FlightData messages of a DoGet, read with apache-arrow, and the schema.
 function readFlightData(messages: Buffer[]): { schema: Schema; rows: Array<Record<string, unknown>> } {
-  const parts: Uint8Array[] = [];
-  for (const m of messages) {
-    const d = FlightData.decode(m) as unknown as { data_header: Uint8Array; data_body: Uint8Array };
-    const prefix = Buffer.alloc(8);
-    prefix.writeInt32LE(-1, 0);
-    prefix.writeInt32LE(d.data_header.length, 4);
-    parts.push(prefix, Buffer.from(d.data_header), Buffer.from(d.data_body ?? []));
-  }
-  const reader = RecordBatchReader.from(Buffer.concat(parts)).open();
+  const reader = RecordBatchReader.from(ipcStreamOf(messages)).open();
   const schema = reader.schema;
   const rows: Array<Record<string, unknown>> = [];
   for (const batch of reader) for (const r of batch) rows.push(r.toJSON() as Record<string, unknown>);

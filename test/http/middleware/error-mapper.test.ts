@@ -1,12 +1,11 @@
 import { expect } from 'chai';
 import Koa from 'koa';
 import Router from '@koa/router';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { errorMapper, errorStyle } from '../../../src/http/middleware/error-mapper.js';
 import { AppError, badRequest } from '../../../src/shared/app-error.js';
 import { createLogger } from '../../../src/shared/logger.js';
+import { serveOnLoopback, type Served } from '../../helpers/http.js';
 
 interface Answer {
   status: number;
@@ -15,7 +14,7 @@ interface Answer {
 }
 
 describe('http/middleware/error-mapper', () => {
-  let server: Server;
+  let served: Served;
   let url: string;
   const logLines: Array<Record<string, unknown>> = [];
 
@@ -56,13 +55,12 @@ describe('http/middleware/error-mapper', () => {
       throw partial;
     });
     app.use(router.routes());
-    server = createServer(app.callback());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveOnLoopback(app.callback());
+    url = served.url;
   });
 
   after(async () => {
-    await new Promise<void>((r) => server.close(() => r()));
+    await served.close();
   });
 
   const get = async (path: string): Promise<Answer> => {

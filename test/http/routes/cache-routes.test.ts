@@ -1,21 +1,20 @@
 import { expect } from 'chai';
 import Koa from 'koa';
 import Router from '@koa/router';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { errorMapper } from '../../../src/http/middleware/error-mapper.js';
 import { registerCacheRoutes } from '../../../src/http/routes/cache-routes.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { StorageEngine } from '../../../src/storage/storage-engine.js';
 import { StorageMetrics } from '../../../src/storage/storage-metrics.js';
+import { serveOnLoopback, type Served } from '../../helpers/http.js';
 
 const LAST = '/api/v3/configure/last_cache';
 const DISTINCT = '/api/v3/configure/distinct_cache';
 
 describe('http/routes/cache-routes', () => {
   let storage: StorageEngine;
-  let server: Server;
+  let served: Served;
   let url: string;
 
   const send = async (method: string, path: string, body?: unknown, query?: Record<string, string>) => {
@@ -38,9 +37,8 @@ describe('http/routes/cache-routes', () => {
     const router = new Router();
     registerCacheRoutes(router, { caches: storage.caches, maxBodyBytes: 1 << 20 });
     app.use(router.routes());
-    server = createServer(app.callback());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveOnLoopback(app.callback());
+    url = served.url;
   });
   beforeEach(async () => {
     for (const d of storage.caches.lastDefinitions()) storage.caches.deleteLastCache('db', d.table, d.name);
@@ -48,7 +46,7 @@ describe('http/routes/cache-routes', () => {
     await storage.write('db', 'tbl,t1=a,t2=b,t3=c f1=true,f2="hello",f3=4i,f4=4u,f5=5 1000', { precision: 's', acceptPartial: false, noSync: true });
   });
   after(async () => {
-    await new Promise<void>((r) => server.close(() => r()));
+    await served.close();
     await storage.stop();
   });
 

@@ -1,13 +1,12 @@
 import { expect } from 'chai';
 import Koa from 'koa';
 import Router from '@koa/router';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { errorMapper } from '../../../src/http/middleware/error-mapper.js';
 import { registerPackageRoutes } from '../../../src/http/routes/package-routes.js';
 import { DISABLED_PACKAGES } from '../../../src/engine/disabled-engine.js';
 import { PackageInstallError, packagesDisabledError, type InstallResult, type PackageInstallerApi } from '../../../src/engine/environment/package-installer.js';
 import { createLogger } from '../../../src/shared/logger.js';
+import { serveOnLoopback } from '../../helpers/http.js';
 
 const PACKAGES = '/api/v3/configure/plugin_environment/install_packages';
 const REQUIREMENTS = '/api/v3/configure/plugin_environment/install_requirements';
@@ -36,12 +35,7 @@ async function serve(installer: PackageInstallerApi): Promise<{ url: string; clo
   const router = new Router();
   registerPackageRoutes(router, { installer, maxBodyBytes: 1024 });
   app.use(router.routes());
-  const server: Server = createServer(app.callback());
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
+  return serveOnLoopback(app.callback());
 }
 
 describe('http/routes/package-routes', () => {

@@ -1,16 +1,15 @@
 import { expect } from 'chai';
 import Koa from 'koa';
 import Router from '@koa/router';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { errorMapper } from '../../../src/http/middleware/error-mapper.js';
 import { registerTriggerRoutes, type TriggerApi } from '../../../src/http/routes/trigger-routes.js';
 import { noRequestTrigger, requestTriggerFailed, requestTriggerNotRunning } from '../../../src/engine/triggers/errors.js';
 import type { RequestOutput } from '../../../src/engine/triggers/trigger-event.js';
 import { createLogger } from '../../../src/shared/logger.js';
+import { serveOnLoopback, type Served } from '../../helpers/http.js';
 
 describe('http/routes/trigger-routes: request triggers', () => {
-  let server: Server;
+  let served: Served;
   let url: string;
   let answer: () => Promise<RequestOutput>;
 
@@ -22,13 +21,12 @@ describe('http/routes/trigger-routes: request triggers', () => {
     const router = new Router();
     registerTriggerRoutes(router, { engine, maxBodyBytes: 1024 });
     app.use(router.routes());
-    server = createServer(app.callback());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveOnLoopback(app.callback());
+    url = served.url;
   });
 
   after(async () => {
-    await new Promise<void>((r) => server.close(() => r()));
+    await served.close();
   });
 
   const get = async (): Promise<{ status: number; type: string | null; json: unknown }> => {
