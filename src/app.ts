@@ -45,6 +45,7 @@ export class App {
       systemTables: this.systemTables.provide,
       systemTableNames: this.systemTables.names,
       maxConcurrentQueries: config.maxConcurrentQueries,
+      queryLogSize: config.queryLogSize,
     });
     this.admin = new DatabaseAdmin(this.storage, { logger: logger.child({ component: 'admin' }), sweepIntervalMs: config.retentionCheckIntervalMs });
     this.storage.beforeQuery = (db) => this.admin.enforceRetention(db);

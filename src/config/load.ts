@@ -250,6 +250,7 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
     adminTokenFile: (values.adminTokenFile as string | undefined) || null,
     disableAuthz: (values.disableAuthz as string[] | undefined) ?? [],
     maxConcurrentQueries: values.maxConcurrentQueries as number,
+    queryLogSize: values.queryLogSize as number,
     logFilter: values.logFilter as string,
     pluginTimeoutMs: values.pluginTimeout as number,
     pluginMemoryLimitBytes: values.pluginMemoryLimit as number,

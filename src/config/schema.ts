@@ -32,6 +32,7 @@ export interface ServeConfigRaw {
   adminTokenFile: string;
   disableAuthz: string;
   maxConcurrentQueries: string;
+  queryLogSize: string;
   logFilter: string;
   pluginTimeout: string;
   pluginMemoryLimit: string;
@@ -70,6 +71,7 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'adminTokenFile', flag: 'admin-token-file', env: ['INFLUXDB3_ADMIN_TOKEN_FILE'], kind: 'string', help: 'file holding an admin token to preload' },
   { key: 'disableAuthz', flag: 'disable-authz', env: ['INFLUXDB3_DISABLE_AUTHZ'], kind: 'list', choices: ['health', 'ping', 'metrics'], help: 'endpoints that need no token' },
   { key: 'maxConcurrentQueries', flag: 'max-concurrent-queries', env: ['INFLUXDB3_MAX_CONCURRENT_QUERIES'], kind: 'int', default: '16', help: 'queries executed at once; more wait' },
+  { key: 'queryLogSize', flag: 'query-log-size', aliases: ['query-log-max-entries'], env: ['INFLUXDB3_QUERY_LOG_SIZE', 'INFLUXDB3_QUERY_LOG_MAX_ENTRIES'], kind: 'int', default: '1000', help: 'queries kept in system.queries (the query log); older ones are evicted' },
   { key: 'logFilter', flag: 'log-filter', env: ['LOG_FILTER', 'INFLUXDB3_LOG_FILTER'], kind: 'string', default: 'info', help: 'log level: trace, debug, info, warn, error' },
   { key: 'pluginTimeout', flag: 'plugin-timeout', env: ['INFLUXDB3_PLUGIN_TIMEOUT'], kind: 'duration', default: '60s', help: 'default per-call timeout of plugin runs' },
   { key: 'pluginMemoryLimit', flag: 'plugin-memory-limit', env: ['INFLUXDB3_PLUGIN_MEMORY_LIMIT'], kind: 'bytes', default: '1073741824', help: 'per-runner memory limit in bytes (suffixes k, M, G accepted)' },
@@ -109,6 +111,7 @@ export interface ServeConfig {
   adminTokenFile: string | null;
   disableAuthz: string[];
   maxConcurrentQueries: number;
+  queryLogSize: number;
   logFilter: string;
   pluginTimeoutMs: number;
   pluginMemoryLimitBytes: number;

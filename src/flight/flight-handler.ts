@@ -9,7 +9,7 @@ import { FlightMetrics } from './flight-metrics.js';
 import { FlightQueries } from './flight-queries.js';
 import type { IpcMessage } from './arrow-encoding.js';
 import { GrpcCall } from './grpc-call.js';
-import { GrpcCode, statusOf, unimplemented } from './grpc-status.js';
+import { GrpcCode, GrpcError, statusOf, unimplemented } from './grpc-status.js';
 import { FlightData, HandshakeRequest, HandshakeResponse, Ticket } from './proto/messages.js';
 import { parseTicket } from './tickets.js';
 import {
@@ -59,6 +59,7 @@ export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Strea
   const sqlInfo = sqlInfoValues(packageVersion());
   const metrics = deps.registry ? new FlightMetrics(deps.registry) : null;
   const queries = new FlightQueries({ storage: deps.storage, batchRows: deps.batchRows ?? 65_536 });
+  const maxMessageBytes = deps.maxMessageBytes ?? DEFAULT_MAX_MESSAGE;
 
   const authenticate = (call: GrpcCall): Caller => {
     if (deps.withoutAuth) return null;
@@ -89,7 +90,7 @@ export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Strea
       }
       const ticket = sql?.ticket ?? parseTicket(bytes);
       log.debug({ database: ticket.database, language: ticket.language }, 'flight query');
-      await queries.run(caller, ticket, send, call.signal);
+      await queries.run(caller, ticket, send, call.signal, sql !== null);
     },
     // Flight SQL: a statement query's schema and the ticket that runs it.
     GetFlightInfo: async (call) => {
@@ -109,13 +110,14 @@ export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Strea
       const schema = await queries.sqlSchema(caller, database, command.statement.query, command.statement.params);
       await call.write(statementFlightInfo(descriptor, command.statement, schema));
     },
-    // Flight SQL prepared statements (without parameters): the handle carries the query.
+    // Flight SQL prepared statements: the handle carries the query (and, after a DoPut, its parameters).
     DoAction: async (call) => {
       const caller = authenticate(call);
       const action = preparedAction(await call.readOne('Action'));
       if (action.kind === 'close') return;
-      const schema = await queries.sqlSchema(caller, databaseFromMetadata(call), action.query);
-      await call.write(preparedStatementResult(action.query, schema));
+      const database = databaseFromMetadata(call);
+      const schema = await queries.sqlSchema(caller, database, action.query);
+      await call.write(preparedStatementResult(action.query, schema, await queries.parameterSchema(caller, database, action.query)));
     },
     // Flight SQL parameter binding: the answer is a new prepared-statement handle carrying the parameters.
     DoPut: async (call) => {
@@ -123,7 +125,15 @@ export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Strea
       const first = await call.readOne('FlightData');
       const statement = preparedHandleOfPut(first);
       const messages: Uint8Array[] = [first];
-      for (let m = await call.read(); m !== null; m = await call.read()) messages.push(m);
+      // Parameters are one row: the whole upload is held to the size of one request (--max-http-request-size).
+      let total = first.length;
+      for (let m = await call.read(); m !== null; m = await call.read()) {
+        total += m.length;
+        if (total > maxMessageBytes) {
+          throw new GrpcError(GrpcCode.RESOURCE_EXHAUSTED, `DoPut: the parameter data is over ${maxMessageBytes} bytes (--max-http-request-size); send one row of parameters`);
+        }
+        messages.push(m);
+      }
       await call.write(putResultFor({ query: statement.query, params: paramsOfPut(messages) }));
     },
     // Upstream echoes the handshake; a client that authenticates with basic auth (Flight SQL JDBC) gets its token
@@ -145,7 +155,7 @@ export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Strea
 
   return (stream, headers) => {
     const path = String(headers[':path'] ?? '');
-    const call = new GrpcCall(stream, headers, deps.maxMessageBytes ?? DEFAULT_MAX_MESSAGE);
+    const call = new GrpcCall(stream, headers, maxMessageBytes);
     const name = path.startsWith(SERVICE) ? path.slice(SERVICE.length) : null;
     const method = name === null ? undefined : methods[name];
     const run = method ?? (async (): Promise<void> => {

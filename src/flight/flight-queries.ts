@@ -4,6 +4,7 @@ import type { StorageEngine } from '../storage/storage-engine.js';
 import { flattenResult, runInfluxql, singleStatement } from '../storage/query/influxql/influxql-engine.js';
 import { storageHost } from '../storage/query/influxql/storage-host.js';
 import type { QueryColumn } from '../storage/query/query-result.js';
+import { QueryLog } from '../storage/query/query-log.js';
 import { ArrowEncoder, type ArrowColumn, type IpcMessage } from './arrow-encoding.js';
 import type { ApiToken } from '../storage/catalog/catalog-resources.js';
 import type { QueryTicket, TicketParams } from './tickets.js';
@@ -33,6 +34,12 @@ export class FlightQueries {
     return new ArrowEncoder(columns).encapsulatedSchema();
   }
 
+  // A prepared statement's parameter schema: each placeholder (`$1`, `$host`) with the type its use implies.
+  async parameterSchema(caller: ApiToken | null, database: string, sql: string): Promise<Uint8Array> {
+    checkRead(caller, database);
+    return new ArrowEncoder(await this.deps.storage.queryParameters(database, sql), false).encapsulatedSchema();
+  }
+
   checkRead(caller: ApiToken | null, database: string): void {
     checkRead(caller, database);
   }
@@ -50,8 +57,15 @@ export class FlightQueries {
     return (await this.deps.storage.query(database, sql)).rows;
   }
 
-  async run(caller: ApiToken | null, ticket: QueryTicket, send: Send, signal: AbortSignal): Promise<void> {
+  // Runs a ticket's query as an entry of the query log: `flightsql` for Flight SQL statements, else the ticket's
+  // language. A client that goes away or a deadline that passes ends it as cancelled.
+  async run(caller: ApiToken | null, ticket: QueryTicket, send: Send, signal: AbortSignal, flightSql = false): Promise<void> {
     checkRead(caller, ticket.database);
+    const info = { type: flightSql ? 'flightsql' : ticket.language, text: ticket.query, database: ticket.database, tokenName: caller?.name ?? null } as const;
+    await this.deps.storage.queryLog.track(info, () => this.execute(ticket, send, signal), { signal });
+  }
+
+  private async execute(ticket: QueryTicket, send: Send, signal: AbortSignal): Promise<void> {
     if (ticket.language === 'influxql') {
       const results = await runInfluxql(this.host, ticket.query, { db: ticket.database, params: ticket.params, throwErrors: true });
       const result = flattenResult(singleStatement(results));
@@ -116,6 +130,7 @@ class BatchSender {
     if (rows === this.pending) this.pending = [];
     this.sentBatch = true;
     for (const message of this.encoder.batchMessages(rows)) await this.send(message);
+    QueryLog.current()?.addRows(rows.length);
     if (this.pending.length >= this.batchRows) await this.flush();
   }
 }

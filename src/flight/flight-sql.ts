@@ -186,7 +186,8 @@ export function paramsOfPut(messages: Uint8Array[]): TicketParams {
     if (batch.numRows === 0) continue;
     batch.schema.fields.forEach((f, i) => {
       const value = paramValue(batch.getChildAt(i)?.get(0));
-      params[f.name] = value;
+      // The parameter schema names placeholders as written (`$host`, `$1`); binding looks them up without the `$`.
+      params[f.name.startsWith('$') ? f.name.slice(1) : f.name] = value;
       params[String(i + 1)] = value;
     });
     break;
@@ -226,11 +227,11 @@ export function preparedAction(bytes: Uint8Array): PreparedAction {
   throw new GrpcError(GrpcCode.UNIMPLEMENTED, `action '${action.type}' is not implemented`);
 }
 
-// The Result of CreatePreparedStatement: the handle, the result schema and an empty parameter schema.
-export function preparedStatementResult(query: string, datasetSchema: Uint8Array): Uint8Array {
+// The Result of CreatePreparedStatement: the handle, the result schema and the parameter schema.
+export function preparedStatementResult(query: string, datasetSchema: Uint8Array, parameterSchema: Uint8Array): Uint8Array {
   const handle = handleOf({ query });
   const result = ActionCreatePreparedStatementResult.encode(
-    ActionCreatePreparedStatementResult.create({ prepared_statement_handle: handle, dataset_schema: datasetSchema, parameter_schema: new ArrowEncoder([]).encapsulatedSchema() }),
+    ActionCreatePreparedStatementResult.create({ prepared_statement_handle: handle, dataset_schema: datasetSchema, parameter_schema: parameterSchema }),
   ).finish();
   const body = Any.encode(Any.create({ type_url: typeUrl(ActionCreatePreparedStatementResult), value: result })).finish();
   return Result.encode(Result.create({ body })).finish();

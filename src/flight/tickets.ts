@@ -41,16 +41,47 @@ function tryAny(bytes: Uint8Array): QueryTicket | null {
   return inner;
 }
 
+interface ReadInfoParam {
+  name?: string;
+  value?: 'null' | 'boolean' | 'u_int64' | 'int64' | 'float64' | 'string';
+  boolean?: boolean;
+  u_int64?: string;
+  int64?: string;
+  float64?: number;
+  string?: string;
+}
+
 function tryReadInfo(bytes: Uint8Array): QueryTicket | null {
-  let info: { namespace_name?: string; sql_query?: string; query_type?: number };
+  let info: { namespace_name?: string; sql_query?: string; query_type?: number; params?: ReadInfoParam[] };
   try {
-    info = ReadInfo.toObject(ReadInfo.decode(bytes), { defaults: true }) as typeof info;
+    info = ReadInfo.toObject(ReadInfo.decode(bytes), { defaults: true, longs: String, oneofs: true }) as typeof info;
   } catch {
     return null;
   }
   if (!info.namespace_name || !info.sql_query) return null;
   const language: QueryLanguage = info.query_type === 2 ? 'influxql' : 'sql';
-  return { database: info.namespace_name, query: info.sql_query, language };
+  const ticket: QueryTicket = { database: info.namespace_name, query: info.sql_query, language };
+  if (info.params && info.params.length > 0) ticket.params = Object.fromEntries(info.params.map((p) => [p.name ?? '', readInfoParamValue(p)]));
+  return ticket;
+}
+
+// 64-bit integers stay exact: as numbers when safe, else as their decimal text.
+function readInfoParamValue(p: ReadInfoParam): string | number | boolean | null {
+  switch (p.value) {
+    case 'boolean':
+      return p.boolean ?? false;
+    case 'u_int64':
+    case 'int64': {
+      const text = p[p.value] ?? '0';
+      return Number.isSafeInteger(Number(text)) ? Number(text) : text;
+    }
+    case 'float64':
+      return p.float64 ?? 0;
+    case 'string':
+      return p.string ?? '';
+    default:
+      return null;
+  }
 }
 
 export function parseJsonTicket(text: string): QueryTicket {

@@ -6,6 +6,8 @@ import { Catalog } from './catalog/catalog.js';
 import type { Database, Table, TokenList, TriggerList } from './catalog/catalog-resources.js';
 import { SchemaSync } from './schema/schema-sync.js';
 import { INTERNAL_DB, assertDatabaseName } from './catalog/names.js';
+import { QueryLog } from './query/query-log.js';
+import { QUERY_LOG_SYSTEM_TABLES, queriesSystemTable } from './query/queries-system-table.js';
 import { validateRows } from './catalog/validate-rows.js';
 import { mkdirPrivate } from './private-dir.js';
 import { rowsFromBody, rowsOfWalWrite } from './write-rows.js';
@@ -19,10 +21,13 @@ import { ApplyQueue, type ApplyItem } from './apply-queue.js';
 import type { StorageMetrics } from './storage-metrics.js';
 import type { ColumnDef, LineError, Precision, WriteRow } from './types.js';
 import type { SystemTableLister, SystemTableProvider } from './query/system-tables.js';
-import type { QueryResult } from './query/query-result.js';
+import type { QueryColumn, QueryResult } from './query/query-result.js';
 import type { RowSource } from './query/query-engine.js';
 
 export type QueryParams = Record<string, string | number | boolean | null>;
+
+// Upstream's default --query-log-size.
+export const DEFAULT_QUERY_LOG_SIZE = 1000;
 
 export interface StorageOptions {
   objectStore: 'memory' | 'file';
@@ -36,6 +41,8 @@ export interface StorageOptions {
   systemTableNames?: SystemTableLister;
   // --max-concurrent-queries: queries beyond it wait for a reader connection.
   maxConcurrentQueries?: number;
+  // --query-log-size: queries kept in system.queries (0 keeps none).
+  queryLogSize?: number;
 }
 
 export interface WriteOptions {
@@ -73,6 +80,8 @@ export class StorageEngine {
   readonly flushes: FlushBuffer;
   // Last-value and distinct-value caches, filled from the write path (caches/).
   readonly caches: CacheManager;
+  // The last --query-log-size queries the API edges ran (system.queries).
+  readonly queryLog: QueryLog;
   private readonly wal: WriteAheadLog | null;
   private readonly clock: Clock;
   private readonly applyQueue: ApplyQueue;
@@ -92,12 +101,18 @@ export class StorageEngine {
     this.clock = opts.clock ?? systemClock;
     this.catalog = new Catalog({ dir: file ? opts.dataDir : null, logger: opts.logger });
     this.caches = new CacheManager({ catalog: this.catalog, logger: opts.logger, clock: this.clock });
+    this.queryLog = new QueryLog(opts.queryLogSize ?? DEFAULT_QUERY_LOG_SIZE, this.clock);
+    const queries = queriesSystemTable(this.queryLog);
     this.store = new DuckDbStore({
       path: file ? join(opts.dataDir!, 'duckdb', 'engine.duckdb') : ':memory:',
       logger: opts.logger,
-      systemTables: (db, table) => this.caches.systemTables(db, table) ?? opts.systemTables?.(db, table),
+      systemTables: (db, table) => this.caches.systemTables(db, table) ?? queries(db, table) ?? opts.systemTables?.(db, table),
       systemTableNames: (db) =>
-        [...CACHE_SYSTEM_TABLES.filter((name) => this.caches.systemTables(db, name) !== undefined), ...(opts.systemTableNames?.(db) ?? [])].sort(),
+        [
+          ...CACHE_SYSTEM_TABLES.filter((name) => this.caches.systemTables(db, name) !== undefined),
+          ...QUERY_LOG_SYSTEM_TABLES,
+          ...(opts.systemTableNames?.(db) ?? []),
+        ].sort(),
       tableFunctions: this.caches,
       readers: opts.maxConcurrentQueries,
     });
@@ -353,6 +368,12 @@ export class StorageEngine {
       this.opts.metrics.query(performance.now() - started, false);
       throw err;
     }
+  }
+
+  // The typed placeholders of a query (Flight SQL's prepared-statement parameter schema).
+  async queryParameters(dbName: string, sql: string): Promise<QueryColumn[]> {
+    const db = this.catalog.requireDatabase(dbName);
+    return this.store.parameterColumns(db.id, sql);
   }
 
   async queryParquet(dbName: string, sql: string, params?: QueryParams): Promise<Buffer> {

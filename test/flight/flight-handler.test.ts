@@ -5,10 +5,11 @@ import { RecordBatchReader } from 'apache-arrow';
 import { TokenStore } from '../../src/auth/token-store.js';
 import { createFlightHandler } from '../../src/flight/index.js';
 import { decodeGrpcMessage, frameMessage, MessageDecoder } from '../../src/flight/grpc-framing.js';
-import { FlightData, HandshakeRequest, HandshakeResponse, ReadInfo, Ticket } from '../../src/flight/proto/messages.js';
+import { Any, CommandPreparedStatementQuery, FlightData, HandshakeRequest, HandshakeResponse, ReadInfo, Ticket, typeUrl } from '../../src/flight/proto/messages.js';
 import { createLogger } from '../../src/shared/logger.js';
 import type { StorageEngine } from '../../src/storage/storage-engine.js';
 import type { RowSource } from '../../src/storage/query/query-engine.js';
+import { QueryLog } from '../../src/storage/query/query-log.js';
 import type { TokenList } from '../../src/storage/catalog/catalog-resources.js';
 import { pollFor, pollUntil } from '../helpers/poll.js';
 import { ipcStreamOf } from '../helpers/flight-data.js';
@@ -21,6 +22,7 @@ interface Reply {
 
 // A storage whose SQL result never ends: each next() gives `rows` more rows (the handler must stop pulling).
 class EndlessStorage {
+  readonly queryLog = new QueryLog(100);
   nextCalls = 0;
   settled: 'pending' | 'resolved' | 'rejected' = 'pending';
   queryRows<T>(_db: string, _sql: string, _params: unknown, consume: (s: RowSource) => Promise<T>): Promise<T> {
@@ -59,7 +61,7 @@ describe('flight/flight-handler (gRPC on a raw HTTP/2 connection)', () => {
     token = tokens.createOperatorToken().token;
     storage = new EndlessStorage();
     server = createServer();
-    server.on('stream', createFlightHandler({ storage: storage as unknown as StorageEngine, tokens, withoutAuth: false, logger, batchRows: 1000 }));
+    server.on('stream', createFlightHandler({ storage: storage as unknown as StorageEngine, tokens, withoutAuth: false, logger, batchRows: 1000, maxMessageBytes: 64 * 1024 }));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     session = connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   });
@@ -104,6 +106,18 @@ describe('flight/flight-handler (gRPC on a raw HTTP/2 connection)', () => {
       expect(decodeGrpcMessage(String(r.headers['grpc-message']))).to.equal(`FlightService/${method} is not implemented`);
       expect(r.messages).to.have.length(0);
     }
+  });
+
+  it('refuses a DoPut whose parameter data is over the request size limit (RESOURCE_EXHAUSTED), reading no further', async () => {
+    const handle = Buffer.from(JSON.stringify({ query: 'SELECT $1' }));
+    const cmd = Any.encode(Any.create({ type_url: typeUrl(CommandPreparedStatementQuery), value: CommandPreparedStatementQuery.encode(CommandPreparedStatementQuery.create({ prepared_statement_handle: handle })).finish() })).finish();
+    const first = FlightData.encode(FlightData.create({ flight_descriptor: { type: 2, cmd } })).finish();
+    const chunk = FlightData.encode(FlightData.create({ data_body: new Uint8Array(30 * 1024) })).finish();
+    const r = await call('DoPut', [first, chunk, chunk, chunk], bearer());
+    expect(r.trailers['grpc-status'] ?? r.headers['grpc-status']).to.equal('8');
+    expect(decodeGrpcMessage(String(r.trailers['grpc-message'] ?? r.headers['grpc-message']))).to.equal(
+      'DoPut: the parameter data is over 65536 bytes (--max-http-request-size); send one row of parameters',
+    );
   });
 
   it('answers DoPut UNIMPLEMENTED unless it binds parameters to a prepared statement', async () => {
@@ -199,6 +213,10 @@ describe('flight/flight-handler (gRPC on a raw HTTP/2 connection)', () => {
     expect(batches).to.equal(1000);
     req.close(constants.NGHTTP2_CANCEL);
     expect(await pollFor(() => storage.settled, (s) => s !== 'pending')).to.equal('rejected');
+    // The query log has it as cancelled, with the rows sent before.
+    const entry = storage.queryLog.entries().at(-1)!;
+    expect(entry).to.include({ type: 'sql', text: 'SELECT *', phase: 'cancel', error: 'the client cancelled the call' });
+    expect(entry.rows).to.be.at.least(1000);
   });
 });
 

@@ -29,6 +29,19 @@ describe('flight/tickets', () => {
     expect(parseTicket(wrapped)).to.deep.equal({ database: 'db', query: 'SELECT * FROM cpu', language: 'influxql' });
   });
 
+  it('reads the bound parameters of a ReadInfo (QueryParam: null, bool, u/int64, float64, string)', () => {
+    const params = [
+      { name: 'host', string: 'a' },
+      { name: 'n', int64: 42 },
+      { name: 'big', u_int64: '18446744073709551615' },
+      { name: 'f', float64: 0.5 },
+      { name: 'b', boolean: true },
+      { name: 'z', null: 0 },
+    ];
+    const info = ReadInfo.encode(ReadInfo.create({ namespace_name: 'db', sql_query: 'SELECT * FROM cpu WHERE host = $host', query_type: 1, params })).finish();
+    expect(parseTicket(info).params).to.deep.equal({ host: 'a', n: 42, big: '18446744073709551615', f: 0.5, b: true, z: null });
+  });
+
   it('refuses a bad ticket with INVALID_ARGUMENT naming what is wrong', () => {
     const cases: Array<[Uint8Array, string]> = [
       [Buffer.from('{not json'), 'invalid ticket: not valid JSON: {not json'],

@@ -139,6 +139,24 @@ describe('integration: the InfluxDB 3 client library over Arrow Flight on the AP
         expect(unknownDb, JSON.stringify(unknownDb)).to.deep.include({ ok: false, code: 'NOT_FOUND' });
         expect((unknownDb as { error: string }).error).to.include('nodb');
         expect(badSql, JSON.stringify(badSql)).to.deep.include({ ok: false, code: 'INVALID_ARGUMENT' });
+        if (tls) return;
+        // Flight queries are in the query log, as HTTP queries are, with the issuing token's name.
+        const logged = await call(host, '/api/v3/query_sql', {
+          method: 'POST',
+          token: admin,
+          body: { db: 'fdb', q: "SELECT query_type, query_text, phase, success, rows, token_name, error FROM system.queries WHERE query_text NOT LIKE '%system.queries%' ORDER BY issue_time" },
+        });
+        expect(logged.status, JSON.stringify(logged.json)).to.equal(200);
+        const entries = logged.json as Array<Record<string, unknown>>;
+        expect(entries.map((e) => [e.query_type, e.query_text, e.phase, e.rows])).to.deep.equal([
+          ['sql', 'SELECT host, usage, count FROM cpu ORDER BY time', 'success', 2],
+          ['influxql', 'SELECT mean(usage) FROM cpu', 'success', 1],
+          ['sql', 'SELECT usage FROM cpu WHERE host = $host', 'success', 1],
+          ['sql', 'SELECT * FROM cpu ORDER BY time', 'success', 2],
+          ['sql', 'SELEC nonsense', 'fail', undefined], // JSON rows omit nulls, as upstream's do
+        ]);
+        expect(entries.every((e) => e.token_name === '_admin')).to.equal(true);
+        expect(entries[4]!.error).to.match(/syntax|SELEC/i);
       });
     });
   }

@@ -342,10 +342,14 @@ describe('integration/flight: the v3 client queries over Arrow Flight', function
       const prepared = ActionCreatePreparedStatementResult.decode((Any.decode((Result.decode(withParam.messages[0]!) as unknown as { body: Uint8Array }).body) as unknown as { value: Uint8Array }).value) as unknown as {
         prepared_statement_handle: Uint8Array;
         dataset_schema: Uint8Array;
+        parameter_schema: Uint8Array;
       };
       expect(fieldsOf(schemaOf(prepared.dataset_schema))).to.deep.equal(['usage:Float64']);
+      // The placeholder, named as written, typed by its use (compared with a tag: a string).
+      expect(fieldsOf(schemaOf(prepared.parameter_schema))).to.deep.equal(['$1:Utf8']);
       const preparedCmd = Any.encode(Any.create({ type_url: typeUrl(CommandPreparedStatementQuery), value: CommandPreparedStatementQuery.encode(CommandPreparedStatementQuery.create({ prepared_statement_handle: prepared.prepared_statement_handle })).finish() })).finish();
-      const paramStream = tableToIPC(tableFromArrays({ host: ['a'] }), 'stream');
+      // Clients fill the parameter schema they were given: the column is named `$1`.
+      const paramStream = tableToIPC(tableFromArrays({ $1: ['a'] }), 'stream');
       const flightData = splitIpcStream(paramStream).map((m, i) =>
         FlightData.encode(FlightData.create({ ...(i === 0 ? { flight_descriptor: { type: 2, cmd: preparedCmd } } : {}), data_header: m.header, data_body: m.body })).finish(),
       );

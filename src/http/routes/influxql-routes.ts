@@ -13,6 +13,7 @@ import { parseEpoch, renderV1 } from '../formats/v1-format.js';
 import { boolParam, readBody, readJson, stringParam } from '../middleware/body.js';
 import { errorStyle } from '../middleware/error-mapper.js';
 import { jsonObjectParam } from '../middleware/params.js';
+import { influxqlRows, trackQuery } from './query-tracking.js';
 
 interface Deps {
   storage: StorageEngine;
@@ -61,7 +62,8 @@ export function registerInfluxqlRoutes(router: Router, deps: Deps): void {
     const db = stringParam(fields, 'db');
     const format = parseFormat(stringParam(fields, 'format'), ctx.get('accept'));
     if (format === 'parquet') throw new AppError('invalid_format', 'InfluxQL: the parquet format is not supported for InfluxQL queries; use json, jsonl, csv or pretty', { status: 400 });
-    const results = await runInfluxql(host, q, { db, params: bindParams(fields.params), throwErrors: true });
+    const results = await trackQuery(ctx, deps.storage, { type: 'influxql', text: q, database: db ?? '' }, () =>
+      runInfluxql(host, q, { db, params: bindParams(fields.params), throwErrors: true }), influxqlRows);
     const out = formatResult(flattenResult(singleStatement(results)), format);
     ctx.status = 200;
     ctx.type = out.contentType;
@@ -76,7 +78,9 @@ export function registerInfluxqlRoutes(router: Router, deps: Deps): void {
     if (q === undefined) throw badRequest('missing required parameter "q"');
     const epoch = parseEpoch(stringParam(fields, 'epoch'));
     const pretty = boolParam(fields, 'pretty', false);
-    const results = await runInfluxql(scoped(host, ctx), q, { db: stringParam(fields, 'db'), params: bindParams(fields.params) });
+    const db = stringParam(fields, 'db');
+    const results = await trackQuery(ctx, deps.storage, { type: 'influxql', text: q, database: db ?? '' }, () =>
+      runInfluxql(scoped(host, ctx), q, { db, params: bindParams(fields.params) }), influxqlRows);
     ctx.status = 200;
     ctx.type = 'application/json';
     ctx.body = renderV1(results, epoch, pretty);

@@ -6,6 +6,7 @@ import { CONTENT_TYPES, formatResult, parseFormat } from '../formats/format-resu
 import { readJson, stringParam } from '../middleware/body.js';
 import { registerInfluxqlRoutes } from './influxql-routes.js';
 import { jsonObjectParam } from '../middleware/params.js';
+import { trackQuery } from './query-tracking.js';
 
 interface Deps {
   storage: StorageEngine;
@@ -40,12 +41,13 @@ export function registerQueryRoutes(router: Router, deps: Deps): void {
     const q = stringParam(fields, 'q', true);
     const format = parseFormat(stringParam(fields, 'format'), ctx.get('accept'));
     const params = parseParams(fields.params);
+    const logged = { type: 'sql', text: q, database: db } as const;
     if (format === 'parquet') {
-      ctx.body = await deps.storage.queryParquet(db, q, params);
+      ctx.body = await trackQuery(ctx, deps.storage, logged, () => deps.storage.queryParquet(db, q, params));
       ctx.type = CONTENT_TYPES.parquet;
       return;
     }
-    const result = await deps.storage.query(db, q, params);
+    const result = await trackQuery(ctx, deps.storage, logged, () => deps.storage.query(db, q, params), (r) => r.rows.length);
     const out = formatResult(result, format);
     ctx.status = 200;
     ctx.type = out.contentType;

@@ -6,7 +6,7 @@ import { AppError } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ColumnDef, WriteRow } from '../types.js';
 import { QueryEngine, type RowSource } from '../query/query-engine.js';
-import type { QueryParams, QueryResult } from '../query/query-result.js';
+import type { QueryColumn, QueryParams, QueryResult } from '../query/query-result.js';
 import type { SystemTableLister, SystemTableProvider } from '../query/system-tables.js';
 import type { TableFunctionProvider } from '../query/table-functions.js';
 import { mergeGroups, type BatchGroup } from './batch-groups.js';
@@ -122,6 +122,10 @@ export class DuckDbStore {
 
   queryToParquet(dbId: number, sql: string, params?: QueryParams): Promise<Buffer> {
     return this.engine.queryToParquet(dbId, sql, params);
+  }
+
+  parameterColumns(dbId: number, sql: string): Promise<QueryColumn[]> {
+    return this.engine.parameterColumns(dbId, sql);
   }
 
   // The query read chunk by chunk while `consume` runs (query-engine.ts queryRows).

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType } from '@duckdb/node-api';
 import type { Logger } from '../../shared/logger.js';
 import { quoteLiteral, schemaName } from './sql-names.js';
 import type { ColumnDef } from '../types.js';
@@ -9,6 +9,7 @@ import { DATAFUSION_MACROS } from './datafusion-macros.js';
 import type { SchemaSnapshot } from './information-schema.js';
 import { mapDuckdbError, planningError, queryError, tableNotFound } from './query-errors.js';
 import { planQuery, type QueryPlan } from './query-planner.js';
+import { QueryLog } from './query-log.js';
 import type { QueryColumn, QueryParams, QueryResult } from './query-result.js';
 import { convertColumns, convertResult, describeColumns } from './result-convert.js';
 import { translateShow } from './show-statements.js';
@@ -118,6 +119,25 @@ export class QueryEngine {
     });
   }
 
+  // The placeholders of a query (`$1`, `$host`) with the types DuckDB infers from their use, as Arrow columns named
+  // as upstream names them (`$1`, `$host`); a placeholder whose type cannot be inferred reads as Utf8.
+  async parameterColumns(dbId: number, sql: string): Promise<QueryColumn[]> {
+    return this.run(dbId, sql, undefined, async (conn, plan) => {
+      const stmt = await this.prepare(conn, plan.sql, undefined, 'check');
+      try {
+        const names: string[] = [];
+        const types: DuckDBType[] = [];
+        for (let i = 1; i <= stmt.parameterCount; i++) {
+          names.push(`$${stmt.parameterName(i)}`);
+          types.push(stmt.parameterType(i));
+        }
+        return describeColumns(names, types, new Set()).columns;
+      } finally {
+        stmt.destroySync();
+      }
+    });
+  }
+
   // The result as a Parquet file (DuckDB's COPY), read back into memory.
   async queryToParquet(dbId: number, sql: string, params?: QueryParams): Promise<Buffer> {
     const file = join(this.options.host.exportDir(), `query-${randomUUID()}.parquet`);
@@ -147,7 +167,9 @@ export class QueryEngine {
         throw tableNotFound(`public.iox.${show.table.name}`);
       }
     }
+    const tracked = QueryLog.current();
     return host.withReader(async (conn) => {
+      tracked?.permitted();
       let plan: QueryPlan | undefined;
       try {
         await this.setUp(conn, dbId);
@@ -161,6 +183,7 @@ export class QueryEngine {
           params,
         });
         for (const v of plan.virtual) await loadVirtualTable(conn, v.name, v.table);
+        tracked?.planned();
         return await exec(conn, plan);
       } catch (err) {
         throw mapDuckdbError(err);

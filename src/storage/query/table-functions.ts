@@ -55,6 +55,8 @@ function literal(type: VirtualColumnType, v: unknown): string {
     }
     case 'Timestamp(Nanosecond, None)':
       return `make_timestamp_ns(CAST('${String(v)}' AS BIGINT))`;
+    case 'Interval(MonthDayNano)':
+      return `to_microseconds(CAST(${Math.round(Number(v) * 1000)} AS BIGINT))`;
     case 'List(Utf8)':
     case 'List(UInt16)':
       return `CAST([${(v as unknown[]).map((x) => (type === 'List(Utf8)' ? quoteLiteral(String(x)) : String(x))).join(', ')}] AS ${duck})`;

@@ -1,4 +1,4 @@
-import { DuckDBTimestampNanosecondsValue, LIST, USMALLINT, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBIntervalValue, DuckDBTimestampNanosecondsValue, LIST, USMALLINT, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent } from './sql-names.js';
 import type { VirtualColumnType, VirtualTable } from './system-tables.js';
 
@@ -12,6 +12,7 @@ export const DUCK_TYPE: Record<VirtualColumnType, string> = {
   'Timestamp(Nanosecond, None)': 'TIMESTAMP_NS',
   'List(Utf8)': 'VARCHAR[]',
   'List(UInt16)': 'USMALLINT[]',
+  'Interval(MonthDayNano)': 'INTERVAL',
 };
 
 function toBigInt(v: unknown): bigint {
@@ -39,6 +40,9 @@ function appendValue(appender: DuckDBAppender, type: VirtualColumnType, v: unkno
       return appender.appendList((v as unknown[]).map((x) => (x === null ? null : String(x))), LIST(VARCHAR));
     case 'List(UInt16)':
       return appender.appendList((v as unknown[]).map((x) => (x === null ? null : Number(x))), LIST(USMALLINT));
+    // Given in milliseconds; DuckDB keeps microseconds.
+    case 'Interval(MonthDayNano)':
+      return appender.appendInterval(new DuckDBIntervalValue(0, 0, BigInt(Math.round(Number(v) * 1000))));
   }
 }
 
