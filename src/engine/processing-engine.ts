@@ -258,7 +258,7 @@ export class ProcessingEngine implements Engine {
   }
 
   // The triggers of a database with their live state (system tables).
-  triggerViews(database: string): TriggerRuntimeView[] {
+  triggerViews(database: string | null): TriggerRuntimeView[] {
     return this.parts.triggers.views(database);
   }
 

@@ -1,3 +1,4 @@
+import { INTERNAL_DB } from '../../storage/catalog/names.js';
 import { lazyTable, virtualColumns, type SystemTableProvider, type VirtualTable } from '../../storage/query/system-tables.js';
 import type { PluginLogStore } from '../plugin-logs/plugin-log-store.js';
 import type { ExecutionStats } from '../runners/runner-metrics.js';
@@ -7,8 +8,8 @@ import { specToSerdeJson } from '../triggers/trigger-spec.js';
 
 // What the engine's system tables read; the trigger manager supplies it (all cheap, in-memory lookups).
 export interface EngineSystemTablesDeps {
-  // The database's triggers with their live state, in the order the tables should list them.
-  triggers(db: string): TriggerRuntimeView[];
+  // The database's triggers with their live state, in the order the tables should list them; null: every database's.
+  triggers(db: string | null): TriggerRuntimeView[];
   logs: PluginLogStore;
   // The trigger's runner stats (RunnerMetrics.statsOf of its runner name), undefined before it ever ran.
   stats(record: Trigger): ExecutionStats | undefined;
@@ -29,11 +30,18 @@ const TRIGGER_COLUMNS = cols(
   ['state', 'Utf8'],
   ['disabled_reason', 'Utf8'],
   ['plugin_version', 'Utf8'],
+  ['database_name', 'Utf8'],
 );
 
-const ARGUMENT_COLUMNS = cols(['trigger_name', 'Utf8'], ['argument_key', 'Utf8'], ['argument_value', 'Utf8']);
+const ARGUMENT_COLUMNS = cols(['trigger_name', 'Utf8'], ['argument_key', 'Utf8'], ['argument_value', 'Utf8'], ['database_name', 'Utf8']);
 
-const LOG_COLUMNS = cols(['event_time', 'Timestamp(Nanosecond, None)'], ['trigger_name', 'Utf8'], ['log_level', 'Utf8'], ['log_text', 'Utf8']);
+const LOG_COLUMNS = cols(
+  ['event_time', 'Timestamp(Nanosecond, None)'],
+  ['trigger_name', 'Utf8'],
+  ['log_level', 'Utf8'],
+  ['log_text', 'Utf8'],
+  ['database_name', 'Utf8'],
+);
 
 // Beyond upstream: per-trigger execution facts (RunnerMetrics) and queue state.
 const STATS_COLUMNS = cols(
@@ -53,6 +61,7 @@ const STATS_COLUMNS = cols(
   ['dropped', 'Int64'],
   ['sandbox', 'Utf8'],
   ['last_kill_reason', 'Utf8'],
+  ['database_name', 'Utf8'],
 );
 
 // The table names this provider serves (each database has all four, empty when it has no triggers).
@@ -63,7 +72,8 @@ export const ENGINE_SYSTEM_TABLES = [
   'processing_engine_trigger_stats',
 ] as const;
 
-type Rows = (deps: EngineSystemTablesDeps, db: string) => unknown[][];
+// null: every database (the tables as `_internal` shows them).
+type Rows = (deps: EngineSystemTablesDeps, db: string | null) => unknown[][];
 
 const TABLES: Record<(typeof ENGINE_SYSTEM_TABLES)[number], { columns: Columns; rows: Rows }> = {
   processing_engine_triggers: { columns: TRIGGER_COLUMNS, rows: triggerRows },
@@ -72,16 +82,17 @@ const TABLES: Record<(typeof ENGINE_SYSTEM_TABLES)[number], { columns: Columns; 
   processing_engine_trigger_stats: { columns: STATS_COLUMNS, rows: statsRows },
 };
 
-// system.processing_engine_* for a database, to add to the SystemTableRegistry. Rows are computed only when read,
-// so probing a name (SHOW TABLES, information_schema) costs nothing.
+// system.processing_engine_* for a database, to add to the SystemTableRegistry: a database shows its own triggers,
+// `_internal` every database's (as upstream's plugin READMEs query it). Rows are computed only when read, so probing
+// a name (SHOW TABLES, information_schema) costs nothing.
 export function engineSystemTables(deps: EngineSystemTablesDeps): SystemTableProvider {
   return (db, table) => {
     const def = Object.hasOwn(TABLES, table) ? TABLES[table as keyof typeof TABLES] : undefined;
-    return def ? lazyTable(def.columns, () => def.rows(deps, db)) : undefined;
+    return def ? lazyTable(def.columns, () => def.rows(deps, db === INTERNAL_DB ? null : db)) : undefined;
   };
 }
 
-function triggerRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
+function triggerRows(deps: EngineSystemTablesDeps, db: string | null): unknown[][] {
   return deps.triggers(db).map(({ record: r, spec, state, reason, pluginVersion }) => [
     r.name,
     r.pluginFilename,
@@ -94,25 +105,27 @@ function triggerRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
     // Why it is not running: the live reason (failed, disabled by the engine), else what the catalog recorded.
     reason ?? r.disabledReason,
     pluginVersion ?? null,
+    r.databaseName,
   ]);
 }
 
 // Upstream keeps the arguments in a HashMap (no order); we list them by key so the output is stable.
-function argumentRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
+function argumentRows(deps: EngineSystemTablesDeps, db: string | null): unknown[][] {
   const rows: unknown[][] = [];
   for (const { record: r } of deps.triggers(db)) {
     const args = r.arguments ?? {};
-    for (const key of Object.keys(args).sort()) rows.push([r.name, key, args[key]]);
+    for (const key of Object.keys(args).sort()) rows.push([r.name, key, args[key], r.databaseName]);
   }
   return rows;
 }
 
-// Upstream shows the one server-wide buffer in every database; we show each database only its own triggers' logs.
-function logRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
-  return deps.logs.entries({ database: db }).map((e) => [e.event_time, e.trigger_name, e.log_level, e.log_text]);
+// Upstream shows the one server-wide buffer in every database; we show each database only its own triggers' logs,
+// and `_internal` all of them.
+function logRows(deps: EngineSystemTablesDeps, db: string | null): unknown[][] {
+  return deps.logs.entries(db === null ? {} : { database: db }).map((e) => [e.event_time, e.trigger_name, e.log_level, e.log_text, e.database]);
 }
 
-function statsRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
+function statsRows(deps: EngineSystemTablesDeps, db: string | null): unknown[][] {
   return deps.triggers(db).map((view) => {
     const s = deps.stats(view.record);
     return [
@@ -132,6 +145,7 @@ function statsRows(deps: EngineSystemTablesDeps, db: string): unknown[][] {
       view.dropped,
       s?.sandbox ?? null,
       s?.lastKillReason ?? null,
+      view.record.databaseName,
     ];
   });
 }

@@ -182,8 +182,9 @@ export class TriggerManager {
   }
 
   // The triggers of a database with their live state, for system tables.
-  views(database: string): TriggerRuntimeView[] {
-    return this.store.list(database).map((record) => {
+  // null: every database's triggers.
+  views(database: string | null): TriggerRuntimeView[] {
+    return (database === null ? this.store.all() : this.store.list(database)).map((record) => {
       const live = this.running.get(record.id);
       if (!live || record.disabled) {
         return { record, spec: this.store.trySpecOf(record), state: 'disabled', reason: record.disabledReason, queued: 0, dropped: 0 };

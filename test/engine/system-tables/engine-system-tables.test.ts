@@ -68,7 +68,7 @@ describe('engine/system-tables/engine-system-tables', () => {
   const deps: EngineSystemTablesDeps = {
     triggers: (db) => {
       triggerCalls++;
-      return byDb[db] ?? [];
+      return db === null ? Object.values(byDb).flat() : (byDb[db] ?? []);
     },
     logs,
     stats: (r) =>
@@ -125,22 +125,23 @@ describe('engine/system-tables/engine-system-tables', () => {
       { name: 'state', type: 'Utf8' },
       { name: 'disabled_reason', type: 'Utf8' },
       { name: 'plugin_version', type: 'Utf8' },
+      { name: 'database_name', type: 'Utf8' },
     ]);
     expect(t.rows).to.deep.equal([
-      ['wal_t', 'p.py', '"all_tables_wal_write"', false, 'log', false, 'running', null, null],
-      ['cpu_t', 'gh:examples/cpu.py', '{"single_table_wal_write":{"table_name":"cpu"}}', true, 'disable', true, 'disabled', 'error_behavior=disable: ValueError: boom', null],
-      ['every_t', 'p.py', '{"every":{"duration":{"secs":90,"nanos":0}}}', false, 'retry', false, 'failed', 'cannot start runner: plugin not found', null],
-      ['cron_t', 'p.py', '{"schedule":{"schedule":"0 0 * * * *"}}', false, 'log', false, 'starting', null, null],
+      ['wal_t', 'p.py', '"all_tables_wal_write"', false, 'log', false, 'running', null, null, 'db'],
+      ['cpu_t', 'gh:examples/cpu.py', '{"single_table_wal_write":{"table_name":"cpu"}}', true, 'disable', true, 'disabled', 'error_behavior=disable: ValueError: boom', null, 'db'],
+      ['every_t', 'p.py', '{"every":{"duration":{"secs":90,"nanos":0}}}', false, 'retry', false, 'failed', 'cannot start runner: plugin not found', null, 'db'],
+      ['cron_t', 'p.py', '{"schedule":{"schedule":"0 0 * * * *"}}', false, 'log', false, 'starting', null, null, 'db'],
     ]);
     expect(provide('other', 'processing_engine_triggers')!.rows[0]!.slice(0, 3)).to.deep.equal(['req_t', 'p.py', '{"request_path":{"path":"hook"}}']);
   });
 
   it('processing_engine_trigger_arguments: one row per argument, none for null or empty arguments', () => {
     const t = provide('db', 'processing_engine_trigger_arguments')!;
-    expect(t.columns.map((c) => `${c.name}:${c.type}`)).to.deep.equal(['trigger_name:Utf8', 'argument_key:Utf8', 'argument_value:Utf8']);
+    expect(t.columns.map((c) => `${c.name}:${c.type}`)).to.deep.equal(['trigger_name:Utf8', 'argument_key:Utf8', 'argument_value:Utf8', 'database_name:Utf8']);
     expect(t.rows).to.deep.equal([
-      ['wal_t', 'a', '1'],
-      ['wal_t', 'b', '2'],
+      ['wal_t', 'a', '1', 'db'],
+      ['wal_t', 'b', '2', 'db'],
     ]);
     expect(provide('other', 'processing_engine_trigger_arguments')!.rows).to.deep.equal([]);
   });
@@ -152,15 +153,35 @@ describe('engine/system-tables/engine-system-tables', () => {
       { name: 'trigger_name', type: 'Utf8' },
       { name: 'log_level', type: 'Utf8' },
       { name: 'log_text', type: 'Utf8' },
+      { name: 'database_name', type: 'Utf8' },
     ]);
     expect(t.rows).to.deep.equal([
-      [clock.nowNs(), 'wal_t', 'INFO', 'starting execution of wal plugin.'],
-      [clock.nowNs(), 'cpu_t', 'ERROR', 'boom'],
+      [clock.nowNs(), 'wal_t', 'INFO', 'starting execution of wal plugin.', 'db'],
+      [clock.nowNs(), 'cpu_t', 'ERROR', 'boom', 'db'],
     ]);
     expect(typeof t.rows[0]![0]).to.equal('bigint');
     expect(objects(provide('other', 'processing_engine_logs'))).to.deep.equal([
-      { event_time: clock.nowNs(), trigger_name: 'req_t', log_level: 'WARN', log_text: 'elsewhere' },
+      { event_time: clock.nowNs(), trigger_name: 'req_t', log_level: 'WARN', log_text: 'elsewhere', database_name: 'other' },
     ]);
+  });
+
+  it('in _internal: every database\'s triggers, arguments, logs and stats, each row naming its database', () => {
+    const logsRows = provide('_internal', 'processing_engine_logs')!.rows;
+    expect(logsRows.map((r) => [r[1], r[4]])).to.deep.equal([
+      ['wal_t', 'db'],
+      ['req_t', 'other'],
+      ['cpu_t', 'db'],
+    ]);
+    const triggers = provide('_internal', 'processing_engine_triggers')!.rows;
+    expect(triggers.map((r) => [r[0], r[9]])).to.deep.equal([
+      ['wal_t', 'db'],
+      ['cpu_t', 'db'],
+      ['every_t', 'db'],
+      ['cron_t', 'db'],
+      ['req_t', 'other'],
+    ]);
+    expect(provide('_internal', 'processing_engine_trigger_arguments')!.rows).to.have.length(2);
+    expect(provide('_internal', 'processing_engine_trigger_stats')!.rows.map((r) => r.at(-1))).to.deep.equal(['db', 'db', 'db', 'db', 'other']);
   });
 
   it('processing_engine_trigger_stats: counters, percentiles, last error with traceback, queue facts', () => {
@@ -182,6 +203,7 @@ describe('engine/system-tables/engine-system-tables', () => {
       'dropped:Int64',
       'sandbox:Utf8',
       'last_kill_reason:Utf8',
+      'database_name:Utf8',
     ]);
     const [walRow, cpuRow] = objects(t);
     expect(walRow).to.deep.equal({
@@ -201,6 +223,7 @@ describe('engine/system-tables/engine-system-tables', () => {
       dropped: 1,
       sandbox: 'bwrap,userns,cgroup,rlimits',
       last_kill_reason: 'memory: plugin runner exceeded the memory limit',
+      database_name: 'db',
     });
     expect(cpuRow).to.deep.equal({
       trigger_name: 'cpu_t',
@@ -219,6 +242,7 @@ describe('engine/system-tables/engine-system-tables', () => {
       dropped: 0,
       sandbox: null,
       last_kill_reason: null,
+      database_name: 'db',
     });
   });
 
