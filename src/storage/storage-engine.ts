@@ -8,6 +8,7 @@ import { SchemaSync } from './schema/schema-sync.js';
 import { INTERNAL_DB, assertDatabaseName } from './catalog/names.js';
 import { QueryLog } from './query/query-log.js';
 import { QUERY_LOG_SYSTEM_TABLES, queriesSystemTable } from './query/queries-system-table.js';
+import { CATALOG_SYSTEM_TABLES, catalogSystemTables } from './query/catalog-system-tables.js';
 import { validateRows } from './catalog/validate-rows.js';
 import { mkdirPrivate } from './private-dir.js';
 import { rowsFromBody, rowsOfWalWrite } from './write-rows.js';
@@ -103,14 +104,16 @@ export class StorageEngine {
     this.caches = new CacheManager({ catalog: this.catalog, logger: opts.logger, clock: this.clock });
     this.queryLog = new QueryLog(opts.queryLogSize ?? DEFAULT_QUERY_LOG_SIZE, this.clock);
     const queries = queriesSystemTable(this.queryLog);
+    const catalogTables = catalogSystemTables(this.catalog);
     this.store = new DuckDbStore({
       path: file ? join(opts.dataDir!, 'duckdb', 'engine.duckdb') : ':memory:',
       logger: opts.logger,
-      systemTables: (db, table) => this.caches.systemTables(db, table) ?? queries(db, table) ?? opts.systemTables?.(db, table),
+      systemTables: (db, table) => this.caches.systemTables(db, table) ?? queries(db, table) ?? catalogTables(db, table) ?? opts.systemTables?.(db, table),
       systemTableNames: (db) =>
         [
           ...CACHE_SYSTEM_TABLES.filter((name) => this.caches.systemTables(db, name) !== undefined),
           ...QUERY_LOG_SYSTEM_TABLES,
+          ...CATALOG_SYSTEM_TABLES.filter((name) => catalogTables(db, name) !== undefined),
           ...(opts.systemTableNames?.(db) ?? []),
         ].sort(),
       tableFunctions: this.caches,

@@ -80,4 +80,25 @@ export function showCommands(show: Command): void {
       const text = await res.text();
       process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     });
+
+  withCommon(show.command('retention'), false)
+    .description('show the retention period of every database (or one), from _internal system.databases')
+    .option('--database <name>', 'only this database')
+    .addOption(new Option('--format <format>', 'output format').choices(['pretty', 'json', 'jsonl', 'csv']).default('pretty'))
+    .action(async (opts: CommonOpts & { database?: string; format: string }) => {
+      const res = await clientFor(opts).request('POST', '/api/v3/query_sql', { json: { db: '_internal', q: retentionSql(opts.database), format: opts.format } });
+      const text = await res.text();
+      process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    });
+}
+
+// Upstream's query: the period in the largest whole unit (d, h, m, else s), `infinite` without one.
+export function retentionSql(database?: string): string {
+  const unit = (ns: string, suffix: string): string => `WHEN retention_period_ns % ${ns} = 0 THEN CAST(retention_period_ns / ${ns} AS VARCHAR) || '${suffix}'`;
+  const where = database === undefined ? '' : ` WHERE database_name = '${database.replace(/'/g, "''")}'`;
+  return (
+    `SELECT database_name, CASE WHEN retention_period_ns IS NULL THEN 'infinite' ${unit('86400000000000', 'd')} ${unit('3600000000000', 'h')} ` +
+    `${unit('60000000000', 'm')} ELSE CAST(retention_period_ns / 1000000000 AS VARCHAR) || 's' END AS retention_period ` +
+    `FROM system.databases${where} ORDER BY database_name`
+  );
 }

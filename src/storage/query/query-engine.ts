@@ -202,6 +202,8 @@ export class QueryEngine {
     let state = this.prepared.get(conn);
     if (!state) {
       await conn.run("SET TimeZone = 'UTC'");
+      // DataFusion divides integers as integers (7 / 2 = 3).
+      await conn.run('SET integer_division = true');
       for (const macro of DATAFUSION_MACROS) await conn.run(macro);
       state = { dbId: undefined };
       this.prepared.set(conn, state);

@@ -1,5 +1,5 @@
 // Column types a system table may use (Arrow names, as InfluxDB reports them).
-export type VirtualColumnType = 'Utf8' | 'Int64' | 'Boolean' | 'Float64' | 'Timestamp(Nanosecond, None)' | 'UInt64' | 'List(Utf8)' | 'List(UInt16)' | 'Interval(MonthDayNano)';
+export type VirtualColumnType = 'Utf8' | 'Int64' | 'Boolean' | 'Float64' | 'Timestamp(Nanosecond, None)' | 'UInt64' | 'List(Utf8)' | 'List(UInt16)' | 'Interval(MonthDayNano)' | 'Timestamp(Second, None)';
 
 // A table computed outside DuckDB (system.*, information_schema.*), materialised for the one query that reads it.
 export interface VirtualTable {

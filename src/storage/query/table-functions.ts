@@ -55,6 +55,8 @@ function literal(type: VirtualColumnType, v: unknown): string {
     }
     case 'Timestamp(Nanosecond, None)':
       return `make_timestamp_ns(CAST('${String(v)}' AS BIGINT))`;
+    case 'Timestamp(Second, None)':
+      return `make_timestamp(CAST('${String(v)}' AS BIGINT) * 1000000)::TIMESTAMP_S`;
     case 'Interval(MonthDayNano)':
       return `to_microseconds(CAST(${Math.round(Number(v) * 1000)} AS BIGINT))`;
     case 'List(Utf8)':

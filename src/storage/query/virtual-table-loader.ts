@@ -1,4 +1,4 @@
-import { DuckDBIntervalValue, DuckDBTimestampNanosecondsValue, LIST, USMALLINT, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBIntervalValue, DuckDBTimestampNanosecondsValue, DuckDBTimestampSecondsValue, LIST, USMALLINT, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent } from './sql-names.js';
 import type { VirtualColumnType, VirtualTable } from './system-tables.js';
 
@@ -13,6 +13,7 @@ export const DUCK_TYPE: Record<VirtualColumnType, string> = {
   'List(Utf8)': 'VARCHAR[]',
   'List(UInt16)': 'USMALLINT[]',
   'Interval(MonthDayNano)': 'INTERVAL',
+  'Timestamp(Second, None)': 'TIMESTAMP_S',
 };
 
 function toBigInt(v: unknown): bigint {
@@ -43,6 +44,9 @@ function appendValue(appender: DuckDBAppender, type: VirtualColumnType, v: unkno
     // Given in milliseconds; DuckDB keeps microseconds.
     case 'Interval(MonthDayNano)':
       return appender.appendInterval(new DuckDBIntervalValue(0, 0, BigInt(Math.round(Number(v) * 1000))));
+    // Given in seconds since the epoch.
+    case 'Timestamp(Second, None)':
+      return appender.appendTimestampSeconds(new DuckDBTimestampSecondsValue(toBigInt(v)));
   }
 }
 
