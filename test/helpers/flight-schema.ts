@@ -1,0 +1,51 @@
+import { connect, type ClientHttp2Session } from 'node:http2';
+import { RecordBatchReader, type Schema } from 'apache-arrow';
+import { decodeGrpcMessage, frameMessage, MessageDecoder } from '../../src/flight/grpc-framing.js';
+import { Ticket } from '../../src/flight/proto/messages.js';
+import { ipcStreamOf } from './flight-data.js';
+
+// The Arrow schema of a SQL query's answer, read from an Arrow Flight DoGet with the JSON ticket the v3 client
+// libraries send: the types a client of the server sees.
+export class FlightSchemaReader {
+  private readonly session: ClientHttp2Session;
+
+  constructor(url: string) {
+    this.session = connect(url);
+    this.session.on('error', () => {});
+  }
+
+  schemaOf(database: string, sql: string): Promise<Schema> {
+    const ticket = Buffer.from(JSON.stringify({ database, sql_query: sql, query_type: 'sql' }));
+    const body = Ticket.encode(Ticket.create({ ticket })).finish();
+    return new Promise((resolve, reject) => {
+      const req = this.session.request({ ':method': 'POST', ':path': '/arrow.flight.protocol.FlightService/DoGet', 'content-type': 'application/grpc', te: 'trailers' });
+      const decoder = new MessageDecoder(1 << 30);
+      const messages: Buffer[] = [];
+      let status = '';
+      let message = '';
+      const onHeaders = (h: Record<string, unknown>): void => {
+        if (h['grpc-status'] !== undefined) {
+          status = String(h['grpc-status']);
+          message = decodeGrpcMessage(String(h['grpc-message'] ?? ''));
+        }
+      };
+      req.on('response', onHeaders);
+      req.on('trailers', onHeaders);
+      req.on('data', (c: Buffer) => messages.push(...decoder.push(c)));
+      req.on('error', reject);
+      req.on('end', () => {
+        if (status !== '0') return reject(new Error(`DoGet failed: grpc-status ${status}: ${message}`));
+        try {
+          resolve(RecordBatchReader.from(ipcStreamOf(messages)).open().schema);
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+      req.end(frameMessage(body));
+    });
+  }
+
+  close(): void {
+    this.session.close();
+  }
+}
