@@ -6,6 +6,7 @@ import { informationSchemaTable, type SchemaSnapshot } from './information-schem
 import { planningError, tableNotFound } from './query-errors.js';
 import { tokenize, type Token } from './sql-lexer.js';
 import { applyEdits, findArrowCasts, findTableSites, type Edit } from './sql-rewrite.js';
+import { functionEdits } from './functions/index.js';
 import { tempTableRef } from './virtual-table-loader.js';
 import type { SystemTableProvider, VirtualTable } from './system-tables.js';
 import { planTableFunctions, type TableFunctionProvider } from './table-functions.js';
@@ -69,6 +70,8 @@ export async function planQuery(conn: DuckDBConnection, sql: string, ctx: PlanCo
     if (arrowCastSql(typeName, 'NULL') === undefined) throw planningError(`Unsupported type '${typeName}' in arrow_cast`);
     edits.push({ start: cast.start, end: cast.end, render: (inner) => arrowCastSql(typeName, inner(cast.argStart, cast.argEnd))! });
   }
+
+  edits.push(...functionEdits(tokens));
 
   if (ctx.tableFunctions) {
     const fns = planTableFunctions(tokens, ctx.dbId, ctx.tableFunctions, ctx.params);

@@ -19,11 +19,12 @@ export interface ArrowCastSite {
   typeName: string | undefined;
 }
 
-// Replaces [start, end); `inner` renders a sub-span with the edits nested inside it applied.
+// Replaces [start, end); `inner` renders a sub-span with the edits nested inside it applied. A render that returns
+// undefined leaves its span as written (edits nested inside it still apply).
 export interface Edit {
   start: number;
   end: number;
-  render: (inner: (start: number, end: number) => string) => string;
+  render: (inner: (start: number, end: number) => string) => string | undefined;
 }
 
 // json_serialize_sql reports byte offsets; the lexer works in UTF-16 code units.
@@ -108,12 +109,14 @@ export function findArrowCasts(tokens: Token[]): ArrowCastSite[] {
 // Applies edits that may nest (arrow_cast inside arrow_cast); overlapping, non-nested edits are not expected.
 export function applyEdits(sql: string, edits: Edit[]): string {
   const sorted = [...edits].sort((a, b) => a.start - b.start || b.end - a.end);
-  const render = (start: number, end: number): string => {
+  const render = (start: number, end: number, skip?: Edit): string => {
     let out = '';
     let pos = start;
     for (const edit of sorted) {
-      if (edit.start < pos || edit.end > end) continue;
-      out += sql.slice(pos, edit.start) + edit.render(render);
+      if (edit === skip || edit.start < pos || edit.end > end) continue;
+      // The edit's own span, asked for from inside it, is the text as written (with the edits nested inside).
+      const inner = (s: number, e: number): string => render(s, e, s === edit.start && e === edit.end ? edit : undefined);
+      out += sql.slice(pos, edit.start) + (edit.render(inner) ?? render(edit.start, edit.end, edit));
       pos = edit.end;
     }
     return out + sql.slice(pos, end);

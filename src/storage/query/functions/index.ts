@@ -1,0 +1,42 @@
+import type { Token } from '../sql-lexer.js';
+import type { Edit } from '../sql-rewrite.js';
+import { findCalls } from './call-sites.js';
+import type { CallContext, SqlFunction } from './sql-function.js';
+import { AGGREGATE_FUNCTIONS } from './aggregate-functions.js';
+
+// Every function of InfluxDB 3's SQL reference that DuckDB does not already run with DataFusion's meaning, by
+// category (docs.influxdata.com/influxdb3/core/reference/sql/functions/). Each category file lists its functions.
+const FUNCTIONS: SqlFunction[] = [...AGGREGATE_FUNCTIONS];
+
+const byName = new Map<string, SqlFunction>();
+for (const f of FUNCTIONS) {
+  if (byName.has(f.name)) throw new Error(`SQL function ${f.name} is defined twice`);
+  byName.set(f.name, f);
+}
+const rewritten = new Set([...byName.values()].filter((f) => f.rewrite).map((f) => f.name));
+
+// The macros every query connection installs once (after DATAFUSION_MACROS), without repeats.
+export const FUNCTION_MACROS: string[] = [...new Set(FUNCTIONS.flatMap((f) => f.macros ?? []))];
+
+// The edits that turn DataFusion calls into DuckDB SQL; nested calls are rewritten inside out.
+export function functionEdits(tokens: Token[]): Edit[] {
+  if (rewritten.size === 0) return [];
+  const edits: Edit[] = [];
+  for (const call of findCalls(tokens, rewritten)) {
+    const fn = byName.get(call.name)!;
+    edits.push({
+      start: call.start,
+      end: call.end,
+      render: (inner) => {
+        const ctx: CallContext = {
+          call,
+          arg: (i) => (call.args[i] ? inner(call.args[i]!.start, call.args[i]!.end) : undefined),
+          render: (span) => inner(span.start, span.end),
+          tokens,
+        };
+        return fn.rewrite!(ctx);
+      },
+    });
+  }
+  return edits;
+}
