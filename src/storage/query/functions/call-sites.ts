@@ -23,6 +23,8 @@ export interface CallSite {
   withinGroup: Span | null;
   // Followed by OVER: a window call.
   over: boolean;
+  // The window after OVER: `(PARTITION BY ... ORDER BY ...)` or a window name; null without OVER.
+  window: Span | null;
   // The token index of the name and of the closing parenthesis.
   nameToken: number;
   closeToken: number;
@@ -80,18 +82,14 @@ function parseCall(tokens: Token[], nameIdx: number, close: number, name: string
       closeToken = groupClose;
     }
   }
-  return {
-    name,
-    start: tokens[nameIdx]!.start,
-    end,
-    args,
-    distinct,
-    orderBy,
-    withinGroup,
-    over: isKeyword(tokens[closeToken + 1], 'over'),
-    nameToken: nameIdx,
-    closeToken: close,
-  };
+  const over = isKeyword(tokens[closeToken + 1], 'over');
+  let window: Span | null = null;
+  if (over) {
+    const at = closeToken + 2;
+    const windowEnd = isPunct(tokens[at], '(') ? matchingParen(tokens, at) : at;
+    if (windowEnd >= at && tokens[windowEnd]) window = { start: tokens[at]!.start, end: tokens[windowEnd]!.end };
+  }
+  return { name, start: tokens[nameIdx]!.start, end, args, distinct, orderBy, withinGroup, over, window, nameToken: nameIdx, closeToken: close };
 }
 
 // The text span from token `from` up to (not including) token `to`.

@@ -3,10 +3,32 @@ import type { Edit } from '../sql-rewrite.js';
 import { findCalls } from './call-sites.js';
 import type { CallContext, SqlFunction } from './sql-function.js';
 import { AGGREGATE_FUNCTIONS } from './aggregate-functions.js';
+import { WINDOW_FUNCTIONS } from './window-functions.js';
+import { CONDITIONAL_FUNCTIONS } from './conditional-functions.js';
+import { MATH_FUNCTIONS } from './math-functions.js';
+import { TIME_FUNCTIONS } from './time-functions.js';
+import { STRING_FUNCTIONS } from './string-functions.js';
+import { REGEX_FUNCTIONS } from './regex-functions.js';
+import { HASHING_FUNCTIONS } from './hashing-functions.js';
+import { ARRAY_FUNCTIONS } from './array-functions.js';
+import { MAP_STRUCT_FUNCTIONS } from './map-struct-functions.js';
+import { MISC_FUNCTIONS } from './misc-functions.js';
 
 // Every function of InfluxDB 3's SQL reference that DuckDB does not already run with DataFusion's meaning, by
 // category (docs.influxdata.com/influxdb3/core/reference/sql/functions/). Each category file lists its functions.
-const FUNCTIONS: SqlFunction[] = [...AGGREGATE_FUNCTIONS];
+const FUNCTIONS: SqlFunction[] = [
+  ...AGGREGATE_FUNCTIONS,
+  ...WINDOW_FUNCTIONS,
+  ...CONDITIONAL_FUNCTIONS,
+  ...MATH_FUNCTIONS,
+  ...TIME_FUNCTIONS,
+  ...STRING_FUNCTIONS,
+  ...REGEX_FUNCTIONS,
+  ...HASHING_FUNCTIONS,
+  ...ARRAY_FUNCTIONS,
+  ...MAP_STRUCT_FUNCTIONS,
+  ...MISC_FUNCTIONS,
+];
 
 const byName = new Map<string, SqlFunction>();
 for (const f of FUNCTIONS) {
@@ -26,7 +48,7 @@ export function functionEdits(tokens: Token[]): Edit[] {
     const fn = byName.get(call.name)!;
     edits.push({
       start: call.start,
-      end: call.end,
+      end: fn.withWindow && call.window ? call.window.end : call.end,
       render: (inner) => {
         const ctx: CallContext = {
           call,

@@ -27,6 +27,9 @@ export interface SqlFunction {
   // CREATE OR REPLACE TEMP MACRO ... statements this function needs (shared helpers may be listed once anywhere).
   macros?: string[];
   rewrite?: (ctx: CallContext) => string | undefined;
+  // The rewrite replaces the window too (`name(...) OVER (...)`, e.g. to cast a window function's result); the
+  // window is call.window, rendered with ctx.render.
+  withWindow?: boolean;
 }
 
 export type RewriteError = AppError;
