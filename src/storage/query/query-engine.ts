@@ -187,7 +187,7 @@ export class QueryEngine {
         tracked?.planned();
         return await exec(conn, plan);
       } catch (err) {
-        throw mapDuckdbError(err);
+        throw mapDuckdbError(err, () => mentionedFields(sql, host.tables(dbId)));
       } finally {
         if (plan && plan.virtual.length > 0) {
           await dropVirtualTables(conn, plan.virtual.map((v) => v.name)).catch((err: unknown) =>
@@ -270,4 +270,10 @@ function explained(sql: string): string {
   while (i < tokens.length && tokens[i]!.kind === 'ident' && ['explain', 'analyze', 'analyse', 'verbose'].includes(tokens[i]!.value.toLowerCase())) i++;
   if (tokens[i]?.kind === 'punct' && tokens[i]!.value === '(') i = matchingParen(tokens, i) + 1;
   return i > 0 && i < tokens.length ? sql.slice(tokens[i]!.start) : 'EXPLAIN';
+}
+
+// The columns of the tables a query names, as `table.column` (DataFusion's "Valid fields are …").
+function mentionedFields(sql: string, tables: Array<{ name: string; columns: ColumnDef[] }>): string[] {
+  const words = new Set(tokenize(sql).filter((t) => t.kind === 'ident' || t.kind === 'quoted').map((t) => t.value.toLowerCase()));
+  return tables.filter((t) => words.has(t.name.toLowerCase())).flatMap((t) => t.columns.map((c) => `${t.name}.${c.name}`));
 }

@@ -1,4 +1,5 @@
 import { AppError } from '../../shared/app-error.js';
+import { dataFusionText } from './duckdb-error-text.js';
 
 // Every failure of a user query: HTTP 400 with the engine's message.
 export function queryError(message: string, cause?: unknown): AppError {
@@ -17,11 +18,14 @@ export function tableNotFound(qualified: string): AppError {
 
 const MISSING_TABLE = /^Catalog Error: Table with name (.*?) does not exist!/;
 
-// DuckDB errors keep their message, except a missing table, which reads like DataFusion.
-export function mapDuckdbError(err: unknown): AppError {
+// DuckDB errors in DataFusion's words (duckdb-error-text.ts) with upstream's prefix; a missing table reads exactly
+// as DataFusion's. `fields` names the columns the query could have meant, for an unknown column's message.
+export function mapDuckdbError(err: unknown, fields: () => string[] = () => []): AppError {
   if (err instanceof AppError) return err;
   const message = err instanceof Error ? err.message : String(err);
   const missing = MISSING_TABLE.exec(message);
   if (missing) return tableNotFound(`public.iox.${missing[1]}`);
-  return queryError(message, err);
+  const text = dataFusionText(message, fields);
+  if (!text) return queryError(message, err);
+  return queryError(`${text.stage === 'planning' ? 'error while planning query' : 'error while executing plan'}: ${text.message}`, err);
 }

@@ -249,11 +249,11 @@ describe('QueryEngine (through DuckDbStore.query)', () => {
       expect(err.code).to.equal('query_error');
     });
 
-    it('passes other DuckDB errors through', async () => {
+    it('words other errors as DataFusion does, naming the valid fields of the tables queried', async () => {
       const err = await errorOf(q('SELECT nope FROM cpu'));
-      expect(err.message).to.match(/^Binder Error: Referenced column "nope" not found/);
+      expect(err.message).to.match(/^error while planning query: Schema error: No field named nope\. Valid fields are cpu\.[a-z]+(, cpu\.[a-z]+)*\.$/);
       expect(err.status).to.equal(400);
-      expect((await errorOf(q('SELEC 1'))).message).to.match(/^Parser Error/);
+      expect((await errorOf(q('SELEC 1'))).message).to.equal('error while planning query: SQL error: ParserError("Expected: an SQL statement, found: SELEC at Line: 1, Column: 1")');
     });
 
     it('runs only SELECT statements', async () => {
@@ -273,7 +273,7 @@ describe('QueryEngine (through DuckDbStore.query)', () => {
         writeFileSync(file, 'a\n1\n');
         // read_csv() is refused by the planner; a file named as a table is stopped by DuckDB's own file lock-down.
         const err = await errorOf(q(`SELECT * FROM '${file}'`));
-        expect(err.message).to.match(/Permission Error|not found/);
+        expect(err.message).to.match(/file system operations are disabled|Permission|not found/i);
       } finally {
         cleanup();
       }
