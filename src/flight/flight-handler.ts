@@ -162,20 +162,22 @@ export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Strea
       throw unimplemented(name === null ? `gRPC method ${path}` : `FlightService/${name}`);
     });
     const metricName = method ? name! : 'unknown';
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
     run(call).then(
       () => {
-        metrics?.call(metricName, GrpcCode.OK);
+        metrics?.call(metricName, GrpcCode.OK, seconds());
         call.finish(GrpcCode.OK);
       },
       (err: unknown) => {
         if (call.signal.aborted && call.closed) {
           const reason = call.signal.reason as { code?: number } | undefined;
-          metrics?.call(metricName, reason?.code ?? GrpcCode.CANCELLED);
+          metrics?.call(metricName, reason?.code ?? GrpcCode.CANCELLED, seconds());
           log.info({ path }, 'flight call cancelled by the client or its deadline');
           return;
         }
         const status = statusOf(err);
-        metrics?.call(metricName, status.code);
+        metrics?.call(metricName, status.code, seconds());
         if (status.internal) log.error({ err, path }, 'flight call failed');
         else log.debug({ path, code: status.code, msg: status.message }, 'flight call rejected');
         call.finish(status.code, status.message);

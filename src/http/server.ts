@@ -3,6 +3,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../shared/logger.js';
+import { HttpMetrics } from './http-metrics.js';
 import type { StorageEngine } from '../storage/storage-engine.js';
 import type { DatabaseAdmin } from '../storage/database-admin.js';
 import { errorMapper } from './middleware/error-mapper.js';
@@ -44,6 +45,7 @@ export class HttpServer {
     const { app } = this;
     app.proxy = false;
     app.silent = true;
+    app.use(new HttpMetrics(deps.registry).middleware());
     app.use(async (ctx, next) => {
       ctx.set('cluster-uuid', deps.clusterUuid());
       if (ctx.method === 'OPTIONS') {

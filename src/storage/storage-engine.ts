@@ -1,3 +1,4 @@
+import type { CatalogEvent } from './catalog/catalog-events.js';
 import { join } from 'node:path';
 import { AppError, badRequest, notFound } from '../shared/app-error.js';
 import type { Logger } from '../shared/logger.js';
@@ -26,6 +27,20 @@ import type { QueryColumn, QueryResult } from './query/query-result.js';
 import type { RowSource } from './query/query-engine.js';
 
 export type QueryParams = Record<string, string | number | boolean | null>;
+
+// influxdb3_catalog_operations_total's `type`: upstream's operation names where one fits, ours for the rest.
+const CATALOG_OPERATION: Record<CatalogEvent['kind'], string> = {
+  'database-created': 'create_database',
+  'database-updated': 'update_database',
+  'database-deleted': 'soft_delete_database',
+  'database-removed': 'delete_database',
+  'table-created': 'create_table',
+  'columns-added': 'add_columns',
+  'table-removed': 'soft_delete_table',
+  'triggers-changed': 'update_triggers',
+  'tokens-changed': 'update_tokens',
+  'caches-changed': 'update_caches',
+};
 
 // Upstream's default --query-log-size.
 export const DEFAULT_QUERY_LOG_SIZE = 1000;
@@ -102,7 +117,8 @@ export class StorageEngine {
     this.clock = opts.clock ?? systemClock;
     this.catalog = new Catalog({ dir: file ? opts.dataDir : null, logger: opts.logger });
     this.caches = new CacheManager({ catalog: this.catalog, logger: opts.logger, clock: this.clock });
-    this.queryLog = new QueryLog(opts.queryLogSize ?? DEFAULT_QUERY_LOG_SIZE, this.clock);
+    this.catalog.subscribe((e) => opts.metrics.catalogOperation(CATALOG_OPERATION[e.kind]));
+    this.queryLog = new QueryLog(opts.queryLogSize ?? DEFAULT_QUERY_LOG_SIZE, this.clock, opts.metrics.queryPhases);
     const queries = queriesSystemTable(this.queryLog);
     const catalogTables = catalogSystemTables(this.catalog);
     this.store = new DuckDbStore({
@@ -310,6 +326,13 @@ export class StorageEngine {
 
   // Parses, validates and durably stores a write; resolves once the rows are in the WAL and queryable.
   async write(dbName: string, body: string, options: WriteOptions): Promise<WriteOutcome> {
+    const outcome = await this.storeLines(dbName, body, options);
+    if (outcome.linesWritten > 0) this.opts.metrics.write(dbName, outcome.linesWritten, body.length, outcome.errors.length);
+    else this.opts.metrics.writeRejected(dbName, outcome.errors.length);
+    return outcome;
+  }
+
+  private async storeLines(dbName: string, body: string, options: WriteOptions): Promise<WriteOutcome> {
     assertDatabaseName(dbName);
     if (dbName === INTERNAL_DB) throw badRequest(`cannot write to internal database ${INTERNAL_DB}`);
     const nowNs = this.clock.nowNs();
@@ -337,7 +360,6 @@ export class StorageEngine {
     this.flushes.add(dbName, accepted, seq);
     this.caches.onWrite(db, accepted);
     await this.applyQueue.push({ dbName, rows: accepted, seq });
-    this.opts.metrics.write(accepted.length, body.length);
     return { linesWritten: accepted.length, errors, limitHit };
   }
 

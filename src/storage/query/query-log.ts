@@ -29,6 +29,12 @@ export interface QueryLogEntry extends QueryInfo {
   error: string | null;
 }
 
+// Told of every phase a query enters and of its end (the /metrics query-log series).
+export interface QueryLogObserver {
+  entered(phase: QueryPhase): void;
+  ended(entry: QueryLogEntry): void;
+}
+
 const current = new AsyncLocalStorage<TrackedQuery>();
 
 // A query being run: the storage marks its phases (through the async context), the edge its rows and outcome.
@@ -37,7 +43,12 @@ export class TrackedQuery {
   private permitAt: number | null = null;
   private planAt: number | null = null;
 
-  constructor(readonly entry: QueryLogEntry) {}
+  constructor(
+    readonly entry: QueryLogEntry,
+    private readonly observer: QueryLogObserver | null = null,
+  ) {
+    observer?.entered('received');
+  }
 
   // The reader connection was granted (first time only: an InfluxQL statement may run several SQL queries).
   permitted(): void {
@@ -45,6 +56,7 @@ export class TrackedQuery {
     this.permitAt = performance.now();
     this.entry.permitMs = this.permitAt - this.started;
     this.entry.phase = 'permit';
+    this.observer?.entered('permit');
   }
 
   planned(): void {
@@ -52,6 +64,7 @@ export class TrackedQuery {
     this.planAt = performance.now();
     this.entry.planMs = this.planAt - (this.permitAt ?? this.started);
     this.entry.phase = 'planned';
+    this.observer?.entered('planned');
   }
 
   addRows(n: number): void {
@@ -64,6 +77,8 @@ export class TrackedQuery {
     this.entry.error = error;
     this.entry.end2endMs = now - this.started;
     this.entry.executeMs = now - (this.planAt ?? this.permitAt ?? this.started);
+    this.observer?.entered(phase);
+    this.observer?.ended(this.entry);
   }
 }
 
@@ -75,6 +90,7 @@ export class QueryLog {
   constructor(
     private readonly capacity: number,
     private readonly clock: Clock = systemClock,
+    private readonly observer: QueryLogObserver | null = null,
   ) {}
 
   // The query the current async context runs for, if an edge is tracking one.
@@ -85,7 +101,7 @@ export class QueryLog {
   // Runs `fn` as a logged query. Its outcome is success, or cancel when `signal` aborted (a client that went away,
   // a deadline), or fail with the error's message. `rowsOf` counts the rows of a materialised result.
   async track<T>(info: QueryInfo, fn: (query: TrackedQuery) => Promise<T>, options: { signal?: AbortSignal; rowsOf?: (result: T) => number } = {}): Promise<T> {
-    const query = new TrackedQuery(this.add(info));
+    const query = new TrackedQuery(this.add(info), this.observer);
     try {
       const result = await current.run(query, () => fn(query));
       if (options.rowsOf) query.addRows(options.rowsOf(result));
