@@ -252,6 +252,8 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
     maxConcurrentQueries: values.maxConcurrentQueries as number,
     queryLogSize: values.queryLogSize as number,
     logFilter: values.logFilter as string,
+    logFormat: (values.logFormat as ServeConfig['logFormat'] | undefined) ?? null,
+    logDestination: values.logDestination as ServeConfig['logDestination'],
     pluginTimeoutMs: values.pluginTimeout as number,
     pluginMemoryLimitBytes: values.pluginMemoryLimit as number,
     retentionCheckIntervalMs: values.retentionCheckInterval as number,

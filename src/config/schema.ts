@@ -34,6 +34,8 @@ export interface ServeConfigRaw {
   maxConcurrentQueries: string;
   queryLogSize: string;
   logFilter: string;
+  logFormat: string;
+  logDestination: string;
   pluginTimeout: string;
   pluginMemoryLimit: string;
   retentionCheckInterval: string;
@@ -72,6 +74,8 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'disableAuthz', flag: 'disable-authz', env: ['INFLUXDB3_DISABLE_AUTHZ'], kind: 'list', choices: ['health', 'ping', 'metrics'], help: 'endpoints that need no token' },
   { key: 'maxConcurrentQueries', flag: 'max-concurrent-queries', env: ['INFLUXDB3_MAX_CONCURRENT_QUERIES'], kind: 'int', default: '16', help: 'queries executed at once; more wait' },
   { key: 'queryLogSize', flag: 'query-log-size', aliases: ['query-log-max-entries'], env: ['INFLUXDB3_QUERY_LOG_SIZE', 'INFLUXDB3_QUERY_LOG_MAX_ENTRIES'], kind: 'int', default: '1000', help: 'queries kept in system.queries (the query log); older ones are evicted' },
+  { key: 'logFormat', flag: 'log-format', env: ['INFLUXDB3_LOG_FORMAT', 'LOG_FORMAT'], kind: 'enum', choices: ['full', 'pretty', 'json', 'logfmt'], help: 'log line format: full (one human line), pretty (multi-line), json, logfmt; default full on a terminal, json otherwise' },
+  { key: 'logDestination', flag: 'log-destination', env: ['INFLUXDB3_LOG_DESTINATION', 'LOG_DESTINATION'], kind: 'enum', choices: ['stdout', 'stderr'], default: 'stdout', help: 'where the log goes' },
   { key: 'logFilter', flag: 'log-filter', env: ['LOG_FILTER', 'INFLUXDB3_LOG_FILTER'], kind: 'string', default: 'info', help: 'log level: trace, debug, info, warn, error' },
   { key: 'pluginTimeout', flag: 'plugin-timeout', env: ['INFLUXDB3_PLUGIN_TIMEOUT'], kind: 'duration', default: '60s', help: 'default per-call timeout of plugin runs' },
   { key: 'pluginMemoryLimit', flag: 'plugin-memory-limit', env: ['INFLUXDB3_PLUGIN_MEMORY_LIMIT'], kind: 'bytes', default: '1073741824', help: 'per-runner memory limit in bytes (suffixes k, M, G accepted)' },
@@ -113,6 +117,9 @@ export interface ServeConfig {
   maxConcurrentQueries: number;
   queryLogSize: number;
   logFilter: string;
+  // null: full on a terminal, json otherwise.
+  logFormat: 'full' | 'pretty' | 'json' | 'logfmt' | null;
+  logDestination: 'stdout' | 'stderr';
   pluginTimeoutMs: number;
   pluginMemoryLimitBytes: number;
   retentionCheckIntervalMs: number;

@@ -179,7 +179,7 @@ export function createFlightHandler(deps: FlightDeps): (stream: ServerHttp2Strea
         const status = statusOf(err);
         metrics?.call(metricName, status.code, seconds());
         if (status.internal) log.error({ err, path }, 'flight call failed');
-        else log.debug({ path, code: status.code, msg: status.message }, 'flight call rejected');
+        else log.debug({ path, code: status.code, reason: status.message }, 'flight call rejected');
         call.finish(status.code, status.message);
       },
     );

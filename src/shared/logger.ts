@@ -2,7 +2,8 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger };
 
-// The one root logger; components get children with a `component` binding.
+// The one root logger; components get children with a `component` binding. Without a destination the lines go to
+// stdout as JSON (the server passes a LogOutput for --log-format/--log-destination).
 export function createLogger(level: string = 'info', destination?: NodeJS.WritableStream): Logger {
   const lvl = normaliseLevel(level);
   return destination ? pino({ level: lvl, base: { pid: process.pid } }, destination as never) : pino({ level: lvl });

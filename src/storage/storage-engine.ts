@@ -8,6 +8,7 @@ import type { Database, Table, TokenList, TriggerList } from './catalog/catalog-
 import { SchemaSync } from './schema/schema-sync.js';
 import { INTERNAL_DB, assertDatabaseName } from './catalog/names.js';
 import { QueryLog } from './query/query-log.js';
+import { Progress } from '../shared/progress.js';
 import { QUERY_LOG_SYSTEM_TABLES, queriesSystemTable } from './query/queries-system-table.js';
 import { CATALOG_SYSTEM_TABLES, catalogSystemTables } from './query/catalog-system-tables.js';
 import { validateRows } from './catalog/validate-rows.js';
@@ -41,6 +42,9 @@ const CATALOG_OPERATION: Record<CatalogEvent['kind'], string> = {
   'tokens-changed': 'update_tokens',
   'caches-changed': 'update_caches',
 };
+
+// WAL records applied per DuckDB transaction during replay.
+const REPLAY_BATCH_ROWS = 50_000;
 
 // Upstream's default --query-log-size.
 export const DEFAULT_QUERY_LOG_SIZE = 1000;
@@ -107,6 +111,8 @@ export class StorageEngine {
   private ackedSeq = 0n;
   // Set by the processing engine before start(): checkpoints keep the WAL its triggers have not seen.
   walRetention: WalRetention | null = null;
+  // Set once DuckDB opened (it holds the data dir's lock): from then on stop() checkpoints and persists.
+  private opened = false;
   // Hook run before each query (the retention check of DatabaseAdmin).
   beforeQuery: ((db: Database) => Promise<void>) | null = null;
 
@@ -146,21 +152,39 @@ export class StorageEngine {
     if (this.opts.objectStore === 'file') mkdirPrivate(join(this.opts.dataDir!, 'duckdb'));
     this.catalog.load();
     await this.store.open();
+    this.opened = true;
     await this.schema.start();
     if (this.wal) {
       const replay = await this.wal.open();
       const applied = await this.store.appliedSeq();
       const todo = replay.records.filter((r) => r.seq > applied);
-      log.info({ records: replay.records.length, toApply: todo.length, appliedSeq: applied.toString(), truncatedBytes: replay.truncatedBytes }, 'wal replay started');
-      let n = 0;
+      const bytes = todo.reduce((sum, r) => sum + r.payload.length, 0);
+      log.info({ records: replay.records.length, toApply: todo.length, bytes, appliedSeq: applied.toString(), truncatedBytes: replay.truncatedBytes }, 'wal replay started');
+      // Records are applied in batches of up to REPLAY_BATCH_ROWS rows, one DuckDB transaction each.
+      const progress = new Progress('wal replay', { items: todo.length, bytes }, log);
+      let batch: ApplyItem[] = [];
+      let batchRows = 0;
+      let batchBytes = 0;
+      const flush = async (): Promise<void> => {
+        if (batch.length === 0) return;
+        await this.applyItems(batch, true);
+        progress.add(batch.length, batchBytes, batchRows);
+        batch = [];
+        batchRows = 0;
+        batchBytes = 0;
+      };
       for (const rec of todo) {
         const w = decodeWalWrite(rec.payload);
-        await this.applyItems([{ dbName: w.database, rows: rowsOfWalWrite(w), seq: rec.seq }], true);
-        if (++n % 1000 === 0) log.info({ applied: n, of: todo.length }, 'wal replay progress');
+        const rows = rowsOfWalWrite(w);
+        batch.push({ dbName: w.database, rows, seq: rec.seq });
+        batchRows += rows.length;
+        batchBytes += rec.payload.length;
+        if (batchRows >= REPLAY_BATCH_ROWS) await flush();
       }
+      await flush();
       this.lastSeq = replay.lastSeq;
       this.ackedSeq = replay.lastSeq;
-      log.info({ applied: todo.length }, 'wal replay finished');
+      log.info({ applied: todo.length, ...progress.done() }, 'wal replay finished');
       if (todo.length > 0) await this.checkpoint();
     }
     await this.caches.start(async (dbId, sql) => {
@@ -176,6 +200,12 @@ export class StorageEngine {
 
   async stop(): Promise<void> {
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    // A start that failed before DuckDB opened (another server holds the data dir) must not write anything there.
+    if (!this.opened) {
+      this.flushes.stop();
+      this.caches.stop();
+      return;
+    }
     this.flushes.stop();
     this.caches.stop();
     await this.applyQueue.whenApplied();

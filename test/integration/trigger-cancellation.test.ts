@@ -37,7 +37,9 @@ describe('integration: cancellation of running plugin calls', function () {
     expect(created.status, created.text).to.equal(200);
     const answer = fetch(`${s.url}/api/v3/engine/${name}`, { method: 'POST' });
     // The plugin is running once its ticks reach the log store.
-    await pollUntil(() => s.server.logs.some((l) => l.includes(`"trigger":"${name}"`) && l.includes('processing engine: tick')), `${name} to tick`, WAIT);
+    const ticks = async (): Promise<boolean> =>
+      (await s.query('cancel', `SELECT log_text FROM system.processing_engine_logs WHERE trigger_name = '${name}' AND log_text = 'tick'`)).length > 0;
+    await pollUntil(ticks, `${name} to tick`, WAIT);
     return { marker, answer };
   }
 

@@ -2,6 +2,8 @@ import { Command, Option } from 'commander';
 import { SERVE_OPTIONS, type ServeConfigRaw } from '../../config/schema.js';
 import { loadServeConfig } from '../../config/load.js';
 import { createLogger } from '../../shared/logger.js';
+import { logOutput } from '../../shared/log-output.js';
+import { startFailure } from './start-failure.js';
 
 function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -28,7 +30,7 @@ export function serveCommand(): Command {
       if (v !== undefined) flags[spec.key] = v === true ? 'true' : v;
     }
     const config = loadServeConfig({ flags, env: process.env, configFile: (opts.configToml as string | undefined) ?? null });
-    const logger = createLogger(config.logFilter);
+    const logger = createLogger(config.logFilter, logOutput({ format: config.logFormat, destination: config.logDestination }));
     const { App } = await import('../../app.js');
     const app = new App(config, logger);
     let stopping = false;
@@ -57,7 +59,9 @@ export function serveCommand(): Command {
     try {
       await app.start();
     } catch (err) {
-      logger.fatal({ err }, `failed to start: ${(err as Error).message}`);
+      // One clear line; the stack only at debug.
+      logger.debug({ err }, 'start failed');
+      logger.fatal(`failed to start: ${startFailure(err, config)}`);
       await app.stop().catch(() => undefined);
       process.exit(1);
     }

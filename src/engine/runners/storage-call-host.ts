@@ -45,10 +45,14 @@ export interface PluginLogTarget {
   trigger: string;
 }
 
-// One log line of a trigger, in both places; the server log line reads `processing engine: <text>`.
+// One log line of a trigger, in both places; the server log line reads `processing engine: <text>`. A plugin's INFO
+// lines (a schedule plugin writes some every run) reach the server log only at debug: they are all in
+// system.processing_engine_logs, and the server log keeps WARN, ERROR and lifecycle events.
 export function pluginLog(target: PluginLogTarget, level: PluginLogLevel, text: string, fields: Record<string, unknown> = { trigger: target.trigger }): void {
+  const stored = target.logs !== undefined;
   target.logs?.add(target.database, target.trigger, level, text);
-  logAt(target.logger, level, fields, `processing engine: ${text}`);
+  if (level === 'INFO' && stored) target.logger.debug(fields, `processing engine: ${text}`);
+  else logAt(target.logger, level, fields, `processing engine: ${text}`);
 }
 
 // The production host for a trigger's calls: real queries and writes, logs to the server log as

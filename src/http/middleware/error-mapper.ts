@@ -35,7 +35,7 @@ export function errorMapper(logger: Logger, newRequestId: () => string = randomU
           ctx.set(REQUEST_ID_HEADER, requestId);
           logger.error({ err, requestId, method: ctx.method, path: ctx.path }, 'request failed');
         } else {
-          logger.debug({ path: ctx.path, status: err.status, msg: err.message }, 'request rejected');
+          logger.debug({ path: ctx.path, status: err.status, reason: err.message }, 'request rejected');
         }
         return;
       }

@@ -80,7 +80,7 @@ export class WriteAheadLog {
     const max = opts.segmentMaxBytes ?? DEFAULT_SEGMENT_MAX_BYTES;
     if (!Number.isSafeInteger(max) || max <= 0) throw walInvalidOption('segmentMaxBytes', opts.segmentMaxBytes);
     this.dir = opts.dir;
-    this.log = opts.logger.child({ component: 'wal' });
+    this.log = opts.logger.child({ part: 'wal' });
     this.segmentMaxBytes = max;
     this.sync = opts.fsync ?? true;
     this.onFsync = opts.onFsync;
