@@ -79,6 +79,12 @@ describe('flight/arrow-nested: List, Map, Struct and Binary columns as Arrow', (
     expect(rows[1]).to.deep.equal([null, null, null]);
   });
 
+  it("keeps Flight SQL's create_params items non-null (a metadata column, its nullability given) but query lists' items nullable", () => {
+    const items = (nullable?: boolean): boolean => new ArrowEncoder([{ name: 'p', type: 'List(Utf8)', ...(nullable === undefined ? {} : { nullable }) }]).schema.fields[0]!.type.children[0]!.nullable;
+    expect(items(true)).to.equal(false);
+    expect(items()).to.equal(true);
+  });
+
   it('names a binary value that is not hex', () => {
     expect(() => roundTrip([{ name: 'b', type: 'Binary' }], [['xyz']])).to.throw(/binary value is not hex: xyz/);
   });
