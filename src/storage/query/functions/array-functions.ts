@@ -79,7 +79,9 @@ export const ARRAY_FUNCTIONS: SqlFunction[] = [
   ...named(['array_slice', 'list_slice'], 3, 4, (a) => `list_slice(${a.join(', ')})`),
   ...named(['array_sort', 'list_sort'], 1, 3, sorted),
   ...named(['array_to_string', 'array_join', 'list_to_string', 'list_join'], 2, 3, (a, ctx) => joined(a, ctx.arg(0)!)),
-  ...named(['flatten'], 1, 1, ([a]) => `flatten(${a})`),
+  // DataFusion flattens one level and returns a flat list as it is, where DuckDB refuses one: a list literal's depth
+  // tells which.
+  ...named(['flatten'], 1, 1, ([a], ctx) => (/^\s*\[/.test(ctx.arg(0)!) && literalListDepth(ctx.arg(0)!) === 1 ? a! : `flatten(${a})`)),
   ...named(['generate_series', 'range'], 1, 3, (a, ctx) => series(ctx.call.name, a)).map(tableFunctionsAsWritten),
   ...named(['make_array', 'make_list'], 0, Infinity, (a) => `list_value(${a.join(', ')})`),
   ...named(['string_to_array', 'string_to_list'], 2, 3, splitOf),

@@ -81,6 +81,8 @@ describe('storage/query/functions: array functions', () => {
       ['array_repeat(7, 0)', []],
       ['empty(CAST([] AS INTEGER[]))', true],
       ['array_element([1, 2, 3], -1)', 3, 'Int64'],
+      ['flatten([[1, 2], [3]])', [1, 2, 3], 'List(Int64)'],
+      ['flatten([1, 2])', [1, 2], 'List(Int64)'],
     ];
     for (const [sql, value, type] of cases) {
       it(`${sql} = ${JSON.stringify(value)}${type ? ` (${type})` : ''}`, async () => {
