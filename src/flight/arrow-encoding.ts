@@ -4,7 +4,6 @@ import {
   Dictionary,
   Field,
   Float64,
-  Binary,
   Int32,
   Int64,
   List,
@@ -25,6 +24,7 @@ import {
   type Data,
 } from 'apache-arrow';
 import type { QueryColumn } from '../storage/query/query-result.js';
+import { nestedColumnType, nestedData } from './arrow-nested.js';
 
 // One Flight message: the IPC Message flatbuffer (FlightData.data_header) and its body (FlightData.data_body).
 export interface IpcMessage {
@@ -32,7 +32,7 @@ export interface IpcMessage {
   body: Uint8Array;
 }
 
-type Kind = 'dict' | 'timestamp' | 'float' | 'int' | 'int32' | 'uint' | 'uint8' | 'bool' | 'utf8' | 'binary' | 'list';
+type Kind = 'dict' | 'timestamp' | 'float' | 'int' | 'int32' | 'uint' | 'uint8' | 'bool' | 'utf8' | 'list' | 'nested';
 
 // A column to encode: a query column, or a Flight SQL metadata column whose nullability the specification fixes.
 export interface ArrowColumn extends QueryColumn {
@@ -72,13 +72,13 @@ function columnRole(plan: ColumnPlan): string | null {
       return 'iox::column_type::field::boolean';
     case 'utf8':
       return 'iox::column_type::field::string';
-    case 'binary':
     case 'list':
+    case 'nested':
       return null;
   }
 }
 
-function planColumn(col: QueryColumn): ColumnPlan {
+function planColumn(col: ArrowColumn): ColumnPlan {
   const t = col.type;
   const ts = /^Timestamp\((\w+),/.exec(t);
   if (ts && TIME_UNITS[ts[1]!] !== undefined) {
@@ -90,9 +90,10 @@ function planColumn(col: QueryColumn): ColumnPlan {
   if (t === 'Float64' || t === 'Float32') return { ...base, kind: 'float', type: new Float64() };
   if (t === 'Int32') return { ...base, kind: 'int32', type: new Int32() };
   if (t === 'UInt8') return { ...base, kind: 'uint8', type: new Uint8() };
-  // Flight SQL's create_params: a list of non-null strings.
-  if (t === 'List(Utf8)') return { ...base, kind: 'list', type: new List(new Field('item', new Utf8(), false)) };
-  if (t === 'Binary') return { ...base, kind: 'binary', type: new Binary() };
+  // Flight SQL's create_params (a metadata column: its nullability is given): a list of non-null strings.
+  if (t === 'List(Utf8)' && col.nullable !== undefined) return { ...base, kind: 'list', type: new List(new Field('item', new Utf8(), false)) };
+  const nested = nestedColumnType(t);
+  if (nested) return { ...base, kind: 'nested', type: nested };
   if (/^Int(8|16|32|64)$/.test(t)) return { ...base, kind: 'int', type: new Int64() };
   if (/^UInt(8|16|32|64)$/.test(t)) return { ...base, kind: 'uint', type: new Uint64() };
   if (t === 'Boolean') return { ...base, kind: 'bool', type: new Bool() };
@@ -230,18 +231,6 @@ function columnData(p: ColumnPlan, rows: unknown[][], c: number): Data {
       for (let i = 0; i < n; i++) if (present(i)) values[i] = Number(rows[i]![c]);
       return makeData({ type: p.type as Uint8, length: n, nullCount: nulls, nullBitmap: bitmap, data: values });
     }
-    case 'binary': {
-      const parts = rows.map((r) => (r[c] instanceof Uint8Array ? (r[c] as Uint8Array) : null));
-      const offsets = new Int32Array(n + 1);
-      let total = 0;
-      parts.forEach((b, i) => {
-        total += b?.length ?? 0;
-        offsets[i + 1] = total;
-      });
-      const bytes = new Uint8Array(total);
-      parts.forEach((b, i) => b && bytes.set(b, offsets[i]!));
-      return makeData({ type: p.type as Binary, length: n, nullCount: nulls, nullBitmap: bitmap, valueOffsets: offsets, data: bytes });
-    }
     case 'uint': {
       const values = new BigUint64Array(n);
       for (let i = 0; i < n; i++) if (present(i)) values[i] = toBigInt(rows[i]![c]);
@@ -267,6 +256,8 @@ function columnData(p: ColumnPlan, rows: unknown[][], c: number): Data {
     }
     case 'list':
       return vectorFromArray(rows.map((r) => (Array.isArray(r[c]) ? (r[c] as string[]) : null)), p.type as List<Utf8>).data[0]!;
+    case 'nested':
+      return nestedData(p.type, rows.map((r) => r[c]));
     case 'utf8':
       return utf8Data(rows.map((r) => (r[c] === null || r[c] === undefined ? null : toText(r[c]))));
   }

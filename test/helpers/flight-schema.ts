@@ -1,5 +1,5 @@
 import { connect, type ClientHttp2Session } from 'node:http2';
-import { RecordBatchReader, type Schema } from 'apache-arrow';
+import { tableFromIPC, type Schema, type Table } from 'apache-arrow';
 import { decodeGrpcMessage, frameMessage, MessageDecoder } from '../../src/flight/grpc-framing.js';
 import { Ticket } from '../../src/flight/proto/messages.js';
 import { ipcStreamOf } from './flight-data.js';
@@ -14,7 +14,12 @@ export class FlightSchemaReader {
     this.session.on('error', () => {});
   }
 
-  schemaOf(database: string, sql: string): Promise<Schema> {
+  async schemaOf(database: string, sql: string): Promise<Schema> {
+    return (await this.tableOf(database, sql)).schema;
+  }
+
+  // The whole answer: schema and record batches.
+  tableOf(database: string, sql: string): Promise<Table> {
     const ticket = Buffer.from(JSON.stringify({ database, sql_query: sql, query_type: 'sql' }));
     const body = Ticket.encode(Ticket.create({ ticket })).finish();
     return new Promise((resolve, reject) => {
@@ -36,7 +41,7 @@ export class FlightSchemaReader {
       req.on('end', () => {
         if (status !== '0') return reject(new Error(`DoGet failed: grpc-status ${status}: ${message}`));
         try {
-          resolve(RecordBatchReader.from(ipcStreamOf(messages)).open().schema);
+          resolve(tableFromIPC(ipcStreamOf(messages)));
         } catch (err) {
           reject(err instanceof Error ? err : new Error(String(err)));
         }
