@@ -13,6 +13,7 @@ import { HASHING_FUNCTIONS } from './hashing-functions.js';
 import { ARRAY_FUNCTIONS } from './array-functions.js';
 import { MAP_STRUCT_FUNCTIONS } from './map-struct-functions.js';
 import { MISC_FUNCTIONS } from './misc-functions.js';
+import { integerCastEdits } from './integer-casts.js';
 
 // Every function of InfluxDB 3's SQL reference that DuckDB does not already run with DataFusion's meaning, by
 // category (docs.influxdata.com/influxdb3/core/reference/sql/functions/). Each category file lists its functions.
@@ -40,10 +41,10 @@ const rewritten = new Set([...byName.values()].filter((f) => f.rewrite).map((f) 
 // The macros every query connection installs once (after DATAFUSION_MACROS), without repeats.
 export const FUNCTION_MACROS: string[] = [...new Set(FUNCTIONS.flatMap((f) => f.macros ?? []))];
 
-// The edits that turn DataFusion calls into DuckDB SQL; nested calls are rewritten inside out.
-export function functionEdits(tokens: Token[]): Edit[] {
-  if (rewritten.size === 0) return [];
-  const edits: Edit[] = [];
+// The edits that turn DataFusion calls (and float-to-integer casts) into DuckDB SQL; nested calls are rewritten
+// inside out. `sql`, the text the tokens come from, names the columns of rewritten casts as DuckDB would have.
+export function functionEdits(tokens: Token[], sql?: string): Edit[] {
+  const edits: Edit[] = integerCastEdits(tokens, sql);
   for (const call of findCalls(tokens, rewritten)) {
     const fn = byName.get(call.name)!;
     edits.push({
