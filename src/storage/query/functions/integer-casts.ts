@@ -1,6 +1,7 @@
 import { isKeyword, matchingParen, type Token } from '../sql-lexer.js';
 import type { Edit } from '../sql-rewrite.js';
 import { operandStart, isPunct } from './operands.js';
+import { columnAlias, isUnaliasedSelectItem } from './select-items.js';
 
 // DuckDB's integer types by the names DataFusion's SQL (and DuckDB) accept, as DuckDB names them in a column.
 const INTEGER_TYPES: Record<string, string> = {
@@ -28,43 +29,13 @@ function truncatingCast(value: string, type: string, fn: 'CAST' | 'TRY_CAST'): s
   return `(CASE WHEN ${fractional} THEN ${fn}(trunc(TRY_CAST(${value} AS DOUBLE)) AS ${type}) ELSE ${fn}(${value} AS ${type}) END)`;
 }
 
-// A cast that is a whole item of a SELECT list without an alias keeps the name DuckDB gave it before the rewrite.
-const ALIAS_FOLLOWS = new Set(['as']);
-const ITEM_END = new Set(['from', 'where', 'group', 'having', 'order', 'limit', 'offset', 'union', 'except', 'intersect', 'window', 'qualify']);
-const CLAUSE = new Set(['from', 'where', 'group', 'having', 'order', 'by', 'on', 'limit', 'offset', 'when', 'then', 'else', 'case', 'values', 'set', 'qualify', 'window']);
-
-function isUnaliasedSelectItem(tokens: Token[], first: number, last: number): boolean {
-  const next = tokens[last + 1];
-  const endsItem = next === undefined || isPunct(next, ',') || isPunct(next, ')') || isPunct(next, ';') || (next.kind === 'ident' && ITEM_END.has(next.value.toLowerCase()));
-  if (!endsItem || (next && next.kind === 'ident' && ALIAS_FOLLOWS.has(next.value.toLowerCase()))) return false;
-  const before = tokens[first - 1];
-  if (!isPunct(before, ',') && !['select', 'distinct', 'all'].some((w) => isKeyword(before, w))) return false;
-  let depth = 0;
-  for (let k = first - 1; k >= 0; k--) {
-    const t = tokens[k]!;
-    if (isPunct(t, ')') || isPunct(t, ']')) depth++;
-    else if (isPunct(t, '(') || isPunct(t, '[')) {
-      if (--depth < 0) return false;
-    } else if (depth === 0 && t.kind === 'ident') {
-      const word = t.value.toLowerCase();
-      if (word === 'select') return true;
-      if (CLAUSE.has(word)) return false;
-    }
-  }
-  return false;
-}
-
-// The alias text is the value as written (without the SQL text, as rendered).
+// An unaliased cast that is a whole SELECT item keeps the name DuckDB gave it before the rewrite (needs the SQL text).
 function castEdit(sql: string | undefined, tokens: Token[], first: number, last: number, value: { start: number; end: number }, type: string, fn: 'CAST' | 'TRY_CAST'): Edit {
-  const named = isUnaliasedSelectItem(tokens, first, last);
+  const alias = sql !== undefined && isUnaliasedSelectItem(tokens, first, last) ? columnAlias(`${fn}(${sql.slice(value.start, value.end)} AS ${type})`) : '';
   return {
     start: tokens[first]!.start,
     end: tokens[last]!.end,
-    render: (inner) => {
-      const operand = inner(value.start, value.end);
-      const name = `${fn}(${sql === undefined ? operand : sql.slice(value.start, value.end)} AS ${type})`;
-      return truncatingCast(operand, type, fn) + (named ? ` AS "${name.replace(/"/g, '""')}"` : '');
-    },
+    render: (inner) => truncatingCast(inner(value.start, value.end), type, fn) + alias,
   };
 }
 

@@ -4,7 +4,8 @@ import { tokenize } from '../../../../src/storage/query/sql-lexer.js';
 import { FUNCTION_MACROS, functionEdits } from '../../../../src/storage/query/functions/index.js';
 import { applyEdits } from '../../../../src/storage/query/sql-rewrite.js';
 
-const rewrite = (sql: string): string => applyEdits(sql, functionEdits(tokenize(sql), sql));
+// Without the SQL text, rewrites leave column names alone.
+const rewrite = (sql: string): string => applyEdits(sql, functionEdits(tokenize(sql)));
 const DATA = `(VALUES ('a', 1, 21.0::DOUBLE, 0), ('a', 2, 23.3, 18), ('a', 3, 23.1, 22), ('a', 4, 22.7, 26), ('b', 1, 20.0, 1), ('b', 2, NULL, 5))
   AS t(g, time, temp, co)`;
 
@@ -77,5 +78,22 @@ describe('storage/query/functions: aggregate, approximate, statistical, window, 
       const [[v, vp, c]] = (await rows('SELECT var(x), var_population(x), covar(x, 2 * x) FROM (VALUES (1.0), (2.0), (3.0), (4.0)) t(x)')) as number[][];
       expect([v, vp, c].map((n) => Math.round(n! * 1e6) / 1e6)).to.deep.equal([1.666667, 1.25, 3.333333]);
     });
+  });
+});
+
+describe('storage/query/functions: column names of rewritten SELECT items', () => {
+  const named = (sql: string): string => applyEdits(sql, functionEdits(tokenize(sql), sql));
+
+  it('names an unaliased rewritten item as written, and leaves aliased, nested and declined calls alone', () => {
+    const sql = 'SELECT nth_value(f, 1 ORDER BY time), rank() OVER (ORDER BY x), nvl(a,\n  b) AS n, 1 + nvl(c, d), first_value(x) OVER (ORDER BY t) FROM m';
+    expect(named(sql)).to.equal(
+      'SELECT list(f ORDER BY time)[1] AS "nth_value(f, 1 ORDER BY time)", CAST(rank() OVER (ORDER BY x) AS UBIGINT) AS "rank() OVER (ORDER BY x)", ' +
+        'coalesce(a, b) AS n, 1 + coalesce(c, d), first_value(x) OVER (ORDER BY t) FROM m',
+    );
+  });
+
+  it('only in the SELECT list: not in WHERE, GROUP BY, ORDER BY or a call\'s arguments', () => {
+    const sql = 'SELECT g FROM m WHERE nvl(a, 0) > 1 GROUP BY nvl(g, 1) ORDER BY var(x), f(nvl(a, 1), 2)';
+    expect(named(sql)).not.to.contain(' AS "');
   });
 });
