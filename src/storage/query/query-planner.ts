@@ -71,7 +71,7 @@ export async function planQuery(conn: DuckDBConnection, sql: string, ctx: PlanCo
     edits.push({ start: cast.start, end: cast.end, render: (inner) => arrowCastSql(typeName, inner(cast.argStart, cast.argEnd))! });
   }
 
-  edits.push(...functionEdits(tokens));
+  edits.push(...functionEdits(tokens, sql));
 
   if (ctx.tableFunctions) {
     const fns = planTableFunctions(tokens, ctx.dbId, ctx.tableFunctions, ctx.params);

@@ -1,4 +1,4 @@
-import type { Token } from '../sql-lexer.js';
+import { tokenAt, type Token } from '../sql-lexer.js';
 import type { Edit } from '../sql-rewrite.js';
 import { findCalls } from './call-sites.js';
 import type { CallContext, SqlFunction } from './sql-function.js';
@@ -13,6 +13,8 @@ import { HASHING_FUNCTIONS } from './hashing-functions.js';
 import { ARRAY_FUNCTIONS } from './array-functions.js';
 import { MAP_STRUCT_FUNCTIONS } from './map-struct-functions.js';
 import { MISC_FUNCTIONS } from './misc-functions.js';
+import { integerCastEdits } from './integer-casts.js';
+import { columnAlias, isUnaliasedSelectItem } from './select-items.js';
 
 // Every function of InfluxDB 3's SQL reference that DuckDB does not already run with DataFusion's meaning, by
 // category (docs.influxdata.com/influxdb3/core/reference/sql/functions/). Each category file lists its functions.
@@ -40,15 +42,18 @@ const rewritten = new Set([...byName.values()].filter((f) => f.rewrite).map((f) 
 // The macros every query connection installs once (after DATAFUSION_MACROS), without repeats.
 export const FUNCTION_MACROS: string[] = [...new Set(FUNCTIONS.flatMap((f) => f.macros ?? []))];
 
-// The edits that turn DataFusion calls into DuckDB SQL; nested calls are rewritten inside out.
-export function functionEdits(tokens: Token[]): Edit[] {
-  if (rewritten.size === 0) return [];
-  const edits: Edit[] = [];
+// The edits that turn DataFusion calls (and float-to-integer casts) into DuckDB SQL; nested calls are rewritten
+// inside out. Given `sql`, the text the tokens come from, an unaliased SELECT item that a rewrite replaced keeps the
+// name the user wrote as its column name.
+export function functionEdits(tokens: Token[], sql?: string): Edit[] {
+  const edits: Edit[] = integerCastEdits(tokens, sql);
   for (const call of findCalls(tokens, rewritten)) {
     const fn = byName.get(call.name)!;
+    const end = fn.withWindow && call.window ? call.window.end : call.end;
+    const alias = sql !== undefined && isUnaliasedSelectItem(tokens, call.nameToken, tokenAt(tokens, end) - 1) ? columnAlias(sql.slice(call.start, end)) : '';
     edits.push({
       start: call.start,
-      end: fn.withWindow && call.window ? call.window.end : call.end,
+      end,
       render: (inner) => {
         const ctx: CallContext = {
           call,
@@ -56,7 +61,8 @@ export function functionEdits(tokens: Token[]): Edit[] {
           render: (span) => inner(span.start, span.end),
           tokens,
         };
-        return fn.rewrite!(ctx);
+        const replacement = fn.rewrite!(ctx);
+        return replacement === undefined ? undefined : replacement + alias;
       },
     });
   }
