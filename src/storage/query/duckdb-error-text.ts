@@ -76,6 +76,9 @@ const OPERATORS = new Set(['+', '-', '*', '/', '%', '//', '**', '^', '||', '&', 
 export function dataFusionText(message: string, fields: () => string[]): DataFusionText | null {
   const cls = /^([A-Z][A-Za-z ]+) Error: /.exec(message)?.[1] ?? '';
   const text = body(message);
+  // Raised by our own rewrites through DuckDB's error(): already in DataFusion's words.
+  const own = /^(Error during planning|Schema error|SQL error|Arrow error|Execution error|This feature is not implemented): /.exec(text);
+  if (own) return { stage: own[1] === 'Error during planning' || own[1] === 'Schema error' || own[1] === 'SQL error' ? 'planning' : 'execution', message: text };
   const at = position(message);
   if (cls === 'Parser') {
     const near = /^syntax error at or near "(.*)"/.exec(text);

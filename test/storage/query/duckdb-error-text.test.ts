@@ -50,6 +50,9 @@ describe('storage/query/duckdb-error-text: DuckDB errors in DataFusion\'s words'
     expect(planning.message).to.equal('error while planning query: Error during planning: something odd');
     const execution = mapDuckdbError(new Error('Out of Range Error: Overflow in multiplication of INT32 (2147483647 * 2)!'));
     expect(execution.message).to.equal('error while executing plan: Execution error: Overflow in multiplication of INT32 (2147483647 * 2)!');
+    expect(mapDuckdbError(new Error('Invalid Input Error: Arrow error: Compute error: Overflow happened on FACTORIAL(21)')).message).to.equal(
+      'error while executing plan: Arrow error: Compute error: Overflow happened on FACTORIAL(21)',
+    );
     expect(mapDuckdbError(new Error('Catalog Error: Table with name nothere does not exist!\nDid you mean "pg_indexes"?')).message).to.equal(
       "error while planning query: Error during planning: table 'public.iox.nothere' not found",
     );
