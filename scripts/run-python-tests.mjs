@@ -19,7 +19,7 @@ if (!python) {
   console.error('no Python >= 3.10 with msgpack found; install it with: apt-get install -y python3 python3-msgpack python3-venv');
   process.exit(1);
 }
-const r = spawnSync(python, ['-m', 'unittest', 'discover', '-s', 'tests', '-v'], {
+const r = spawnSync(python, ['-m', 'unittest', 'discover', '-s', 'tests'], {
   cwd: runnerDir,
   encoding: 'utf8',
   env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
