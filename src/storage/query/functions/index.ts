@@ -1,3 +1,4 @@
+import type { DuckDBScalarFunction } from '@duckdb/node-api';
 import type { Token } from '../sql-lexer.js';
 import type { Edit } from '../sql-rewrite.js';
 import { findCalls } from './call-sites.js';
@@ -13,6 +14,7 @@ import { HASHING_FUNCTIONS } from './hashing-functions.js';
 import { ARRAY_FUNCTIONS } from './array-functions.js';
 import { MAP_STRUCT_FUNCTIONS } from './map-struct-functions.js';
 import { MISC_FUNCTIONS } from './misc-functions.js';
+import { STRING_CAST_MACROS, stringCastEdits } from './string-casts.js';
 
 // Every function of InfluxDB 3's SQL reference that DuckDB does not already run with DataFusion's meaning, by
 // category (docs.influxdata.com/influxdb3/core/reference/sql/functions/). Each category file lists its functions.
@@ -38,12 +40,15 @@ for (const f of FUNCTIONS) {
 const rewritten = new Set([...byName.values()].filter((f) => f.rewrite).map((f) => f.name));
 
 // The macros every query connection installs once (after DATAFUSION_MACROS), without repeats.
-export const FUNCTION_MACROS: string[] = [...new Set(FUNCTIONS.flatMap((f) => f.macros ?? []))];
+export const FUNCTION_MACROS: string[] = [...new Set([...STRING_CAST_MACROS, ...FUNCTIONS.flatMap((f) => f.macros ?? [])])];
+
+// The JS scalar functions every query connection registers once, next to the macros.
+export const FUNCTION_UDFS: Array<() => DuckDBScalarFunction> = [...new Set(FUNCTIONS.flatMap((f) => f.udfs ?? []))];
 
 // The edits that turn DataFusion calls into DuckDB SQL; nested calls are rewritten inside out.
-export function functionEdits(tokens: Token[]): Edit[] {
-  if (rewritten.size === 0) return [];
-  const edits: Edit[] = [];
+export function functionEdits(tokens: Token[], tagColumns?: ReadonlySet<string>): Edit[] {
+  // Casts to a string print timestamps the Arrow way.
+  const edits: Edit[] = stringCastEdits(tokens);
   for (const call of findCalls(tokens, rewritten)) {
     const fn = byName.get(call.name)!;
     edits.push({
@@ -55,6 +60,7 @@ export function functionEdits(tokens: Token[]): Edit[] {
           arg: (i) => (call.args[i] ? inner(call.args[i]!.start, call.args[i]!.end) : undefined),
           render: (span) => inner(span.start, span.end),
           tokens,
+          tagColumns,
         };
         return fn.rewrite!(ctx);
       },
