@@ -15,6 +15,7 @@ import { ARRAY_FUNCTIONS } from './array-functions.js';
 import { MAP_STRUCT_FUNCTIONS } from './map-struct-functions.js';
 import { MISC_FUNCTIONS } from './misc-functions.js';
 import { STRING_CAST_MACROS, stringCastEdits } from './string-casts.js';
+import { mapIntegerEdits } from './map-literals.js';
 
 // Every function of InfluxDB 3's SQL reference that DuckDB does not already run with DataFusion's meaning, by
 // category (docs.influxdata.com/influxdb3/core/reference/sql/functions/). Each category file lists its functions.
@@ -48,7 +49,7 @@ export const FUNCTION_UDFS: Array<() => DuckDBScalarFunction> = [...new Set(FUNC
 // The edits that turn DataFusion calls into DuckDB SQL; nested calls are rewritten inside out.
 export function functionEdits(tokens: Token[], tagColumns?: ReadonlySet<string>): Edit[] {
   // Casts to a string print timestamps the Arrow way.
-  const edits: Edit[] = stringCastEdits(tokens);
+  const edits: Edit[] = [...stringCastEdits(tokens), ...mapIntegerEdits(tokens)];
   for (const call of findCalls(tokens, rewritten)) {
     const fn = byName.get(call.name)!;
     edits.push({

@@ -45,6 +45,12 @@ describe('storage/query/functions: string, regex, struct and misc rewrites', () 
     expect(rewrite("SELECT get_field(map {'a': 1, 'b': 2}, 'b')")).to.equal("SELECT (map {'a': 1, 'b': 2})['b']");
   });
 
+  it('makes integer literals written in a map BIGINT (Int64), leaving calls and other numbers alone', () => {
+    expect(rewrite("SELECT map([400, 401], ['a', f(2)]), MAP {1: 2.5}, x[1] FROM m")).to.equal(
+      "SELECT map([CAST(400 AS BIGINT), CAST(401 AS BIGINT)], ['a', f(2)]), MAP {CAST(1 AS BIGINT): 2.5}, x[1] FROM m",
+    );
+  });
+
   it('types a tag column as a dictionary and anything else through the JS function', () => {
     expect(rewrite('SELECT arrow_typeof(room), arrow_typeof(home.room), arrow_typeof(temp), arrow_typeof(NULL) FROM home', new Set(['room']))).to.equal(
       "SELECT 'Dictionary(Int32, Utf8)', 'Dictionary(Int32, Utf8)', __iox_arrow_typeof(temp), 'Null' FROM home",
