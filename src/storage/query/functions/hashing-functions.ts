@@ -58,7 +58,8 @@ const sha = (bits: number): SqlFunction => ({
 // Hashing functions. md5 stays DuckDB's (a hex Utf8 in DataFusion too); the sha family and digest return Binary.
 export const HASHING_FUNCTIONS: SqlFunction[] = [
   sha(224),
-  sha(256),
+  // DuckDB's own sha256 (hex text) is ~9x faster than a JS function: its bytes are the Binary result.
+  { name: 'sha256', macros: ['CREATE OR REPLACE TEMP MACRO sha256(x) AS unhex(system.main.sha256(x))'] },
   sha(384),
   sha(512),
   { name: 'digest', udfs: [digestUdf], macros: ['CREATE OR REPLACE TEMP MACRO digest(x, algorithm) AS __iox_digest(x, algorithm)'] },
