@@ -71,8 +71,9 @@ export async function planQuery(conn: DuckDBConnection, sql: string, ctx: PlanCo
     edits.push({ start: cast.start, end: cast.end, render: (inner) => arrowCastSql(typeName, inner(cast.argStart, cast.argEnd))! });
   }
 
-  const mentionedTags = new Set(mentionedTables(tokens, ctx, userTables).flatMap((t) => t.columns.filter((c) => c.type === 'tag').map((c) => c.name)));
-  edits.push(...functionEdits(tokens, mentionedTags));
+  // arrow_typeof names a tag column's type Dictionary(Int32, Utf8).
+  const tags = mentionedTables(tokens, ctx, userTables).flatMap((t) => t.columns.filter((c) => c.type === 'tag').map((c) => c.name));
+  edits.push(...functionEdits(tokens, new Set(tags)));
 
   if (ctx.tableFunctions) {
     const fns = planTableFunctions(tokens, ctx.dbId, ctx.tableFunctions, ctx.params);

@@ -48,7 +48,7 @@ export const FUNCTION_UDFS: Array<() => DuckDBScalarFunction> = [...new Set(FUNC
 
 // The edits that turn DataFusion calls into DuckDB SQL; nested calls are rewritten inside out.
 export function functionEdits(tokens: Token[], tagColumns?: ReadonlySet<string>): Edit[] {
-  // Casts to a string print timestamps the Arrow way.
+  // Not calls: casts to a string (timestamps printed the Arrow way) and integer literals written in a map (Int64).
   const edits: Edit[] = [...stringCastEdits(tokens), ...mapIntegerEdits(tokens)];
   for (const call of findCalls(tokens, rewritten)) {
     const fn = byName.get(call.name)!;
