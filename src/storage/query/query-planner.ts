@@ -71,7 +71,9 @@ export async function planQuery(conn: DuckDBConnection, sql: string, ctx: PlanCo
     edits.push({ start: cast.start, end: cast.end, render: (inner) => arrowCastSql(typeName, inner(cast.argStart, cast.argEnd))! });
   }
 
-  edits.push(...functionEdits(tokens, sql));
+  // arrow_typeof names a tag column's type Dictionary(Int32, Utf8).
+  const tags = mentionedTables(tokens, ctx, userTables).flatMap((t) => t.columns.filter((c) => c.type === 'tag').map((c) => c.name));
+  edits.push(...functionEdits(tokens, sql, new Set(tags)));
 
   if (ctx.tableFunctions) {
     const fns = planTableFunctions(tokens, ctx.dbId, ctx.tableFunctions, ctx.params);
@@ -114,7 +116,23 @@ export async function planQuery(conn: DuckDBConnection, sql: string, ctx: PlanCo
   for (const t of mentionedTables(tokens, ctx, userTables)) {
     for (const c of t.columns) if (c.type === 'tag') tagColumns.add(c.name);
   }
+  for (const name of expressionAliases(tokens)) tagColumns.delete(name);
   return { sql: edits.length > 0 ? applyEdits(sql, edits) : sql, virtual: [...virtual.values()], tagColumns };
+}
+
+// Names given with AS to something other than a bare column of that name (`arrow_typeof(room) AS room`): such a
+// result column is computed, not the tag itself.
+function expressionAliases(tokens: Token[]): Set<string> {
+  const names = new Set<string>();
+  for (let i = 1; i + 1 < tokens.length; i++) {
+    if (tokens[i]!.kind !== 'ident' || tokens[i]!.value.toLowerCase() !== 'as') continue;
+    const alias = tokens[i + 1]!;
+    if (alias.kind !== 'ident' && alias.kind !== 'quoted') continue;
+    const before = tokens[i - 1]!;
+    if ((before.kind === 'ident' || before.kind === 'quoted') && before.value === alias.value) continue;
+    names.add(alias.value);
+  }
+  return names;
 }
 
 // DuckDB functions that reach past the query's database (another database's schema, the catalog of every database,

@@ -58,8 +58,9 @@ function parseCall(tokens: Token[], nameIdx: number, close: number, name: string
   let argStart = first;
   for (let k = first; k < close; k++) {
     const tk = tokens[k]!;
-    if (tk.kind === 'punct' && (tk.value === '(' || tk.value === '[')) depth++;
-    else if (tk.kind === 'punct' && (tk.value === ')' || tk.value === ']')) depth--;
+    // Braces too: a MAP {k: v, ...} or struct {'a': 1, ...} literal's commas are not argument separators.
+    if (tk.kind === 'punct' && (tk.value === '(' || tk.value === '[' || tk.value === '{')) depth++;
+    else if (tk.kind === 'punct' && (tk.value === ')' || tk.value === ']' || tk.value === '}')) depth--;
     else if (depth === 0 && isPunct(tk, ',')) {
       args.push(spanOf(tokens, argStart, k));
       argStart = k + 1;

@@ -1,3 +1,4 @@
+import type { DuckDBScalarFunction } from '@duckdb/node-api';
 import { tokenAt, type Token } from '../sql-lexer.js';
 import type { Edit } from '../sql-rewrite.js';
 import { findCalls } from './call-sites.js';
@@ -15,6 +16,8 @@ import { MAP_STRUCT_FUNCTIONS } from './map-struct-functions.js';
 import { MISC_FUNCTIONS } from './misc-functions.js';
 import { integerCastEdits } from './integer-casts.js';
 import { columnAlias, isUnaliasedSelectItem } from './select-items.js';
+import { STRING_CAST_MACROS, stringCastEdits } from './string-casts.js';
+import { mapIntegerEdits } from './map-literals.js';
 
 // Every function of InfluxDB 3's SQL reference that DuckDB does not already run with DataFusion's meaning, by
 // category (docs.influxdata.com/influxdb3/core/reference/sql/functions/). Each category file lists its functions.
@@ -40,13 +43,17 @@ for (const f of FUNCTIONS) {
 const rewritten = new Set([...byName.values()].filter((f) => f.rewrite).map((f) => f.name));
 
 // The macros every query connection installs once (after DATAFUSION_MACROS), without repeats.
-export const FUNCTION_MACROS: string[] = [...new Set(FUNCTIONS.flatMap((f) => f.macros ?? []))];
+export const FUNCTION_MACROS: string[] = [...new Set([...STRING_CAST_MACROS, ...FUNCTIONS.flatMap((f) => f.macros ?? [])])];
 
-// The edits that turn DataFusion calls (and float-to-integer casts) into DuckDB SQL; nested calls are rewritten
-// inside out. Given `sql`, the text the tokens come from, an unaliased SELECT item that a rewrite replaced keeps the
-// name the user wrote as its column name.
-export function functionEdits(tokens: Token[], sql?: string): Edit[] {
-  const edits: Edit[] = integerCastEdits(tokens, sql);
+// The JS scalar functions every query connection registers once, next to the macros.
+export const FUNCTION_UDFS: Array<() => DuckDBScalarFunction> = [...new Set(FUNCTIONS.flatMap((f) => f.udfs ?? []))];
+
+// The edits that turn DataFusion calls (and float-to-integer and to-string casts, integer literals in maps) into
+// DuckDB SQL; nested calls are rewritten inside out. Given `sql`, the text the tokens come from, an unaliased SELECT
+// item that a rewrite replaced keeps the name the user wrote as its column name. `tagColumns` are the tags of the
+// tables queried (arrow_typeof names their type Dictionary(Int32, Utf8)).
+export function functionEdits(tokens: Token[], sql?: string, tagColumns?: ReadonlySet<string>): Edit[] {
+  const edits: Edit[] = [...integerCastEdits(tokens, sql), ...stringCastEdits(tokens), ...mapIntegerEdits(tokens)];
   for (const call of findCalls(tokens, rewritten)) {
     const fn = byName.get(call.name)!;
     const end = fn.withWindow && call.window ? call.window.end : call.end;
@@ -60,6 +67,7 @@ export function functionEdits(tokens: Token[], sql?: string): Edit[] {
           arg: (i) => (call.args[i] ? inner(call.args[i]!.start, call.args[i]!.end) : undefined),
           render: (span) => inner(span.start, span.end),
           tokens,
+          tagColumns,
         };
         const replacement = fn.rewrite!(ctx);
         return replacement === undefined ? undefined : replacement + alias;

@@ -1,3 +1,4 @@
+import type { DuckDBScalarFunction } from '@duckdb/node-api';
 import type { AppError } from '../../../shared/app-error.js';
 import type { Token } from '../sql-lexer.js';
 import type { CallSite, Span } from './call-sites.js';
@@ -13,6 +14,8 @@ export interface CallContext {
   // Any span, rendered.
   render: RenderSpan;
   tokens: Token[];
+  // Tag column names of the tables the query mentions (tags are Dictionary(Int32, Utf8) in DataFusion).
+  tagColumns?: ReadonlySet<string>;
 }
 
 /**
@@ -30,6 +33,9 @@ export interface SqlFunction {
   // The rewrite replaces the window too (`name(...) OVER (...)`, e.g. to cast a window function's result); the
   // window is call.window, rendered with ctx.render.
   withWindow?: boolean;
+  // Scalar functions computed in JS (what DuckDB's SQL cannot express, e.g. SHA-512), registered on every query
+  // connection; each call creates a fresh function object for one connection. Names start with __iox_.
+  udfs?: Array<() => DuckDBScalarFunction>;
 }
 
 export type RewriteError = AppError;
