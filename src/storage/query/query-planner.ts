@@ -7,8 +7,7 @@ import { planningError, tableNotFound } from './query-errors.js';
 import { tokenize, type Token } from './sql-lexer.js';
 import { applyEdits, findArrowCasts, findTableSites, type Edit } from './sql-rewrite.js';
 import { functionEdits } from './functions/index.js';
-import { gapFillEdits } from './functions/gapfill/gap-fill.js';
-import { timestampTypeEdits } from './functions/time-casts.js';
+import { timeQueryEdits } from './functions/time-query-edits.js';
 import { tempTableRef } from './virtual-table-loader.js';
 import type { SystemTableProvider, VirtualTable } from './system-tables.js';
 import { planTableFunctions, type TableFunctionProvider } from './table-functions.js';
@@ -73,7 +72,7 @@ export async function planQuery(conn: DuckDBConnection, sql: string, ctx: PlanCo
     edits.push({ start: cast.start, end: cast.end, render: (inner) => arrowCastSql(typeName, inner(cast.argStart, cast.argEnd))! });
   }
 
-  edits.push(...functionEdits(tokens), ...timestampTypeEdits(tokens), ...gapFillEdits(sql, tokens));
+  edits.push(...functionEdits(tokens), ...timeQueryEdits(sql, tokens));
 
   if (ctx.tableFunctions) {
     const fns = planTableFunctions(tokens, ctx.dbId, ctx.tableFunctions, ctx.params);

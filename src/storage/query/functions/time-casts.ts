@@ -14,7 +14,12 @@ export function timestampTypeEdits(tokens: Token[]): Edit[] {
     const cast = isPunct(tokens[i - 1], ':') && isPunct(tokens[i - 2], ':');
     const castAs = isKeyword(tokens[i - 1], 'as') && isPunct(tokens[i + 1], ')') && insideCast(tokens, i);
     const literal = tokens[i + 1]?.kind === 'string' && !isPunct(tokens[i - 1], '.');
-    if (cast || castAs || literal) edits.push({ start: t.start, end: t.end, render: () => 'TIMESTAMP_NS' });
+    // An integer cast to TIMESTAMP counts nanoseconds since the epoch (DuckDB has no such cast).
+    const number = tokens[i - 3];
+    if (cast && number?.kind === 'number' && /^\d+$/.test(number.value)) {
+      const value = number.value;
+      edits.push({ start: number.start, end: t.end, render: () => `make_timestamp_ns(${value})` });
+    } else if (cast || castAs || literal) edits.push({ start: t.start, end: t.end, render: () => 'TIMESTAMP_NS' });
   });
   return edits;
 }

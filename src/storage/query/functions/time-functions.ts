@@ -3,6 +3,7 @@ import type { Token } from '../sql-lexer.js';
 import type { Span } from './call-sites.js';
 import { formatWithChrono, parseWithChrono } from './chrono-format.js';
 import { GAPFILL_FUNCTIONS } from './gapfill/gap-fill.js';
+import { TIME_ZONE_FUNCTIONS } from './time-zones.js';
 import type { CallContext, SqlFunction } from './sql-function.js';
 
 // Time and date functions.
@@ -101,4 +102,5 @@ export const TIME_FUNCTIONS: SqlFunction[] = [
   { name: 'to_timestamp_millis', rewrite: parsed('TIMESTAMP_MS') },
   { name: 'to_timestamp_seconds', rewrite: parsed('TIMESTAMP_S') },
   ...GAPFILL_FUNCTIONS,
+  ...TIME_ZONE_FUNCTIONS,
 ];

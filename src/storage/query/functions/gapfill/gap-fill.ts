@@ -5,17 +5,21 @@ import { findCalls, type CallSite } from '../call-sites.js';
 import type { SqlFunction } from '../sql-function.js';
 import { enclosingSelect, parseSelect, type SelectItem, type SelectParts } from './select-parts.js';
 import { columnName, findTimeRange, type Bound } from './time-range.js';
+import { fromWallClock, toWallClock, zoned, zoneOf } from '../time-zones.js';
 
 // Gap filling as InfluxDB 3 (IOx) does it: `date_bin_gapfill(stride, time[, origin])` in a GROUP BY query bins like
 // date_bin, then every missing bin between the WHERE clause's time bounds is added for each series (the other
 // GROUP BY values), its aggregates NULL (count 0), carried forward by locf(agg) or interpolated by interpolate(agg).
 
 const GAPFILL = 'date_bin_gapfill';
+// The same on the wall-clock time of tz(time, 'Zone'); bins are generated in wall-clock time and shown in Zone.
+const WALLCLOCK_GAPFILL = 'date_bin_wallclock_gapfill';
 const FILLS = new Set(['locf', 'interpolate']);
 
 // The names outside a gap-filling query: DataFusion's planning errors (a gap-filling query renders around them).
 export const GAPFILL_FUNCTIONS: SqlFunction[] = [
   { name: GAPFILL, rewrite: () => { throw planningError(`${GAPFILL} may only be used as a GROUP BY expression`); } },
+  { name: WALLCLOCK_GAPFILL, rewrite: () => { throw planningError(`${WALLCLOCK_GAPFILL} may only be used as a GROUP BY expression`); } },
   { name: 'locf', rewrite: () => { throw planningError('locf may only be used in the SELECT list of a gap-filling query'); } },
   { name: 'interpolate', rewrite: () => { throw planningError('interpolate may only be used in the SELECT list of a gap-filling query'); } },
 ];
@@ -58,13 +62,13 @@ function outputName(sql: string, tokens: Token[], it: SelectItem): string {
 
 /** The edits turning each gap-filling SELECT into its aggregate plus the fill. */
 export function gapFillEdits(sql: string, tokens: Token[]): Edit[] {
-  const calls = findCalls(tokens, new Set([GAPFILL]));
+  const calls = findCalls(tokens, new Set([GAPFILL, WALLCLOCK_GAPFILL]));
   const edits: Edit[] = [];
   const seen = new Set<number>();
   for (const call of calls) {
     const scope = enclosingSelect(tokens, call.nameToken);
     const parts = scope && parseSelect(tokens, scope.select, scope.end);
-    if (!parts || parts.groupBy.length === 0) throw planningError(`${GAPFILL} may only be used as a GROUP BY expression`);
+    if (!parts || parts.groupBy.length === 0) throw planningError(`${call.name} may only be used as a GROUP BY expression`);
     if (seen.has(parts.select)) throw planningError('DATE_BIN_GAPFILL specified more than once');
     seen.add(parts.select);
     edits.push(planGapFill(sql, tokens, parts, call));
@@ -86,7 +90,13 @@ function planGapFill(sql: string, tokens: Token[], parts: SelectParts, call: Cal
     while (to < tokens.length && tokens[to]!.end <= span.end) to++;
     return { from, to };
   };
-  const time = argRange(1);
+  let time = argRange(1);
+  // Wall-clock binning reads tz(column, 'Zone'): the column bounds the range, the zone shapes the bins.
+  const zone = call.name === WALLCLOCK_GAPFILL ? zoneOf(tokens, call.args[1]!) : undefined;
+  if (call.name === WALLCLOCK_GAPFILL) {
+    if (zone === undefined) throw planningError(`${WALLCLOCK_GAPFILL} requires tz(column, 'zone') as the source argument`);
+    time = { from: time.from + 2, to: tzComma(tokens, time.from + 1) };
+  }
   const column = columnName(tokens, time.from, time.to);
   if (column === undefined) throw planningError('DATE_BIN_GAPFILL requires a column as the source argument');
   const range = findTimeRange(tokens, parts.where, column);
@@ -104,7 +114,8 @@ function planGapFill(sql: string, tokens: Token[], parts: SelectParts, call: Cal
       };
       const stride = r(argRange(0));
       const origin = call.args.length === 3 ? `, ${r(argRange(2))}` : '';
-      const bin = (t: string): string => `date_bin(${stride}, ${t}${origin})`;
+      const wall = (t: string): string => (zone === undefined ? t : toWallClock(zone, t));
+      const bin = (t: string): string => `date_bin(${stride}, ${wall(t)}${origin})`;
       const edge = (b: Bound, step: string): string => {
         const t = `CAST(${r(b)} AS TIMESTAMP_NS)`;
         return b.included ? t : `make_timestamp_ns(epoch_ns(${t}) ${step} 1)`;
@@ -112,7 +123,7 @@ function planGapFill(sql: string, tokens: Token[], parts: SelectParts, call: Cal
       const col = (i: number): string => `__gf_${i}`;
       const selectList = parts.items.map((it, i) => {
         const role = roles[i]!;
-        const expr = role.kind === 'time' ? bin(r(time)) : role.kind === 'value' ? r(role.inner) : r(it.expr);
+        const expr = role.kind === 'time' ? bin(`CAST(${r(time)} AS TIMESTAMP_NS)`) : role.kind === 'value' ? r(role.inner) : r(it.expr);
         return it.alias === null ? expr : `${expr} AS ${quote(it.alias)}`;
       });
       const aggregate = `SELECT * FROM (SELECT ${selectList.join(', ')} ${r(parts.body)}) __gf_in(${parts.items.map((_, i) => col(i)).join(', ')})`;
@@ -131,7 +142,8 @@ function planGapFill(sql: string, tokens: Token[], parts: SelectParts, call: Cal
         const role = roles[i]!;
         const v = col(i);
         let expr = v;
-        if (role.kind === 'value' && role.fill === 'locf') expr = `last_value(${v} IGNORE NULLS) ${win('UNBOUNDED PRECEDING AND CURRENT ROW')}`;
+        if (role.kind === 'time' && zone !== undefined) expr = zoned(zone, fromWallClock(zone, v));
+        else if (role.kind === 'value' && role.fill === 'locf') expr = `last_value(${v} IGNORE NULLS) ${win('UNBOUNDED PRECEDING AND CURRENT ROW')}`;
         else if (role.kind === 'value' && role.fill === 'interpolate') expr = interpolate(v, col(timeIndex), win);
         else if (role.kind === 'value' && role.count) expr = `CASE WHEN __gf_p THEN ${v} ELSE 0 END`;
         return `${expr} AS ${quote(names[i]!)}`;
@@ -140,6 +152,19 @@ function planGapFill(sql: string, tokens: Token[], parts: SelectParts, call: Cal
       return `SELECT * FROM (WITH __gf_agg AS (${aggregate}), __gf_b AS (${bounds}), __gf_times AS (${times}), __gf_series AS (${series}), __gf_rows AS (${filled}) SELECT ${output.join(', ')} FROM __gf_rows) __gf ${order}`;
     },
   };
+}
+
+// The top-level comma of the tz( call whose `(` is at `open`.
+function tzComma(tokens: Token[], open: number): number {
+  let depth = 0;
+  for (let k = open; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind !== 'punct') continue;
+    if (t.value === '(' || t.value === '[') depth++;
+    else if (t.value === ')' || t.value === ']') depth--;
+    else if (t.value === ',' && depth === 1) return k;
+  }
+  return open + 1;
 }
 
 // Linear interpolation between the nearest non-NULL values before and after, by time; NULL at the edges.
