@@ -51,6 +51,10 @@ function roleOf(sql: string, tokens: Token[], parts: SelectParts, index: number,
     return { kind: 'key' };
   }
   const inner = fill ? { from: it.expr.from + 2, to: it.expr.to - 1 } : it.expr;
+  // locf(region) where region is grouped: the fill must wrap an aggregate.
+  if (fill && parts.groupBy.some((g) => norm(sql, tokens, g) === norm(sql, tokens, inner))) {
+    throw planningError(`${head.value.toLowerCase()} must be called on an aggregate column in a gap-filling query`);
+  }
   const count = isKeyword(tokens[inner.from], 'count');
   return { kind: 'value', fill: fill ? (head.value.toLowerCase() as 'locf' | 'interpolate') : 'null', inner, count };
 }

@@ -43,6 +43,15 @@ function conjuncts(tokens: Token[], from: number, to: number): Array<{ from: num
   return out.filter((c) => c.to > c.from);
 }
 
+function hasTopLevel(tokens: Token[], c: { from: number; to: number }, word: string): boolean {
+  for (let i = c.from; i < c.to; i++) {
+    if (isPunct(tokens[i], '(')) i = matchingParen(tokens, i);
+    else if (isKeyword(tokens[i], word)) return true;
+    if (i < 0) return false;
+  }
+  return false;
+}
+
 // A conjunct wrapped in parentheses as a whole is read inside them.
 function unwrap(tokens: Token[], c: { from: number; to: number }): { from: number; to: number } {
   while (isPunct(tokens[c.from], '(') && matchingParen(tokens, c.from) === c.to - 1) c = { from: c.from + 1, to: c.to - 1 };
@@ -77,7 +86,14 @@ export function findTimeRange(tokens: Token[], where: { from: number; to: number
       }
       continue;
     }
+    // Only `column op value` as a whole conjunct bounds the range, not one side of an OR.
+    if (hasTopLevel(tokens, c, 'or')) continue;
     for (let i = c.from + 1; i < c.to; i++) {
+      if (isPunct(tokens[i], '(')) {
+        i = matchingParen(tokens, i);
+        if (i < 0) break;
+        continue;
+      }
       const cmp = comparison(tokens, i);
       if (!cmp) continue;
       const left = { from: c.from, to: i };
