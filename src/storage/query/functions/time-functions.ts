@@ -6,7 +6,8 @@ import { GAPFILL_FUNCTIONS } from './gapfill/gap-fill.js';
 import { TIME_ZONE_FUNCTIONS } from './time-zones.js';
 import type { CallContext, SqlFunction } from './sql-function.js';
 
-// Time and date functions.
+// Time and date functions. now, date_bin and to_timestamp* without formats are macros (time-macros.ts), installed
+// with DATAFUSION_MACROS before every other macro, which may call them.
 
 // The value of an argument written as one string literal, else undefined.
 export function literalString(tokens: Token[], span: Span | undefined): string | undefined {
@@ -52,6 +53,11 @@ function toChar(ctx: CallContext): string {
 }
 
 export const TIME_FUNCTIONS: SqlFunction[] = [
+  { name: 'to_timestamp', rewrite: parsed('TIMESTAMP_NS') },
+  { name: 'to_timestamp_nanos', rewrite: parsed('TIMESTAMP_NS') },
+  { name: 'to_timestamp_micros', rewrite: parsed('TIMESTAMP') },
+  { name: 'to_timestamp_millis', rewrite: parsed('TIMESTAMP_MS') },
+  { name: 'to_timestamp_seconds', rewrite: parsed('TIMESTAMP_S') },
   { name: 'current_timestamp', rewrite: () => 'now()' },
   // Time64(Nanosecond): DuckDB's TIME is microseconds, and casts into TIME_NS only from text.
   { name: 'current_time', rewrite: () => `CAST(strftime(now(), '%H:%M:%S.%n') AS TIME_NS)` },
@@ -96,11 +102,6 @@ export const TIME_FUNCTIONS: SqlFunction[] = [
         ? `__iox_to_unixtime(${ctx.arg(0)})`
         : `(epoch_ns(${parseWithChrono(ctx.arg(0)!, formatArgs(ctx, 'to_unixtime'))}) // 1000000000)`,
   },
-  { name: 'to_timestamp', rewrite: parsed('TIMESTAMP_NS') },
-  { name: 'to_timestamp_nanos', rewrite: parsed('TIMESTAMP_NS') },
-  { name: 'to_timestamp_micros', rewrite: parsed('TIMESTAMP') },
-  { name: 'to_timestamp_millis', rewrite: parsed('TIMESTAMP_MS') },
-  { name: 'to_timestamp_seconds', rewrite: parsed('TIMESTAMP_S') },
   ...GAPFILL_FUNCTIONS,
   ...TIME_ZONE_FUNCTIONS,
 ];
