@@ -140,6 +140,9 @@ export function atTimeZoneEdits(tokens: Token[]): Edit[] {
   return edits;
 }
 
+// Words before a parenthesis that are not a function's name.
+const KEYWORDS = new Set(['select', 'where', 'and', 'or', 'not', 'on', 'by', 'when', 'then', 'else', 'case', 'in', 'from', 'as', 'having', 'distinct', 'is', 'between', 'like', 'exists', 'all', 'any', 'using', 'join', 'over', 'filter', 'within', 'group']);
+
 // The first token of the primary expression ending at token `last`.
 function operandStart(tokens: Token[], last: number): number {
   let i = last;
@@ -156,7 +159,8 @@ function operandStart(tokens: Token[], last: number): number {
           break;
         }
       }
-      if (tokens[start - 1]?.kind === 'ident' && !isKeyword(tokens[start - 1], 'select')) start--;
+      const before = tokens[start - 1];
+      if (before?.kind === 'ident' && !KEYWORDS.has(before.value.toLowerCase())) start--;
     }
     while (isPunct(tokens[start - 1], '.') && tokens[start - 2]) start -= 2;
     // `x::type`: the cast's operand comes before.

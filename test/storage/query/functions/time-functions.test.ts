@@ -48,6 +48,7 @@ describe('storage/query/functions: time and date rewrites', () => {
   it('makes tz() a zoned struct, checks the zone, and reads a zoned operand of AT TIME ZONE as its instant', () => {
     expect(rewrite("SELECT tz(time, 'Asia/Tokyo')")).to.equal(`SELECT struct_pack("__iox_tz:Asia/Tokyo" := CAST(time AS TIMESTAMP_NS))`);
     expect(() => rewrite("SELECT tz(time, 'Mars/Base')")).to.throw(/Invalid timezone "Mars\/Base"/);
+    expect(rewrite("SELECT 1 WHERE (t) AT TIME ZONE 'UTC' > x")).to.match(/^SELECT 1 WHERE struct_pack\("__iox_tz:UTC" := CASE WHEN typeof\(\(t\)\)/);
     expect(rewrite("SELECT tz(time, 'UTC') AT TIME ZONE 'Europe/Paris'")).to.contain(`struct_extract(struct_pack("__iox_tz:UTC" := CAST(time AS TIMESTAMP_NS)), '__iox_tz:UTC')`);
   });
 });
