@@ -17,6 +17,7 @@ import {
   Struct,
   Table,
   TimeUnit,
+  Time,
   Timestamp,
   tableToIPC,
   Uint64,
@@ -32,7 +33,9 @@ export interface IpcMessage {
   body: Uint8Array;
 }
 
-type Kind = 'dict' | 'timestamp' | 'float' | 'int' | 'int32' | 'uint' | 'uint8' | 'bool' | 'utf8' | 'list' | 'nested';
+const NANOS_PER_UNIT: Record<number, bigint> = { [TimeUnit.SECOND]: 1_000_000_000n, [TimeUnit.MILLISECOND]: 1_000_000n, [TimeUnit.MICROSECOND]: 1_000n, [TimeUnit.NANOSECOND]: 1n };
+
+type Kind = 'dict' | 'timestamp' | 'time' | 'float' | 'int' | 'int32' | 'uint' | 'uint8' | 'bool' | 'utf8' | 'list' | 'nested';
 
 // A column to encode: a query column, or a Flight SQL metadata column whose nullability the specification fixes.
 export interface ArrowColumn extends QueryColumn {
@@ -74,16 +77,22 @@ function columnRole(plan: ColumnPlan): string | null {
       return 'iox::column_type::field::string';
     case 'list':
     case 'nested':
+    case 'time':
       return null;
   }
 }
 
 function planColumn(col: ArrowColumn): ColumnPlan {
   const t = col.type;
-  const ts = /^Timestamp\((\w+),/.exec(t);
+  const ts = /^Timestamp\((\w+), (?:Some\("(.*)"\)|None)\)$/.exec(t);
   if (ts && TIME_UNITS[ts[1]!] !== undefined) {
     const unit = TIME_UNITS[ts[1]!]!;
-    return { name: col.name, kind: 'timestamp', unit, type: new Timestamp(unit) };
+    return { name: col.name, kind: 'timestamp', unit, type: new Timestamp(unit, ts[2] ?? null) };
+  }
+  const time = /^Time64\((Microsecond|Nanosecond)\)$/.exec(t);
+  if (time) {
+    const unit = TIME_UNITS[time[1]!]!;
+    return { name: col.name, kind: 'time', unit, type: new Time(unit, 64) };
   }
   const base = { name: col.name, unit: TimeUnit.NANOSECOND };
   if (/^Dictionary\(\w+, Utf8\)$/.test(t)) return { ...base, kind: 'dict', type: new Dictionary(new Utf8(), new Int32()) };
@@ -205,6 +214,14 @@ function utf8Data(values: Array<string | null>): Data<Utf8> {
   return makeData({ type: new Utf8(), length: values.length, nullCount: nulls, nullBitmap: bitmap, valueOffsets: offsets, data: bytes });
 }
 
+function timeOfDay(text: string, perSecond: bigint): bigint {
+  const m = /^(\d+):(\d+):(\d+)(?:\.(\d+))?/.exec(text);
+  if (!m) return 0n;
+  const digits = perSecond === 1_000_000_000n ? 9 : 6;
+  const fraction = BigInt((m[4] ?? '').slice(0, digits).padEnd(digits, '0'));
+  return (BigInt(m[1]!) * 3600n + BigInt(m[2]!) * 60n + BigInt(m[3]!)) * perSecond + fraction;
+}
+
 function columnData(p: ColumnPlan, rows: unknown[][], c: number): Data {
   const n = rows.length;
   const { bitmap, nulls } = validity(rows, c);
@@ -215,11 +232,24 @@ function columnData(p: ColumnPlan, rows: unknown[][], c: number): Data {
       for (let i = 0; i < n; i++) if (present(i)) values[i] = Number(rows[i]![c]);
       return makeData({ type: p.type as Float64, length: n, nullCount: nulls, nullBitmap: bitmap, data: values });
     }
-    case 'int':
-    case 'timestamp': {
+    case 'int': {
       const values = new BigInt64Array(n);
       for (let i = 0; i < n; i++) if (present(i)) values[i] = toBigInt(rows[i]![c]);
       return makeData({ type: p.type as Int64, length: n, nullCount: nulls, nullBitmap: bitmap, data: values });
+    }
+    case 'timestamp': {
+      // Rows carry nanoseconds whatever the column's unit; the Arrow column counts in its unit.
+      const per = NANOS_PER_UNIT[p.unit] ?? 1n;
+      const values = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) if (present(i)) values[i] = per === 1n ? toBigInt(rows[i]![c]) : toBigInt(rows[i]![c]) / per;
+      return makeData({ type: p.type as Int64, length: n, nullCount: nulls, nullBitmap: bitmap, data: values });
+    }
+    case 'time': {
+      // Times arrive as text (HH:MM:SS[.fraction]); Time64 counts units since midnight.
+      const perSecond = p.unit === TimeUnit.NANOSECOND ? 1_000_000_000n : 1_000_000n;
+      const values = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) if (present(i)) values[i] = timeOfDay(String(rows[i]![c]), perSecond);
+      return makeData({ type: p.type as Time, length: n, nullCount: nulls, nullBitmap: bitmap, data: values });
     }
     case 'int32': {
       const values = new Int32Array(n);

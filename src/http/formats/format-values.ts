@@ -130,9 +130,31 @@ export function formatFloat(v: number, float32 = false): string {
   return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
 }
 
-// Timestamps with a zone print their offset; we only ever produce UTC ones.
-const timestampText = (v: unknown, t: TypeNode): string =>
-  formatTimestampNs(v as bigint) + (t.raw.includes('Some(') ? '+00:00' : '');
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+// Minutes east of UTC of an IANA zone at an instant.
+function zoneOffsetMinutes(zone: string, ns: bigint): number {
+  let f = zoneFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    zoneFormats.set(zone, f);
+  }
+  const ms = Number(ns / 1_000_000n) - (ns % 1_000_000n < 0n ? 1 : 0);
+  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
+  const local = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  return Math.round((local - Math.floor(ms / 1000) * 1000) / 60_000);
+}
+
+// Timestamps with a zone print their wall-clock time in it and its offset (UTC and fixed offsets as +00:00).
+function timestampText(v: unknown, t: TypeNode): string {
+  const zone = /Some\("(.*)"\)/.exec(t.raw)?.[1];
+  if (zone === undefined) return formatTimestampNs(v as bigint);
+  if (zone === 'UTC' || /^[+-]\d\d:\d\d$/.test(zone)) return formatTimestampNs(v as bigint) + '+00:00';
+  const minutes = zoneOffsetMinutes(zone, v as bigint);
+  const abs = Math.abs(minutes);
+  const offset = `${minutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60), 2)}:${pad(abs % 60, 2)}`;
+  return formatTimestampNs((v as bigint) + BigInt(minutes) * 60_000_000_000n) + offset;
+}
 const UTF8: TypeNode = { name: 'Utf8', raw: 'Utf8', children: [] };
 const bigintSafe = (_k: string, x: unknown): unknown => (typeof x === 'bigint' ? x.toString() : x);
 

@@ -5,8 +5,7 @@ import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement, typ
 import type { Logger } from '../../shared/logger.js';
 import { quoteLiteral, schemaName } from './sql-names.js';
 import type { ColumnDef } from '../types.js';
-import { DATAFUSION_MACROS } from './datafusion-macros.js';
-import { FUNCTION_MACROS, FUNCTION_UDFS } from './functions/index.js';
+import { installFunctions } from './functions/index.js';
 import type { SchemaSnapshot } from './information-schema.js';
 import { mapDuckdbError, planningError, queryError, tableNotFound } from './query-errors.js';
 import { planQuery, type QueryPlan } from './query-planner.js';
@@ -202,12 +201,7 @@ export class QueryEngine {
   private async setUp(conn: DuckDBConnection, dbId: number): Promise<void> {
     let state = this.prepared.get(conn);
     if (!state) {
-      await conn.run("SET TimeZone = 'UTC'");
-      // DataFusion divides integers as integers (7 / 2 = 3).
-      await conn.run('SET integer_division = true');
-      for (const macro of DATAFUSION_MACROS) await conn.run(macro);
-      for (const udf of FUNCTION_UDFS) conn.registerScalarFunction(udf());
-      for (const macro of FUNCTION_MACROS) await conn.run(macro);
+      await installFunctions(conn);
       state = { dbId: undefined };
       this.prepared.set(conn, state);
     }

@@ -7,6 +7,7 @@ import { planningError, tableNotFound } from './query-errors.js';
 import { tokenize, type Token } from './sql-lexer.js';
 import { applyEdits, findArrowCasts, findTableSites, type Edit } from './sql-rewrite.js';
 import { functionEdits } from './functions/index.js';
+import { timeQueryEdits } from './functions/time-query-edits.js';
 import { tempTableRef } from './virtual-table-loader.js';
 import type { SystemTableProvider, VirtualTable } from './system-tables.js';
 import { planTableFunctions, type TableFunctionProvider } from './table-functions.js';
@@ -73,7 +74,7 @@ export async function planQuery(conn: DuckDBConnection, sql: string, ctx: PlanCo
 
   // arrow_typeof names a tag column's type Dictionary(Int32, Utf8).
   const tags = mentionedTables(tokens, ctx, userTables).flatMap((t) => t.columns.filter((c) => c.type === 'tag').map((c) => c.name));
-  edits.push(...functionEdits(tokens, sql, new Set(tags)));
+  edits.push(...functionEdits(tokens, sql, new Set(tags)), ...timeQueryEdits(sql, tokens));
 
   if (ctx.tableFunctions) {
     const fns = planTableFunctions(tokens, ctx.dbId, ctx.tableFunctions, ctx.params);

@@ -1,5 +1,6 @@
 import { DuckDBTypeId, type DuckDBResultReader, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { QueryResult } from './query-result.js';
+import { ZONED_FIELD_PREFIX } from './functions/time-zones.js';
 
 export interface Converter {
   arrow: string;
@@ -36,6 +37,7 @@ export function converterFor(type: DuckDBType): Converter {
     case DuckDBTypeId.BLOB: return { arrow: 'Binary', convert: hex };
     case DuckDBTypeId.DATE: return { arrow: 'Date32', convert: str };
     case DuckDBTypeId.TIME: return { arrow: 'Time64(Microsecond)', convert: str };
+    case DuckDBTypeId.TIME_NS: return { arrow: 'Time64(Nanosecond)', convert: str };
     case DuckDBTypeId.TIMESTAMP: return { arrow: 'Timestamp(Microsecond, None)', convert: scaled('micros', 1000n) };
     case DuckDBTypeId.TIMESTAMP_MS: return { arrow: 'Timestamp(Millisecond, None)', convert: scaled('millis', 1000000n) };
     case DuckDBTypeId.TIMESTAMP_S: return { arrow: 'Timestamp(Second, None)', convert: scaled('seconds', 1000000000n) };
@@ -53,6 +55,16 @@ export function converterFor(type: DuckDBType): Converter {
     }
     case DuckDBTypeId.STRUCT: {
       const t = type as unknown as { entryNames: readonly string[]; entryTypes: readonly DuckDBType[] };
+      // A zoned timestamp (functions/time-zones.ts): the struct's one field names the zone.
+      if (t.entryNames.length === 1 && t.entryNames[0]!.startsWith(ZONED_FIELD_PREFIX)) {
+        const zone = t.entryNames[0]!.slice(ZONED_FIELD_PREFIX.length);
+        const name = t.entryNames[0]!;
+        const nanos = (v: DuckDBValue): unknown => {
+          const x = (field(v, 'entries') as Record<string, DuckDBValue>)[name];
+          return x === null || x === undefined ? null : field(x, 'nanos');
+        };
+        return { arrow: `Timestamp(Nanosecond, Some("${zone}"))`, convert: nanos };
+      }
       const inner = t.entryTypes.map(converterFor);
       return {
         arrow: `Struct(${t.entryNames.map((n, i) => `${n} ${inner[i]!.arrow}`).join(', ')})`,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatFloat, formatRfc3339, formatTimestampNs } from '../../../src/http/formats/format-values.js';
+import { displayValue, formatFloat, formatRfc3339, formatTimestampNs, parseType } from '../../../src/http/formats/format-values.js';
 
 describe('formatTimestampNs', () => {
   it('prints chrono %.f: no fraction, or 3, 6 or 9 digits', () => {
@@ -44,5 +44,18 @@ describe('formatRfc3339', () => {
     expect(formatRfc3339(0n)).to.equal('1970-01-01T00:00:00Z');
     expect(formatRfc3339(1_700_000_000n * S + 120_000_000n)).to.equal('2023-11-14T22:13:20.12Z');
     expect(formatRfc3339(-1n)).to.equal('1969-12-31T23:59:59.999999999Z');
+  });
+});
+
+describe('zoned timestamps', () => {
+  const show = (ns: bigint, zone: string): string => displayValue(ns, parseType(`Timestamp(Nanosecond, Some("${zone}"))`));
+
+  it("print the wall-clock time in the zone with that moment's offset", () => {
+    expect(show(1_704_070_800_000_000_000n, 'America/New_York')).to.equal('2023-12-31T20:00:00-05:00');
+    // Either side of the end of summer time in Paris (2020-10-25 01:00Z).
+    expect(show(1_603_585_740_000_000_000n, 'Europe/Paris')).to.equal('2020-10-25T02:29:00+02:00');
+    expect(show(1_603_589_340_000_000_000n, 'Europe/Paris')).to.equal('2020-10-25T02:29:00+01:00');
+    expect(show(1_641_034_800_500_000_000n, 'Asia/Kolkata')).to.equal('2022-01-01T16:30:00.500+05:30');
+    expect(show(0n, 'UTC')).to.equal('1970-01-01T00:00:00+00:00');
   });
 });

@@ -1,4 +1,5 @@
-import type { DuckDBScalarFunction } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBScalarFunction } from '@duckdb/node-api';
+import { DATAFUSION_MACROS } from '../datafusion-macros.js';
 import { tokenAt, type Token } from '../sql-lexer.js';
 import type { Edit } from '../sql-rewrite.js';
 import { findCalls } from './call-sites.js';
@@ -75,4 +76,16 @@ export function functionEdits(tokens: Token[], sql?: string, tagColumns?: Readon
     });
   }
   return edits;
+}
+
+// Prepares a query connection: DataFusion's session settings, then the older macros (DATAFUSION_MACROS, which
+// later macros call), the JS functions and the functions' macros, in the order DuckDB needs (it checks a macro's
+// functions when the macro is created).
+export async function installFunctions(conn: DuckDBConnection): Promise<void> {
+  await conn.run("SET TimeZone = 'UTC'");
+  // DataFusion divides integers as integers (7 / 2 = 3).
+  await conn.run('SET integer_division = true');
+  for (const macro of DATAFUSION_MACROS) await conn.run(macro);
+  for (const udf of FUNCTION_UDFS) conn.registerScalarFunction(udf());
+  for (const macro of FUNCTION_MACROS) await conn.run(macro);
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { tokenize } from '../../../../src/storage/query/sql-lexer.js';
-import { FUNCTION_MACROS, FUNCTION_UDFS, functionEdits } from '../../../../src/storage/query/functions/index.js';
+import { functionEdits, installFunctions } from '../../../../src/storage/query/functions/index.js';
 import { applyEdits } from '../../../../src/storage/query/sql-rewrite.js';
 
 // Without the SQL text, rewrites leave column names alone.
@@ -31,8 +31,7 @@ describe('storage/query/functions: aggregate, approximate, statistical, window, 
     before(async () => {
       instance = await DuckDBInstance.create(':memory:');
       conn = await instance.connect();
-      for (const udf of FUNCTION_UDFS) conn.registerScalarFunction(udf());
-      for (const macro of FUNCTION_MACROS) await conn.run(macro);
+      await installFunctions(conn);
     });
     after(() => {
       conn.closeSync();

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { FUNCTION_MACROS, FUNCTION_UDFS, functionEdits } from '../../../../src/storage/query/functions/index.js';
+import { functionEdits, installFunctions } from '../../../../src/storage/query/functions/index.js';
 import { tokenize } from '../../../../src/storage/query/sql-lexer.js';
 import { applyEdits } from '../../../../src/storage/query/sql-rewrite.js';
 import { convertResult } from '../../../../src/storage/query/result-convert.js';
@@ -19,10 +19,7 @@ describe('storage/query/functions: string, hashing and misc functions on DuckDB'
   before(async () => {
     instance = await DuckDBInstance.create(':memory:');
     conn = await instance.connect();
-    await conn.run("SET TimeZone = 'UTC'");
-    await conn.run('SET integer_division = true');
-    for (const udf of FUNCTION_UDFS) conn.registerScalarFunction(udf());
-    for (const macro of FUNCTION_MACROS) await conn.run(macro);
+    await installFunctions(conn);
   });
   after(() => {
     conn.closeSync();
