@@ -57,7 +57,7 @@ export function rowSourceOf(result: QueryResult): RowSource {
 }
 
 // Rows in the first piece a streaming result gives (see queryRows).
-const FIRST_ROWS = Number(process.env.FIRST_ROWS ?? 512);
+const FIRST_ROWS = 512;
 
 const EXPLAIN_NAMES: Record<string, string> = { explain_key: 'plan_type', explain_value: 'plan' };
 

@@ -9,7 +9,9 @@ export interface Converter {
 const same = (v: DuckDBValue): unknown => v;
 const str = (v: DuckDBValue): unknown => String(v);
 const field = (v: DuckDBValue, name: string): unknown => (v as unknown as Record<string, unknown>)[name];
-const scaled = (name: string, factor: bigint) => (v: DuckDBValue): unknown => (field(v, name) as bigint) * factor;
+// Nanosecond timestamps need no multiplication (one BigInt fewer per value on the hot path of large results).
+const scaled = (name: string, factor: bigint) =>
+  factor === 1n ? (v: DuckDBValue): unknown => field(v, name) : (v: DuckDBValue): unknown => (field(v, name) as bigint) * factor;
 const hex = (v: DuckDBValue): unknown => Buffer.from(field(v, 'bytes') as Uint8Array).toString('hex');
 
 // Each DuckDB result type: the Arrow name InfluxDB would report and how a value becomes plain JS.
