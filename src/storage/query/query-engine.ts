@@ -10,7 +10,7 @@ import type { SchemaSnapshot } from './information-schema.js';
 import { mapDuckdbError, planningError, queryError, tableNotFound } from './query-errors.js';
 import { planQuery, type QueryPlan } from './query-planner.js';
 import type { QueryColumn, QueryParams, QueryResult } from './query-result.js';
-import { convertColumns, convertResult, describeColumns } from './result-convert.js';
+import { convertChunk, convertResult, describeColumns } from './result-convert.js';
 import { translateShow } from './show-statements.js';
 import { matchingParen, tokenize } from './sql-lexer.js';
 import type { SystemTableLister, SystemTableProvider } from './system-tables.js';
@@ -119,7 +119,7 @@ export class QueryEngine {
               ended = true;
               return null;
             }
-            const rows = convertColumns(chunk.getColumns(), chunk.rowCount, converters);
+            const rows = convertChunk(chunk, converters);
             // A small first piece: a streaming consumer can send it at once, inside the peer's first HTTP/2 window.
             if (first && rows.length > FIRST_ROWS) {
               first = false;

@@ -1,4 +1,4 @@
-import { DuckDBTypeId, type DuckDBResultReader, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBDataChunk, type DuckDBResultReader, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { QueryResult } from './query-result.js';
 
 export interface Converter {
@@ -120,6 +120,24 @@ export function convertColumns(data: readonly (readonly DuckDBValue[])[], rowCou
     const identity = convert === same;
     for (let r = 0; r < rowCount; r++) {
       const v = values[r]!;
+      rows[r]![c] = v === null ? null : identity ? v : convert(v);
+    }
+  }
+  return rows;
+}
+
+// One chunk of a streamed result as rows, read from its vectors directly (no per-column value arrays in between).
+export function convertChunk(chunk: DuckDBDataChunk, converters: readonly Converter[]): unknown[][] {
+  const rowCount = chunk.rowCount;
+  const width = converters.length;
+  const rows: unknown[][] = new Array(rowCount);
+  for (let r = 0; r < rowCount; r++) rows[r] = new Array(width);
+  for (let c = 0; c < width; c++) {
+    const convert = converters[c]!.convert;
+    const vector = chunk.getColumnVector(c);
+    const identity = convert === same;
+    for (let r = 0; r < rowCount; r++) {
+      const v = vector.getItem(r);
       rows[r]![c] = v === null ? null : identity ? v : convert(v);
     }
   }
