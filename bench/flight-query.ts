@@ -78,7 +78,11 @@ async function flightRun(client: grpc.Client, sql: string, pauseMs = 0): Promise
 // POST /api/v3/query_sql: time to the first body byte and to the whole body (JSON parsed when `format` is json).
 async function httpRun(url: string, sql: string, format: 'json' | 'parquet'): Promise<{ totalMs: number; firstByteMs: number; bytes: number; rows?: number }> {
   const t = performance.now();
-  const res = await fetch(`${url}/api/v3/query_sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ db: DB, q: sql, format }) });
+  const res = await fetch(`${url}/api/v3/query_sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ db: DB, q: sql, format }) }).catch(
+    (err: Error) => {
+      throw new Error(`query_sql ${format} failed: ${err.message}: ${String(err.cause)}`);
+    },
+  );
   if (res.status !== 200) throw new Error(`query_sql ${format} failed: ${res.status} ${await res.text()}`);
   const chunks: Uint8Array[] = [];
   let firstByteMs = NaN;
