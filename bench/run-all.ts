@@ -13,6 +13,7 @@ import { runScale100Triggers } from './scale-100-triggers.js';
 import { runLastValueCache } from './last-value-cache.js';
 import { runSandbox } from './sandbox.js';
 import { runSqlFunctions } from './sql-functions.js';
+import { runFlightQuery } from './flight-query.js';
 
 // `npm run bench [name…]`: runs every benchmark (or the named ones) one after another.
 const all: Record<string, () => Promise<void>> = {
@@ -31,6 +32,7 @@ const all: Record<string, () => Promise<void>> = {
   'last-value-cache': runLastValueCache,
   sandbox: runSandbox,
   'sql-functions': runSqlFunctions,
+  'flight-query': runFlightQuery,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted) {

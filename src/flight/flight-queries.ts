@@ -112,6 +112,8 @@ class BatchSender {
   }
 
   async rows(rows: unknown[][]): Promise<void> {
+    // A cancelled call stops before converting more (a flush may be a whole batch away).
+    this.signal.throwIfAborted();
     for (let i = 0; i < rows.length; i += this.batchRows) {
       const slice = i === 0 && rows.length <= this.batchRows ? rows : rows.slice(i, i + this.batchRows);
       if (this.pending.length === 0) this.pending = slice;

@@ -120,6 +120,8 @@ export class ApiListener {
 
   private onConnection(socket: Socket, headersTimeoutMs: number): void {
     this.sockets.add(socket);
+    // Without TCP_NODELAY, HTTP/2's small frames (flow-control windows) meet the peer's delayed ACK: ~40 ms stalls.
+    socket.setNoDelay(true);
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     if (this.stopping) {

@@ -11,7 +11,7 @@ import { mapDuckdbError, planningError, queryError, tableNotFound } from './quer
 import { planQuery, type QueryPlan } from './query-planner.js';
 import { QueryLog } from './query-log.js';
 import type { QueryColumn, QueryParams, QueryResult } from './query-result.js';
-import { convertColumns, convertResult, describeColumns } from './result-convert.js';
+import { convertChunk, convertResult, describeColumns } from './result-convert.js';
 import { translateShow } from './show-statements.js';
 import { matchingParen, tokenize } from './sql-lexer.js';
 import type { SystemTableLister, SystemTableProvider } from './system-tables.js';
@@ -57,6 +57,9 @@ export function rowSourceOf(result: QueryResult): RowSource {
   };
 }
 
+// Rows in the first piece a streaming result gives (see queryRows).
+const FIRST_ROWS = 512;
+
 const EXPLAIN_NAMES: Record<string, string> = { explain_key: 'plan_type', explain_value: 'plan' };
 
 interface ConnState {
@@ -101,16 +104,31 @@ export class QueryEngine {
         const { columns, converters } = describeColumns(result.columnNames(), result.columnTypes(), plan.tagColumns);
         if (stmt.statementType === StatementType.EXPLAIN) for (const c of columns) c.name = EXPLAIN_NAMES[c.name] ?? c.name;
         let ended = false;
+        let held: unknown[][] | null = null;
+        let first = true;
         return await consume({
           columns,
           next: async () => {
+            if (held) {
+              const rest = held;
+              held = null;
+              return rest;
+            }
             if (ended) return null;
             const chunk = await result.fetchChunk();
             if (!chunk || chunk.rowCount === 0) {
               ended = true;
               return null;
             }
-            return convertColumns(chunk.getColumns(), chunk.rowCount, converters);
+            const rows = convertChunk(chunk, converters);
+            // A small first piece: a streaming consumer can send it at once, inside the peer's first HTTP/2 window.
+            if (first && rows.length > FIRST_ROWS) {
+              first = false;
+              held = rows.slice(FIRST_ROWS);
+              return rows.slice(0, FIRST_ROWS);
+            }
+            first = false;
+            return rows;
           },
         });
       } finally {
