@@ -6,18 +6,35 @@ import { normaliseLevel } from '../shared/logger.js';
 import { canonicalPath, isWithin } from '../shared/path-within.js';
 import { ConfigError } from './errors.js';
 import { SERVE_OPTIONS, type OptionSpec, type ServeConfig, type ServeConfigRaw } from './schema.js';
+import { envDescription, readOrigin, type ConfigOrigin } from './origin.js';
+import { didYouMean } from './suggest.js';
+import { notApplicableByFlag, NOT_APPLICABLE_OPTIONS } from './upstream-options.js';
+import { availableMemory, givenNotApplicable, notApplicableWarning, objectStoreKind, parseMemSize, refuseClusterId, verboseLevel } from './upstream.js';
 
 type Raw = Partial<Record<keyof ServeConfigRaw, string>>;
 type Source = 'flag' | 'env' | 'file' | 'default';
 
 export interface LoadInput {
   flags: Partial<Record<keyof ServeConfigRaw, string | boolean>>;
+  // Upstream flags that do not apply here (flag name → value), accepted by `serve`.
+  upstreamFlags?: Record<string, string | boolean>;
   env: NodeJS.ProcessEnv;
   configFile?: string | null;
 }
 
-// Reads the TOML file's flat `key = value` pairs; unknown keys are an error that lists the known ones.
-export function readConfigFile(path: string): Raw {
+interface FileSettings {
+  raw: Raw;
+  // Keys of upstream settings that do not apply here.
+  notApplicable: string[];
+}
+
+// Every key a config file may hold, for suggestions.
+export function knownKeys(): string[] {
+  return [...SERVE_OPTIONS.flatMap((o) => [o.flag, ...(o.aliases ?? [])]), ...NOT_APPLICABLE_OPTIONS.map((o) => o.flag)];
+}
+
+// Reads the TOML file's flat `key = value` pairs; an unknown key is an error that suggests the closest known one.
+export function readConfigFile(path: string): FileSettings {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -31,35 +48,43 @@ export function readConfigFile(path: string): Raw {
     throw new ConfigError(`invalid TOML in config file '${path}': ${(err as Error).message}`);
   }
   const raw: Raw = {};
+  const notApplicable: string[] = [];
   for (const [k, v] of Object.entries(doc)) {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date)) {
+      throw new ConfigError(`config key '${k}' in ${path} must be a plain value, got a table`);
+    }
     const spec = SERVE_OPTIONS.find((o) => o.flag === k || o.aliases?.includes(k));
     if (!spec) {
-      throw new ConfigError(
-        `unknown key '${k}' in config file '${path}'; known keys: ${SERVE_OPTIONS.map((o) => o.flag).join(', ')}`,
-      );
-    }
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-      throw new ConfigError(`config key '${k}' in '${path}' must be a plain value, got a table`);
+      if (notApplicableByFlag(k)) {
+        notApplicable.push(k);
+        continue;
+      }
+      throw new ConfigError(`unknown key '${k}' in config file ${path}${didYouMean(k, knownKeys())}`);
     }
     raw[spec.key] = Array.isArray(v) ? v.map(String).join(',') : String(v);
   }
-  return raw;
+  return { raw, notApplicable };
 }
 
-function pick(spec: OptionSpec, input: LoadInput, file: Raw): { value: string | undefined; source: Source } {
+function pick(spec: OptionSpec, input: LoadInput, file: Raw): { value: string | undefined; source: Source; envName?: string } {
   const flag = input.flags[spec.key];
   if (flag !== undefined) return { value: typeof flag === 'boolean' ? String(flag) : flag, source: 'flag' };
   for (const name of spec.env) {
     const v = input.env[name];
-    if (v !== undefined) return { value: v, source: 'env' };
+    if (v !== undefined) return { value: v, source: 'env', envName: name };
   }
   if (file[spec.key] !== undefined) return { value: file[spec.key], source: 'file' };
   return { value: spec.default, source: 'default' };
 }
 
+// Where a value came from, as the operator wrote it (the conffile key for a variable the launcher derived).
+let origin: ConfigOrigin | null = null;
+let filePath: string | null = null;
+const envUsed = new Map<keyof ServeConfigRaw, string>();
+
 function describe(spec: OptionSpec, source: Source): string {
-  if (source === 'env') return `environment variable ${spec.env.join('/')}`;
-  if (source === 'file') return `config key '${spec.flag}'`;
+  if (source === 'env') return envDescription(envUsed.get(spec.key) ?? spec.env[0]!, origin);
+  if (source === 'file') return `config key '${spec.flag}' in ${filePath}`;
   return `--${spec.flag}`;
 }
 
@@ -92,6 +117,14 @@ function typed(spec: OptionSpec, value: string, source: Source): unknown {
       const n = parseBytes(value);
       return n === null ? bad('a size in bytes, e.g. 10485760 or 10MiB') : n;
     }
+    case 'memsize': {
+      const n = parseMemSize(value, availableMemory());
+      return n === null || n === 0 ? bad('megabytes or a share of the memory, e.g. 4096, 2GB, 512MB or 20%') : n;
+    }
+    case 'count': {
+      if (!/^\s*\d+\s*$/.test(value)) bad('a count (each -v adds one)');
+      return Number(value);
+    }
     case 'duration': {
       try {
         const ns = parseDurationNs(value);
@@ -118,11 +151,11 @@ function typed(spec: OptionSpec, value: string, source: Source): unknown {
   }
 }
 
-function parseBind(value: string): { host: string; port: number } {
+function parseBind(value: string, from = '--http-bind'): { host: string; port: number } {
   const m = /^(.*):(\d+)$/.exec(value.trim());
   const port = m ? Number(m[2]) : NaN;
   if (!m || port > 65535) {
-    throw new ConfigError(`invalid value '${value}' for --http-bind: expected address:port, e.g. 0.0.0.0:8181`);
+    throw new ConfigError(`invalid value '${value}' for ${from}: expected address:port, e.g. 0.0.0.0:8181`);
   }
   const host = m[1]!.replace(/^\[(.*)\]$/, '$1');
   return { host: host === '' ? '0.0.0.0' : host, port };
@@ -183,20 +216,36 @@ function tlsSettings(values: Partial<Record<keyof ServeConfigRaw, unknown>>, sou
 
 // Merges flags > environment > TOML file > defaults into a validated ServeConfig.
 export function loadServeConfig(input: LoadInput): ServeConfig {
-  const filePath = input.configFile ?? input.env.INFLUXDB3_CONFIG_FILE ?? null;
-  const file = filePath ? readConfigFile(filePath) : {};
+  filePath = input.configFile ?? input.env.INFLUXDB3_CONFIG_FILE ?? null;
+  origin = readOrigin(input.env);
+  envUsed.clear();
+  const settings = filePath ? readConfigFile(filePath) : { raw: {}, notApplicable: [] };
+  const file = settings.raw;
   const values: Partial<Record<keyof ServeConfigRaw, unknown>> = {};
   const present = new Set<keyof ServeConfigRaw>();
   const sources = new Map<keyof ServeConfigRaw, Source>();
   for (const spec of SERVE_OPTIONS) {
-    const { value, source } = pick(spec, input, file);
+    const { value, source, envName } = pick(spec, input, file);
     if (value === undefined) continue;
     present.add(spec.key);
     sources.set(spec.key, source);
+    if (envName) envUsed.set(spec.key, envName);
     values[spec.key] = typed(spec, value, source);
   }
+  const from = (key: keyof ServeConfigRaw): string => describe(SERVE_OPTIONS.find((o) => o.key === key)!, sources.get(key) ?? 'flag');
+  if (present.has('clusterId')) refuseClusterId(from('clusterId'));
   const warnings: string[] = [];
-  const objectStore = values.objectStore as 'memory' | 'file';
+  const debug: string[] = [];
+  const notApplicable = notApplicableWarning(
+    givenNotApplicable(input.upstreamFlags ?? {}, input.env, settings.notApplicable, filePath, origin),
+  );
+  if (notApplicable) warnings.push(notApplicable);
+  const objectStore = objectStoreKind(values.objectStore as string, from('objectStore'), warnings);
+  if (values.disableTelemetryUpload || present.has('telemetryEndpoint')) {
+    debug.push('telemetry: influxdb3-engine sends none, so --disable-telemetry-upload and --telemetry-endpoint change nothing');
+  }
+  const verbose = verboseLevel((values.verbose as number | undefined) ?? 0);
+  if (verbose) values.logFilter = verbose;
   const dataDir = (values.dataDir as string | undefined) ?? null;
   if (objectStore === 'file' && !dataDir) {
     throw new ConfigError(`--object-store file needs --data-dir (or INFLUXDB3_DB_DIR): no data directory was given`);
@@ -229,6 +278,12 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
   }
   const bind = parseBind(values.httpBind as string);
   const tls = tlsSettings(values, sources);
+  const recovery = present.has('adminTokenRecoveryHttpBind')
+    ? parseBind(values.adminTokenRecoveryHttpBind as string, from('adminTokenRecoveryHttpBind'))
+    : null;
+  for (const key of ['numIoThreads', 'numDatafusionThreads'] as const) {
+    if (values[key] === 0) throw new ConfigError(`invalid value '0' for ${from(key)}: expected a number of threads of at least 1`);
+  }
   return {
     httpHost: bind.host,
     httpPort: bind.port,
@@ -270,6 +325,15 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
       sources.get('pluginWritablePaths') ?? 'flag',
     ),
     tls,
+    adminTokenRecovery: recovery,
+    configFile: origin?.file ?? filePath,
+    duckdbMemoryLimitBytes: values.execMemPoolBytes as number,
+    duckdbThreads: ((values.numDatafusionThreads ?? values.numIoThreads) as number | undefined) ?? null,
+    hardDeleteDefaultMs: values.hardDeleteDefaultDuration as number,
+    deleteGracePeriodMs: values.deleteGracePeriod as number,
+    logFormat: (values.logFormat as ServeConfig['logFormat'] | undefined) ?? null,
+    logDestination: (values.logDestination as ServeConfig['logDestination'] | undefined) ?? null,
     warnings,
+    debug,
   };
 }

@@ -1,5 +1,6 @@
 // Every `serve` option in one table: flag, environment variables, TOML key, default and validation.
-export type OptionKind = 'string' | 'int' | 'bool' | 'duration' | 'enum' | 'list' | 'bytes';
+// memsize: upstream's MemorySizeMb (a plain number is megabytes; also 20%, 512MB, 2GB, 1048576b).
+export type OptionKind = 'string' | 'int' | 'bool' | 'duration' | 'enum' | 'list' | 'bytes' | 'memsize' | 'count';
 
 export interface OptionSpec {
   key: keyof ServeConfigRaw;
@@ -9,6 +10,10 @@ export interface OptionSpec {
   kind: OptionKind;
   choices?: string[];
   default?: string;
+  // The value of a flag given alone (upstream's num_args = 0..=1).
+  bare?: string;
+  // Single-letter flag (-v).
+  short?: string;
   help: string;
 }
 
@@ -50,14 +55,26 @@ export interface ServeConfigRaw {
   tlsCert: string;
   tlsKey: string;
   tlsMinimumVersion: string;
+  adminTokenRecoveryHttpBind: string;
+  execMemPoolBytes: string;
+  numIoThreads: string;
+  numDatafusionThreads: string;
+  disableTelemetryUpload: string;
+  telemetryEndpoint: string;
+  hardDeleteDefaultDuration: string;
+  deleteGracePeriod: string;
+  verbose: string;
+  logFormat: string;
+  logDestination: string;
+  clusterId: string;
 }
 
 export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'httpBind', flag: 'http-bind', env: ['INFLUXDB3_HTTP_BIND_ADDR'], kind: 'string', default: '0.0.0.0:8181', help: 'address:port the HTTP API listens on' },
-  { key: 'objectStore', flag: 'object-store', env: ['INFLUXDB3_OBJECT_STORE'], kind: 'enum', choices: ['memory', 'file'], default: 'file', help: 'where data lives: memory (lost on exit) or file (under --data-dir)' },
+  { key: 'objectStore', flag: 'object-store', env: ['INFLUXDB3_OBJECT_STORE'], kind: 'string', default: 'file', help: 'where data lives: file (under --data-dir) or memory (lost on exit); s3, google and azure stop the start (this server stores on local disk)' },
   { key: 'dataDir', flag: 'data-dir', env: ['INFLUXDB3_DB_DIR', 'INFLUXDB3_DATA_DIR'], kind: 'string', help: 'directory for the WAL, catalog and DuckDB files (required for --object-store file)' },
   { key: 'nodeId', flag: 'node-id', aliases: ['host-id'], env: ['INFLUXDB3_NODE_IDENTIFIER_PREFIX', 'INFLUXDB3_NODE_ID'], kind: 'string', default: 'primary-node', help: 'identifier of this node' },
-  { key: 'nodeIdFromEnv', flag: 'node-id-from-env', env: [], kind: 'string', help: 'read the node id from this environment variable' },
+  { key: 'nodeIdFromEnv', flag: 'node-id-from-env', env: ['INFLUXDB3_NODE_IDENTIFIER_FROM_ENV'], kind: 'string', help: 'read the node id from this environment variable' },
   { key: 'pluginDir', flag: 'plugin-dir', env: ['INFLUXDB3_PLUGIN_DIR'], kind: 'string', help: 'plugin directory; setting it (even to an empty string) enables the Processing Engine' },
   { key: 'virtualEnvLocation', flag: 'virtual-env-location', env: ['VIRTUAL_ENV'], kind: 'string', help: 'Python virtual environment for plugins (default <plugin-dir>/.venv)' },
   { key: 'python', flag: 'python', env: ['INFLUXDB3_PYTHON'], kind: 'string', help: 'base Python interpreter used to create the plugin virtual environment' },
@@ -89,6 +106,18 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'tlsMinimumVersion', flag: 'tls-minimum-version', env: ['INFLUXDB3_TLS_MINIMUM_VERSION'], kind: 'enum', choices: ['tls-1.2', 'tls-1.3'], default: 'tls-1.2', help: 'oldest TLS version a client may use' },
   { key: 'httpHeadersTimeout', flag: 'http-headers-timeout', env: ['INFLUXDB3_HTTP_HEADERS_TIMEOUT'], kind: 'duration', default: '60s', help: 'a client must send its request headers within this time (slow clients are answered 408 and closed)' },
   { key: 'httpRequestTimeout', flag: 'http-request-timeout', env: ['INFLUXDB3_HTTP_REQUEST_TIMEOUT'], kind: 'duration', default: '5m', help: 'a client must send its whole request (headers and body) within this time' },
+  { key: 'adminTokenRecoveryHttpBind', flag: 'admin-token-recovery-http-bind', env: ['INFLUXDB3_ADMIN_TOKEN_RECOVERY_HTTP_BIND_ADDR'], kind: 'string', bare: '127.0.0.1:8182', help: 'open the lost-token recovery listener on address:port (127.0.0.1:8182 when given alone): POST /api/v3/configure/token/admin/regenerate there needs no token; it closes after one regeneration' },
+  { key: 'execMemPoolBytes', flag: 'exec-mem-pool-bytes', env: ['INFLUXDB3_EXEC_MEM_POOL_BYTES'], kind: 'memsize', default: '20%', help: 'DuckDB memory limit: megabytes, or a share of the memory, e.g. 20%, 4096, 2GB' },
+  { key: 'numIoThreads', flag: 'num-io-threads', aliases: ['num-threads'], env: ['INFLUXDB3_NUM_IO_THREADS', 'INFLUXDB3_NUM_THREADS'], kind: 'int', help: 'DuckDB threads when --num-datafusion-threads is not set (default: the number of cores)' },
+  { key: 'numDatafusionThreads', flag: 'num-datafusion-threads', aliases: ['datafusion-num-threads'], env: ['INFLUXDB3_NUM_DATAFUSION_THREADS', 'INFLUXDB3_DATAFUSION_NUM_THREADS'], kind: 'int', help: 'DuckDB threads that run queries (default: the number of cores)' },
+  { key: 'disableTelemetryUpload', flag: 'disable-telemetry-upload', env: ['INFLUXDB3_TELEMETRY_DISABLE_UPLOAD'], kind: 'bool', default: 'false', help: 'accepted for compatibility: this server sends no telemetry' },
+  { key: 'telemetryEndpoint', flag: 'telemetry-endpoint', env: ['INFLUXDB3_TELEMETRY_ENDPOINT'], kind: 'string', help: 'accepted for compatibility: this server sends no telemetry' },
+  { key: 'hardDeleteDefaultDuration', flag: 'hard-delete-default-duration', env: ['INFLUXDB3_HARD_DELETE_DEFAULT_DURATION'], kind: 'duration', default: '72h', help: 'time from a delete with hard_delete_at=default (`--hard-delete default`) until the data is removed' },
+  { key: 'deleteGracePeriod', flag: 'delete-grace-period', env: ['INFLUXDB3_DELETE_GRACE_PERIOD'], kind: 'duration', default: '24h', help: 'time a hard-deleted database stays listed (SHOW DATABASES with deleted ones) before it leaves the catalog' },
+  { key: 'verbose', flag: 'verbose', short: 'v', env: [], kind: 'count', help: 'more log lines: -v info, -vv debug, -vvv trace (overrides --log-filter)' },
+  { key: 'logFormat', flag: 'log-format', env: ['INFLUXDB3_LOG_FORMAT', 'LOG_FORMAT'], kind: 'enum', choices: ['full', 'pretty', 'json', 'logfmt'], help: 'log line format' },
+  { key: 'logDestination', flag: 'log-destination', env: ['INFLUXDB3_LOG_DESTINATION', 'LOG_DESTINATION'], kind: 'enum', choices: ['stdout', 'stderr'], help: 'where log lines go' },
+  { key: 'clusterId', flag: 'cluster-id', env: [], kind: 'string', help: 'InfluxDB 3 Enterprise only: refused with an explanation' },
 ];
 
 // The typed configuration the server runs with.
@@ -132,5 +161,19 @@ export interface ServeConfig {
   pluginWritablePaths: string[];
   // null: the API port speaks plaintext.
   tls: { certFile: string; keyFile: string; minVersion: 'TLSv1.2' | 'TLSv1.3' } | null;
+  // null: no lost-token recovery listener.
+  adminTokenRecovery: { host: string; port: number } | null;
+  // DuckDB's memory_limit and threads (null: DuckDB's default, the number of cores).
+  duckdbMemoryLimitBytes: number;
+  duckdbThreads: number | null;
+  hardDeleteDefaultMs: number;
+  deleteGracePeriodMs: number;
+  logFormat: 'full' | 'pretty' | 'json' | 'logfmt' | null;
+  logDestination: 'stdout' | 'stderr' | null;
+  // The file the settings were read from (--config-toml, or the packages' conffile through the launcher), for
+  // messages that tell the operator where to change a setting.
+  configFile: string | null;
+  // Logged at start: warnings (e.g. the one naming upstream settings that do not apply) and debug lines.
   warnings: string[];
+  debug: string[];
 }
