@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { parseDurationNs, DurationParseError } from '../shared/duration.js';
 import { normaliseLevel } from '../shared/logger.js';
 import { canonicalPath, isWithin } from '../shared/path-within.js';
 import { ConfigError } from './errors.js';
@@ -9,7 +8,8 @@ import { SERVE_OPTIONS, type OptionSpec, type ServeConfig, type ServeConfigRaw }
 import { envDescription, readOrigin, type ConfigOrigin } from './origin.js';
 import { didYouMean } from './suggest.js';
 import { notApplicableByFlag, NOT_APPLICABLE_OPTIONS } from './upstream-options.js';
-import { availableMemory, givenNotApplicable, notApplicableWarning, objectStoreKind, parseMemSize, refuseClusterId, verboseLevel } from './upstream.js';
+import { givenNotApplicable, notApplicableWarning, objectStoreKind, refuseClusterId, verboseLevel } from './upstream.js';
+import { typed } from './values.js';
 
 type Raw = Partial<Record<keyof ServeConfigRaw, string>>;
 type Source = 'flag' | 'env' | 'file' | 'default';
@@ -86,69 +86,6 @@ function describe(spec: OptionSpec, source: Source): string {
   if (source === 'env') return envDescription(envUsed.get(spec.key) ?? spec.env[0]!, origin);
   if (source === 'file') return `config key '${spec.flag}' in ${filePath}`;
   return `--${spec.flag}`;
-}
-
-const BOOL_TRUE = ['true', '1', 'yes', 'on'];
-const BOOL_FALSE = ['false', '0', 'no', 'off', ''];
-
-function parseBytes(v: string): number | null {
-  const m = /^\s*(\d+)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?\s*$/i.exec(v);
-  if (!m) return null;
-  const mult: Record<string, number> = { b: 1, k: 1024, kb: 1000, kib: 1024, m: 1024 ** 2, mb: 1e6, mib: 1024 ** 2, g: 1024 ** 3, gb: 1e9, gib: 1024 ** 3 };
-  return Number(m[1]) * (m[2] ? mult[m[2].toLowerCase()]! : 1);
-}
-
-function typed(spec: OptionSpec, value: string, source: Source): unknown {
-  const bad = (accepted: string): never => {
-    throw new ConfigError(`invalid value '${value}' for ${describe(spec, source)}: expected ${accepted}`);
-  };
-  switch (spec.kind) {
-    case 'bool': {
-      const v = value.trim().toLowerCase();
-      if (BOOL_TRUE.includes(v)) return true;
-      if (BOOL_FALSE.includes(v)) return false;
-      return bad('true or false');
-    }
-    case 'int': {
-      if (!/^\s*\d+\s*$/.test(value)) bad('a whole number');
-      return Number(value);
-    }
-    case 'bytes': {
-      const n = parseBytes(value);
-      return n === null ? bad('a size in bytes, e.g. 10485760 or 10MiB') : n;
-    }
-    case 'memsize': {
-      const n = parseMemSize(value, availableMemory());
-      return n === null || n === 0 ? bad('megabytes or a share of the memory, e.g. 4096, 2GB, 512MB or 20%') : n;
-    }
-    case 'count': {
-      if (!/^\s*\d+\s*$/.test(value)) bad('a count (each -v adds one)');
-      return Number(value);
-    }
-    case 'duration': {
-      try {
-        const ns = parseDurationNs(value);
-        if (ns < 1_000_000n) bad('a duration of at least 1ms, e.g. 1s, 250ms, 1m');
-        return Number(ns / 1_000_000n);
-      } catch (err) {
-        if (err instanceof DurationParseError) return bad('a duration such as 1s, 250ms, 1m 30s');
-        throw err;
-      }
-    }
-    case 'enum': {
-      const v = value.trim().toLowerCase();
-      return spec.choices!.includes(v) ? v : bad(`one of ${spec.choices!.join(', ')}`);
-    }
-    case 'list': {
-      // Without choices (names, globs) the items keep their case.
-      if (!spec.choices) return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-      const items = value.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
-      for (const item of items) if (!spec.choices!.includes(item)) bad(`a comma-separated list of ${spec.choices!.join(', ')}`);
-      return items;
-    }
-    default:
-      return value;
-  }
 }
 
 function parseBind(value: string, from = '--http-bind'): { host: string; port: number } {
@@ -230,7 +167,7 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
     present.add(spec.key);
     sources.set(spec.key, source);
     if (envName) envUsed.set(spec.key, envName);
-    values[spec.key] = typed(spec, value, source);
+    values[spec.key] = typed(spec, value, describe(spec, source));
   }
   const from = (key: keyof ServeConfigRaw): string => describe(SERVE_OPTIONS.find((o) => o.key === key)!, sources.get(key) ?? 'flag');
   if (present.has('clusterId')) refuseClusterId(from('clusterId'));
@@ -327,7 +264,7 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
     tls,
     adminTokenRecovery: recovery,
     configFile: origin?.file ?? filePath,
-    duckdbMemoryLimitBytes: values.execMemPoolBytes as number,
+    duckdbMemoryLimitBytes: (values.execMemPoolBytes as number | undefined) ?? null,
     duckdbThreads: ((values.numDatafusionThreads ?? values.numIoThreads) as number | undefined) ?? null,
     hardDeleteDefaultMs: values.hardDeleteDefaultDuration as number,
     deleteGracePeriodMs: values.deleteGracePeriod as number,

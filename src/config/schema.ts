@@ -107,7 +107,7 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'httpHeadersTimeout', flag: 'http-headers-timeout', env: ['INFLUXDB3_HTTP_HEADERS_TIMEOUT'], kind: 'duration', default: '60s', help: 'a client must send its request headers within this time (slow clients are answered 408 and closed)' },
   { key: 'httpRequestTimeout', flag: 'http-request-timeout', env: ['INFLUXDB3_HTTP_REQUEST_TIMEOUT'], kind: 'duration', default: '5m', help: 'a client must send its whole request (headers and body) within this time' },
   { key: 'adminTokenRecoveryHttpBind', flag: 'admin-token-recovery-http-bind', env: ['INFLUXDB3_ADMIN_TOKEN_RECOVERY_HTTP_BIND_ADDR'], kind: 'string', bare: '127.0.0.1:8182', help: 'open the lost-token recovery listener on address:port (127.0.0.1:8182 when given alone): POST /api/v3/configure/token/admin/regenerate there needs no token; it closes after one regeneration' },
-  { key: 'execMemPoolBytes', flag: 'exec-mem-pool-bytes', env: ['INFLUXDB3_EXEC_MEM_POOL_BYTES'], kind: 'memsize', default: '20%', help: 'DuckDB memory limit: megabytes, or a share of the memory, e.g. 20%, 4096, 2GB' },
+  { key: 'execMemPoolBytes', flag: 'exec-mem-pool-bytes', env: ['INFLUXDB3_EXEC_MEM_POOL_BYTES'], kind: 'memsize', help: 'DuckDB memory limit: megabytes, or a share of the memory, e.g. 20%, 4096, 2GB (default: DuckDB\'s, 80% of the memory; upstream\'s 20% would starve DuckDB\'s page cache)' },
   { key: 'numIoThreads', flag: 'num-io-threads', aliases: ['num-threads'], env: ['INFLUXDB3_NUM_IO_THREADS', 'INFLUXDB3_NUM_THREADS'], kind: 'int', help: 'DuckDB threads when --num-datafusion-threads is not set (default: the number of cores)' },
   { key: 'numDatafusionThreads', flag: 'num-datafusion-threads', aliases: ['datafusion-num-threads'], env: ['INFLUXDB3_NUM_DATAFUSION_THREADS', 'INFLUXDB3_DATAFUSION_NUM_THREADS'], kind: 'int', help: 'DuckDB threads that run queries (default: the number of cores)' },
   { key: 'disableTelemetryUpload', flag: 'disable-telemetry-upload', env: ['INFLUXDB3_TELEMETRY_DISABLE_UPLOAD'], kind: 'bool', default: 'false', help: 'accepted for compatibility: this server sends no telemetry' },
@@ -164,7 +164,7 @@ export interface ServeConfig {
   // null: no lost-token recovery listener.
   adminTokenRecovery: { host: string; port: number } | null;
   // DuckDB's memory_limit and threads (null: DuckDB's default, the number of cores).
-  duckdbMemoryLimitBytes: number;
+  duckdbMemoryLimitBytes: number | null;
   duckdbThreads: number | null;
   hardDeleteDefaultMs: number;
   deleteGracePeriodMs: number;

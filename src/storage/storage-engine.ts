@@ -60,7 +60,7 @@ export interface StorageOptions {
   // --query-log-size: queries kept in system.queries (0 keeps none).
   queryLogSize?: number;
   // --exec-mem-pool-bytes and --num-datafusion-threads/--num-io-threads: DuckDB's memory_limit and threads.
-  duckdbMemoryLimitBytes?: number;
+  duckdbMemoryLimitBytes?: number | null;
   duckdbThreads?: number | null;
 }
 
@@ -137,7 +137,7 @@ export class StorageEngine {
         ].sort(),
       tableFunctions: this.caches,
       readers: opts.maxConcurrentQueries,
-      memoryLimitBytes: opts.duckdbMemoryLimitBytes,
+      memoryLimitBytes: opts.duckdbMemoryLimitBytes ?? undefined,
       threads: opts.duckdbThreads ?? undefined,
     });
     this.schema = new SchemaSync(this.catalog, this.store);

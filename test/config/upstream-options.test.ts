@@ -96,9 +96,10 @@ describe('config: upstream InfluxDB 3 serve options', () => {
 
   it('maps --exec-mem-pool-bytes and the thread counts to DuckDB settings', () => {
     const d = loadServeConfig({ flags: base, env: {} });
-    expect(d.duckdbMemoryLimitBytes).to.be.greaterThan(0);
+    expect(d.duckdbMemoryLimitBytes).to.equal(null);
     expect(d.duckdbThreads).to.equal(null);
     const c = loadServeConfig({ flags: { ...base, execMemPoolBytes: '512', numIoThreads: '3' }, env: {} });
+    expect(loadServeConfig({ flags: { ...base, execMemPoolBytes: '50%' }, env: {} }).duckdbMemoryLimitBytes).to.be.greaterThan(0);
     expect(c.duckdbMemoryLimitBytes).to.equal(512 * 1024 * 1024);
     expect(c.duckdbThreads).to.equal(3);
     const e = loadServeConfig({ flags: base, env: { INFLUXDB3_EXEC_MEM_POOL_BYTES: '2GB', INFLUXDB3_NUM_IO_THREADS: '3', INFLUXDB3_DATAFUSION_NUM_THREADS: '2' } });

@@ -1,9 +1,20 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type ServerHandle } from '../helpers/server-process.js';
+import { ROOT, startServer, type ServerHandle } from '../helpers/server-process.js';
+
+// The packages' launcher run on this checkout (its dist/), as the unit runs it, on a conffile.
+function launch(conf: string): { code: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'packaging', 'influxdb3-launcher'), `--root=${ROOT}`, `--config-toml=${conf}`, '--', 'serve'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  });
+  return { code: r.status, stderr: r.stderr };
+}
 
 const json = (lines: string[]): Array<Record<string, unknown>> =>
   lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -66,6 +77,19 @@ describe('integration: a migrated InfluxDB 3 systemd unit', function () {
       (err: Error) => err.message,
     );
     expect(message).to.include("object store 's3' (from --object-store) is not supported: influxdb3-engine stores data on local disk");
+  });
+
+  it('packaged conffile: a bad value names the key and the file, an unknown key gets the closest one', () => {
+    const conf = join(dir, 'influxdb3-engine.conf');
+    writeFileSync(conf, `object-store = "memory"\ngen1-duration = "10m"\nmax-http-request-size = "big"\n`);
+    const bad = launch(conf);
+    expect(bad.code).to.equal(1);
+    expect(bad.stderr).to.include(`invalid value 'big' for config key 'max-http-request-size' in ${conf}: expected a size in bytes`);
+    expect(bad.stderr).not.to.include('INFLUXDB3_MAX_HTTP_REQUEST_SIZE');
+    writeFileSync(conf, `object-store = "memory"\nretention-check-intervall = "1h"\n`);
+    const typo = launch(conf);
+    expect(typo.code).to.equal(1);
+    expect(typo.stderr).to.include(`unknown key 'retention-check-intervall' in config file ${conf}; did you mean 'retention-check-interval'?`);
   });
 
   it('serves the lost-token recovery listener until one regeneration', async () => {
