@@ -86,7 +86,7 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'maxHttpRequestSize', flag: 'max-http-request-size', env: ['INFLUXDB3_MAX_HTTP_REQUEST_SIZE'], kind: 'bytes', default: '10485760', help: 'largest accepted request body in bytes' },
   { key: 'withoutAuth', flag: 'without-auth', env: ['INFLUXDB3_START_WITHOUT_AUTH'], kind: 'bool', default: 'false', help: 'run without token authentication' },
   { key: 'adminTokenFile', flag: 'admin-token-file', env: ['INFLUXDB3_ADMIN_TOKEN_FILE'], kind: 'string', help: 'file holding an admin token to preload' },
-  { key: 'disableAuthz', flag: 'disable-authz', env: ['INFLUXDB3_DISABLE_AUTHZ'], kind: 'list', choices: ['health', 'ping', 'metrics'], help: 'endpoints that need no token' },
+  { key: 'disableAuthz', flag: 'disable-authz', env: ['INFLUXDB3_DISABLE_AUTHZ'], kind: 'list', choices: ['health', 'ping', 'metrics', 'ready', 'pprof', 'node_stop'], help: 'endpoints that need no token: health, ping, metrics (upstream\'s ready, pprof and node_stop are accepted; they name endpoints this server does not have)' },
   { key: 'maxConcurrentQueries', flag: 'max-concurrent-queries', env: ['INFLUXDB3_MAX_CONCURRENT_QUERIES'], kind: 'int', default: '16', help: 'queries executed at once; more wait' },
   { key: 'queryLogSize', flag: 'query-log-size', aliases: ['query-log-max-entries'], env: ['INFLUXDB3_QUERY_LOG_SIZE', 'INFLUXDB3_QUERY_LOG_MAX_ENTRIES'], kind: 'int', default: '1000', help: 'queries kept in system.queries (the query log); older ones are evicted' },
   { key: 'logFilter', flag: 'log-filter', env: ['LOG_FILTER', 'INFLUXDB3_LOG_FILTER'], kind: 'string', default: 'info', help: 'log level: trace, debug, info, warn, error' },

@@ -128,6 +128,12 @@ describe('config: upstream InfluxDB 3 serve options', () => {
     );
   });
 
+  it('accepts every --disable-authz value upstream accepts', () => {
+    const c = loadServeConfig({ flags: { ...base, disableAuthz: 'health,ping,metrics,ready,pprof,node_stop' }, env: {} });
+    expect(c.disableAuthz).to.deep.equal(['health', 'ping', 'metrics', 'ready', 'pprof', 'node_stop']);
+    expect(() => loadServeConfig({ flags: { ...base, disableAuthz: 'health,writes' }, env: {} })).to.throw("invalid value 'health,writes' for --disable-authz");
+  });
+
   it('accepts --disable-telemetry-upload and says at debug that nothing is sent', () => {
     const c = loadServeConfig({ flags: { ...base, disableTelemetryUpload: 'true' }, env: {} });
     expect(c.warnings).to.deep.equal([]);
