@@ -34,11 +34,12 @@ export function run(cmd, args, options = {}) {
   return execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
 }
 
-// conf/influxdb3-engine.conf with the SEED keys set: their commented `# key = "..."` line becomes `key="value"`.
+// conf/influxdb3-engine.conf with the SEED keys set: their commented `# key = "..."` line (or indented example
+// `#   key = "..."`) becomes `key="value"`.
 export function seededConfig(text) {
   let out = text;
   for (const [key, value] of SEED) {
-    const re = new RegExp(`^# ${key.replace(/-/g, '\\-')} = .*$`, 'm');
+    const re = new RegExp(`^#\\s+${key.replace(/-/g, '\\-')} = .*$`, 'm');
     if (!re.test(out)) throw new Error(`conf/influxdb3-engine.conf has no commented '# ${key} = ...' line to seed`);
     out = out.replace(re, `${key}="${value}"`);
   }

@@ -22,6 +22,7 @@ import { readAdminTokenFile } from './auth/admin-token-file.js';
 import { authMiddleware } from './http/auth/auth-middleware.js';
 import { registerTokenRoutes } from './http/routes/token-routes.js';
 import { createFlightHandler } from './flight/index.js';
+import { AdminTokenRecoveryListener } from './http/admin-token-recovery.js';
 
 // The composition root: config → storage → engine → http; stopped in reverse order.
 export class App {
@@ -33,6 +34,8 @@ export class App {
   readonly systemTables = new SystemTableRegistry();
   readonly registry = new Registry();
   address: AddressInfo | null = null;
+  recovery: AdminTokenRecoveryListener | null = null;
+  recoveryAddress: AddressInfo | null = null;
 
   constructor(readonly config: ServeConfig, private readonly logger: Logger) {
     collectDefaultMetrics({ register: this.registry });
@@ -46,8 +49,14 @@ export class App {
       systemTableNames: this.systemTables.names,
       maxConcurrentQueries: config.maxConcurrentQueries,
       queryLogSize: config.queryLogSize,
+      duckdbMemoryLimitBytes: config.duckdbMemoryLimitBytes,
+      duckdbThreads: config.duckdbThreads,
     });
-    this.admin = new DatabaseAdmin(this.storage, { logger: logger.child({ component: 'admin' }), sweepIntervalMs: config.retentionCheckIntervalMs });
+    this.admin = new DatabaseAdmin(this.storage, {
+      logger: logger.child({ component: 'admin' }),
+      sweepIntervalMs: config.retentionCheckIntervalMs,
+      hardDeleteDefaultMs: config.hardDeleteDefaultMs,
+    });
     this.storage.beforeQuery = (db) => this.admin.enforceRetention(db);
     const engineDeps = {
       config,
@@ -111,13 +120,18 @@ export class App {
       this.logger.warn('AUTHENTICATION IS DISABLED (--without-auth): anyone who can reach this port can read, write and delete data');
     }
     // Unusable TLS files stop the start before anything is opened.
-    if (this.config.tls) loadTlsMaterial(this.config.tls);
+    const tls = this.config.tls ? loadTlsMaterial(this.config.tls) : null;
     await this.storage.start();
     this.tokens.load();
     await this.preloadAdminToken();
     this.admin.start();
     await this.engine.start();
     this.address = await this.http.start(this.config.httpHost, this.config.httpPort);
+    const recovery = this.config.adminTokenRecovery;
+    if (recovery) {
+      this.recovery = new AdminTokenRecoveryListener({ regenerate: () => this.tokens.regenerateOperatorToken(null), logger: this.logger.child({ component: 'auth' }), tls });
+      this.recoveryAddress = await this.recovery.start(recovery.host, recovery.port);
+    }
     this.logger.info({ address: `${this.address.address}:${this.address.port}`, tls: this.config.tls !== null, objectStore: this.config.objectStore, dataDir: this.config.dataDir }, 'influxdb3-engine listening');
     return this.address;
   }
@@ -143,6 +157,7 @@ export class App {
 
   async stop(): Promise<void> {
     this.logger.info('shutting down');
+    await this.recovery?.stop();
     await this.http.stop();
     await this.engine.stop();
     this.admin.stop();

@@ -1,23 +1,40 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { parseDurationNs, DurationParseError } from '../shared/duration.js';
 import { normaliseLevel } from '../shared/logger.js';
 import { canonicalPath, isWithin } from '../shared/path-within.js';
 import { ConfigError } from './errors.js';
 import { SERVE_OPTIONS, type OptionSpec, type ServeConfig, type ServeConfigRaw } from './schema.js';
+import { envDescription, readOrigin, type ConfigOrigin } from './origin.js';
+import { didYouMean } from './suggest.js';
+import { notApplicableByFlag, NOT_APPLICABLE_OPTIONS } from './upstream-options.js';
+import { givenNotApplicable, notApplicableWarning, objectStoreKind, refuseClusterId, verboseLevel } from './upstream.js';
+import { typed } from './values.js';
 
 type Raw = Partial<Record<keyof ServeConfigRaw, string>>;
 type Source = 'flag' | 'env' | 'file' | 'default';
 
 export interface LoadInput {
   flags: Partial<Record<keyof ServeConfigRaw, string | boolean>>;
+  // Upstream flags that do not apply here (flag name → value), accepted by `serve`.
+  upstreamFlags?: Record<string, string | boolean>;
   env: NodeJS.ProcessEnv;
   configFile?: string | null;
 }
 
-// Reads the TOML file's flat `key = value` pairs; unknown keys are an error that lists the known ones.
-export function readConfigFile(path: string): Raw {
+interface FileSettings {
+  raw: Raw;
+  // Keys of upstream settings that do not apply here.
+  notApplicable: string[];
+}
+
+// Every key a config file may hold, for suggestions.
+export function knownKeys(): string[] {
+  return [...SERVE_OPTIONS.flatMap((o) => [o.flag, ...(o.aliases ?? [])]), ...NOT_APPLICABLE_OPTIONS.map((o) => o.flag)];
+}
+
+// Reads the TOML file's flat `key = value` pairs; an unknown key is an error that suggests the closest known one.
+export function readConfigFile(path: string): FileSettings {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -31,98 +48,51 @@ export function readConfigFile(path: string): Raw {
     throw new ConfigError(`invalid TOML in config file '${path}': ${(err as Error).message}`);
   }
   const raw: Raw = {};
+  const notApplicable: string[] = [];
   for (const [k, v] of Object.entries(doc)) {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date)) {
+      throw new ConfigError(`config key '${k}' in ${path} must be a plain value, got a table`);
+    }
     const spec = SERVE_OPTIONS.find((o) => o.flag === k || o.aliases?.includes(k));
     if (!spec) {
-      throw new ConfigError(
-        `unknown key '${k}' in config file '${path}'; known keys: ${SERVE_OPTIONS.map((o) => o.flag).join(', ')}`,
-      );
-    }
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-      throw new ConfigError(`config key '${k}' in '${path}' must be a plain value, got a table`);
+      if (notApplicableByFlag(k)) {
+        notApplicable.push(k);
+        continue;
+      }
+      throw new ConfigError(`unknown key '${k}' in config file ${path}${didYouMean(k, knownKeys())}`);
     }
     raw[spec.key] = Array.isArray(v) ? v.map(String).join(',') : String(v);
   }
-  return raw;
+  return { raw, notApplicable };
 }
 
-function pick(spec: OptionSpec, input: LoadInput, file: Raw): { value: string | undefined; source: Source } {
+function pick(spec: OptionSpec, input: LoadInput, file: Raw): { value: string | undefined; source: Source; envName?: string } {
   const flag = input.flags[spec.key];
   if (flag !== undefined) return { value: typeof flag === 'boolean' ? String(flag) : flag, source: 'flag' };
   for (const name of spec.env) {
     const v = input.env[name];
-    if (v !== undefined) return { value: v, source: 'env' };
+    if (v !== undefined) return { value: v, source: 'env', envName: name };
   }
   if (file[spec.key] !== undefined) return { value: file[spec.key], source: 'file' };
   return { value: spec.default, source: 'default' };
 }
 
+// Where a value came from, as the operator wrote it (the conffile key for a variable the launcher derived).
+let origin: ConfigOrigin | null = null;
+let filePath: string | null = null;
+const envUsed = new Map<keyof ServeConfigRaw, string>();
+
 function describe(spec: OptionSpec, source: Source): string {
-  if (source === 'env') return `environment variable ${spec.env.join('/')}`;
-  if (source === 'file') return `config key '${spec.flag}'`;
+  if (source === 'env') return envDescription(envUsed.get(spec.key) ?? spec.env[0]!, origin);
+  if (source === 'file') return `config key '${spec.flag}' in ${filePath}`;
   return `--${spec.flag}`;
 }
 
-const BOOL_TRUE = ['true', '1', 'yes', 'on'];
-const BOOL_FALSE = ['false', '0', 'no', 'off', ''];
-
-function parseBytes(v: string): number | null {
-  const m = /^\s*(\d+)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?\s*$/i.exec(v);
-  if (!m) return null;
-  const mult: Record<string, number> = { b: 1, k: 1024, kb: 1000, kib: 1024, m: 1024 ** 2, mb: 1e6, mib: 1024 ** 2, g: 1024 ** 3, gb: 1e9, gib: 1024 ** 3 };
-  return Number(m[1]) * (m[2] ? mult[m[2].toLowerCase()]! : 1);
-}
-
-function typed(spec: OptionSpec, value: string, source: Source): unknown {
-  const bad = (accepted: string): never => {
-    throw new ConfigError(`invalid value '${value}' for ${describe(spec, source)}: expected ${accepted}`);
-  };
-  switch (spec.kind) {
-    case 'bool': {
-      const v = value.trim().toLowerCase();
-      if (BOOL_TRUE.includes(v)) return true;
-      if (BOOL_FALSE.includes(v)) return false;
-      return bad('true or false');
-    }
-    case 'int': {
-      if (!/^\s*\d+\s*$/.test(value)) bad('a whole number');
-      return Number(value);
-    }
-    case 'bytes': {
-      const n = parseBytes(value);
-      return n === null ? bad('a size in bytes, e.g. 10485760 or 10MiB') : n;
-    }
-    case 'duration': {
-      try {
-        const ns = parseDurationNs(value);
-        if (ns < 1_000_000n) bad('a duration of at least 1ms, e.g. 1s, 250ms, 1m');
-        return Number(ns / 1_000_000n);
-      } catch (err) {
-        if (err instanceof DurationParseError) return bad('a duration such as 1s, 250ms, 1m 30s');
-        throw err;
-      }
-    }
-    case 'enum': {
-      const v = value.trim().toLowerCase();
-      return spec.choices!.includes(v) ? v : bad(`one of ${spec.choices!.join(', ')}`);
-    }
-    case 'list': {
-      // Without choices (names, globs) the items keep their case.
-      if (!spec.choices) return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-      const items = value.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
-      for (const item of items) if (!spec.choices!.includes(item)) bad(`a comma-separated list of ${spec.choices!.join(', ')}`);
-      return items;
-    }
-    default:
-      return value;
-  }
-}
-
-function parseBind(value: string): { host: string; port: number } {
+function parseBind(value: string, from = '--http-bind'): { host: string; port: number } {
   const m = /^(.*):(\d+)$/.exec(value.trim());
   const port = m ? Number(m[2]) : NaN;
   if (!m || port > 65535) {
-    throw new ConfigError(`invalid value '${value}' for --http-bind: expected address:port, e.g. 0.0.0.0:8181`);
+    throw new ConfigError(`invalid value '${value}' for ${from}: expected address:port, e.g. 0.0.0.0:8181`);
   }
   const host = m[1]!.replace(/^\[(.*)\]$/, '$1');
   return { host: host === '' ? '0.0.0.0' : host, port };
@@ -183,20 +153,36 @@ function tlsSettings(values: Partial<Record<keyof ServeConfigRaw, unknown>>, sou
 
 // Merges flags > environment > TOML file > defaults into a validated ServeConfig.
 export function loadServeConfig(input: LoadInput): ServeConfig {
-  const filePath = input.configFile ?? input.env.INFLUXDB3_CONFIG_FILE ?? null;
-  const file = filePath ? readConfigFile(filePath) : {};
+  filePath = input.configFile ?? input.env.INFLUXDB3_CONFIG_FILE ?? null;
+  origin = readOrigin(input.env);
+  envUsed.clear();
+  const settings = filePath ? readConfigFile(filePath) : { raw: {}, notApplicable: [] };
+  const file = settings.raw;
   const values: Partial<Record<keyof ServeConfigRaw, unknown>> = {};
   const present = new Set<keyof ServeConfigRaw>();
   const sources = new Map<keyof ServeConfigRaw, Source>();
   for (const spec of SERVE_OPTIONS) {
-    const { value, source } = pick(spec, input, file);
+    const { value, source, envName } = pick(spec, input, file);
     if (value === undefined) continue;
     present.add(spec.key);
     sources.set(spec.key, source);
-    values[spec.key] = typed(spec, value, source);
+    if (envName) envUsed.set(spec.key, envName);
+    values[spec.key] = typed(spec, value, describe(spec, source));
   }
+  const from = (key: keyof ServeConfigRaw): string => describe(SERVE_OPTIONS.find((o) => o.key === key)!, sources.get(key) ?? 'flag');
+  if (present.has('clusterId')) refuseClusterId(from('clusterId'));
   const warnings: string[] = [];
-  const objectStore = values.objectStore as 'memory' | 'file';
+  const debug: string[] = [];
+  const notApplicable = notApplicableWarning(
+    givenNotApplicable(input.upstreamFlags ?? {}, input.env, settings.notApplicable, filePath, origin),
+  );
+  if (notApplicable) warnings.push(notApplicable);
+  const objectStore = objectStoreKind(values.objectStore as string, from('objectStore'), warnings);
+  if (values.disableTelemetryUpload || present.has('telemetryEndpoint')) {
+    debug.push('telemetry: influxdb3-engine sends none, so --disable-telemetry-upload and --telemetry-endpoint change nothing');
+  }
+  const verbose = verboseLevel((values.verbose as number | undefined) ?? 0);
+  if (verbose) values.logFilter = verbose;
   const dataDir = (values.dataDir as string | undefined) ?? null;
   if (objectStore === 'file' && !dataDir) {
     throw new ConfigError(`--object-store file needs --data-dir (or INFLUXDB3_DB_DIR): no data directory was given`);
@@ -229,6 +215,12 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
   }
   const bind = parseBind(values.httpBind as string);
   const tls = tlsSettings(values, sources);
+  const recovery = present.has('adminTokenRecoveryHttpBind')
+    ? parseBind(values.adminTokenRecoveryHttpBind as string, from('adminTokenRecoveryHttpBind'))
+    : null;
+  for (const key of ['numIoThreads', 'numDatafusionThreads'] as const) {
+    if (values[key] === 0) throw new ConfigError(`invalid value '0' for ${from(key)}: expected a number of threads of at least 1`);
+  }
   return {
     httpHost: bind.host,
     httpPort: bind.port,
@@ -272,6 +264,13 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
       sources.get('pluginWritablePaths') ?? 'flag',
     ),
     tls,
+    adminTokenRecovery: recovery,
+    configFile: origin?.file ?? filePath,
+    duckdbMemoryLimitBytes: (values.execMemPoolBytes as number | undefined) ?? null,
+    duckdbThreads: ((values.numDatafusionThreads ?? values.numIoThreads) as number | undefined) ?? null,
+    hardDeleteDefaultMs: values.hardDeleteDefaultDuration as number,
+    deleteGracePeriodMs: values.deleteGracePeriod as number,
     warnings,
+    debug,
   };
 }

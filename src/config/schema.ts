@@ -1,5 +1,6 @@
 // Every `serve` option in one table: flag, environment variables, TOML key, default and validation.
-export type OptionKind = 'string' | 'int' | 'bool' | 'duration' | 'enum' | 'list' | 'bytes';
+// memsize: upstream's MemorySizeMb (a plain number is megabytes; also 20%, 512MB, 2GB, 1048576b).
+export type OptionKind = 'string' | 'int' | 'bool' | 'duration' | 'enum' | 'list' | 'bytes' | 'memsize' | 'count';
 
 export interface OptionSpec {
   key: keyof ServeConfigRaw;
@@ -9,6 +10,10 @@ export interface OptionSpec {
   kind: OptionKind;
   choices?: string[];
   default?: string;
+  // The value of a flag given alone (upstream's num_args = 0..=1).
+  bare?: string;
+  // Single-letter flag (-v).
+  short?: string;
   help: string;
 }
 
@@ -52,14 +57,24 @@ export interface ServeConfigRaw {
   tlsCert: string;
   tlsKey: string;
   tlsMinimumVersion: string;
+  adminTokenRecoveryHttpBind: string;
+  execMemPoolBytes: string;
+  numIoThreads: string;
+  numDatafusionThreads: string;
+  disableTelemetryUpload: string;
+  telemetryEndpoint: string;
+  hardDeleteDefaultDuration: string;
+  deleteGracePeriod: string;
+  verbose: string;
+  clusterId: string;
 }
 
 export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'httpBind', flag: 'http-bind', env: ['INFLUXDB3_HTTP_BIND_ADDR'], kind: 'string', default: '0.0.0.0:8181', help: 'address:port the HTTP API listens on' },
-  { key: 'objectStore', flag: 'object-store', env: ['INFLUXDB3_OBJECT_STORE'], kind: 'enum', choices: ['memory', 'file'], default: 'file', help: 'where data lives: memory (lost on exit) or file (under --data-dir)' },
+  { key: 'objectStore', flag: 'object-store', env: ['INFLUXDB3_OBJECT_STORE'], kind: 'string', default: 'file', help: 'where data lives: file (under --data-dir) or memory (lost on exit); s3, google and azure stop the start (this server stores on local disk)' },
   { key: 'dataDir', flag: 'data-dir', env: ['INFLUXDB3_DB_DIR', 'INFLUXDB3_DATA_DIR'], kind: 'string', help: 'directory for the WAL, catalog and DuckDB files (required for --object-store file)' },
   { key: 'nodeId', flag: 'node-id', aliases: ['host-id'], env: ['INFLUXDB3_NODE_IDENTIFIER_PREFIX', 'INFLUXDB3_NODE_ID'], kind: 'string', default: 'primary-node', help: 'identifier of this node' },
-  { key: 'nodeIdFromEnv', flag: 'node-id-from-env', env: [], kind: 'string', help: 'read the node id from this environment variable' },
+  { key: 'nodeIdFromEnv', flag: 'node-id-from-env', env: ['INFLUXDB3_NODE_IDENTIFIER_FROM_ENV'], kind: 'string', help: 'read the node id from this environment variable' },
   { key: 'pluginDir', flag: 'plugin-dir', env: ['INFLUXDB3_PLUGIN_DIR'], kind: 'string', help: 'plugin directory; setting it (even to an empty string) enables the Processing Engine' },
   { key: 'virtualEnvLocation', flag: 'virtual-env-location', env: ['VIRTUAL_ENV'], kind: 'string', help: 'Python virtual environment for plugins (default <plugin-dir>/.venv)' },
   { key: 'python', flag: 'python', env: ['INFLUXDB3_PYTHON'], kind: 'string', help: 'base Python interpreter used to create the plugin virtual environment' },
@@ -71,7 +86,7 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'maxHttpRequestSize', flag: 'max-http-request-size', env: ['INFLUXDB3_MAX_HTTP_REQUEST_SIZE'], kind: 'bytes', default: '10485760', help: 'largest accepted request body in bytes' },
   { key: 'withoutAuth', flag: 'without-auth', env: ['INFLUXDB3_START_WITHOUT_AUTH'], kind: 'bool', default: 'false', help: 'run without token authentication' },
   { key: 'adminTokenFile', flag: 'admin-token-file', env: ['INFLUXDB3_ADMIN_TOKEN_FILE'], kind: 'string', help: 'file holding an admin token to preload' },
-  { key: 'disableAuthz', flag: 'disable-authz', env: ['INFLUXDB3_DISABLE_AUTHZ'], kind: 'list', choices: ['health', 'ping', 'metrics'], help: 'endpoints that need no token' },
+  { key: 'disableAuthz', flag: 'disable-authz', env: ['INFLUXDB3_DISABLE_AUTHZ'], kind: 'list', choices: ['health', 'ping', 'metrics', 'ready', 'pprof', 'node_stop'], help: 'endpoints that need no token: health, ping, metrics (upstream\'s ready, pprof and node_stop are accepted; they name endpoints this server does not have)' },
   { key: 'maxConcurrentQueries', flag: 'max-concurrent-queries', env: ['INFLUXDB3_MAX_CONCURRENT_QUERIES'], kind: 'int', default: '16', help: 'queries executed at once; more wait' },
   { key: 'queryLogSize', flag: 'query-log-size', aliases: ['query-log-max-entries'], env: ['INFLUXDB3_QUERY_LOG_SIZE', 'INFLUXDB3_QUERY_LOG_MAX_ENTRIES'], kind: 'int', default: '1000', help: 'queries kept in system.queries (the query log); older ones are evicted' },
   { key: 'logFormat', flag: 'log-format', env: ['INFLUXDB3_LOG_FORMAT', 'LOG_FORMAT'], kind: 'enum', choices: ['full', 'pretty', 'json', 'logfmt'], help: 'log line format: full (one human line), pretty (multi-line), json, logfmt; default full on a terminal, json otherwise' },
@@ -93,6 +108,16 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'tlsMinimumVersion', flag: 'tls-minimum-version', env: ['INFLUXDB3_TLS_MINIMUM_VERSION'], kind: 'enum', choices: ['tls-1.2', 'tls-1.3'], default: 'tls-1.2', help: 'oldest TLS version a client may use' },
   { key: 'httpHeadersTimeout', flag: 'http-headers-timeout', env: ['INFLUXDB3_HTTP_HEADERS_TIMEOUT'], kind: 'duration', default: '60s', help: 'a client must send its request headers within this time (slow clients are answered 408 and closed)' },
   { key: 'httpRequestTimeout', flag: 'http-request-timeout', env: ['INFLUXDB3_HTTP_REQUEST_TIMEOUT'], kind: 'duration', default: '5m', help: 'a client must send its whole request (headers and body) within this time' },
+  { key: 'adminTokenRecoveryHttpBind', flag: 'admin-token-recovery-http-bind', env: ['INFLUXDB3_ADMIN_TOKEN_RECOVERY_HTTP_BIND_ADDR'], kind: 'string', bare: '127.0.0.1:8182', help: 'open the lost-token recovery listener on address:port (127.0.0.1:8182 when given alone): POST /api/v3/configure/token/admin/regenerate there needs no token; it closes after one regeneration' },
+  { key: 'execMemPoolBytes', flag: 'exec-mem-pool-bytes', env: ['INFLUXDB3_EXEC_MEM_POOL_BYTES'], kind: 'memsize', help: 'DuckDB memory limit: megabytes, or a share of the memory, e.g. 20%, 4096, 2GB (default: DuckDB\'s, 80% of the memory; upstream\'s 20% would starve DuckDB\'s page cache)' },
+  { key: 'numIoThreads', flag: 'num-io-threads', aliases: ['num-threads'], env: ['INFLUXDB3_NUM_IO_THREADS', 'INFLUXDB3_NUM_THREADS'], kind: 'int', help: 'DuckDB threads when --num-datafusion-threads is not set (default: the number of cores)' },
+  { key: 'numDatafusionThreads', flag: 'num-datafusion-threads', aliases: ['datafusion-num-threads'], env: ['INFLUXDB3_NUM_DATAFUSION_THREADS', 'INFLUXDB3_DATAFUSION_NUM_THREADS'], kind: 'int', help: 'DuckDB threads that run queries (default: the number of cores)' },
+  { key: 'disableTelemetryUpload', flag: 'disable-telemetry-upload', env: ['INFLUXDB3_TELEMETRY_DISABLE_UPLOAD'], kind: 'bool', default: 'false', help: 'accepted for compatibility: this server sends no telemetry' },
+  { key: 'telemetryEndpoint', flag: 'telemetry-endpoint', env: ['INFLUXDB3_TELEMETRY_ENDPOINT'], kind: 'string', help: 'accepted for compatibility: this server sends no telemetry' },
+  { key: 'hardDeleteDefaultDuration', flag: 'hard-delete-default-duration', env: ['INFLUXDB3_HARD_DELETE_DEFAULT_DURATION'], kind: 'duration', default: '72h', help: 'time from a delete with hard_delete_at=default (`--hard-delete default`) until the data is removed' },
+  { key: 'deleteGracePeriod', flag: 'delete-grace-period', env: ['INFLUXDB3_DELETE_GRACE_PERIOD'], kind: 'duration', default: '24h', help: 'upstream keeps a hard-deleted database in the catalog this long; accepted and checked, but here the data and the catalog entry go together at the hard-delete time' },
+  { key: 'verbose', flag: 'verbose', short: 'v', env: [], kind: 'count', help: 'more log lines: -v info, -vv debug, -vvv trace (overrides --log-filter)' },
+  { key: 'clusterId', flag: 'cluster-id', env: [], kind: 'string', help: 'InfluxDB 3 Enterprise only: refused with an explanation' },
 ];
 
 // The typed configuration the server runs with.
@@ -139,5 +164,17 @@ export interface ServeConfig {
   pluginWritablePaths: string[];
   // null: the API port speaks plaintext.
   tls: { certFile: string; keyFile: string; minVersion: 'TLSv1.2' | 'TLSv1.3' } | null;
+  // null: no lost-token recovery listener.
+  adminTokenRecovery: { host: string; port: number } | null;
+  // DuckDB's memory_limit and threads (null: DuckDB's default, the number of cores).
+  duckdbMemoryLimitBytes: number | null;
+  duckdbThreads: number | null;
+  hardDeleteDefaultMs: number;
+  deleteGracePeriodMs: number;
+  // The file the settings were read from (--config-toml, or the packages' conffile through the launcher), for
+  // messages that tell the operator where to change a setting.
+  configFile: string | null;
+  // Logged at start: warnings (e.g. the one naming upstream settings that do not apply) and debug lines.
   warnings: string[];
+  debug: string[];
 }

@@ -3,9 +3,13 @@ import { AppError } from '../shared/app-error.js';
 // Upstream's text for plugin operations on a node started without --plugin-dir.
 export const ENGINE_DISABLED_MESSAGE = 'Node not configured with plugin directory';
 
-// Every plugin operation on a server without --plugin-dir; the text says how to turn the engine on.
-export function engineDisabledError(): AppError {
-  return new AppError('engine_disabled', `${ENGINE_DISABLED_MESSAGE}: No plugin directory configured (start the server with --plugin-dir <dir>)`, {
+// Every plugin operation on a server without --plugin-dir; the text says how to turn the engine on, naming the
+// config key when the server was configured from a file (the packages' /etc/influxdb3/influxdb3-engine.conf).
+export function engineDisabledError(configFile: string | null = null): AppError {
+  const how = configFile
+    ? `set plugin-dir in ${configFile} (e.g. plugin-dir = "/var/lib/influxdb3/plugins") and restart the server`
+    : 'start the server with --plugin-dir <dir>';
+  return new AppError('engine_disabled', `${ENGINE_DISABLED_MESSAGE}: No plugin directory configured (${how})`, {
     status: 500,
   });
 }

@@ -21,11 +21,11 @@ export function parseRetention(text: string | undefined | null): { text: string;
   }
 }
 
-// hard_delete_at: never | now | default (72 h from now) | an RFC 3339 time.
-export function parseHardDeleteAt(value: string | undefined, nowMs: number): string | null {
+// hard_delete_at: never | now | default (--hard-delete-default-duration from now, 72 h) | an RFC 3339 time.
+export function parseHardDeleteAt(value: string | undefined, nowMs: number, defaultMs = DEFAULT_HARD_DELETE_MS): string | null {
   if (value === undefined || value === '' || value === 'never') return null;
   if (value === 'now') return new Date(nowMs).toISOString();
-  if (value === 'default') return new Date(nowMs + DEFAULT_HARD_DELETE_MS).toISOString();
+  if (value === 'default') return new Date(nowMs + defaultMs).toISOString();
   const t = Date.parse(value);
   if (Number.isNaN(t) || !/^\d{4}-\d\d-\d\dT/.test(value)) {
     throw badRequest(`invalid hard_delete_at '${value}': expected never, now, default or an RFC 3339 time like 2026-01-01T00:00:00Z`);
@@ -41,7 +41,10 @@ export class DatabaseAdmin {
   // Called once a database's data is gone for good (hard delete done).
   readonly onDatabaseRemoved: Array<(db: Database) => void> = [];
 
-  constructor(private readonly storage: StorageEngine, private readonly opts: { logger: Logger; sweepIntervalMs: number }) {}
+  constructor(
+    private readonly storage: StorageEngine,
+    private readonly opts: { logger: Logger; sweepIntervalMs: number; hardDeleteDefaultMs?: number },
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => {
@@ -65,7 +68,7 @@ export class DatabaseAdmin {
   }
 
   async deleteDatabase(name: string, hardDeleteAt: string | undefined): Promise<void> {
-    const when = parseHardDeleteAt(hardDeleteAt, Date.now());
+    const when = parseHardDeleteAt(hardDeleteAt, Date.now(), this.opts.hardDeleteDefaultMs);
     const db = this.storage.softDeleteDatabase(name, when);
     this.opts.logger.info({ db: name, hardDeleteAt: when }, 'database deleted');
     for (const cb of this.onDatabaseDeleted) cb(db, when !== null);
@@ -100,7 +103,7 @@ export class DatabaseAdmin {
   }
 
   async deleteTable(dbName: string, table: string, hardDeleteAt: string | undefined): Promise<void> {
-    await this.storage.deleteTable(dbName, table, parseHardDeleteAt(hardDeleteAt, Date.now()));
+    await this.storage.deleteTable(dbName, table, parseHardDeleteAt(hardDeleteAt, Date.now(), this.opts.hardDeleteDefaultMs));
     this.opts.logger.info({ db: dbName, table }, 'table deleted');
   }
 

@@ -63,6 +63,9 @@ export interface StorageOptions {
   maxConcurrentQueries?: number;
   // --query-log-size: queries kept in system.queries (0 keeps none).
   queryLogSize?: number;
+  // --exec-mem-pool-bytes and --num-datafusion-threads/--num-io-threads: DuckDB's memory_limit and threads.
+  duckdbMemoryLimitBytes?: number | null;
+  duckdbThreads?: number | null;
 }
 
 export interface WriteOptions {
@@ -140,6 +143,8 @@ export class StorageEngine {
         ].sort(),
       tableFunctions: this.caches,
       readers: opts.maxConcurrentQueries,
+      memoryLimitBytes: opts.duckdbMemoryLimitBytes ?? undefined,
+      threads: opts.duckdbThreads ?? undefined,
     });
     this.schema = new SchemaSync(this.catalog, this.store);
     this.wal = file ? new WriteAheadLog({ dir: join(opts.dataDir!, 'wal'), logger: opts.logger, onFsync: (ms, records, bytes) => opts.metrics.walFsync(ms, records, bytes) }) : null;

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { SERVE_OPTIONS, type ServeConfigRaw } from '../../config/schema.js';
+import { NOT_APPLICABLE_OPTIONS } from '../../config/upstream-options.js';
 import { loadServeConfig } from '../../config/load.js';
 import { createLogger } from '../../shared/logger.js';
 import { logOutput } from '../../shared/log-output.js';
@@ -16,21 +17,35 @@ export function serveCommand(): Command {
   for (const spec of SERVE_OPTIONS) {
     const env = spec.env.length ? ` [env: ${spec.env.join(', ')}]` : '';
     const def = spec.default !== undefined ? ` (default: ${spec.default})` : '';
-    const opt = spec.kind === 'bool'
-      ? new Option(`--${spec.flag} [value]`, `${spec.help}${env}${def}`)
-      : new Option(`--${spec.flag} <value>`, `${spec.help}${env}${def}`);
+    const names = `${spec.short ? `-${spec.short}, ` : ''}--${spec.flag}`;
+    const opt = spec.kind === 'count'
+      ? new Option(names, `${spec.help}${env}`).argParser((_: string, previous: number | undefined) => (previous ?? 0) + 1)
+      : spec.kind === 'bool' || spec.bare !== undefined
+        ? new Option(`${names} [value]`, `${spec.help}${env}${def}`)
+        : new Option(`${names} <value>`, `${spec.help}${env}${def}`);
     cmd.addOption(opt);
     for (const alias of spec.aliases ?? []) cmd.addOption(new Option(`--${alias} <value>`).hideHelp());
   }
-  cmd.action(async (opts: Record<string, string | boolean | undefined>) => {
+  // InfluxDB 3's object-store/Parquet/DataFusion flags: accepted so a migrated unit starts, named in one warning.
+  for (const na of NOT_APPLICABLE_OPTIONS) {
+    cmd.addOption(new Option(na.bool ? `--${na.flag} [value]` : `--${na.flag} <value>`).hideHelp());
+  }
+  cmd.action(async (opts: Record<string, string | boolean | number | undefined>) => {
     const flags: Partial<Record<keyof ServeConfigRaw, string | boolean>> = {};
     for (const spec of SERVE_OPTIONS) {
       let v = opts[camel(spec.flag)];
       for (const alias of spec.aliases ?? []) v ??= opts[camel(alias)];
-      if (v !== undefined) flags[spec.key] = v === true ? 'true' : v;
+      if (v === undefined) continue;
+      flags[spec.key] = v === true ? (spec.bare ?? 'true') : String(v);
     }
-    const config = loadServeConfig({ flags, env: process.env, configFile: (opts.configToml as string | undefined) ?? null });
+    const upstreamFlags: Record<string, string | boolean> = {};
+    for (const na of NOT_APPLICABLE_OPTIONS) {
+      const v = opts[camel(na.flag)];
+      if (v !== undefined) upstreamFlags[na.flag] = v as string | boolean;
+    }
+    const config = loadServeConfig({ flags, upstreamFlags, env: process.env, configFile: (opts.configToml as string | undefined) ?? null });
     const logger = createLogger(config.logFilter, logOutput({ format: config.logFormat, destination: config.logDestination }));
+    for (const line of config.debug) logger.debug(line);
     const { App } = await import('../../app.js');
     const app = new App(config, logger);
     let stopping = false;

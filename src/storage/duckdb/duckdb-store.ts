@@ -31,6 +31,9 @@ export interface DuckDbStoreOptions {
   tableFunctions?: TableFunctionProvider;
   // SQL may read and write no file but the private export directory (default true).
   restrictFileAccess?: boolean;
+  // DuckDB's memory_limit and threads (absent: DuckDB's defaults, 80% of the memory and one per core).
+  memoryLimitBytes?: number;
+  threads?: number;
 }
 
 export type { BatchGroup } from './batch-groups.js';
@@ -68,7 +71,10 @@ export class DuckDbStore {
 
   async open(): Promise<void> {
     this.bounds.clear();
-    this.instance = await DuckDBInstance.create(this.options.path);
+    const settings: Record<string, string> = {};
+    if (this.options.memoryLimitBytes !== undefined) settings.memory_limit = `${this.options.memoryLimitBytes}B`;
+    if (this.options.threads !== undefined) settings.threads = String(this.options.threads);
+    this.instance = await DuckDBInstance.create(this.options.path, settings);
     this.writer = await this.instance.connect();
     await this.writer.run(
       `CREATE SCHEMA IF NOT EXISTS ${quoteIdent('_influx')}; CREATE TABLE IF NOT EXISTS ${META} (key VARCHAR, value BIGINT)`,
@@ -86,7 +92,14 @@ export class DuckDbStore {
       await this.writer.run('SET enable_external_access = false');
     }
     this.pool = new ReaderPool(this.instance, Math.max(1, this.options.readers ?? 4));
-    this.logger.info({ path: this.options.path, appliedSeq: this.applied.toString() }, 'duckdb store opened');
+    const limits = await this.limits();
+    this.logger.info({ path: this.options.path, appliedSeq: this.applied.toString(), ...limits }, 'duckdb store opened');
+  }
+
+  // DuckDB's effective memory_limit (as DuckDB prints it, e.g. '256.0 MiB') and thread count.
+  async limits(): Promise<{ memoryLimit: string; threads: number }> {
+    const row = (await this.conn().runAndReadAll("SELECT current_setting('memory_limit'), current_setting('threads')")).getRows()[0]!;
+    return { memoryLimit: String(row[0]), threads: Number(row[1]) };
   }
 
   // Checkpoints so the next open does not replay DuckDB's own WAL, then releases the file.
