@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { unpack } from 'msgpackr';
-import { startServer, type ServerHandle } from '../helpers/server-process.js';
+import { runCli, startServer, type ServerHandle } from '../helpers/server-process.js';
 import { fetchAnswer, sendJson, type HttpAnswer } from '../helpers/http.js';
 
 // The parts of upstream's HTTP API a migrating client meets first: health and ping, CORS, write edge cases,
@@ -63,6 +63,9 @@ describe('integration: upstream HTTP API details', function () {
     });
     const partial = await post('/api/v3/write_lp?db=v1db', 'cpu,host=c usage=1\ncpu,host=c usage=');
     expect(partial.json.data).to.be.an('array').with.length(1);
+    const cli = await runCli(['write', '-H', s.url, '-d', 'v1db', '--no-accept-partial', 'cpu,host=c usage=1\ncpu,host=c usage=']);
+    expect(cli.code).to.equal(1);
+    expect(cli.stderr, 'the CLI names the line either way').to.include('line protocol parsing error\n  line 2: ').and.to.include('(cpu,host=c usage=)');
   });
 
   it('writes `rp=` to the database db/rp, and autogen to db itself', async () => {
