@@ -74,6 +74,10 @@ describe('integration: upstream HTTP API details', function () {
     expect(await databases()).to.include.members(['rpdb', 'rpdb/week']);
     const q = await get(`/api/v3/query_sql?db=${encodeURIComponent('rpdb/week')}&q=${encodeURIComponent('SELECT v FROM m')}`);
     expect(q.json).to.deep.equal([{ v: 2.0 }]);
+    const influxql = async (from: string): Promise<unknown> =>
+      (await get(`/query?q=${encodeURIComponent(`SELECT v FROM ${from}`)}&epoch=s`)).json.results[0].series[0].values;
+    expect(await influxql('rpdb.week.m'), 'InfluxQL names it db.rp.m').to.deep.equal([[1700000000, 2]]);
+    expect(await influxql('rpdb.autogen.m')).to.deep.equal([[1700000000, 1]]);
   });
 
   it('sets and clears a retention period with POST|DELETE /api/v3/configure/database/retention_period', async () => {
