@@ -22,8 +22,11 @@ function describeError(status: number, text: string): string {
   try {
     const json = JSON.parse(text) as { error?: string; message?: string; data?: unknown };
     const main = json.error ?? json.message ?? text;
-    if (Array.isArray(json.data) && json.data.length > 0) {
-      const lines = (json.data as Array<{ line_number?: number; error_message?: string; original_line?: string }>).map(
+    // `data` lists the refused lines, or (accept_partial=false, as upstream) is the first refused line's object.
+    const items: unknown[] = Array.isArray(json.data) ? json.data : json.data === undefined ? [] : [json.data];
+    const data = items.filter((d): d is { line_number: number; error_message?: string; original_line?: string } => typeof (d as { line_number?: unknown } | null)?.line_number === 'number');
+    if (data.length > 0) {
+      const lines = data.map(
         (d) => `  line ${d.line_number}: ${d.error_message}${d.original_line ? ` (${d.original_line})` : ''}`,
       );
       return `${main}\n${lines.join('\n')}`;

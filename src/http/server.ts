@@ -15,6 +15,15 @@ import type { GrpcHandler } from './grpc-handler.js';
 import { ApiListener } from './listener.js';
 import type { TlsSettings } from './tls-files.js';
 
+// Koa sends an object body as JSON without a final newline; every JSON body here ends with one (so curl's output is
+// not glued to the shell prompt).
+function endJsonWithNewline(ctx: Koa.Context): void {
+  const body: unknown = ctx.body;
+  if (body === null || typeof body !== 'object' || ArrayBuffer.isView(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return;
+  ctx.body = `${JSON.stringify(body)}\n`;
+  ctx.type = 'application/json';
+}
+
 export interface HttpDeps {
   storage: StorageEngine;
   admin: DatabaseAdmin;
@@ -34,7 +43,7 @@ export interface HttpDeps {
   grpc?: GrpcHandler;
 }
 
-// The HTTP API: a koa app with one error mapper, CORS for OPTIONS, and InfluxDB's 404 for unknown routes.
+// The HTTP API: a koa app with one error mapper, CORS (preflight, and `Access-Control-Allow-Origin: *` everywhere), and InfluxDB's 404 for unknown routes.
 export class HttpServer {
   private listener: ApiListener | null = null;
   readonly app = new Koa();
@@ -48,8 +57,9 @@ export class HttpServer {
     app.use(new HttpMetrics(deps.registry).middleware());
     app.use(async (ctx, next) => {
       ctx.set('cluster-uuid', deps.clusterUuid());
+      // As upstream: browsers may read every answer, errors included (the API is token-authenticated, not cookie).
+      ctx.set('Access-Control-Allow-Origin', '*');
       if (ctx.method === 'OPTIONS') {
-        ctx.set('Access-Control-Allow-Origin', '*');
         ctx.set('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, OPTIONS');
         ctx.set('Access-Control-Allow-Headers', '*');
         ctx.set('Access-Control-Max-Age', '86400');
@@ -57,6 +67,7 @@ export class HttpServer {
         return;
       }
       await next();
+      endJsonWithNewline(ctx);
     });
     app.use(errorMapper(deps.logger));
     const { router } = this;

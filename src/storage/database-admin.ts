@@ -2,6 +2,7 @@ import { badRequest } from '../shared/app-error.js';
 import { parseDurationNs, DurationParseError } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
 import type { Database } from './catalog/catalog-resources.js';
+import { assertDatabaseName, assertTableName } from './catalog/names.js';
 import type { StorageEngine } from './storage-engine.js';
 import type { ColumnDef, FieldType } from './types.js';
 
@@ -81,8 +82,10 @@ export class DatabaseAdmin {
     for (const cb of this.onDatabaseRemoved) cb(db);
   }
 
+  // As upstream, a missing database is created with the table (after the request has been validated).
   async createTable(dbName: string, table: string, tags: unknown, fields: unknown): Promise<void> {
-    this.storage.requireDatabase(dbName);
+    assertDatabaseName(dbName);
+    assertTableName(table);
     if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) throw badRequest(`'tags' must be a list of tag names, got ${JSON.stringify(tags)}`);
     if (fields !== undefined && !Array.isArray(fields)) throw badRequest(`'fields' must be a list of {name, type}, got ${JSON.stringify(fields)}`);
     const cols: ColumnDef[] = (tags as string[]).map((name) => ({ name, type: 'tag' }));
@@ -99,6 +102,7 @@ export class DatabaseAdmin {
       if (names.has(c.name)) throw badRequest(`duplicate column name '${c.name}'`);
       names.add(c.name);
     }
+    await this.storage.ensureDatabase(dbName);
     await this.storage.createTable(dbName, table, cols);
   }
 

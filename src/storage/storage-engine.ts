@@ -372,6 +372,8 @@ export class StorageEngine {
     if (dbName === INTERNAL_DB) throw badRequest(`cannot write to internal database ${INTERNAL_DB}`);
     const nowNs = this.clock.nowNs();
     const { rows, errors } = rowsFromBody(body, options.precision, nowNs);
+    // As upstream: nothing to write is an error, and creates no database.
+    if (rows.length === 0 && errors.length === 0) throw badRequest('incoming write was empty');
     if (errors.length > 0 && (!options.acceptPartial || rows.length === 0)) {
       return { linesWritten: 0, errors, limitHit: false };
     }

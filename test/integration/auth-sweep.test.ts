@@ -17,6 +17,7 @@ type Access = 'open' | 'system' | 'db-read' | 'db-write' | 'request-trigger' | '
 
 const EXPECTED: Record<string, Access> = {
   'GET /health': 'system',
+  'GET /api/v1/health': 'system',
   'GET /ping': 'system',
   'POST /ping': 'system',
   'GET /metrics': 'system',

@@ -115,6 +115,11 @@ describe('integration: authentication and authorization', function () {
         });
         expect(res.status, `form body as '${type}'`).to.equal(403);
       }
+      const multipart = new FormData();
+      multipart.set('db', 'other');
+      multipart.set('q', 'SELECT * FROM secret');
+      const viaMultipart = await fetch(`${url}/query?db=foo`, { method: 'POST', headers: { authorization: `Bearer ${app}` }, body: multipart });
+      expect(viaMultipart.status, "a multipart body's db counts").to.equal(403);
       const crossDb = await call(`${url}/query?db=foo&q=${encodeURIComponent('SELECT * FROM "other".."secret"')}`, { token: app });
       expect(crossDb.status).to.be.oneOf([200, 400]);
       expect(crossDb.text).not.to.include('42');
@@ -140,6 +145,8 @@ describe('integration: authentication and authorization', function () {
       expect(r.status, r.text).to.equal(201);
       const monitor = r.json.token as string;
       expect((await call(`${url}/health`, { token: monitor })).status).to.equal(200);
+      expect((await call(`${url}/api/v1/health`, { token: monitor })).status).to.equal(200);
+      expect((await call(`${url}/api/v1/health`)).status, 'no token').to.equal(401);
       expect((await call(`${url}/ping`, { token: monitor })).status).to.equal(200);
       expect((await call(`${url}/metrics`, { token: monitor })).status).to.equal(403);
       expect((await call(`${url}/api/v3/query_sql?db=foo&q=SELECT+1`, { token: monitor })).status).to.equal(403);
@@ -272,6 +279,7 @@ describe('integration: authentication and authorization', function () {
     it('--disable-authz health,ping lifts auth on those only', async () => {
       s = await startServer({ withoutAuth: false, args: ['--disable-authz', 'health,ping'] });
       expect((await call(`${s.url}/health`)).status).to.equal(200);
+      expect((await call(`${s.url}/api/v1/health`)).status).to.equal(200);
       expect((await call(`${s.url}/ping`)).status).to.equal(200);
       expect((await call(`${s.url}/ping`, { method: 'POST' })).status).to.equal(200);
       expect((await call(`${s.url}/metrics`)).status).to.equal(401);

@@ -49,12 +49,12 @@ describe('integration: last-value and distinct-value caches', function () {
     ]);
     expect(cli.code, cli.stderr).to.equal(0);
     expect(cli.stdout.startsWith('new cache created: {\n')).to.equal(true);
-    expect(JSON.parse(cli.stdout.slice('new cache created: '.length))).to.deep.equal({
-      table: 'cpu', name: 'cpu_last', key_columns: ['host'], value_columns: ['usage', 'time'], count: 2, ttl: 3600,
-    });
+    const created = JSON.parse(cli.stdout.slice('new cache created: '.length)).catalog_batch.Database.ops[0].CreateLastCache;
+    expect(created).to.include({ table: 'cpu', name: 'cpu_last', count: 2, ttl: 3600 });
+    expect(created.value_columns.explicit.columns).to.have.length(2).and.to.deep.include('timestamp');
     const dvc = await s.post('/api/v3/configure/distinct_cache', { db: 'lvc', table: 'cpu', columns: ['region', 'host'] });
     expect(dvc.status, dvc.text).to.equal(201);
-    expect(dvc.json.name).to.equal('cpu_region_host_distinct_cache');
+    expect(dvc.json.catalog_batch.Database.ops[0].CreateDistinctCache.cache_name).to.equal('cpu_region_host_distinct_cache');
 
     await s.write('lvc', [
       `cpu,host=a,region=us usage=3.5 ${NOW - 3000n}`,

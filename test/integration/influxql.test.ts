@@ -119,14 +119,14 @@ describe('integration: InfluxQL over HTTP (/query and /api/v3/query_influxql)', 
     expect(series[5]![0]!.values).to.deep.include(['grafana']);
   });
 
-  it('reports errors as InfluxDB 1.x does: 400 for syntax and unsupported constructs, per statement otherwise', async () => {
+  it('reports errors as InfluxDB 1.x and upstream do: syntax and unsupported constructs as the statement error of a 200', async () => {
     const parse = await v1('SELECT FROM cpu');
-    expect(parse.status).to.equal(400);
-    expect(parse.body.error).to.match(/^error parsing query: found FROM/);
+    expect(parse.status).to.equal(200);
+    expect(parse.body.results![0]!.error).to.match(/^error parsing query: found FROM/);
     const into = await v1('SELECT usage INTO other FROM cpu');
-    expect(into).to.deep.equal({ status: 400, body: { error: 'InfluxQL: SELECT INTO is not supported' } });
+    expect(into).to.deep.equal({ status: 200, body: { results: [{ statement_id: 0, error: 'InfluxQL: SELECT INTO is not supported' }] } });
     const top = await v1('SELECT top(usage, 2) FROM cpu');
-    expect(top).to.deep.equal({ status: 400, body: { error: 'InfluxQL: top() is not supported' } });
+    expect(top).to.deep.equal({ status: 200, body: { results: [{ statement_id: 0, error: 'InfluxQL: top() is not supported' }] } });
     const missing = await fetch(`${s.url}/query?db=grafana`);
     expect(missing.status).to.equal(400);
     expect(await missing.json()).to.deep.equal({ error: 'missing required parameter "q"' });

@@ -4,6 +4,7 @@ import { allowsDatabase, allowsSystem, isAdminPermissions, touchesDatabase, type
 import { OPERATOR_TOKEN_NAME, type TokenStore } from '../../auth/token-store.js';
 import type { ApiToken } from '../../storage/catalog/catalog-resources.js';
 import { bufferBody, readBody } from '../middleware/body.js';
+import { multipartFields } from '../middleware/multipart.js';
 import { presentedToken } from './credentials.js';
 import { isTokenEndpoint, policyFor, type Access } from './route-policy.js';
 
@@ -98,10 +99,16 @@ async function bodyDatabases(ctx: Context, limit: number, params: string[]): Pro
   await bufferBody(ctx, limit);
   const text = (await readBody(ctx, limit)).toString('utf8');
   const out: string[] = [];
-  // Read as a form and as JSON whatever the Content-Type says (the InfluxQL handlers read form, multipart and untyped bodies
-  // as forms): a name either reading finds must be granted.
+  // Read as a form and as JSON whatever the Content-Type says, and as multipart when it says so: a name any reading
+  // finds must be granted.
   const form = new URLSearchParams(text);
   for (const p of params) out.push(...form.getAll(p).filter((v) => v !== ''));
+  const type = ctx.get('content-type') || '';
+  if (/^\s*multipart\/form-data/i.test(type)) {
+    // The /query handler reads multipart fields too; an unreadable body is refused there, so none is granted here.
+    const fields = await multipartFields(await readBody(ctx, limit), type).catch(() => []);
+    for (const [name, value] of fields) if (params.includes(name) && value !== '') out.push(value);
+  }
   try {
     const doc = JSON.parse(text) as unknown;
     if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) {

@@ -29,6 +29,7 @@ const write: Access = { kind: 'database', action: 'write', params: ['db', 'bucke
 // token: a new endpoint is closed until it is listed here (and in docs/auth.md).
 export const ROUTE_RULES: readonly Rule[] = [
   { methods: ['GET'], path: '/health', access: { kind: 'system', resource: 'health' } },
+  { methods: ['GET'], path: '/api/v1/health', access: { kind: 'system', resource: 'health' } },
   { methods: ['GET', 'POST'], path: '/ping', access: { kind: 'system', resource: 'ping' } },
   { methods: ['GET'], path: '/metrics', access: { kind: 'system', resource: 'metrics' } },
   { methods: ['POST'], path: '/api/v3/write_lp', access: write },

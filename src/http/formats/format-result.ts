@@ -92,7 +92,8 @@ export function formatResult(result: QueryResult, format: TextFormat): { content
         }
         return `{${parts.join(',')}}`;
       });
-      const body = format === 'json' ? `[${objects.join(',')}]` : objects.map((o) => `${o}\n`).join('');
+      // Every text body ends with a newline, so that curl's output is not glued to the shell prompt.
+      const body = format === 'json' ? `[${objects.join(',')}]\n` : objects.map((o) => `${o}\n`).join('');
       return { contentType, body };
     }
     case 'csv': {
@@ -101,6 +102,6 @@ export function formatResult(result: QueryResult, format: TextFormat): { content
       return { contentType, body };
     }
     case 'pretty':
-      return { contentType, body: prettyTable(names, result.rows.map((row) => row.map((v, c) => displayValue(v, types[c]!)))) };
+      return { contentType, body: `${prettyTable(names, result.rows.map((row) => row.map((v, c) => displayValue(v, types[c]!))))}\n` };
   }
 }

@@ -1,6 +1,4 @@
 import { badRequest } from '../../shared/app-error.js';
-import type { StatementResult } from '../../storage/query/influxql/host.js';
-import { formatRfc3339 } from './format-values.js';
 
 const EPOCH_DIVISORS: Record<string, bigint> = {
   ns: 1n,
@@ -40,33 +38,7 @@ function encode(v: unknown, indent: string, depth: number): string {
   return `{${entries.map(([k, x]) => `${nl}${JSON.stringify(k)}${sep}${encode(x, indent, depth + 1)}`).join(',')}${close}}`;
 }
 
-/**
- * The InfluxDB 1.x /query body: {"results":[{"statement_id":0,"series":[{"name","tags","columns","values"}]}]},
- * times as RFC3339 strings, or integers in the `epoch` unit.
- */
-export function renderV1(results: StatementResult[], epochDivisor: bigint | undefined, pretty: boolean): string {
-  const body = {
-    results: results.map((r) => {
-      const out: Record<string, unknown> = { statement_id: r.statementId };
-      if (r.series.length > 0) {
-        out.series = r.series.map((s) => {
-          const values = r.timeColumn
-            ? s.values.map((row) => {
-                const t = row[0] as bigint;
-                return [epochDivisor === undefined ? formatRfc3339(t) : t / epochDivisor, ...row.slice(1)];
-              })
-            : s.values;
-          const series: Record<string, unknown> = {};
-          if (s.name !== undefined) series.name = s.name;
-          if (s.tags !== undefined) series.tags = s.tags;
-          series.columns = s.columns;
-          series.values = values;
-          return series;
-        });
-      }
-      if (r.error !== undefined) out.error = r.error;
-      return out;
-    }),
-  };
-  return encode(body, pretty ? '    ' : '', 0);
+// One response object as JSON text (`indent` '' for compact).
+export function encodeV1Json(value: unknown, indent: string): string {
+  return encode(value, indent, 0);
 }

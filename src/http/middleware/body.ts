@@ -99,12 +99,13 @@ function nestingExceeds(text: string, max: number): boolean {
   return false;
 }
 
-// Reads a JSON body; needs Content-Type application/json (415 otherwise) and an object or empty body.
-export async function readJson(ctx: Context, limit: number): Promise<Record<string, unknown>> {
+// Reads a JSON body; needs Content-Type application/json (415 otherwise) unless `anyType` (upstream's query routes
+// parse the body as JSON whatever the Content-Type), and an object or empty body.
+export async function readJson(ctx: Context, limit: number, opts: { anyType?: boolean } = {}): Promise<Record<string, unknown>> {
   const type = (ctx.get('content-type') || '').split(';')[0]!.trim().toLowerCase();
   const body = await readBody(ctx, limit);
   if (body.length === 0) return {};
-  if (type !== 'application/json') {
+  if (!opts.anyType && type !== 'application/json') {
     throw new AppError('unsupported_media_type', `expected Content-Type application/json, got '${type || 'none'}'`, { status: 415 });
   }
   if (!isUtf8(body)) throw badRequest('invalid JSON body: body content is not valid utf8');

@@ -15,6 +15,12 @@ export function errorStyle(style: ErrorStyle): Middleware {
   };
 }
 
+// JSON ending with a newline, as every JSON body this server sends (curl's output stays off the prompt line).
+function sendError(ctx: Context, body: Record<string, unknown>): void {
+  ctx.type = 'application/json';
+  ctx.body = `${JSON.stringify(body)}\n`;
+}
+
 /**
  * The one place thrown errors become responses. A typed error answers with its status and, when exposed, its
  * message in the route's shape; anything else is logged with its stack and answered 500 with a generic message
@@ -29,7 +35,7 @@ export function errorMapper(logger: Logger, newRequestId: () => string = randomU
       if (isAppError(err)) {
         ctx.status = err.status;
         const message = err.expose ? err.message : 'internal error';
-        ctx.body = errorBody(style, { status: err.status, message, details: err.details });
+        sendError(ctx, errorBody(style, { status: err.status, message, details: err.details }));
         if (err.status >= 500) {
           const requestId = newRequestId();
           ctx.set(REQUEST_ID_HEADER, requestId);
@@ -43,7 +49,7 @@ export function errorMapper(logger: Logger, newRequestId: () => string = randomU
       logger.error({ err, requestId, method: ctx.method, path: ctx.path }, 'unhandled error in request');
       ctx.status = 500;
       ctx.set(REQUEST_ID_HEADER, requestId);
-      ctx.body = errorBody(style, { status: 500, message: internalErrorMessage(requestId) });
+      sendError(ctx, errorBody(style, { status: 500, message: internalErrorMessage(requestId) }));
     }
   };
 }

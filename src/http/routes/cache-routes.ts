@@ -1,5 +1,4 @@
 import type Router from '@koa/router';
-import { distinctCacheJson, lastCacheJson } from '../../storage/caches/cache-definitions.js';
 import type { DistinctCacheDefinition, LastCacheDefinition } from '../../storage/catalog/catalog-resources.js';
 import { readJson, readParams, stringParam } from '../middleware/body.js';
 
@@ -7,6 +6,7 @@ import { readJson, readParams, stringParam } from '../middleware/body.js';
 export interface CacheApi {
   createLastCache(db: string, table: string, body: Record<string, unknown>): Promise<LastCacheDefinition>;
   createDistinctCache(db: string, table: string, body: Record<string, unknown>): Promise<DistinctCacheDefinition>;
+  createdBatch(def: LastCacheDefinition | DistinctCacheDefinition): string;
   deleteLastCache(db: string, table: string, name: string): void;
   deleteDistinctCache(db: string, table: string, name: string): void;
 }
@@ -16,14 +16,15 @@ interface Deps {
   maxBodyBytes: number;
 }
 
-// /api/v3/configure/last_cache and /distinct_cache: create → 201 with the definition, delete → 200.
+// /api/v3/configure/last_cache and /distinct_cache: create → 201 with upstream's catalog batch, delete → 200.
 export function registerCacheRoutes(router: Router, deps: Deps): void {
   const { caches } = deps;
   router.post('/api/v3/configure/last_cache', async (ctx) => {
     const body = await readJson(ctx, deps.maxBodyBytes);
     const def = await caches.createLastCache(stringParam(body, 'db', true), stringParam(body, 'table', true), body);
     ctx.status = 201;
-    ctx.body = lastCacheJson(def);
+    ctx.type = 'application/json';
+    ctx.body = `${caches.createdBatch(def)}\n`;
   });
   router.delete('/api/v3/configure/last_cache', async (ctx) => {
     const p = await readParams(ctx, deps.maxBodyBytes);
@@ -35,7 +36,8 @@ export function registerCacheRoutes(router: Router, deps: Deps): void {
     const body = await readJson(ctx, deps.maxBodyBytes);
     const def = await caches.createDistinctCache(stringParam(body, 'db', true), stringParam(body, 'table', true), body);
     ctx.status = 201;
-    ctx.body = distinctCacheJson(def);
+    ctx.type = 'application/json';
+    ctx.body = `${caches.createdBatch(def)}\n`;
   });
   router.delete('/api/v3/configure/distinct_cache', async (ctx) => {
     const p = await readParams(ctx, deps.maxBodyBytes);

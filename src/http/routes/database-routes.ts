@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import { badRequest } from '../../shared/app-error.js';
-import type { DatabaseAdmin } from '../../storage/database-admin.js';
+import { parseRetention, type DatabaseAdmin } from '../../storage/database-admin.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
 import { formatResult, parseFormat } from '../formats/format-result.js';
 import { boolParam, readJson, readParams, stringParam } from '../middleware/body.js';
@@ -11,7 +11,7 @@ interface Deps {
   maxBodyBytes: number;
 }
 
-// /api/v3/configure/database and /table: create, list, update retention, soft and hard delete.
+// /api/v3/configure/database (and its /retention_period) and /table: create, list, update retention, soft and hard delete.
 export function registerDatabaseRoutes(router: Router, deps: Deps): void {
   const { admin, storage } = deps;
   router.get('/api/v3/configure/database', async (ctx) => {
@@ -44,6 +44,19 @@ export function registerDatabaseRoutes(router: Router, deps: Deps): void {
     await admin.deleteDatabase(stringParam(p, 'db', true), stringParam(p, 'hard_delete_at'));
     ctx.status = 200;
     ctx.body = '';
+  });
+  // Upstream's retention endpoints: parameters in the query string only, 204 on success.
+  router.post('/api/v3/configure/database/retention_period', (ctx) => {
+    const q = ctx.query as Record<string, unknown>;
+    const db = stringParam(q, 'db', true);
+    const duration = stringParam(q, 'duration', true);
+    if (parseRetention(duration) === null) throw badRequest(`invalid duration '${duration}': expected a duration such as 30d, 12h or 1w`);
+    admin.updateDatabase(db, duration);
+    ctx.status = 204;
+  });
+  router.delete('/api/v3/configure/database/retention_period', (ctx) => {
+    admin.updateDatabase(stringParam(ctx.query as Record<string, unknown>, 'db', true), null);
+    ctx.status = 204;
   });
   router.post('/api/v3/configure/table', async (ctx) => {
     const body = await readJson(ctx, deps.maxBodyBytes);

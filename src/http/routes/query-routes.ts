@@ -30,7 +30,7 @@ function parseParams(raw: unknown): Params | undefined {
 }
 
 async function requestFields(ctx: Context, deps: Deps): Promise<Record<string, unknown>> {
-  return ctx.method === 'GET' ? (ctx.query as Record<string, unknown>) : readJson(ctx, deps.maxBodyBytes);
+  return ctx.method === 'GET' ? (ctx.query as Record<string, unknown>) : readJson(ctx, deps.maxBodyBytes, { anyType: true });
 }
 
 // GET|POST /api/v3/query_sql in every output format; InfluxQL (v3 and v1 /query) lives in influxql-routes.

@@ -20,6 +20,12 @@ function v1Precision(p: string | undefined): Precision {
   return parsePrecision(p);
 }
 
+// As upstream's v1 mapping (and InfluxQL's `db.rp.measurement`): a named retention policy is the database `db/rp`;
+// `autogen` and `default` name the database itself.
+export function v1Database(db: string, rp: string | undefined): string {
+  return rp === undefined || rp === 'autogen' || rp === 'default' ? db : `${db}/${rp}`;
+}
+
 async function doWrite(ctx: Context, deps: Deps, db: string, options: WriteOptions): Promise<void> {
   const body = await readBody(ctx, deps.maxBodyBytes);
   // As upstream: line protocol must be UTF-8 (toString would silently turn bad bytes into U+FFFD).
@@ -30,7 +36,9 @@ async function doWrite(ctx: Context, deps: Deps, db: string, options: WriteOptio
     return;
   }
   const status = outcome.limitHit ? 422 : 400;
-  const details = lineErrorsBody(outcome.errors);
+  const lines = lineErrorsBody(outcome.errors);
+  // As upstream: without accept_partial the write stops at its first bad line, and `data` is that line's object.
+  const details = options.acceptPartial ? lines : lines[0];
   throw new AppError(outcome.limitHit ? 'schema_limit' : 'write_error', writeErrorMessage(outcome.linesWritten), { status, details });
 }
 
@@ -55,7 +63,7 @@ export function registerWriteRoutes(router: Router, deps: Deps): void {
   });
   router.post('/write', errorStyle('v1'), async (ctx) => {
     const q = ctx.query as Record<string, unknown>;
-    const db = stringParam(q, 'db', true);
+    const db = v1Database(stringParam(q, 'db', true), stringParam(q, 'rp'));
     const p = stringParam(q, 'precision');
     await doWrite(ctx, deps, db, { precision: p === undefined ? 'ns' : v1Precision(p), acceptPartial: false, noSync: false });
   });

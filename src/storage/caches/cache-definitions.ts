@@ -106,12 +106,3 @@ export function distinctCacheDefinition(dbId: number, table: Table, body: Record
   const name = optionalName(body.name) ?? `${table.name}_${columns.join('_')}_distinct_cache`;
   return { dbId, tableId: table.id, table: table.name, name, columns, maxCardinality, maxAgeSeconds };
 }
-
-// What the create endpoints answer with (201): the definition with names, in the request's field names.
-export function lastCacheJson(def: LastCacheDefinition): Record<string, unknown> {
-  return { table: def.table, name: def.name, key_columns: def.keyColumns, value_columns: def.valueColumns, count: def.count, ttl: def.ttlSeconds };
-}
-
-export function distinctCacheJson(def: DistinctCacheDefinition): Record<string, unknown> {
-  return { table: def.table, name: def.name, columns: def.columns, max_cardinality: def.maxCardinality, max_age: def.maxAgeSeconds };
-}

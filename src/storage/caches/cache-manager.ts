@@ -9,6 +9,7 @@ import type { SystemTableProvider } from '../query/system-tables.js';
 import type { TableFunctionCall, TableFunctionProvider, TableFunctionResult } from '../query/table-functions.js';
 import type { WriteRow } from '../types.js';
 import { distinctCacheBackfillSql, lastCacheBackfillSql, resultToWriteRows } from './cache-backfill.js';
+import { distinctCacheBatch, lastCacheBatch } from './cache-batch.js';
 import { distinctCacheDefinition, lastCacheDefinition } from './cache-definitions.js';
 import { DISTINCT_CACHE_FUNCTION, LAST_CACHE_FUNCTION, callTarget, distinctCacheTable, lastCacheTable, pickCache } from './cache-queries.js';
 import { cacheSystemTables } from './cache-system-tables.js';
@@ -142,6 +143,18 @@ export class CacheManager implements TableFunctionProvider {
     await this.backfillDistinct(this.attachDistinct(def, table), table);
     this.opts.logger.info({ db: dbName, table: tableName, cache: def.name }, 'distinct cache created');
     return def;
+  }
+
+  // What upstream answers a create with: the catalog batch holding the new definition (cache-batch.ts).
+  createdBatch(def: LastCacheDefinition | DistinctCacheDefinition): string {
+    const db = this.opts.catalog.databaseById(def.dbId);
+    const table = db?.tables.find((t) => t.id === def.tableId);
+    if (!db || !table) throw notFound(`table not found: ${def.table}`);
+    const base = { db, table, sequence: this.opts.catalog.sequence, timeNs: this.opts.clock.nowNs() };
+    if ('keyColumns' in def) {
+      return lastCacheBatch(def, { ...base, cacheId: this.lastDefs.filter((d) => d.tableId === def.tableId).indexOf(def) });
+    }
+    return distinctCacheBatch(def, { ...base, cacheId: this.distinctDefs.filter((d) => d.tableId === def.tableId).indexOf(def) });
   }
 
   deleteLastCache(dbName: string, tableName: string, name: string): void {

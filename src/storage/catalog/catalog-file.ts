@@ -107,6 +107,7 @@ interface CatalogFileV2 {
   processing_engine_triggers?: { next_id: number; triggers: FileTrigger[] };
   tokens?: { next_id: number; tokens: FileToken[] };
   caches?: { last: FileLastCache[]; distinct: FileDistinctCache[] };
+  sequence_number?: number;
 }
 
 // Version 1, as written before: databases and caches in camelCase, the other owners' records under `sections`.
@@ -275,6 +276,7 @@ export function catalogToFile(state: CatalogState): CatalogFileV2 {
   if (state.triggers) file.processing_engine_triggers = { next_id: state.triggers.nextId, triggers: state.triggers.triggers.map(triggerToFile) };
   if (state.tokens) file.tokens = { next_id: state.tokens.nextId, tokens: state.tokens.tokens.map(tokenToFile) };
   if (state.caches) file.caches = { last: state.caches.last.map(lastToFile), distinct: state.caches.distinct.map(distinctToFile) };
+  if (state.sequence !== undefined) file.sequence_number = state.sequence;
   return file;
 }
 
@@ -304,6 +306,7 @@ export function catalogFromFile(doc: unknown): CatalogState {
       triggers: triggersFromFile(v2.processing_engine_triggers),
       tokens: tokensFromFile(v2.tokens),
       caches: v2.caches ? { last: v2.caches.last.map(lastFromFile), distinct: v2.caches.distinct.map(distinctFromFile) } : null,
+      sequence: v2.sequence_number,
     };
   }
   throw new AppError('catalog_version', `unsupported catalog file version ${JSON.stringify(version)}: this server reads versions 1 and ${CATALOG_FILE_VERSION}`);

@@ -124,4 +124,6 @@ export interface CatalogState {
   triggers: TriggerList | null;
   tokens: TokenList | null;
   caches: CacheDefinitions | null;
+  // Bumped by every persisted change, as upstream's catalog sequence number (absent in files written before it).
+  sequence?: number;
 }

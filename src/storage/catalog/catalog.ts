@@ -78,7 +78,13 @@ export class Catalog {
 
   // Writes catalog.json atomically (catalog-file.ts); the file holds token hashes and is 0600.
   persist(): void {
+    this.data.sequence = (this.data.sequence ?? 0) + 1;
     if (this.file) writeCatalogFile(this.file, this.data);
+  }
+
+  // The number of the last persisted change (upstream's catalog sequence number).
+  get sequence(): number {
+    return this.data.sequence ?? 0;
   }
 
   // The processing engine's triggers (storage keeps them; engine/triggers interprets them).

@@ -25,7 +25,7 @@ describe('formatResult', () => {
     expect(out.body).to.equal(
       '[{"host":"a","time":"2065-01-24T05:20:00","usage":1.0,"count":9007199254740993,"note":"say \\"hi\\", ok","ok":true},' +
         '{"host":"b","time":"1970-01-01T00:00:00.000000001","usage":0.64,"ok":false},' +
-        '{"host":"c","time":"2023-11-14T22:13:20.123","count":-5,"note":"line\\nbreak"}]',
+        '{"host":"c","time":"2023-11-14T22:13:20.123","count":-5,"note":"line\\nbreak"}]\n',
     );
     expect(JSON.parse(out.body)).to.have.length(3);
   });
@@ -65,6 +65,7 @@ describe('formatResult', () => {
         '| c    | 2023-11-14T22:13:20.123       |       | -5               | line         |       |',
         '|      |                               |       |                  | break        |       |',
         '+------+-------------------------------+-------+------------------+--------------+-------+',
+        '',
       ].join('\n'),
     );
   });
@@ -90,28 +91,28 @@ describe('formatResult', () => {
         '| s1   | us-east | 1970-01-01T00:00:00.000000001 | 0.9   |\n' +
         '| s1   | us-east | 1970-01-01T00:00:00.000000002 | 0.89  |\n' +
         '| s1   | us-east | 1970-01-01T00:00:00.000000003 | 0.85  |\n' +
-        '+------+---------+-------------------------------+-------+',
+        '+------+---------+-------------------------------+-------+\n',
     );
   });
 
   it('renders empty results and nested selector structs', () => {
     const empty: QueryResult = { columns: [{ name: 'a', type: 'Int64' }], rows: [] };
-    expect(formatResult(empty, 'json').body).to.equal('[]');
+    expect(formatResult(empty, 'json').body).to.equal('[]\n');
     expect(formatResult(empty, 'jsonl').body).to.equal('');
     expect(formatResult(empty, 'csv').body).to.equal('a\n');
-    expect(formatResult(empty, 'pretty').body).to.equal('+---+\n| a |\n+---+\n+---+');
-    expect(formatResult({ columns: [], rows: [] }, 'pretty').body).to.equal('++\n++');
+    expect(formatResult(empty, 'pretty').body).to.equal('+---+\n| a |\n+---+\n+---+\n');
+    expect(formatResult({ columns: [], rows: [] }, 'pretty').body).to.equal('++\n++\n');
     const nested: QueryResult = {
       columns: [{ name: 's', type: 'Struct(value Float64, time Timestamp(Nanosecond, None))' }],
       rows: [[{ value: 2, time: 5_000_000_000n }], [{ value: null, time: 1n }]],
     };
-    expect(formatResult(nested, 'json').body).to.equal('[{"s":{"value":2.0,"time":"1970-01-01T00:00:05"}},{"s":{"time":"1970-01-01T00:00:00.000000001"}}]');
+    expect(formatResult(nested, 'json').body).to.equal('[{"s":{"value":2.0,"time":"1970-01-01T00:00:05"}},{"s":{"time":"1970-01-01T00:00:00.000000001"}}]\n');
     expect(formatResult(nested, 'pretty').body).to.match(/\| \{value: 2\.0, time: 1970-01-01T00:00:05\} +\|/);
   });
 
   it('writes non-finite floats as null in JSON and as NaN/inf in text', () => {
     const r: QueryResult = { columns: [{ name: 'f', type: 'Float64' }], rows: [[NaN], [Infinity], [-Infinity]] };
-    expect(formatResult(r, 'json').body).to.equal('[{"f":null},{"f":null},{"f":null}]');
+    expect(formatResult(r, 'json').body).to.equal('[{"f":null},{"f":null},{"f":null}]\n');
     expect(formatResult(r, 'csv').body).to.equal('f\nNaN\ninf\n-inf\n');
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { flattenResult } from '../../../src/storage/query/influxql/influxql-engine.js';
-import { parseEpoch, renderV1 } from '../../../src/http/formats/v1-format.js';
+import { parseEpoch } from '../../../src/http/formats/v1-format.js';
+import { renderV1 } from '../../../src/http/formats/v1-responses.js';
 import type { StatementResult } from '../../../src/storage/query/influxql/host.js';
 
 const result: StatementResult = {
@@ -18,7 +19,7 @@ describe('InfluxQL v1 JSON', () => {
       '{"results":[{"statement_id":0,"series":[' +
         '{"name":"cpu","tags":{"host":"a"},"columns":["time","mean","n"],"values":[["1970-01-01T00:00:01.5Z",1.5,9007199254740993]]},' +
         '{"name":"cpu","tags":{"host":"b"},"columns":["time","mean","n"],"values":[["1970-01-01T00:00:02Z",null,2]]}]},' +
-        '{"statement_id":1,"error":"boom"},{"statement_id":2}]}',
+        '{"statement_id":1,"error":"boom"},{"statement_id":2}]}\n',
     );
   });
 

@@ -50,14 +50,36 @@ describe('http/routes/cache-routes', () => {
     await storage.stop();
   });
 
-  it('creates a last cache with defaults: 201 and the definition', async () => {
+  it("answers a create 201 with upstream's catalog batch: ids, column identifiers, the catalog sequence", async () => {
+    const db = storage.requireDatabase('db');
+    const table = db.tables.find((t) => t.name === 'tbl')!;
     const r = await post(LAST, { db: 'db', table: 'tbl' });
     expect(r.status).to.equal(201);
-    expect(r.json).to.deep.equal({ table: 'tbl', name: 'tbl_t1_t2_t3_last_cache', key_columns: ['t1', 't2', 't3'], value_columns: null, count: 1, ttl: 14400 });
+    expect(r.text.endsWith('}\n')).to.equal(true);
+    const batch = r.json.catalog_batch.Database;
+    expect(batch).to.include({ database_id: db.id, database_name: 'db' });
+    expect(batch.time_ns).to.be.a('number').above(1.6e18);
+    expect(batch.ops).to.deep.equal([{
+      CreateLastCache: {
+        table_id: table.id, table: 'tbl', id: 0, node_spec: 'all', name: 'tbl_t1_t2_t3_last_cache',
+        key_columns: [{ tag: 0 }, { tag: 1 }, { tag: 2 }], value_columns: 'all_non_key_columns', count: 1, ttl: 14400,
+      },
+    }]);
     const named = await post(LAST, { db: 'db', table: 'tbl', name: 'my_cache', key_columns: ['t1', 'f3'], value_columns: ['f5'], count: 10, ttl: 60 });
     expect(named.status).to.equal(201);
-    expect(named.json).to.include({ name: 'my_cache', count: 10, ttl: 60 });
-    expect(named.json.value_columns).to.deep.equal(['f5', 'time']);
+    expect(named.json.sequence_number).to.equal(r.json.sequence_number + 1);
+    const op = named.json.catalog_batch.Database.ops[0].CreateLastCache;
+    expect(op).to.include({ id: 1, name: 'my_cache', count: 10, ttl: 60 });
+    expect(op.key_columns).to.deep.equal([{ tag: 0 }, { field: [0, 2] }]);
+    expect(op.value_columns).to.deep.equal({ explicit: { columns: [{ field: [0, 4] }, 'timestamp'] } });
+    const d = await post(DISTINCT, { db: 'db', table: 'tbl', columns: ['t1', 'f2'], max_age: 60 });
+    expect(d.status).to.equal(201);
+    expect(d.json.catalog_batch.Database.ops).to.deep.equal([{
+      CreateDistinctCache: {
+        table_id: table.id, table_name: 'tbl', node_spec: 'all', cache_id: 0, cache_name: 'tbl_t1_f2_distinct_cache',
+        column_ids: [{ tag: 0 }, { field: [0, 1] }], max_cardinality: 100000, max_age_seconds: 60, source: { type: 'User' },
+      },
+    }]);
   });
 
   it('400s name the bad value (upstream cases)', async () => {

@@ -169,6 +169,8 @@ export class Parser implements TokenReader {
     if (segments.length === 3) {
       source.db = segments[0]!.name;
       if (segments[1]!.name) source.rp = segments[1]!.name;
+      // As upstream (and its v1 /write?rp=): a named retention policy is the database `db/rp`.
+      if (source.db !== undefined && source.rp !== undefined && source.rp !== 'autogen' && source.rp !== 'default') source.db = `${source.db}/${source.rp}`;
     } else if (segments.length === 2 && segments[0]!.name) {
       source.rp = segments[0]!.name;
     }

@@ -49,7 +49,8 @@ describe('InfluxQL parser', () => {
 
   it('reads every source form: db..m, db.rp.m, quoted parts, regexes and lists', () => {
     expect(select('SELECT x FROM db..m').sources).to.deep.equal([{ name: 'm', db: 'db' }]);
-    expect(select('SELECT x FROM "my db"."rp"."my m"').sources).to.deep.equal([{ name: 'my m', db: 'my db', rp: 'rp' }]);
+    expect(select('SELECT x FROM "my db"."rp"."my m"').sources).to.deep.equal([{ name: 'my m', db: 'my db/rp', rp: 'rp' }]);
+    expect(select('SELECT x FROM db.autogen.m').sources, 'autogen names the database itself').to.deep.equal([{ name: 'm', db: 'db', rp: 'autogen' }]);
     expect(select('SELECT x FROM /cpu.*/, mem').sources).to.deep.equal([{ regex: 'cpu.*' }, { name: 'mem' }]);
     expect(select('SELECT x FROM db../c\\/d/').sources).to.deep.equal([{ regex: 'c/d', db: 'db' }]);
   });
