@@ -22,5 +22,11 @@ function revision() {
   }
 }
 
-mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, 'build-info.json'), `${JSON.stringify({ revision: revision() })}\n`);
+try {
+  const rev = revision();
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'build-info.json'), `${JSON.stringify({ revision: rev })}\n`);
+} catch (err) {
+  process.stderr.write(`build-info: ${err.message}\n`);
+  process.exit(1);
+}

@@ -22,7 +22,9 @@ function describeError(status: number, text: string): string {
   try {
     const json = JSON.parse(text) as { error?: string; message?: string; data?: unknown };
     const main = json.error ?? json.message ?? text;
-    const data = Array.isArray(json.data) ? json.data : json.data && typeof json.data === 'object' ? [json.data] : [];
+    // upstream's accept_partial=false answer names its one line as an object, not a list
+    const single = json.data && typeof json.data === 'object' && 'line_number' in json.data ? [json.data] : [];
+    const data = Array.isArray(json.data) ? json.data : single;
     if (data.length > 0) {
       const lines = (data as Array<{ line_number?: number; error_message?: string; original_line?: string }>).map(
         (d) => `  line ${d.line_number}: ${d.error_message}${d.original_line ? ` (${d.original_line})` : ''}`,
