@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import { createServer } from 'node:http';
+import { spawnSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCliCaptured, startRecorder, type RecordingServer } from '../cli-harness.js';
-import { runCli } from '../../helpers/server-process.js';
+import { BIN, runCli } from '../../helpers/server-process.js';
 
 const WRITE = '/api/v3/write_lp';
 
@@ -124,5 +125,14 @@ describe('cli/commands/write-command', () => {
     const spawned = await runCli(['w', '-q', '-H', server.url, '-d', 'db'], 'a f=1\nb f=2\n');
     expect(spawned.code, spawned.stderr).to.equal(0);
     expect(server.requests.map((q) => q.body)).to.deep.equal(['a f=1\nb f=2\n']);
+  });
+
+  it('with a terminal on stdin and no lines, says how to give them at once instead of waiting', function () {
+    // util-linux `script` gives the command a pseudo-terminal, as an interactive shell would
+    if (spawnSync('script', ['--version']).status !== 0) this.skip();
+    const r = spawnSync('script', ['-qec', `${process.execPath} ${BIN} write -d db -H ${server.url}`, '/dev/null'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).to.equal(1);
+    expect(r.stdout).to.include("Error: nothing to write: give line protocol as an argument (influxdb3 write -d DB 'cpu,host=a usage=1'), with -f FILE, or on stdin");
+    expect(server.requests).to.have.length(0);
   });
 });
