@@ -119,8 +119,12 @@ export function writeCommand(): Command {
       };
 
       const inflight = new Set<Promise<void>>();
+      let unsent = false;
       for await (const chunk of lineChunks(input, opts.maxRequestSize)) {
-        if (failure !== undefined) break;
+        if (failure !== undefined) {
+          unsent = true;
+          break;
+        }
         if (dataLines(chunk.body) === 0) continue;
         const p: Promise<void> = send(chunk).catch((err: unknown) => {
           failure ??= err;
@@ -131,13 +135,14 @@ export function writeCommand(): Command {
       await Promise.all(inflight);
 
       if (failure !== undefined && !(failure as { lineErrors?: boolean }).lineErrors) {
-        if (stored > 0) process.stderr.write(`${stored} lines were stored before the error\n`);
+        if (stored > 0) process.stderr.write(`${stored} lines were stored before the error${unsent ? '; the rest of the input was not sent' : ''}\n`);
         throw failure;
       }
       if (sent === 0) throw new Error(`nothing to write: ${name} has no line protocol; ${HOW}`);
       if (refused.length > 0) {
         const refusedCount = sent - stored;
-        throw new Error(`partial write: ${stored} of ${sent} lines stored, ${refusedCount} refused${opts.acceptPartial ? '' : ' (--no-accept-partial refuses every line of a request with an invalid one)'}:\n${refused.join('\n')}`);
+        const rest = unsent ? '; the rest of the input was not sent' : '';
+        throw new Error(`partial write: ${stored} of ${sent} lines stored, ${refusedCount} refused${opts.acceptPartial ? '' : ' (--no-accept-partial refuses every line of a request with an invalid one)'}${rest}:\n${refused.join('\n')}`);
       }
       process.stdout.write('success\n');
     });

@@ -103,6 +103,16 @@ describe('cli/commands/write-command', () => {
     expect(server.requests[0]!.query.accept_partial).to.equal('false');
   });
 
+  it('--no-accept-partial stops at the first refused request and says the rest was not sent', async () => {
+    let calls = 0;
+    server.reply = () => (++calls === 2 ? { status: 400, body: { error: 'parsing error', data: { original_line: 'x', line_number: 1, error_message: 'bad' } } } : {});
+    const lp = ['a f=1', 'x', 'b f=2', 'c f=3', 'd f=4'].join('\n');
+    const r = await runCliCaptured(['write', '-q', '--no-accept-partial', '--max-request-size', '6', '--max-concurrent-requests', '1', '-H', server.url, '-d', 'db', lp]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/^Error: partial write: 1 of 2 lines stored, 1 refused \(--no-accept-partial .*\); the rest of the input was not sent:\n {2}line 2: bad \(x\)\n$/);
+    expect(server.requests.map((q) => q.body)).to.deep.equal(['a f=1\n', 'x\n']);
+  });
+
   it('with nothing to write, says how to give lines instead of printing success', async () => {
     const empty = join(dir, 'empty.lp');
     writeFileSync(empty, '\n# only a comment\n\n');
