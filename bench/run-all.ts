@@ -12,6 +12,7 @@ import { runIsolation } from './isolation.js';
 import { runScale100Triggers } from './scale-100-triggers.js';
 import { runLastValueCache } from './last-value-cache.js';
 import { runSandbox } from './sandbox.js';
+import { runCliWrite } from './cli-write.js';
 
 // `npm run bench [name…]`: runs every benchmark (or the named ones) one after another.
 const all: Record<string, () => Promise<void>> = {
@@ -29,6 +30,7 @@ const all: Record<string, () => Promise<void>> = {
   'scale-100-triggers': runScale100Triggers,
   'last-value-cache': runLastValueCache,
   sandbox: runSandbox,
+  'cli-write': runCliWrite,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted) {
