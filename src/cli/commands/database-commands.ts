@@ -67,13 +67,18 @@ export function deleteCommands(del: Command): void {
     });
 }
 
-// `update database -d NAME -r PERIOD`: a new retention period, `none` to keep data forever (upstream's PUT).
+// `update database -d NAME -r PERIOD` (or NAME as an argument, as upstream's docs write it): a new retention period, `none` to keep data forever (upstream's PUT).
 export function updateDatabaseCommand(update: Command): void {
   withCommon(update.command('database'), true)
     .description('update a database\'s retention period')
+    .argument('[database_name]', 'the database (as -d/--database; the form upstream\'s docs show)')
     .option('-r, --retention-period <duration>', 'how long data is kept, e.g. 30d or 24h; none to keep it forever')
-    .action(async (opts: CommonOpts & { retentionPeriod?: string }) => {
-      const db = requireDatabase(opts);
+    .action(async (name: string | undefined, opts: CommonOpts & { retentionPeriod?: string }, cmd: Command) => {
+      // A name on the command line wins over INFLUXDB3_DATABASE_NAME; against -d it is ambiguous.
+      if (name !== undefined && cmd.getOptionValueSource('database') === 'cli' && name !== opts.database) {
+        throw new Error(`two databases given: '${name}' and -d/--database '${opts.database}'; give one`);
+      }
+      const db = name ?? requireDatabase(opts);
       if (opts.retentionPeriod === undefined) throw new Error('--retention-period is required for update database: pass -r/--retention-period <duration> (e.g. 30d) or none');
       const period = opts.retentionPeriod.trim().toLowerCase() === 'none' ? null : opts.retentionPeriod;
       await clientFor(opts).request('PUT', '/api/v3/configure/database', { json: { db, retention_period: period } });

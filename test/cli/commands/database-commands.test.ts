@@ -19,10 +19,15 @@ describe('cli/commands/database-commands', () => {
       { method: 'PUT', path: '/api/v3/configure/database', body: { db: 'db1', retention_period: '30d' } },
       { method: 'PUT', path: '/api/v3/configure/database', body: { db: 'db1', retention_period: null } },
     ]);
+    r = await runCliCaptured(['update', 'database', '-H', server.url, '--retention-period', '90d', 'db2']);
+    expect(r).to.deep.equal({ code: 0, stdout: 'Database "db2" updated successfully\n', stderr: '' });
+    expect(sent().at(-1)!.body).to.deep.equal({ db: 'db2', retention_period: '90d' });
+    r = await runCliCaptured(['update', 'database', '-H', server.url, '-d', 'db1', '-r', '1d', 'db2']);
+    expect(r.stderr).to.equal("Error: two databases given: 'db2' and -d/--database 'db1'; give one\n");
     r = await runCliCaptured(['update', 'database', '-H', server.url, '-d', 'db1']);
     expect(r.code).to.equal(1);
     expect(r.stderr).to.include('--retention-period is required for update database');
-    expect(server.requests).to.have.length(2);
+    expect(server.requests).to.have.length(3);
   });
 
   it('create table takes no tags, and fields with -f', async () => {
