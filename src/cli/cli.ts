@@ -16,7 +16,8 @@ import { createTokenCommand, deleteTokenCommand, showTokensCommand } from './com
 // Builds the `influxdb3` command tree.
 export function buildCli(): Command {
   const program = new Command('influxdb3')
-    .description('influxdb3-engine: an InfluxDB 3 Core compatible server with a Python Processing Engine')
+    .description('influxdb3-engine: an InfluxDB 3 Core compatible server with a Python Processing Engine\n\n' +
+      'With no command, runs a quick-start server: `serve` with its data in ~/.influxdb and the node id <hostname>-node.')
     .version(`influxdb3 ${versionString()}`, '-V, --version', 'print the version and the git revision it was built from');
   program.addCommand(serveCommand());
   program.addCommand(writeCommand());
