@@ -14,6 +14,7 @@ import { runLastValueCache } from './last-value-cache.js';
 import { runSandbox } from './sandbox.js';
 import { runSqlFunctions } from './sql-functions.js';
 import { runFlightQuery } from './flight-query.js';
+import { runCliWrite } from './cli-write.js';
 
 // `npm run bench [name…]`: runs every benchmark (or the named ones) one after another.
 const all: Record<string, () => Promise<void>> = {
@@ -33,6 +34,7 @@ const all: Record<string, () => Promise<void>> = {
   sandbox: runSandbox,
   'sql-functions': runSqlFunctions,
   'flight-query': runFlightQuery,
+  'cli-write': runCliWrite,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted) {

@@ -1,8 +1,10 @@
 import { Command } from 'commander';
-import { packageVersion } from '../shared/version.js';
+import { versionString } from '../shared/build-info.js';
 import { serveCommand } from './commands/serve-command.js';
-import { queryCommand, writeCommand } from './commands/data-commands.js';
-import { createCommands, deleteCommands, showCommands } from './commands/database-commands.js';
+import { queryCommand } from './commands/data-commands.js';
+import { writeCommand } from './commands/write-command.js';
+import { createCommands, deleteCommands, showCommands, updateDatabaseCommand } from './commands/database-commands.js';
+import { quickStartArgs } from './commands/quick-start.js';
 import { testCommands } from './commands/test-commands.js';
 import { createTriggerCommand, deleteTriggerCommand, toggleTriggerCommand, updateTriggerCommand } from './commands/trigger-commands.js';
 import { systemCommand } from './commands/system-commands.js';
@@ -14,8 +16,9 @@ import { createTokenCommand, deleteTokenCommand, showTokensCommand } from './com
 // Builds the `influxdb3` command tree.
 export function buildCli(): Command {
   const program = new Command('influxdb3')
-    .description('influxdb3-engine: an InfluxDB 3 Core compatible server with a Python Processing Engine')
-    .version(packageVersion());
+    .description('influxdb3-engine: an InfluxDB 3 Core compatible server with a Python Processing Engine\n\n' +
+      'With no command, runs a quick-start server: `serve` with its data in ~/.influxdb and the node id <hostname>-node.')
+    .version(`influxdb3 ${versionString()}`, '-V, --version', 'print the version and the git revision it was built from');
   program.addCommand(serveCommand());
   program.addCommand(writeCommand());
   program.addCommand(queryCommand());
@@ -36,7 +39,9 @@ export function buildCli(): Command {
   showTokensCommand(show);
   toggleTriggerCommand(program.command('enable').description('enable a resource'), 'enable');
   toggleTriggerCommand(program.command('disable').description('disable a resource'), 'disable');
-  updateTriggerCommand(program.command('update').description('update a resource'));
+  const update = program.command('update').description('update a resource');
+  updateDatabaseCommand(update);
+  updateTriggerCommand(update);
   refreshPluginsCommand(program.command('refresh').description('refresh remote plugins'));
   testCommands(program.command('test').description('dry-run a plugin'));
   installCommands(program.command('install').description('install Python packages for plugins'));
@@ -47,6 +52,13 @@ export function buildCli(): Command {
 export async function runCli(argv: string[]): Promise<void> {
   const program = buildCli();
   try {
+    if (argv.length <= 2) {
+      // No command at all: upstream's quick start.
+      const quick = quickStartArgs(process.env);
+      if (quick.notice) process.stderr.write(`${quick.notice}\n`);
+      await program.parseAsync(quick.args, { from: 'user' });
+      return;
+    }
     await program.parseAsync(argv);
   } catch (err) {
     process.stderr.write(`Error: ${(err as Error).message}\n`);

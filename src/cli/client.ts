@@ -37,9 +37,27 @@ function describeError(status: number, text: string): string {
   }
 }
 
+// `--host` must be an http(s) URL; anything else is named with the form expected.
+export function parseHost(host: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(host);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+    throw new Error(`invalid --host '${host}': expected http://HOST[:PORT] or https://HOST[:PORT], e.g. http://127.0.0.1:8181 (set with --host or INFLUXDB3_HOST_URL)`);
+  }
+  return url;
+}
+
+const TOKEN_HINT = 'pass --token <token> or set INFLUXDB3_AUTH_TOKEN';
+
 // A thin HTTP client over fetch for the CLI commands.
 export class Client {
-  constructor(private readonly opts: ClientOptions) {}
+  constructor(private readonly opts: ClientOptions) {
+    parseHost(opts.host);
+  }
 
   async request(method: string, path: string, init: { query?: Record<string, string | undefined>; json?: unknown; body?: Buffer | string; gzip?: boolean; headers?: Record<string, string> } = {}): Promise<Response> {
     const url = new URL(path, this.opts.host.endsWith('/') ? this.opts.host : `${this.opts.host}/`);
@@ -68,9 +86,21 @@ export class Client {
       if (res.status === 400 && text.startsWith('this server speaks TLS on this port')) {
         throw new ServerError(res.status, `the server at ${this.opts.host} speaks TLS: use https://`, text);
       }
-      throw new ServerError(res.status, describeError(res.status, text), text);
+      throw new ServerError(res.status, this.explain(res, text, url), text);
     }
     return res;
+  }
+
+  // The server's own words, with what to do when the cause is on the client's side.
+  private explain(res: Response, text: string, url: URL): string {
+    const message = describeError(res.status, text);
+    if (res.status === 401) {
+      return this.opts.token ? `${message}: the server rejected the token (check --token / INFLUXDB3_AUTH_TOKEN)` : `${message}: this server needs a token: ${TOKEN_HINT}`;
+    }
+    if (res.status === 404 && !(res.headers.get('content-type') ?? '').includes('json')) {
+      return `${message}: the server at ${this.opts.host} has no ${url.pathname}; is --host (or INFLUXDB3_HOST_URL) an influxdb3 server?`;
+    }
+    return message;
   }
 
   private unreachable(url: URL, err: unknown): string {
@@ -82,7 +112,14 @@ export class Client {
     if (url.protocol === 'https:' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/.test(String(cause?.code))) {
       return `cannot reach the server at ${this.opts.host}: its certificate is not trusted (${detail}); pass --tls-ca <file> with the CA that signed it, or --tls-no-verify`;
     }
-    return `cannot reach the server at ${this.opts.host}: ${detail}`;
+    const code = String(cause?.code);
+    const where = 'set the address with --host or INFLUXDB3_HOST_URL';
+    if (code === 'ECONNREFUSED') return `cannot reach the server at ${this.opts.host}: connection refused; is \`influxdb3 serve\` running there? ${where}`;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot reach the server at ${this.opts.host}: host name '${url.hostname}' not found (${code}); check the name, or ${where}`;
+    if (url.protocol === 'http:' && ['ECONNRESET', 'UND_ERR_SOCKET', 'HPE_INVALID_CONSTANT'].includes(code)) {
+      return `cannot reach the server at ${this.opts.host}: the connection was closed (${detail}); if the server uses TLS, use https://`;
+    }
+    return `cannot reach the server at ${this.opts.host}: ${detail}; ${where}`;
   }
 
   // Node's fetch takes no CA or verification setting without undici's Agent, so https goes through node:https.

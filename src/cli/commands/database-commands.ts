@@ -23,16 +23,16 @@ export function createCommands(create: Command): void {
   withCommon(create.command('table'), true)
     .description('create a table with tag and field columns')
     .argument('<name>', 'table name')
-    .requiredOption('--tags <tags>', 'comma-separated tag column names')
-    .option('--fields <fields>', 'comma-separated name:type pairs (utf8, int64, uint64, float64, bool)')
-    .action(async (name: string, opts: CommonOpts & { tags: string; fields?: string }) => {
+    .option('--tags <tags>', 'comma-separated tag column names (optional)')
+    .option('-f, --fields <fields>', 'comma-separated name:type pairs (utf8, int64, uint64, float64, bool)')
+    .action(async (name: string, opts: CommonOpts & { tags?: string; fields?: string }) => {
       const db = requireDatabase(opts);
       const fields = (opts.fields ?? '').split(',').filter(Boolean).map((pair) => {
         const [fname, type] = pair.split(':');
         if (!fname || !type) throw new Error(`invalid field '${pair}': expected name:type, e.g. usage:float64`);
         return { name: fname, type };
       });
-      const tags = opts.tags.split(',').map((s) => s.trim()).filter(Boolean);
+      const tags = (opts.tags ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       await clientFor(opts).request('POST', '/api/v3/configure/table', { json: { db, table: name, tags, fields } });
       process.stdout.write(`Table "${db}"."${name}" created successfully\n`);
     });
@@ -47,7 +47,7 @@ export function deleteCommands(del: Command): void {
     .option('-y, --yes', 'do not ask for confirmation')
     .action(async (name: string, opts: CommonOpts & { hardDelete?: string; yes?: boolean }) => {
       if (!opts.yes && !(await confirm(`Are you sure you want to delete "${name}"? Enter 'yes' to confirm: `))) {
-        throw new Error('cannot delete database without confirmation: re-run with -y or answer yes');
+        throw new Error('cannot delete database without confirmation: answer yes, or re-run with -y/--yes to skip the prompt');
       }
       await clientFor(opts).request('DELETE', '/api/v3/configure/database', { query: { db: name, hard_delete_at: opts.hardDelete } });
       process.stdout.write(`Database "${name}" deleted successfully\n`);
@@ -60,10 +60,29 @@ export function deleteCommands(del: Command): void {
     .action(async (name: string, opts: CommonOpts & { hardDelete?: string; yes?: boolean }) => {
       const db = requireDatabase(opts);
       if (!opts.yes && !(await confirm(`Are you sure you want to delete "${db}"."${name}"? Enter 'yes' to confirm: `))) {
-        throw new Error('cannot delete table without confirmation: re-run with -y or answer yes');
+        throw new Error('cannot delete table without confirmation: answer yes, or re-run with -y/--yes to skip the prompt');
       }
       await clientFor(opts).request('DELETE', '/api/v3/configure/table', { query: { db, table: name, hard_delete_at: opts.hardDelete } });
       process.stdout.write(`Table "${db}"."${name}" deleted successfully\n`);
+    });
+}
+
+// `update database -d NAME -r PERIOD` (or NAME as an argument, as upstream's docs write it): a new retention period, `none` to keep data forever (upstream's PUT).
+export function updateDatabaseCommand(update: Command): void {
+  withCommon(update.command('database'), true)
+    .description('update a database\'s retention period')
+    .argument('[database_name]', 'the database (as -d/--database; the form upstream\'s docs show)')
+    .option('-r, --retention-period <duration>', 'how long data is kept, e.g. 30d or 24h; none to keep it forever')
+    .action(async (name: string | undefined, opts: CommonOpts & { retentionPeriod?: string }, cmd: Command) => {
+      // A name on the command line wins over INFLUXDB3_DATABASE_NAME; against -d it is ambiguous.
+      if (name !== undefined && cmd.getOptionValueSource('database') === 'cli' && name !== opts.database) {
+        throw new Error(`two databases given: '${name}' and -d/--database '${opts.database}'; give one`);
+      }
+      const db = name ?? requireDatabase(opts);
+      if (opts.retentionPeriod === undefined) throw new Error('--retention-period is required for update database: pass -r/--retention-period <duration> (e.g. 30d) or none');
+      const period = opts.retentionPeriod.trim().toLowerCase() === 'none' ? null : opts.retentionPeriod;
+      await clientFor(opts).request('PUT', '/api/v3/configure/database', { json: { db, retention_period: period } });
+      process.stdout.write(`Database "${db}" updated successfully\n`);
     });
 }
 

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { packageSpecProblem } from '../../engine/environment/package-installer.js';
 import { clientFor, withCommon, type CommonOpts } from './common.js';
 
@@ -7,6 +7,28 @@ const REQUIREMENTS_PATH = '/api/v3/configure/plugin_environment/install_requirem
 
 interface InstallOpts extends CommonOpts {
   requirements?: string;
+  pluginDir?: string;
+  virtualEnvLocation?: string;
+  packageManager?: string;
+  pluginRepo?: string;
+  restrictPluginTriggersTo?: string;
+}
+
+// Upstream's `install package` takes the server's Processing Engine flags too (and ignores them: pip runs on the
+// server, with the server's settings). Accepted so upstream command lines work; a note says they change nothing.
+const ENGINE_FLAGS: Array<[keyof InstallOpts, Option]> = [
+  ['pluginDir', new Option('--plugin-dir <dir>', 'accepted as upstream; the server\'s plugin directory applies')],
+  ['virtualEnvLocation', new Option('--virtual-env-location <dir>', 'accepted as upstream; the server\'s venv applies')],
+  ['packageManager', new Option('--package-manager <manager>', 'accepted as upstream; the server\'s package manager applies').choices(['discover', 'pip', 'uv', 'disabled'])],
+  ['pluginRepo', new Option('--plugin-repo <url>', 'accepted as upstream; the server\'s plugin repository applies')],
+  ['restrictPluginTriggersTo', new Option('--restrict-plugin-triggers-to <types>', 'accepted as upstream; the server\'s restriction applies')],
+];
+
+function noteIgnored(opts: InstallOpts): void {
+  const given = ENGINE_FLAGS.filter(([key]) => opts[key] !== undefined).map(([, o]) => o.long);
+  if (given.length > 0) {
+    process.stderr.write(`note: ${given.join(', ')} configure the server (influxdb3 serve), not this command: ignored here, as upstream does\n`);
+  }
 }
 
 // Checks the package names on the client too, so `-e`/`--index-url`-like values and typos never reach the server.
@@ -20,8 +42,10 @@ export function checkPackages(packages: string[]): void {
 // `influxdb3 install package [-r PATH] [PKG ...]`: pip runs on the server, in the plugin venv.
 // Upstream prints nothing on success; we confirm what was installed. With both -r and packages, both are installed.
 export function installCommands(install: Command): void {
+  const pkg = withCommon(new Command('package'), false);
+  for (const [, option] of ENGINE_FLAGS) pkg.addOption(option);
   install.addCommand(
-    withCommon(new Command('package'), false)
+    pkg
       .description('install Python packages into the server\'s plugin environment')
       .argument('[packages...]', 'packages to install, e.g. pandas==2.2.0 requests')
       .option('-r, --requirements <path>', 'requirements.txt on the SERVER (absolute, or relative to its plugin directory)')
@@ -30,6 +54,7 @@ export function installCommands(install: Command): void {
           throw new Error('nothing to install: give package names or -r/--requirements <path>');
         }
         checkPackages(packages);
+        noteIgnored(opts);
         const client = clientFor(opts);
         if (opts.requirements !== undefined) {
           if (opts.requirements === '') throw new Error('-r/--requirements needs a path');

@@ -46,6 +46,24 @@ export async function listSystemTables(opts: CommonOpts, db: string): Promise<st
   return rows.map((r) => String(r.table_name));
 }
 
+// The column names of one system table: the CSV header of an empty result.
+async function systemColumns(opts: CommonOpts, db: string, table: string): Promise<string[]> {
+  const q = `SELECT * FROM system.${quoteIdent(table)} LIMIT 0`;
+  const res = await clientFor(opts).request('POST', '/api/v3/query_sql', { json: { db, q, format: 'csv' } });
+  const header = (await res.text()).split('\n')[0] ?? '';
+  return header.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1')).filter(Boolean);
+}
+
+const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+// Upstream's table-list (table_name, column_names): the server's information_schema.columns does not list system
+// tables, so the columns are read per table and handed back as a VALUES query, which the server prints in any format.
+export function tableListSql(tables: Array<{ name: string; columns: string[] }>): string {
+  if (tables.length === 0) return 'SELECT CAST(NULL AS VARCHAR) AS table_name, CAST(NULL AS VARCHAR[]) AS column_names WHERE false';
+  const rows = tables.map((t) => `(${literal(t.name)}, [${t.columns.map(literal).join(', ')}])`);
+  return `SELECT table_name, column_names FROM (VALUES ${rows.join(', ')}) AS t(table_name, column_names) ORDER BY table_name`;
+}
+
 // Prints one query's result exactly as `influxdb3 query` would, by running that command.
 async function printQuery(opts: CommonOpts, db: string, sql: string, format: string): Promise<void> {
   const argv = ['--host', opts.host, '--database', db, '--format', format];
@@ -61,13 +79,15 @@ type Globals = CommonOpts & { format: string; limit: string; select?: string; or
 
 // `show system -d DB table-list | table NAME | summary`, as SQL over /api/v3/query_sql.
 export function systemCommand(show: Command): void {
-  const system = withCommon(show.command('system'), true).description('look at the system tables of a database');
+  const system = withCommon(show.command('system'), true).alias('s').description('look at the system tables of a database');
 
   withFormat(system.command('table-list'))
-    .description('list the system tables of the database')
+    .description('list the system tables of the database with their column names')
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<Globals>();
-      await printQuery(opts, requireDatabase(opts), SYSTEM_TABLES_SQL, opts.format);
+      const db = requireDatabase(opts);
+      const tables = await Promise.all((await listSystemTables(opts, db)).map(async (name) => ({ name, columns: await systemColumns(opts, db, name) })));
+      await printQuery(opts, db, tableListSql(tables), opts.format);
     });
 
   withFormat(system.command('table'))

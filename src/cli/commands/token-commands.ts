@@ -101,7 +101,7 @@ export function createTokenCommand(create: Command): void {
       } else if (opts.regenerate) {
         if (opts.name) throw new Error('--regenerate cannot be used with --name, --regenerate only applies for operator token');
         if (!(await confirmed("Are you sure you want to regenerate admin token? Enter 'yes' to confirm", opts.yes))) {
-          throw new Error('Cannot regenerate token without confirmation');
+          throw new Error('Cannot regenerate token without confirmation: answer yes, or re-run with -y/--yes to skip the prompt');
         }
         res = await client.request('POST', '/api/v3/configure/token/admin/regenerate');
       } else if (opts.name) {
@@ -147,7 +147,7 @@ export function deleteTokenCommand(del: Command): void {
     .action(async (opts: CommonOpts & { tokenName: string; yes?: boolean }) => {
       const name = opts.tokenName;
       if (!(await confirmed(`Are you sure you want to delete ${JSON.stringify(name)}? Enter 'yes' to confirm`, opts.yes))) {
-        throw new Error('Cannot delete token without confirmation');
+        throw new Error('Cannot delete token without confirmation: answer yes, or re-run with -y/--yes to skip the prompt');
       }
       try {
         await clientFor(opts).request('DELETE', '/api/v3/configure/token', { query: { token_name: name } });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { runCliCaptured, startRecorder, type RecordingServer } from '../cli-harness.js';
+import { runCli } from '../../helpers/server-process.js';
 
 const PACKAGES = '/api/v3/configure/plugin_environment/install_packages';
 const REQUIREMENTS = '/api/v3/configure/plugin_environment/install_requirements';
@@ -46,5 +47,20 @@ describe('cli/commands/install-commands', () => {
     server.reply = () => ({ status: 500, body: { error: message, data: { exit_code: 1 } } });
     const r = await runCliCaptured(['install', 'package', '-H', server.url, 'nope']);
     expect(r).to.deep.equal({ code: 1, stdout: '', stderr: `Error: ${message}\n` });
+  });
+
+  it('accepts upstream\'s engine flags, sends the same request, and notes they configure the server', async () => {
+    const r = await runCliCaptured([
+      'install', 'package', '-H', server.url, '--plugin-dir', '/srv/plugins', '--virtual-env-location', '/srv/venv',
+      '--package-manager', 'uv', '--plugin-repo', 'https://example.com/plugins', '--restrict-plugin-triggers-to', 'schedule', 'tinypkg',
+    ]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal('Packages installed successfully: tinypkg\n');
+    expect(r.stderr).to.equal('note: --plugin-dir, --virtual-env-location, --package-manager, --plugin-repo, --restrict-plugin-triggers-to configure the server (influxdb3 serve), not this command: ignored here, as upstream does\n');
+    expect(sent()).to.deep.equal([{ path: PACKAGES, body: { packages: ['tinypkg'] }, auth: undefined }]);
+    // commander refuses a bad choice by exiting, so the bin runs it
+    const bad = await runCli(['install', 'package', '-H', server.url, '--package-manager', 'conda', 'tinypkg']);
+    expect(bad.code).to.equal(1);
+    expect(bad.stderr).to.include("'conda'");
   });
 });

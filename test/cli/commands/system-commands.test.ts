@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseLimit, SYSTEM_TABLES_SQL, systemTableSql } from '../../../src/cli/commands/system-commands.js';
+import { parseLimit, SYSTEM_TABLES_SQL, systemTableSql, tableListSql } from '../../../src/cli/commands/system-commands.js';
 import { runCliCaptured, startRecorder, type RecordedRequest, type RecordingServer } from '../cli-harness.js';
 
 const TABLES = ['processing_engine_logs', 'processing_engine_triggers', 'queries'];
@@ -8,6 +8,8 @@ const TABLES = ['processing_engine_logs', 'processing_engine_triggers', 'queries
 function fakeQueryServer(req: RecordedRequest): { status?: number; body?: unknown } {
   const body = JSON.parse(req.body) as { q: string; format: string };
   if (body.q === SYSTEM_TABLES_SQL && body.format === 'json') return { body: TABLES.map((table_name) => ({ table_name })) };
+  const empty = /^SELECT \* FROM system\."(\w+)" LIMIT 0$/.exec(body.q);
+  if (empty && body.format === 'csv') return { body: `${empty[1]}_id,"${empty[1]}_name"\n` };
   return { body: `[${body.format}] ${body.q}` };
 }
 
@@ -36,13 +38,20 @@ describe('cli/commands/system-commands', () => {
     });
   });
 
-  it('table-list queries information_schema in the chosen format and prints the answer like `query`', async () => {
-    const r = await runCliCaptured(['show', 'system', '-H', server.url, '-d', 'foo', 'table-list']);
-    expect(r).to.deep.equal({ code: 0, stdout: `[pretty] ${SYSTEM_TABLES_SQL}\n`, stderr: '' });
-    expect(server.requests[0]!.path).to.equal('/api/v3/query_sql');
-    expect(sent()).to.deep.equal([{ db: 'foo', q: SYSTEM_TABLES_SQL, format: 'pretty' }]);
+  it('table-list (alias `s`) lists each system table with its column_names, printed like `query`', async () => {
+    const expected = tableListSql(TABLES.map((name) => ({ name, columns: [`${name}_id`, `${name}_name`] })));
+    expect(expected).to.include("('queries', ['queries_id', 'queries_name'])");
+    const r = await runCliCaptured(['show', 's', '-H', server.url, '-d', 'foo', 'table-list']);
+    expect(r).to.deep.equal({ code: 0, stdout: `[pretty] ${expected}\n`, stderr: '' });
+    expect(server.requests.every((q) => q.path === '/api/v3/query_sql')).to.equal(true);
+    expect(sent().at(-1)).to.deep.equal({ db: 'foo', q: expected, format: 'pretty' });
     const json = await runCliCaptured(['show', 'system', 'table-list', '-H', server.url, '-d', 'foo', '--format', 'json']);
-    expect(json.stdout).to.equal(`${JSON.stringify(TABLES.map((table_name) => ({ table_name })))}\n`);
+    expect(json.stdout).to.equal(`[json] ${expected}\n`);
+  });
+
+  it('tableListSql quotes names and has a typed empty form', () => {
+    expect(tableListSql([{ name: "o'k", columns: ["a'b"] }])).to.include("('o''k', ['a''b'])");
+    expect(tableListSql([])).to.match(/WHERE false$/);
   });
 
   it('table NAME checks the name, then selects with the given columns, order and limit', async () => {
