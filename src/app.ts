@@ -8,6 +8,7 @@ import { DatabaseAdmin } from './storage/database-admin.js';
 import { HttpServer } from './http/server.js';
 import { loadTlsMaterial } from './http/tls-files.js';
 import { packageVersion } from './shared/version.js';
+import { gitRevision } from './shared/build-info.js';
 import { SystemTableRegistry } from './storage/query/system-table-registry.js';
 import { DisabledEngine } from './engine/disabled-engine.js';
 import { ProcessingEngine, type Engine } from './engine/processing-engine.js';
@@ -76,7 +77,7 @@ export class App {
       admin: this.admin,
       logger: logger.child({ component: 'http' }),
       registry: this.registry,
-      info: { version: packageVersion(), revision: 'influxdb3-engine' },
+      info: { version: packageVersion(), revision: gitRevision() },
       maxBodyBytes: config.maxHttpRequestSize,
       clusterUuid: () => this.storage.catalogUuid,
       headersTimeoutMs: config.httpHeadersTimeoutMs,

@@ -1,3 +1,4 @@
+import { parseArrowType } from '../storage/query/arrow-type-names.js';
 import {
   Binary,
   Bool,
@@ -64,59 +65,20 @@ const SCALARS: Record<string, () => DataType> = {
   Null: () => new Null(),
 };
 
-// Splits at commas outside parentheses.
-function splitTopLevel(s: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    else if (ch === ',' && depth === 0) {
-      parts.push(s.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  parts.push(s.slice(start).trim());
-  return parts.filter((p) => p !== '');
-}
-
-// A struct entry `name Type`: type names have no space outside parentheses, so the name ends at the last such space.
-function splitEntry(entry: string): [string, string] {
-  let depth = 0;
-  let cut = -1;
-  for (let i = 0; i < entry.length; i++) {
-    const ch = entry[i];
-    if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    else if (ch === ' ' && depth === 0) cut = i;
-  }
-  return cut < 0 ? ['', entry] : [entry.slice(0, cut), entry.slice(cut + 1)];
-}
-
 // The Arrow type of a type name; names this encoder does not build travel as Utf8 text (as top-level columns do).
 export function arrowTypeOf(name: string): DataType {
   const scalar = SCALARS[name];
   if (scalar) return scalar();
   const ts = /^Timestamp\((\w+), (?:None|Some\("([^"]*)"\))\)$/.exec(name);
   if (ts && TIME_UNITS[ts[1]!] !== undefined) return new Timestamp(TIME_UNITS[ts[1]!]!, ts[2] ?? null);
-  const open = name.indexOf('(');
-  if (open > 0 && name.endsWith(')')) {
-    const kind = name.slice(0, open);
-    const inner = splitTopLevel(name.slice(open + 1, -1));
-    if (kind === 'List' && inner.length === 1) return new List(new Field('item', arrowTypeOf(inner[0]!), true));
-    if (kind === 'Map' && inner.length === 2) {
-      const entries = new Struct([new Field('key', arrowTypeOf(inner[0]!), false), new Field('value', arrowTypeOf(inner[1]!), true)]);
-      return new Map_(new Field('entries', entries, false), false);
-    }
-    if (kind === 'Struct') {
-      return new Struct(inner.map((e) => {
-        const [field, type] = splitEntry(e);
-        return new Field(field, arrowTypeOf(type), true);
-      }));
-    }
+  const node = parseArrowType(name);
+  const inner = node.children.map((c) => c.type.raw);
+  if (node.name === 'List' && inner.length === 1) return new List(new Field('item', arrowTypeOf(inner[0]!), true));
+  if (node.name === 'Map' && inner.length === 2) {
+    const entries = new Struct([new Field('key', arrowTypeOf(inner[0]!), false), new Field('value', arrowTypeOf(inner[1]!), true)]);
+    return new Map_(new Field('entries', entries, false), false);
   }
+  if (node.name === 'Struct') return new Struct(node.children.map((c) => new Field(c.field ?? '', arrowTypeOf(c.type.raw), true)));
   return new Utf8();
 }
 

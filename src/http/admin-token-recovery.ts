@@ -5,6 +5,7 @@ import type { CreatedToken } from '../auth/token-store.js';
 import { AppError } from '../shared/app-error.js';
 import type { Logger } from '../shared/logger.js';
 import type { TlsMaterial } from './tls-files.js';
+import { createdTokenBody } from './formats/created-token.js';
 
 export const RECOVERY_PATH = '/api/v3/configure/token/admin/regenerate';
 
@@ -49,15 +50,7 @@ export class AdminTokenRecoveryListener {
       return;
     }
     try {
-      const { record, token } = this.deps.regenerate();
-      const body = {
-        id: record.id,
-        name: record.name,
-        token,
-        hash: record.hash,
-        created_at: new Date(record.createdAt).toISOString(),
-        expiry: record.expiryMillis === null ? null : new Date(record.expiryMillis).toISOString(),
-      };
+      const body = createdTokenBody(this.deps.regenerate());
       this.deps.logger.info('operator token regenerated through the recovery endpoint; closing it');
       res.writeHead(201, { 'content-type': 'application/json', connection: 'close' }).end(`${JSON.stringify(body)}\n`);
       res.once('finish', () => void this.stop());

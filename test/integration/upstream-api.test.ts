@@ -28,6 +28,8 @@ describe('integration: upstream HTTP API details', function () {
     expect(ping.status).to.equal(200);
     expect(Object.keys(ping.json)).to.deep.equal(['product_name', 'version', 'revision', 'process_id']);
     expect(ping.json.product_name).to.equal('InfluxDB 3 Core');
+    // The commit the server was built from, as `influxdb3 --version` prints it.
+    expect(ping.json.revision).to.match(/^[0-9a-f]{40}$/);
     expect(ping.json.process_id).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(ping.text.endsWith('}\n')).to.equal(true);
     expect(ping.headers.get('x-influxdb-version')).to.equal(ping.json.version);

@@ -1,45 +1,8 @@
 // Arrow type names parsed just enough to format nested values (List(T), Struct(name T, …), Map(K, V)).
-export interface TypeNode {
-  name: string;
-  raw: string;
-  children: Array<{ field?: string; type: TypeNode }>;
-}
+import { parseArrowType, type TypeNode } from '../../storage/query/arrow-type-names.js';
 
-function splitTopLevel(s: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    else if (ch === ',' && depth === 0) {
-      parts.push(s.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  parts.push(s.slice(start).trim());
-  return parts.filter((p) => p !== '');
-}
-
-// Nested values need their element types, which only the type name carries.
-export function parseType(type: string): TypeNode {
-  const open = type.indexOf('(');
-  if (open < 0 || !type.endsWith(')')) return { name: type, raw: type, children: [] };
-  const name = type.slice(0, open);
-  const inner = splitTopLevel(type.slice(open + 1, -1));
-  if (name === 'Struct') {
-    return {
-      name,
-      raw: type,
-      children: inner.map((p) => {
-        const space = p.indexOf(' ');
-        return { field: p.slice(0, space), type: parseType(p.slice(space + 1)) };
-      }),
-    };
-  }
-  return { name, raw: type, children: name === 'List' || name === 'Map' ? inner.map((p) => ({ type: parseType(p) })) : [] };
-}
+export type { TypeNode };
+export const parseType = parseArrowType;
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 

@@ -6,6 +6,7 @@ import type { CreatedToken, TokenStore } from '../../auth/token-store.js';
 import type { ApiToken } from '../../storage/catalog/catalog-resources.js';
 import type { AuthState } from '../auth/auth-middleware.js';
 import { readJson, readParams, stringParam } from '../middleware/body.js';
+import { createdTokenBody } from '../formats/created-token.js';
 
 interface Deps {
   tokens: TokenStore;
@@ -13,17 +14,9 @@ interface Deps {
   maxBodyBytes: number;
 }
 
-// Upstream's CreateTokenWithPermissionsResponse; the only time the token string is shown.
-function created(ctx: Context, { record, token }: CreatedToken): void {
+function created(ctx: Context, token: CreatedToken): void {
   ctx.status = 201;
-  ctx.body = {
-    id: record.id,
-    name: record.name,
-    token,
-    hash: record.hash,
-    created_at: new Date(record.createdAt).toISOString(),
-    expiry: record.expiryMillis === null ? null : new Date(record.expiryMillis).toISOString(),
-  };
+  ctx.body = createdTokenBody(token);
 }
 
 function expirySecs(value: unknown): number | null {

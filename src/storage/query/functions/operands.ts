@@ -12,7 +12,7 @@ const NOT_CALLS = new Set([
 const GIVE_UP = new Set(['over', 'filter', 'group', 'within']);
 
 // Index of the `(`/`[` matching the `)`/`]` at `close`, or -1.
-function matchingOpen(tokens: Token[], close: number): number {
+export function matchingOpen(tokens: Token[], close: number): number {
   let depth = 0;
   for (let i = close; i >= 0; i--) {
     const t = tokens[i]!;
@@ -27,7 +27,7 @@ function matchingOpen(tokens: Token[], close: number): number {
 }
 
 // The start of a dotted name ending at `at` (t.col, schema.fn).
-function dottedStart(tokens: Token[], at: number): number {
+export function dottedStart(tokens: Token[], at: number): number {
   let k = at;
   while (isPunct(tokens[k - 1], '.') && (tokens[k - 2]?.kind === 'ident' || tokens[k - 2]?.kind === 'quoted')) k -= 2;
   return k;

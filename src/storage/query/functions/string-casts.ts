@@ -1,9 +1,9 @@
 import { isKeyword, matchingParen, type Token } from '../sql-lexer.js';
 import type { Edit } from '../sql-rewrite.js';
+import { dottedStart, isPunct, matchingOpen } from './operands.js';
 
 const STRING_TYPES = new Set(['string', 'varchar', 'text']);
 const TYPED_LITERALS = new Set(['timestamp', 'timestamp_ns', 'timestamp_ms', 'timestamp_s', 'timestamptz', 'date', 'time', 'interval']);
-const isPunct = (t: Token | undefined, v: string): boolean => t?.kind === 'punct' && t.value === v;
 
 /**
  * Arrow casts a timestamp to a string the ISO way (2022-01-01T08:00:00, fractions in 3, 6 or 9 digits) where
@@ -30,13 +30,13 @@ function operandStart(tokens: Token[], colon: number): number {
     i = open;
     const before = tokens[i - 1];
     // A call f(...) or a subscript x[...]: the operand reaches back over the name or the subscripted value.
-    if (isPunct(t, ')') && (before?.kind === 'ident' || before?.kind === 'quoted')) i = qualifiedStart(tokens, i - 1);
+    if (isPunct(t, ')') && (before?.kind === 'ident' || before?.kind === 'quoted')) i = dottedStart(tokens, i - 1);
     else if (isPunct(t, ']') && before && !isPunct(before, '(') && !isPunct(before, ',')) {
       const inner = operandStart(tokens, i);
       if (inner >= 0) i = inner;
     }
   } else if (t.kind === 'ident' || t.kind === 'quoted') {
-    i = qualifiedStart(tokens, i);
+    i = dottedStart(tokens, i);
   } else if (t.kind === 'string') {
     if (tokens[i - 1]?.kind === 'ident' && TYPED_LITERALS.has(tokens[i - 1]!.value.toLowerCase())) i--;
   } else if (t.kind !== 'number' && t.kind !== 'param') {
@@ -47,24 +47,6 @@ function operandStart(tokens: Token[], colon: number): number {
   return i;
 }
 
-function qualifiedStart(tokens: Token[], i: number): number {
-  while (isPunct(tokens[i - 1], '.') && (tokens[i - 2]?.kind === 'ident' || tokens[i - 2]?.kind === 'quoted')) i -= 2;
-  return i;
-}
-
-function matchingOpen(tokens: Token[], close: number): number {
-  let depth = 0;
-  for (let i = close; i >= 0; i--) {
-    const t = tokens[i]!;
-    if (t.kind !== 'punct') continue;
-    if (t.value === ')' || t.value === ']') depth++;
-    else if (t.value === '(' || t.value === '[') {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
-}
 
 // Edits turning `x::STRING` and `CAST(x AS VARCHAR)` (STRING, VARCHAR or TEXT) into __iox_to_string(x).
 export function stringCastEdits(tokens: Token[]): Edit[] {
