@@ -1,6 +1,7 @@
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import logfmt from 'logfmt';
+import { pino } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 
 // --log-format: upstream's names. `full` is one human line (pino-pretty), `pretty` the same over several lines,
@@ -27,19 +28,22 @@ function flatForLogfmt(record: Record<string, unknown>): Record<string, unknown>
 
 /**
  * The stream pino writes its JSON lines to, turning each into the chosen format, with an sd-daemon `<N>` priority
- * prefix when the output goes to journald (systemd sets JOURNAL_STREAM). Writes are synchronous, so the last line
- * before an exit is never lost.
+ * prefix when the output goes to journald (systemd sets JOURNAL_STREAM). The text goes out through pino's own
+ * destination (SonicBoom, synchronous): the last line before an exit is never lost, and a full pipe (EAGAIN) is
+ * waited out rather than failing.
  */
 export class LogOutput extends Writable {
   private readonly format: (record: Record<string, unknown>, line: string) => string;
+  private readonly sink: { write(text: string): boolean };
 
   constructor(
     format: LogFormat,
-    private readonly fd: number,
+    fd: number,
     private readonly journald: boolean,
     colors = false,
   ) {
     super({ decodeStrings: false });
+    this.sink = pino.destination({ dest: fd, sync: true });
     if (format === 'full' || format === 'pretty') {
       const pretty = prettyFactory({
         colorize: colors,
@@ -71,7 +75,7 @@ export class LogOutput extends Writable {
         const text = this.format(record, line);
         out += this.journald ? `<${PRIORITY[Number(record.level)] ?? 6}>${text}` : text;
       }
-      writeSync(this.fd, out);
+      if (out !== '') this.sink.write(out);
       done();
     } catch (err) {
       done(err as Error);
@@ -80,12 +84,15 @@ export class LogOutput extends Writable {
 }
 
 // Where the server's log goes and how it looks: `full` by default on a terminal, JSON lines otherwise.
-export function logOutput(options: { format?: LogFormat | null; destination?: LogDestination }): LogOutput {
+// undefined: pino's own JSON lines to stdout need no stream of ours.
+export function logOutput(options: { format?: LogFormat | null; destination?: LogDestination }): LogOutput | undefined {
   const destination = options.destination ?? 'stdout';
   const fd = destination === 'stderr' ? 2 : 1;
   const tty = (destination === 'stderr' ? process.stderr : process.stdout).isTTY === true;
   const format = options.format ?? (tty ? 'full' : 'json');
-  return new LogOutput(format, fd, isJournal(fd, process.env.JOURNAL_STREAM), tty && format !== 'json' && format !== 'logfmt');
+  const journald = isJournal(fd, process.env.JOURNAL_STREAM);
+  if (format === 'json' && fd === 1 && !journald) return undefined;
+  return new LogOutput(format, fd, journald, tty && format !== 'json' && format !== 'logfmt');
 }
 
 // systemd sets JOURNAL_STREAM=<device>:<inode> of the journal's stream; the fd is journald's only if they match.

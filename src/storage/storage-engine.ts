@@ -155,9 +155,11 @@ export class StorageEngine {
   async start(): Promise<void> {
     const log = this.opts.logger;
     if (this.opts.objectStore === 'file') mkdirPrivate(join(this.opts.dataDir!, 'duckdb'));
-    this.catalog.load();
+    // DuckDB first: its file lock tells us no other server owns this data dir before anything here is written
+    // (loading the catalog writes it back in the current shape).
     await this.store.open();
     this.opened = true;
+    this.catalog.load();
     await this.schema.start();
     if (this.wal) {
       const replay = await this.wal.open();

@@ -41,10 +41,10 @@ describe('integration: writing a point again replaces it', function () {
     await write(s, ['m,host=b v=10 10', 'm,host=a v=4 10', 'm v=20 10', 'm,host=b w=11 10', 'm,host=a v=5 11', 'm v=21 10'].join('\n'));
     const all = 'SELECT host, v, w, CAST(time AS VARCHAR) AS t FROM m ORDER BY t, host NULLS FIRST';
     const expected = [
-      { v: 21, t: '1970-01-01 00:00:10' },
-      { host: 'a', v: 4, w: 3, t: '1970-01-01 00:00:10' },
-      { host: 'b', v: 10, w: 11, t: '1970-01-01 00:00:10' },
-      { host: 'a', v: 5, t: '1970-01-01 00:00:11' },
+      { v: 21, t: '1970-01-01T00:00:10' },
+      { host: 'a', v: 4, w: 3, t: '1970-01-01T00:00:10' },
+      { host: 'b', v: 10, w: 11, t: '1970-01-01T00:00:10' },
+      { host: 'a', v: 5, t: '1970-01-01T00:00:11' },
     ];
     expect(await query(s, all)).to.deep.equal(expected);
 
@@ -62,7 +62,7 @@ describe('integration: writing a point again replaces it', function () {
 
     // A crash after the writes were applied: DuckDB's own log plus the applied WAL sequence.
     await write(s, 'm,host=a w=6 10');
-    expected[1] = { host: 'a', v: 4, w: 6, t: '1970-01-01 00:00:10' };
+    expected[1] = { host: 'a', v: 4, w: 6, t: '1970-01-01T00:00:10' };
     expect(await query(s, all)).to.deep.equal(expected);
     await s.kill();
     s = await startServer({ dataDir });
