@@ -76,7 +76,7 @@ export class DisabledEngine implements Engine {
     const how = this.configFile ? `set plugin-dir in ${this.configFile}` : 'start with --plugin-dir <dir>';
     this.deps.logger.warn(
       { triggers: stored.map((t) => `${t.databaseName}/${t.name}`) },
-      `${stored.length} stored trigger${stored.length === 1 ? '' : 's'} in database${dbs.length === 1 ? '' : 's'} [${dbs.join(', ')}] will not run: ` +
+      `processing engine disabled: ${stored.length} stored trigger${stored.length === 1 ? '' : 's'} in database${dbs.length === 1 ? '' : 's'} [${dbs.join(', ')}] will not run: ` +
         `${NOT_RUNNING} (${how} to run them; they stay listed in system.processing_engine_triggers with state engine-disabled)`,
     );
   }

@@ -55,7 +55,7 @@ describe('engine/disabled-engine: stored triggers without a plugin dir', () => {
     const warns = lines.filter((l) => l.level === 40);
     expect(warns).to.have.length(1);
     expect(warns[0]!.msg).to.equal(
-      `2 stored triggers in databases [alpha, beta] will not run: plugin-dir is not set (set plugin-dir in ${CONF} to run them; ` +
+      `processing engine disabled: 2 stored triggers in databases [alpha, beta] will not run: plugin-dir is not set (set plugin-dir in ${CONF} to run them; ` +
         'they stay listed in system.processing_engine_triggers with state engine-disabled)',
     );
     expect(warns[0]!.triggers).to.deep.equal(['alpha/hourly', 'beta/sweep']);

@@ -192,9 +192,12 @@ describe('flight/flight-handler (gRPC on a raw HTTP/2 connection)', () => {
     req.end();
     const decoder = new MessageDecoder(1 << 30);
     const datas: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => datas.push(...decoder.push(chunk)));
+    // Paused as soon as the first record batch is in: from then on only flow control lets the server write.
+    req.on('data', (chunk: Buffer) => {
+      datas.push(...decoder.push(chunk));
+      if (datas.length >= 3) req.pause();
+    });
     await pollUntil(() => datas.length >= 3, 'the first record batch');
-    req.pause();
     // Paused, the client stops granting window: the server's writes stop draining and it stops pulling rows.
     let previous = -1;
     const stable = await pollFor(
