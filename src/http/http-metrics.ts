@@ -23,25 +23,18 @@ export class HttpMetrics {
   middleware() {
     return async (ctx: Context, next: Next): Promise<void> => {
       const started = performance.now();
-      let aborted = false;
-      const onClose = (): void => {
-        if (!ctx.res.writableFinished) aborted = true;
+      // Counted when the response has gone (a streamed body is still being written when next() returns); a response
+      // closed before it finished was cut off: aborted.
+      const record = (): void => {
+        const path = (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+        const aborted = !ctx.res.writableFinished;
+        const status = aborted ? 'aborted' : ctx.status >= 500 ? 'server_error' : ctx.status >= 400 ? 'client_error' : 'ok';
+        const labels = { method: ctx.method, path: String(path), status };
+        this.requests.inc(labels);
+        this.duration.observe(labels, (performance.now() - started) / 1000);
       };
-      ctx.res.once('close', onClose);
-      try {
-        await next();
-      } finally {
-        const record = (): void => {
-          const path = (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
-          const status = aborted ? 'aborted' : ctx.status >= 500 ? 'server_error' : ctx.status >= 400 ? 'client_error' : 'ok';
-          const labels = { method: ctx.method, path: String(path), status };
-          this.requests.inc(labels);
-          this.duration.observe(labels, (performance.now() - started) / 1000);
-        };
-        // The response is still being written (a streamed body): count it once it has gone, or been cut off.
-        if (ctx.res.writableFinished || ctx.res.destroyed) record();
-        else ctx.res.once('close', record);
-      }
+      ctx.res.once('close', record);
+      await next();
     };
   }
 }

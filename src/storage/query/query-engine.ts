@@ -8,7 +8,7 @@ import type { ColumnDef } from '../types.js';
 import { installFunctions } from './functions/index.js';
 import type { SchemaSnapshot } from './information-schema.js';
 import { mapDuckdbError, planningError, queryError, tableNotFound } from './query-errors.js';
-import { planQuery, type QueryPlan } from './query-planner.js';
+import { planQuery, tablesNamedIn, type QueryPlan } from './query-planner.js';
 import { QueryLog } from './query-log.js';
 import type { QueryColumn, QueryParams, QueryResult } from './query-result.js';
 import { convertChunk, convertResult, describeColumns } from './result-convert.js';
@@ -287,6 +287,5 @@ function explained(sql: string): string {
 
 // The columns of the tables a query names, as `table.column` (DataFusion's "Valid fields are …").
 function mentionedFields(sql: string, tables: Array<{ name: string; columns: ColumnDef[] }>): string[] {
-  const words = new Set(tokenize(sql).filter((t) => t.kind === 'ident' || t.kind === 'quoted').map((t) => t.value.toLowerCase()));
-  return tables.filter((t) => words.has(t.name.toLowerCase())).flatMap((t) => t.columns.map((c) => `${t.name}.${c.name}`));
+  return tablesNamedIn(tokenize(sql), tables).flatMap((t) => t.columns.map((c) => `${t.name}.${c.name}`));
 }

@@ -41,15 +41,16 @@ async function serialize(conn: DuckDBConnection, sql: string): Promise<unknown> 
   return json.error || !json.statements ? undefined : json.statements;
 }
 
-// Tables a query mentions by name, to tell tag columns in its result from string fields.
-function mentionedTables(tokens: Token[], ctx: PlanContext, extra: Set<string>): Array<{ columns: ColumnDef[] }> {
+// Tables a query mentions by name (bare names in any case, quoted ones exactly), plus `extra` (found through the
+// AST): to tell tag columns in its result from string fields, and to list valid fields in an error.
+export function tablesNamedIn<T extends { name: string }>(tokens: Token[], tables: T[], extra: ReadonlySet<string> = new Set()): T[] {
   const words = new Set<string>();
   const exact = new Set<string>();
   for (const t of tokens) {
     if (t.kind === 'ident') words.add(t.value.toLowerCase());
     else if (t.kind === 'quoted') exact.add(t.value);
   }
-  return ctx.tables.filter((t) => extra.has(t.name) || exact.has(t.name) || words.has(t.name.toLowerCase()));
+  return tables.filter((t) => extra.has(t.name) || exact.has(t.name) || words.has(t.name.toLowerCase()));
 }
 
 /**
@@ -72,9 +73,10 @@ export async function planQuery(conn: DuckDBConnection, sql: string, ctx: PlanCo
     edits.push({ start: cast.start, end: cast.end, render: (inner) => arrowCastSql(typeName, inner(cast.argStart, cast.argEnd))! });
   }
 
+  // The tags of the tables queried, filled once the table references are known below (edits render at the end):
   // arrow_typeof names a tag column's type Dictionary(Int32, Utf8).
-  const tags = mentionedTables(tokens, ctx, userTables).flatMap((t) => t.columns.filter((c) => c.type === 'tag').map((c) => c.name));
-  edits.push(...functionEdits(tokens, sql, new Set(tags)), ...timeQueryEdits(sql, tokens));
+  const tableTags = new Set<string>();
+  edits.push(...functionEdits(tokens, sql, tableTags), ...timeQueryEdits(sql, tokens));
 
   if (ctx.tableFunctions) {
     const fns = planTableFunctions(tokens, ctx.dbId, ctx.tableFunctions, ctx.params);
@@ -113,10 +115,11 @@ export async function planQuery(conn: DuckDBConnection, sql: string, ctx: PlanCo
     edits.push({ start: site.start, end: site.end, render: () => text });
   }
 
-  const tagColumns = new Set<string>();
-  for (const t of mentionedTables(tokens, ctx, userTables)) {
-    for (const c of t.columns) if (c.type === 'tag') tagColumns.add(c.name);
+  for (const t of tablesNamedIn(tokens, ctx.tables, userTables)) {
+    for (const c of t.columns) if (c.type === 'tag') tableTags.add(c.name);
   }
+  // VARCHAR result columns of these names are the tags themselves, not computed values aliased to a tag's name.
+  const tagColumns = new Set(tableTags);
   for (const name of expressionAliases(tokens)) tagColumns.delete(name);
   return { sql: edits.length > 0 ? applyEdits(sql, edits) : sql, virtual: [...virtual.values()], tagColumns };
 }

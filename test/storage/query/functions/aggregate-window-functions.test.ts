@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { functionsConnection } from '../../../helpers/duckdb.js';
 import { tokenize } from '../../../../src/storage/query/sql-lexer.js';
-import { functionEdits, installFunctions } from '../../../../src/storage/query/functions/index.js';
+import { functionEdits } from '../../../../src/storage/query/functions/index.js';
 import { applyEdits } from '../../../../src/storage/query/sql-rewrite.js';
 
 // Without the SQL text, rewrites leave column names alone.
@@ -26,16 +27,13 @@ describe('storage/query/functions: aggregate, approximate, statistical, window, 
   });
 
   describe('against DuckDB', () => {
-    let instance: DuckDBInstance;
+    let close: () => void;
     let conn: DuckDBConnection;
     before(async () => {
-      instance = await DuckDBInstance.create(':memory:');
-      conn = await instance.connect();
-      await installFunctions(conn);
+      ({ conn, close } = await functionsConnection());
     });
     after(() => {
-      conn.closeSync();
-      instance.closeSync();
+      close?.();
     });
     const rows = async (sql: string): Promise<unknown[][]> =>
       (await conn.runAndReadAll(rewrite(sql))).getRows().map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v)));

@@ -1,14 +1,15 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { functionEdits, installFunctions } from '../../../../src/storage/query/functions/index.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { functionsConnection } from '../../../helpers/duckdb.js';
+import { functionEdits } from '../../../../src/storage/query/functions/index.js';
 import { tokenize } from '../../../../src/storage/query/sql-lexer.js';
 import { applyEdits } from '../../../../src/storage/query/sql-rewrite.js';
 import { convertResult } from '../../../../src/storage/query/result-convert.js';
 
 // The macros and JS functions on a real in-memory DuckDB, as a query connection installs them.
 describe('storage/query/functions: string, hashing and misc functions on DuckDB', () => {
-  let instance: DuckDBInstance;
+  let close: () => void;
   let conn: DuckDBConnection;
   const query = async (sql: string) => {
     const reader = await conn.runAndReadAll(applyEdits(sql, functionEdits(tokenize(sql))));
@@ -17,13 +18,10 @@ describe('storage/query/functions: string, hashing and misc functions on DuckDB'
   const row = async (sql: string) => (await query(sql)).rows[0];
 
   before(async () => {
-    instance = await DuckDBInstance.create(':memory:');
-    conn = await instance.connect();
-    await installFunctions(conn);
+    ({ conn, close } = await functionsConnection());
   });
   after(() => {
-    conn.closeSync();
-    instance.closeSync();
+    close?.();
   });
 
   it('hashes strings and binary values to Binary, NULL to NULL, and names an unknown algorithm', async () => {

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { functionsConnection } from '../../../../helpers/duckdb.js';
 import { tokenize } from '../../../../../src/storage/query/sql-lexer.js';
-import { functionEdits, installFunctions } from '../../../../../src/storage/query/functions/index.js';
+import { functionEdits } from '../../../../../src/storage/query/functions/index.js';
 import { timeQueryEdits } from '../../../../../src/storage/query/functions/time-query-edits.js';
 import { applyEdits } from '../../../../../src/storage/query/sql-rewrite.js';
 
@@ -13,13 +14,11 @@ const rewrite = (sql: string): string => {
 // IOx's gap-filling test data (influxdb_iox query_tests gapfill.sql, OneMeasurementTwoSeries), run on DuckDB with
 // the same session settings and macros as a query connection.
 describe('storage/query/functions/gapfill: date_bin_gapfill, locf and interpolate', () => {
-  let instance: DuckDBInstance;
+  let close: () => void;
   let conn: DuckDBConnection;
 
   before(async () => {
-    instance = await DuckDBInstance.create(':memory:');
-    conn = await instance.connect();
-    await installFunctions(conn);
+    ({ conn, close } = await functionsConnection());
     await conn.run(`CREATE TABLE cpu AS SELECT * FROM (VALUES
       (70.0::DOUBLE, 'a', TIMESTAMP_NS '2000-05-05 12:20:00', 23.2::DOUBLE),
       (NULL, 'a', TIMESTAMP_NS '2000-05-05 12:40:00', 21.0),
@@ -28,8 +27,7 @@ describe('storage/query/functions/gapfill: date_bin_gapfill, locf and interpolat
   });
 
   after(() => {
-    conn?.closeSync();
-    instance?.closeSync();
+    close?.();
   });
 
   async function rows(sql: string): Promise<unknown[][]> {
