@@ -105,7 +105,7 @@ export class App {
         registerPluginTestRoutes(router, { engine: this.engine, maxBodyBytes: config.maxHttpRequestSize });
         registerCacheRoutes(router, { caches: this.storage.caches, maxBodyBytes: config.maxHttpRequestSize });
         registerTriggerRoutes(router, { engine: this.engine, maxBodyBytes: config.maxHttpRequestSize });
-        registerPackageRoutes(router, { installer: this.engine.packages, maxBodyBytes: config.maxHttpRequestSize });
+        registerPackageRoutes(router, { installer: this.engine.packages, maxBodyBytes: config.maxHttpRequestSize, logger: this.logger });
         registerPluginFileRoutes(router, {
           files: this.engine.pluginFiles,
           pluginOfTrigger: (db, name) => this.engine.pluginOfTrigger(db, name),
