@@ -57,6 +57,7 @@ export class App {
       logger: logger.child({ component: 'admin' }),
       sweepIntervalMs: config.retentionCheckIntervalMs,
       hardDeleteDefaultMs: config.hardDeleteDefaultMs,
+      deleteGraceMs: config.deleteGracePeriodMs,
     });
     this.storage.beforeQuery = (db) => this.admin.enforceRetention(db);
     const engineDeps = {
@@ -105,7 +106,7 @@ export class App {
         registerPluginTestRoutes(router, { engine: this.engine, maxBodyBytes: config.maxHttpRequestSize });
         registerCacheRoutes(router, { caches: this.storage.caches, maxBodyBytes: config.maxHttpRequestSize });
         registerTriggerRoutes(router, { engine: this.engine, maxBodyBytes: config.maxHttpRequestSize });
-        registerPackageRoutes(router, { installer: this.engine.packages, maxBodyBytes: config.maxHttpRequestSize });
+        registerPackageRoutes(router, { installer: this.engine.packages, maxBodyBytes: config.maxHttpRequestSize, logger: this.logger });
         registerPluginFileRoutes(router, {
           files: this.engine.pluginFiles,
           pluginOfTrigger: (db, name) => this.engine.pluginOfTrigger(db, name),
@@ -125,8 +126,9 @@ export class App {
     await this.storage.start();
     this.tokens.load();
     await this.preloadAdminToken();
-    this.admin.start();
     await this.engine.start();
+    // After the engine: a hard delete that fell due while the server was down removes the database's triggers too.
+    await this.admin.start();
     this.address = await this.http.start(this.config.httpHost, this.config.httpPort);
     const recovery = this.config.adminTokenRecovery;
     if (recovery) {
@@ -161,7 +163,7 @@ export class App {
     await this.recovery?.stop();
     await this.http.stop();
     await this.engine.stop();
-    this.admin.stop();
+    await this.admin.stop();
     await this.storage.stop();
     this.logger.info('stopped');
   }

@@ -115,7 +115,7 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'disableTelemetryUpload', flag: 'disable-telemetry-upload', env: ['INFLUXDB3_TELEMETRY_DISABLE_UPLOAD'], kind: 'bool', default: 'false', help: 'accepted for compatibility: this server sends no telemetry' },
   { key: 'telemetryEndpoint', flag: 'telemetry-endpoint', env: ['INFLUXDB3_TELEMETRY_ENDPOINT'], kind: 'string', help: 'accepted for compatibility: this server sends no telemetry' },
   { key: 'hardDeleteDefaultDuration', flag: 'hard-delete-default-duration', env: ['INFLUXDB3_HARD_DELETE_DEFAULT_DURATION'], kind: 'duration', default: '72h', help: 'time from a delete with hard_delete_at=default (`--hard-delete default`) until the data is removed' },
-  { key: 'deleteGracePeriod', flag: 'delete-grace-period', env: ['INFLUXDB3_DELETE_GRACE_PERIOD'], kind: 'duration', default: '24h', help: 'upstream keeps a hard-deleted database in the catalog this long; accepted and checked, but here the data and the catalog entry go together at the hard-delete time' },
+  { key: 'deleteGracePeriod', flag: 'delete-grace-period', env: ['INFLUXDB3_DELETE_GRACE_PERIOD'], kind: 'duration', default: '24h', help: 'how long a hard-deleted database or table stays in the catalog (listed as deleted) after its hard-delete time, when its data is removed; then its entry is removed too' },
   { key: 'verbose', flag: 'verbose', short: 'v', env: [], kind: 'count', help: 'more log lines: -v info, -vv debug, -vvv trace (overrides --log-filter)' },
   { key: 'clusterId', flag: 'cluster-id', env: [], kind: 'string', help: 'InfluxDB 3 Enterprise only: refused with an explanation' },
 ];

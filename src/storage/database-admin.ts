@@ -1,6 +1,8 @@
 import { badRequest } from '../shared/app-error.js';
 import { parseDurationNs, DurationParseError } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import { planDeletions } from './deletion-schedule.js';
 import type { Database } from './catalog/catalog-resources.js';
 import { assertDatabaseName, assertTableName } from './catalog/names.js';
 import type { StorageEngine } from './storage-engine.js';
@@ -10,6 +12,10 @@ const FIELD_TYPES: Record<string, FieldType> = {
   utf8: 'utf8', string: 'utf8', int64: 'int64', integer: 'int64', uint64: 'uint64', float64: 'float64', float: 'float64', bool: 'bool', boolean: 'bool',
 };
 const DEFAULT_HARD_DELETE_MS = 72 * 3600 * 1000;
+const DEFAULT_DELETE_GRACE_MS = 24 * 3600 * 1000;
+// setTimeout's limit (about 24.8 days): a later step is planned again when this timer fires.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const RETRY_MS = 60_000;
 
 export function parseRetention(text: string | undefined | null): { text: string; ns: bigint } | null {
   if (text === undefined || text === null || text === '' || text === 'none') return null;
@@ -34,28 +40,103 @@ export function parseHardDeleteAt(value: string | undefined, nowMs: number, defa
   return new Date(t).toISOString();
 }
 
-// Database and table management, retention and hard-delete sweeps.
+export interface DatabaseAdminOptions {
+  logger: Logger;
+  sweepIntervalMs: number;
+  hardDeleteDefaultMs?: number;
+  // --delete-grace-period: how long a hard-deleted database or table stays listed (as deleted) after its
+  // hard-delete time before its catalog entry is removed (default 24 h, as upstream).
+  deleteGraceMs?: number;
+  clock?: Clock;
+}
+
+// Database and table management, retention sweeps, and hard deletes (data at the hard-delete time, the catalog
+// entry a grace period later), planned from the catalog so a restart picks up where the last run stopped.
 export class DatabaseAdmin {
   private timer: NodeJS.Timeout | null = null;
+  private deletionTimer: NodeJS.Timeout | null = null;
+  private deletions: Promise<void> = Promise.resolve();
+  private running = false;
   private lastSweep = new Map<number, number>();
+  private readonly clock: Clock;
   readonly onDatabaseDeleted: Array<(db: Database, hard: boolean) => void> = [];
   // Called once a database's data is gone for good (hard delete done).
   readonly onDatabaseRemoved: Array<(db: Database) => void> = [];
 
   constructor(
     private readonly storage: StorageEngine,
-    private readonly opts: { logger: Logger; sweepIntervalMs: number; hardDeleteDefaultMs?: number },
-  ) {}
+    private readonly opts: DatabaseAdminOptions,
+  ) {
+    this.clock = opts.clock ?? systemClock;
+  }
 
-  start(): void {
+  private get graceMs(): number {
+    return this.opts.deleteGraceMs ?? DEFAULT_DELETE_GRACE_MS;
+  }
+
+  // Finishes the hard deletes that fell due while the server was down, then keeps a timer on the next one.
+  async start(): Promise<void> {
+    this.running = true;
     this.timer = setInterval(() => {
       this.sweep().catch((err) => this.opts.logger.error({ err }, 'retention sweep failed'));
     }, Math.min(this.opts.sweepIntervalMs, 60_000));
     this.timer.unref();
+    await this.runDeletions().catch(() => undefined);
   }
 
-  stop(): void {
+  // Waits for a hard delete in progress, so storage is not closed under it.
+  async stop(): Promise<void> {
+    this.running = false;
     if (this.timer) clearInterval(this.timer);
+    if (this.deletionTimer) this.clock.clearTimeout(this.deletionTimer);
+    this.deletionTimer = null;
+    await this.settled();
+  }
+
+  // Resolves once the hard-delete run in progress, if any, is over.
+  settled(): Promise<void> {
+    return this.deletions;
+  }
+
+  // Runs the hard-delete steps that are due (one run at a time) and, once started, sets a timer for the next one.
+  runDeletions(): Promise<void> {
+    const run = this.deletions.then(() => this.applyDeletions());
+    this.deletions = run.catch((err) => this.opts.logger.error({ err }, 'hard delete failed'));
+    return run;
+  }
+
+  private async applyDeletions(): Promise<void> {
+    const plan = planDeletions(this.storage.databases(true), this.clock.nowMs(), this.graceMs);
+    try {
+      for (const step of plan.due) {
+        if (step.kind === 'remove-database-data') {
+          await this.hardDelete(step.database);
+        } else if (step.kind === 'forget-database') {
+          this.storage.forgetDatabase(step.database);
+          this.opts.logger.info({ db: step.database.name, graceMs: this.graceMs }, 'deleted database removed from the catalog (delete grace period over)');
+        } else {
+          this.storage.forgetTable(step.database, step.table);
+          this.opts.logger.info({ db: step.database.name, table: step.table.name, graceMs: this.graceMs }, 'deleted table removed from the catalog (delete grace period over)');
+        }
+      }
+    } finally {
+      // Planned again: what just ran is off the plan; a step that failed is retried a minute later, not in a loop.
+      const now = this.clock.nowMs();
+      const after = planDeletions(this.storage.databases(true), now, this.graceMs);
+      this.scheduleDeletions(after.due.length > 0 ? now + RETRY_MS : after.nextAtMs);
+    }
+  }
+
+  private scheduleDeletions(atMs: number | null): void {
+    if (this.deletionTimer) this.clock.clearTimeout(this.deletionTimer);
+    this.deletionTimer = null;
+    if (atMs === null || !this.running) return;
+    const delayMs = Math.min(Math.max(0, atMs - this.clock.nowMs()), MAX_TIMER_MS);
+    this.deletionTimer = this.clock.setTimeout(() => {
+      this.deletionTimer = null;
+      this.runDeletions().catch(() => undefined);
+    }, delayMs);
+    this.deletionTimer.unref?.();
   }
 
   createDatabase(name: string, retention: string | undefined): Promise<Database> {
@@ -69,16 +150,18 @@ export class DatabaseAdmin {
   }
 
   async deleteDatabase(name: string, hardDeleteAt: string | undefined): Promise<void> {
-    const when = parseHardDeleteAt(hardDeleteAt, Date.now(), this.opts.hardDeleteDefaultMs);
-    const db = this.storage.softDeleteDatabase(name, when);
+    const when = parseHardDeleteAt(hardDeleteAt, this.clock.nowMs(), this.opts.hardDeleteDefaultMs);
+    const db = await this.storage.softDeleteDatabase(name, when);
     this.opts.logger.info({ db: name, hardDeleteAt: when }, 'database deleted');
     for (const cb of this.onDatabaseDeleted) cb(db, when !== null);
-    if (when && Date.parse(when) <= Date.now()) await this.hardDelete(db);
+    // hard_delete_at=now: the data is gone when the request is answered.
+    if (when) await this.runDeletions();
   }
 
   private async hardDelete(db: Database): Promise<void> {
-    await this.storage.removeDatabase(db);
-    this.opts.logger.info({ db: db.name }, 'database removed (hard delete)');
+    await this.storage.removeDatabase(db, this.clock.nowMs());
+    const forgetAt = new Date(Date.parse(db.hardDeleteAt ?? '') + this.graceMs);
+    this.opts.logger.info({ db: db.name, listedUntil: Number.isNaN(forgetAt.getTime()) ? null : forgetAt.toISOString() }, 'database data removed (hard delete)');
     for (const cb of this.onDatabaseRemoved) cb(db);
   }
 
@@ -107,20 +190,17 @@ export class DatabaseAdmin {
   }
 
   async deleteTable(dbName: string, table: string, hardDeleteAt: string | undefined): Promise<void> {
-    await this.storage.deleteTable(dbName, table, parseHardDeleteAt(hardDeleteAt, Date.now(), this.opts.hardDeleteDefaultMs));
-    this.opts.logger.info({ db: dbName, table }, 'table deleted');
+    const when = parseHardDeleteAt(hardDeleteAt, this.clock.nowMs(), this.opts.hardDeleteDefaultMs);
+    await this.storage.deleteTable(dbName, table, when);
+    this.opts.logger.info({ db: dbName, table, hardDeleteAt: when }, 'table deleted');
+    if (when) await this.runDeletions();
   }
 
   // Deletes rows older than each database's retention period, and finishes due hard deletes.
   async sweep(force = false): Promise<void> {
-    const now = Date.now();
-    for (const db of this.storage.databases(true)) {
-      if (db.deleted) {
-        if (db.hardDeleteAt && Date.parse(db.hardDeleteAt) <= now) await this.hardDelete(db);
-        continue;
-      }
-      await this.enforceRetention(db, now, force);
-    }
+    await this.runDeletions();
+    const now = this.clock.nowMs();
+    for (const db of this.storage.databases()) await this.enforceRetention(db, now, force);
   }
 
   // Called before a query so that expired rows are never returned, even between sweeps.

@@ -35,9 +35,11 @@ const CATALOG_OPERATION: Record<CatalogEvent['kind'], string> = {
   'database-updated': 'update_database',
   'database-deleted': 'soft_delete_database',
   'database-removed': 'delete_database',
+  'database-forgotten': 'hard_delete_database',
   'table-created': 'create_table',
   'columns-added': 'add_columns',
   'table-removed': 'soft_delete_table',
+  'table-forgotten': 'hard_delete_table',
   'triggers-changed': 'update_triggers',
   'tokens-changed': 'update_tokens',
   'caches-changed': 'update_caches',
@@ -328,14 +330,26 @@ export class StorageEngine {
   }
 
   // Soft delete: the database is renamed and its caches dropped; its data stays until removeDatabase().
-  softDeleteDatabase(name: string, hardDeleteAt: string | null): Database {
+  // Acknowledged writes are applied first: applied after the rename, they would recreate the database.
+  async softDeleteDatabase(name: string, hardDeleteAt: string | null): Promise<Database> {
+    this.catalog.requireDatabase(name);
+    await this.applyQueue.whenApplied();
     return this.catalog.softDeleteDatabase(name, hardDeleteAt);
   }
 
-  // Hard delete: the database and its data are gone.
-  async removeDatabase(db: Database): Promise<void> {
-    this.catalog.removeDatabase(db.id);
+  // Hard delete: the database's data is gone; its entry stays, deleted, until forgetDatabase().
+  async removeDatabase(db: Database, nowMs = this.clock.nowMs()): Promise<void> {
+    this.catalog.removeDatabase(db.id, nowMs);
     await this.schema.sync([]);
+  }
+
+  // After the delete grace period: the entry of a hard-deleted database, or of a deleted table, leaves the catalog.
+  forgetDatabase(db: Database): void {
+    this.catalog.forgetDatabase(db.id);
+  }
+
+  forgetTable(db: Database, table: Table): void {
+    this.catalog.forgetTable(db, table.id);
   }
 
   async createTable(dbName: string, name: string, columns: ColumnDef[]): Promise<Table> {

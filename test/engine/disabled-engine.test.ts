@@ -41,7 +41,7 @@ describe('engine/disabled-engine: stored triggers without a plugin dir', () => {
     const b = await storage.createDatabase('beta', null);
     const gone = await storage.createDatabase('gone', null);
     storage.setTriggers({ nextId: 4, triggers: [trigger(1, 'hourly', a), trigger(2, 'sweep', b), trigger(3, 'old', gone)] });
-    storage.softDeleteDatabase('gone', null);
+    await storage.softDeleteDatabase('gone', null);
     const config = { ...loadServeConfig({ flags: { objectStore: 'memory' }, env: {} }), configFile: CONF };
     engine = new DisabledEngine({ config, logger, registry: new Registry(), systemTables: tables, storage });
     await engine.start();

@@ -54,9 +54,13 @@ describe('integration: catalog system tables and show retention', function () {
       { database_name: 'sensors', deleted: false },
     ]);
     const tables = await sql('_internal', "SELECT * FROM system.tables WHERE database_name = 'sensors' ORDER BY table_name");
-    // A deleted table leaves the catalog at once (its data goes with it), so only cpu is listed.
-    expect(tables).to.deep.equal([
+    // A deleted table stays listed, renamed, until its hard-delete time plus --delete-grace-period (its data is gone).
+    expect(tables.map((t) => ({ ...t, table_name: String(t.table_name).replace(/-\d{8}T\d{6}$/, '-STAMP') }))).to.deep.equal([
       { database_name: 'sensors', table_name: 'cpu', column_count: 8, series_key_columns: 'host, region', last_cache_count: 1, distinct_cache_count: 0, deleted: false },
+      {
+        database_name: 'sensors', table_name: 'mem-STAMP', column_count: 2, series_key_columns: '', last_cache_count: 0, distinct_cache_count: 0, deleted: true,
+        hard_deletion_time: '2030-01-01T00:00:00',
+      },
     ]);
     // Only _internal has them.
     const res = await fetch(`${server.url}/api/v3/query_sql?db=sensors&q=${encodeURIComponent('SELECT * FROM system.databases')}`);

@@ -39,6 +39,9 @@ describe('integration: plugin packages (install_packages / install_requirements 
     await buildWheel(wheels, tinyPackage('tinypkg', 'hello from a wheel'));
     await buildWheel(wheels, tinyPackage('tinydep', 'dep'));
     await buildWheel(wheels, tinyPackage('tinyreq', 'from requirements', '0.2.0', ['tinydep']));
+    await buildWheel(wheels, tinyPackage('tinystream', 'streamed', '0.3.0', ['tinystreamdep']));
+    await buildWheel(wheels, tinyPackage('tinystreamdep', 'dep of the stream'));
+    await buildWheel(wheels, tinyPackage('tinycli', 'from the cli'));
     await writeFile(join(pluginDir, 'uses_tinypkg.py'), importing('tinypkg'));
     await writeFile(join(pluginDir, 'uses_tinyreq.py'), importing('tinyreq'));
     await writeFile(join(pluginDir, 'requirements.txt'), 'tinyreq==0.2.0\n');
@@ -100,6 +103,53 @@ describe('integration: plugin packages (install_packages / install_requirements 
     expect(cli.stderr).to.include('pip exited with code 1');
   });
 
+  it("Accept: application/x-ndjson streams pip's lines, then one result line", async () => {
+    const res = await fetch(`${server.url}${PACKAGES}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
+      body: JSON.stringify({ packages: ['tinystream==0.3.0'] }),
+    });
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.equal('application/x-ndjson');
+    const events = ndjson(await res.text());
+    const last = events.pop()!;
+    expect(events.length, 'progress lines before the result').to.be.greaterThan(0);
+    expect(events.every((e) => e.type === 'progress' && typeof e.line === 'string' && e.line.length > 0 && !/[\r\n]/.test(e.line))).to.equal(true);
+    const lines = events.map((e) => e.line as string);
+    expect(lines.some((l) => /^Processing .*tinystream-0\.3\.0-py3-none-any\.whl$/.test(l)), lines.join('\n')).to.equal(true);
+    expect(lines, lines.join('\n')).to.include('Successfully installed tinystream-0.3.0 tinystreamdep-0.1.0');
+    expect(last.type).to.equal('result');
+    expect(last.installed).to.deep.equal(['tinystream-0.3.0', 'tinystreamdep-0.1.0']);
+    expect(last.exit_code).to.equal(0);
+    expect(last.elapsed_ms).to.be.a('number');
+  });
+
+  it('a pip failure on the stream: 200, progress lines, then an error line with the status and body of the plain response', async () => {
+    const res = await fetch(`${server.url}${PACKAGES}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
+      body: JSON.stringify({ packages: ['no-such-package-xyz'] }),
+    });
+    expect(res.status).to.equal(200);
+    const events = ndjson(await res.text());
+    const last = events.pop()!;
+    expect(events.map((e) => e.type)).to.include('progress');
+    expect(last.type).to.equal('error');
+    expect(last.status).to.equal(500);
+    expect(last.error).to.match(/^installing no-such-package-xyz failed: pip exited with code 1; last lines of its output:\n/);
+    expect((last.data as { exit_code: number }).exit_code).to.equal(1);
+  });
+
+  it("`influxdb3 install package` prints pip's lines on stderr as upstream's stdout stays; -q prints none", async () => {
+    const loud = await runCli(['install', 'package', '-H', server.url, 'tinycli==0.1.0']);
+    expect(loud.code, loud.stderr).to.equal(0);
+    expect(loud.stdout).to.equal('Packages installed successfully: tinycli==0.1.0\n');
+    expect(loud.stderr).to.match(/^ {2}Processing .*tinycli-0\.1\.0-py3-none-any\.whl$/m);
+    expect(loud.stderr).to.match(/^ {2}Successfully installed tinycli-0\.1\.0$/m);
+    const quiet = await runCli(['install', 'package', '-H', server.url, '-q', 'tinycli==0.1.0']);
+    expect(quiet).to.include({ code: 0, stdout: 'Packages installed successfully: tinycli==0.1.0\n', stderr: '' });
+  });
+
   it('bad input is a 400 naming the value; a missing requirements file a 404', async () => {
     const bad = await post(PACKAGES, { packages: ['--index-url=http://evil/'] });
     expect(bad.status).to.equal(400);
@@ -109,6 +159,11 @@ describe('integration: plugin packages (install_packages / install_requirements 
     expect(JSON.parse(missing.text).error).to.equal(`requirements file not found on the server: nope.txt (${join(pluginDir, 'nope.txt')})`);
   });
 });
+
+function ndjson(text: string): Array<Record<string, unknown>> {
+  expect(text.endsWith('\n'), 'the stream ends with a newline').to.equal(true);
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
 
 function parseJson(line: string): Record<string, unknown> | null {
   try {

@@ -56,13 +56,35 @@ describe('storage/storage-engine: the catalog behind the facade', () => {
       expect((await s.query('a', 'SELECT * FROM m')).columns.map((c) => c.name)).to.deep.equal(['t', 'time']);
       await s.deleteTable('a', 'm', null);
       expect(s.table('a', 'm')).to.equal(undefined);
+      // The entry stays listed, deleted and renamed, until forgotten (its hard-delete time plus the grace period).
+      const gone = s.database('a')!.tables.find((t) => t.deleted)!;
+      expect(gone.name).to.match(/^m-\d{8}T\d{6}$/);
+      s.forgetTable(s.database('a')!, gone);
+      expect(s.database('a')!.tables).to.deep.equal([]);
       let err: unknown;
       await s.query('a', 'SELECT * FROM m').catch((e) => (err = e));
       expect(String(err)).to.match(/m/);
-      const db = s.softDeleteDatabase('a', null);
+      const db = await s.softDeleteDatabase('a', null);
       expect(s.database('a')).to.equal(undefined);
       await s.removeDatabase(db);
+      // The data is gone; the entry stays, deleted, until the grace period is over.
+      expect(s.databaseById(db.id)?.dataRemovedAt).to.be.a('string');
+      s.forgetDatabase(db);
       expect(s.databaseById(db.id)).to.equal(undefined);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('a database deleted right after a write: the queued write is applied first and does not bring the name back', async () => {
+    const s = engine(dataDir);
+    await s.start();
+    try {
+      await s.write('fresh', 'm v=1i 1', options);
+      const db = await s.softDeleteDatabase('fresh', null);
+      await s.query('_internal', 'SELECT 1');
+      expect(s.database('fresh')).to.equal(undefined);
+      expect(s.databases(true).filter((d) => d.name.startsWith('fresh'))).to.deep.equal([db]);
     } finally {
       await s.stop();
     }

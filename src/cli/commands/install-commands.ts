@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
 import { packageSpecProblem } from '../../engine/environment/package-installer.js';
+import type { Client } from '../client.js';
+import { postWithProgress } from '../progress-stream.js';
 import { clientFor, withCommon, type CommonOpts } from './common.js';
 
 const PACKAGES_PATH = '/api/v3/configure/plugin_environment/install_packages';
@@ -12,6 +14,7 @@ interface InstallOpts extends CommonOpts {
   packageManager?: string;
   pluginRepo?: string;
   restrictPluginTriggersTo?: string;
+  quiet?: boolean;
 }
 
 // Upstream's `install package` takes the server's Processing Engine flags too (and ignores them: pip runs on the
@@ -39,6 +42,12 @@ export function checkPackages(packages: string[]): void {
   }
 }
 
+// pip's output goes to stderr line by line as the server runs it; --quiet asks for the plain response instead.
+async function runInstall(client: Client, path: string, json: unknown, quiet: boolean | undefined): Promise<void> {
+  if (quiet) await client.request('POST', path, { json });
+  else await postWithProgress(client, path, json, (line) => process.stderr.write(`  ${line}\n`));
+}
+
 // `influxdb3 install package [-r PATH] [PKG ...]`: pip runs on the server, in the plugin venv.
 // Upstream prints nothing on success; we confirm what was installed. With both -r and packages, both are installed.
 export function installCommands(install: Command): void {
@@ -49,6 +58,7 @@ export function installCommands(install: Command): void {
       .description('install Python packages into the server\'s plugin environment')
       .argument('[packages...]', 'packages to install, e.g. pandas==2.2.0 requests')
       .option('-r, --requirements <path>', 'requirements.txt on the SERVER (absolute, or relative to its plugin directory)')
+      .option('-q, --quiet', "do not print pip's output on stderr")
       .action(async (packages: string[], opts: InstallOpts) => {
         if (packages.length === 0 && opts.requirements === undefined) {
           throw new Error('nothing to install: give package names or -r/--requirements <path>');
@@ -58,11 +68,11 @@ export function installCommands(install: Command): void {
         const client = clientFor(opts);
         if (opts.requirements !== undefined) {
           if (opts.requirements === '') throw new Error('-r/--requirements needs a path');
-          await client.request('POST', REQUIREMENTS_PATH, { json: { requirements_location: opts.requirements } });
+          await runInstall(client, REQUIREMENTS_PATH, { requirements_location: opts.requirements }, opts.quiet);
           process.stdout.write(`Requirements from ${opts.requirements} installed successfully\n`);
         }
         if (packages.length > 0) {
-          await client.request('POST', PACKAGES_PATH, { json: { packages } });
+          await runInstall(client, PACKAGES_PATH, { packages }, opts.quiet);
           process.stdout.write(`Packages installed successfully: ${packages.join(', ')}\n`);
         }
       }),

@@ -7,6 +7,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { PluginVenv } from './ensure-venv.js';
 import { systemFixCommand } from './errors.js';
 import { SerialQueue } from '../../shared/serial-queue.js';
+import { LineSplitter } from '../../shared/line-splitter.js';
 import { pythonDirs, type WrapOptions, type WrappedCommand } from '../runners/sandbox/runner-sandbox.js';
 
 // --package-manager: `uv` is treated as pip, as upstream does; `discover` means pip when it works.
@@ -58,12 +59,17 @@ export interface PluginRequirementsOutcome {
   result: InstallResult | null;
 }
 
+// Who wants pip's output as it comes: each line of it, `\r` progress updates split into lines too.
+export interface InstallProgress {
+  onLine?: (line: string) => void;
+}
+
 // What the HTTP routes call.
 export interface PackageInstallerApi {
   // Throws when installing is impossible whatever the request says (the engine is off); called before the body is read.
   assertAvailable(): void;
-  installPackages(packages: string[]): Promise<InstallResult>;
-  installRequirements(path: string): Promise<InstallResult>;
+  installPackages(packages: string[], progress?: InstallProgress): Promise<InstallResult>;
+  installRequirements(path: string, progress?: InstallProgress): Promise<InstallResult>;
 }
 
 const TAIL_LINES = 20;
@@ -178,17 +184,17 @@ export class PackageInstaller implements PackageInstallerApi {
 
   assertAvailable(): void {}
 
-  async installPackages(packages: string[]): Promise<InstallResult> {
+  async installPackages(packages: string[], progress: InstallProgress = {}): Promise<InstallResult> {
     this.refuseWhenDisabled();
     validatePackageSpecs(packages);
-    return this.queue.run(() => this.runPip([...packages], packages.join(', ')));
+    return this.queue.run(() => this.runPip([...packages], packages.join(', '), progress));
   }
 
   // `path` is read on the server: absolute, or relative to the plugin directory.
-  async installRequirements(path: string): Promise<InstallResult> {
+  async installRequirements(path: string, progress: InstallProgress = {}): Promise<InstallResult> {
     this.refuseWhenDisabled();
     const file = await this.requirementsFile(path);
-    return this.queue.run(() => this.runPip(['-r', file], `the requirements of ${file}`));
+    return this.queue.run(() => this.runPip(['-r', file], `the requirements of ${file}`, progress));
   }
 
   // A multi-file plugin may carry requirements.txt: installs what the venv lacks, or throws pip's error (so a
@@ -235,12 +241,13 @@ export class PackageInstaller implements PackageInstallerApi {
     return file;
   }
 
-  private async runPip(args: string[], what: string): Promise<InstallResult> {
+  private async runPip(args: string[], what: string, progress: InstallProgress = {}): Promise<InstallResult> {
     const { logger } = this.options;
     const venv = await this.options.environment.ready();
     await this.ensurePip(venv.python);
     const pipArgs = [
-      '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input',
+      // No progress bar: its `\r` redraws are not lines a log or a streaming client can use.
+      '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off',
       ...(this.options.noIndex ? ['--no-index'] : []),
       ...(this.options.findLinks ?? []).flatMap((l) => ['--find-links', l]),
       ...args,
@@ -261,14 +268,16 @@ export class PackageInstaller implements PackageInstallerApi {
       env,
       extendEnv: false,
     });
-    let partial = '';
-    child.all?.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) logPipLine(logger, line);
-    });
+    const onLine = (raw: string): void => {
+      const line = raw.trimEnd();
+      if (!line) return;
+      logPipLine(logger, line);
+      progress.onLine?.(line);
+    };
+    const splitter = new LineSplitter(onLine);
+    child.all?.on('data', (chunk: Buffer) => splitter.push(chunk));
     const r = await child;
-    if (partial) logPipLine(logger, partial);
+    splitter.end();
     const output = String(r.all ?? '').split('\n').map((l) => l.trimEnd()).filter(Boolean);
     const tail = output.slice(-TAIL_LINES);
     const elapsedMs = Date.now() - started;
@@ -369,9 +378,7 @@ export function pipHostPaths(env: Record<string, string>, findLinks: string[]): 
   return { readOnly, env: extra };
 }
 
-function logPipLine(logger: Logger, raw: string): void {
-  const line = raw.trimEnd();
-  if (!line) return;
+function logPipLine(logger: Logger, line: string): void {
   if (/^(Collecting|Processing|Installing|Successfully|Requirement already satisfied|ERROR|WARNING)/.test(line)) logger.info({ pip: line }, 'pip');
   else logger.debug({ pip: line }, 'pip');
 }

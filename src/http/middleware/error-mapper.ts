@@ -21,35 +21,41 @@ function sendError(ctx: Context, body: Record<string, unknown>): void {
   ctx.body = `${JSON.stringify(body)}\n`;
 }
 
-/**
- * The one place thrown errors become responses. A typed error answers with its status and, when exposed, its
- * message in the route's shape; anything else is logged with its stack and answered 500 with a generic message
- * and a request id (also in the `request-id` header) that names the log line.
- */
+// What a thrown error answers: its status and body in the route's shape. A typed error shows its message when
+// exposed; anything else is logged with its stack and shows a generic message and a request id naming the log line.
+export function errorResponse(
+  err: unknown,
+  ctx: Context,
+  logger: Logger,
+  newRequestId: () => string = randomUUID,
+): { status: number; body: Record<string, unknown>; requestId?: string } {
+  const style: ErrorStyle = ctx.state.errorStyle ?? 'v3';
+  if (isAppError(err)) {
+    const message = err.expose ? err.message : 'internal error';
+    const body = errorBody(style, { status: err.status, message, details: err.details });
+    if (err.status < 500) {
+      logger.debug({ path: ctx.path, status: err.status, reason: err.message }, 'request rejected');
+      return { status: err.status, body };
+    }
+    const requestId = newRequestId();
+    logger.error({ err, requestId, method: ctx.method, path: ctx.path }, 'request failed');
+    return { status: err.status, body, requestId };
+  }
+  const requestId = newRequestId();
+  logger.error({ err, requestId, method: ctx.method, path: ctx.path }, 'unhandled error in request');
+  return { status: 500, body: errorBody(style, { status: 500, message: internalErrorMessage(requestId) }), requestId };
+}
+
+// The one place thrown errors become responses (errorResponse says what they answer).
 export function errorMapper(logger: Logger, newRequestId: () => string = randomUUID): Middleware {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
     } catch (err) {
-      const style: ErrorStyle = ctx.state.errorStyle ?? 'v3';
-      if (isAppError(err)) {
-        ctx.status = err.status;
-        const message = err.expose ? err.message : 'internal error';
-        sendError(ctx, errorBody(style, { status: err.status, message, details: err.details }));
-        if (err.status >= 500) {
-          const requestId = newRequestId();
-          ctx.set(REQUEST_ID_HEADER, requestId);
-          logger.error({ err, requestId, method: ctx.method, path: ctx.path }, 'request failed');
-        } else {
-          logger.debug({ path: ctx.path, status: err.status, reason: err.message }, 'request rejected');
-        }
-        return;
-      }
-      const requestId = newRequestId();
-      logger.error({ err, requestId, method: ctx.method, path: ctx.path }, 'unhandled error in request');
-      ctx.status = 500;
-      ctx.set(REQUEST_ID_HEADER, requestId);
-      sendError(ctx, errorBody(style, { status: 500, message: internalErrorMessage(requestId) }));
+      const { status, body, requestId } = errorResponse(err, ctx, logger, newRequestId);
+      ctx.status = status;
+      if (requestId) ctx.set(REQUEST_ID_HEADER, requestId);
+      sendError(ctx, body);
     }
   };
 }

@@ -1,11 +1,15 @@
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import { badRequest } from '../../shared/app-error.js';
-import { validatePackageSpecs, type PackageInstallerApi } from '../../engine/environment/package-installer.js';
+import { validatePackageSpecs, type InstallProgress, type InstallResult, type PackageInstallerApi } from '../../engine/environment/package-installer.js';
+import type { Logger } from '../../shared/logger.js';
 import { readJson } from '../middleware/body.js';
+import { respondWithProgress, wantsProgressStream } from '../progress-stream.js';
 
 interface Deps {
   installer: PackageInstallerApi;
   maxBodyBytes: number;
+  logger: Logger;
 }
 
 const MAX_PACKAGES = 256;
@@ -13,23 +17,35 @@ const MAX_PATH_LENGTH = 4096;
 
 // POST /api/v3/configure/plugin_environment/install_packages and /install_requirements: 200 with an
 // empty body as upstream, but a failed pip run answers non-2xx with its exit code and output tail.
+// With `Accept: application/x-ndjson`, pip's output streams as it comes (docs/progress-stream.md).
 export function registerPackageRoutes(router: Router, deps: Deps): void {
   router.post('/api/v3/configure/plugin_environment/install_packages', async (ctx) => {
     const { installer } = deps;
     installer.assertAvailable();
     const packages = parsePackages((await readJson(ctx, deps.maxBodyBytes)).packages);
-    await installer.installPackages(packages);
-    ctx.status = 200;
-    ctx.body = '';
+    await answer(ctx, deps, (progress) => installer.installPackages(packages, progress));
   });
   router.post('/api/v3/configure/plugin_environment/install_requirements', async (ctx) => {
     const { installer } = deps;
     installer.assertAvailable();
     const location = parseRequirementsLocation((await readJson(ctx, deps.maxBodyBytes)).requirements_location);
-    await installer.installRequirements(location);
-    ctx.status = 200;
-    ctx.body = '';
+    await answer(ctx, deps, (progress) => installer.installRequirements(location, progress));
   });
+}
+
+async function answer(ctx: Context, deps: Deps, install: (progress?: InstallProgress) => Promise<InstallResult>): Promise<void> {
+  if (wantsProgressStream(ctx)) {
+    await respondWithProgress(ctx, deps.logger, async (onLine) => resultFields(await install({ onLine })));
+    return;
+  }
+  await install();
+  ctx.status = 200;
+  ctx.body = '';
+}
+
+// The stream's last line for a successful run.
+function resultFields(r: InstallResult): Record<string, unknown> {
+  return { installed: r.installed, exit_code: r.exitCode, elapsed_ms: r.elapsedMs };
 }
 
 // `packages`: a non-empty array of plain requirement strings; a 400 names the first bad value.

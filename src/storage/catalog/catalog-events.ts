@@ -7,11 +7,14 @@ export type CatalogEvent =
   | { kind: 'database-updated'; database: Database }
   // Soft delete: the database is renamed and kept until the hard delete.
   | { kind: 'database-deleted'; database: Database; hardDeleteAt: string | null }
-  // Hard delete: its data is to go for good.
+  // Hard delete: its data is to go for good (the entry stays, deleted, for the grace period).
   | { kind: 'database-removed'; database: Database }
+  // The grace period after the hard delete is over: the entry leaves the catalog.
+  | { kind: 'database-forgotten'; database: Database }
   | { kind: 'table-created'; database: Database; table: Table }
   | { kind: 'columns-added'; database: Database; table: Table; columns: ColumnDef[] }
   | { kind: 'table-removed'; database: Database; table: Table; name: string }
+  | { kind: 'table-forgotten'; database: Database; table: Table }
   | { kind: 'triggers-changed' }
   | { kind: 'tokens-changed' }
   | { kind: 'caches-changed' };

@@ -36,6 +36,8 @@ interface FileDatabase {
   retention_period_ns: string | null;
   deleted: boolean;
   hard_delete_at: string | null;
+  // Written once the data of a hard-deleted database is gone (absent before, and in older files).
+  data_removed_at?: string;
   created_at: string;
   tables: FileTable[];
 }
@@ -116,7 +118,8 @@ interface CatalogFileV1 {
   catalogUuid: string;
   nextDatabaseId: number;
   nextTableId: number;
-  databases: Database[];
+  // Version 1 had no data-removed mark.
+  databases: Array<Omit<Database, 'dataRemovedAt'>>;
   sections?: {
     processing_engine_triggers?: { next_id: number; triggers: FileTrigger[] };
     tokens?: { next_id: number; tokens: FileToken[] };
@@ -134,6 +137,7 @@ const databaseToFile = (d: Database): FileDatabase => ({
   retention_period_ns: d.retentionPeriodNs,
   deleted: d.deleted,
   hard_delete_at: d.hardDeleteAt,
+  ...(d.dataRemovedAt === null ? {} : { data_removed_at: d.dataRemovedAt }),
   created_at: d.createdAt,
   tables: d.tables.map(tableToFile),
 });
@@ -145,6 +149,7 @@ const databaseFromFile = (d: FileDatabase): Database => ({
   retentionPeriodNs: d.retention_period_ns,
   deleted: d.deleted,
   hardDeleteAt: d.hard_delete_at,
+  dataRemovedAt: d.data_removed_at ?? null,
   createdAt: d.created_at,
   tables: d.tables.map(tableFromFile),
 });
@@ -290,7 +295,7 @@ export function catalogFromFile(doc: unknown): CatalogState {
       catalogUuid: v1.catalogUuid,
       nextDatabaseId: v1.nextDatabaseId,
       nextTableId: v1.nextTableId,
-      databases: v1.databases,
+      databases: v1.databases.map((d) => ({ ...d, dataRemovedAt: null })),
       triggers: triggersFromFile(sections.processing_engine_triggers),
       tokens: tokensFromFile(sections.tokens),
       caches: sections.caches ?? null,

@@ -19,7 +19,10 @@ export interface Database {
   retentionPeriodNs: string | null;
   deleted: boolean;
   hardDeleteAt: string | null;
+  // When a hard-deleted database's data was removed; its entry stays for --delete-grace-period after hardDeleteAt.
+  dataRemovedAt: string | null;
   createdAt: string;
+  // Deleted tables stay listed (deleted, renamed) until their hard-delete time plus the grace period.
   tables: Table[];
 }
 

@@ -67,6 +67,7 @@ export class Catalog {
       retentionPeriodNs: null,
       deleted: false,
       hardDeleteAt: null,
+      dataRemovedAt: null,
       createdAt: new Date().toISOString(),
       tables: [],
     });
@@ -154,6 +155,7 @@ export class Catalog {
       retentionPeriodNs: retention ? retention.ns.toString() : null,
       deleted: false,
       hardDeleteAt: null,
+      dataRemovedAt: null,
       createdAt: new Date().toISOString(),
       tables: [],
     };
@@ -186,12 +188,22 @@ export class Catalog {
     return db;
   }
 
-  // Hard delete: forgets the database (listeners drop its data).
-  removeDatabase(id: number): void {
+  // Hard delete: the database's data goes (listeners drop it); its entry stays, deleted, until forgetDatabase().
+  removeDatabase(id: number, nowMs = Date.now()): void {
     const db = this.databaseById(id);
+    if (!db || db.dataRemovedAt !== null) return;
+    db.dataRemovedAt = new Date(nowMs).toISOString();
+    this.persist();
+    this.emit({ kind: 'database-removed', database: db });
+  }
+
+  // The end of the delete grace period: the entry of a hard-deleted database leaves the catalog.
+  forgetDatabase(id: number): void {
+    const db = this.databaseById(id);
+    if (!db) return;
     this.data.databases = this.data.databases.filter((d) => d.id !== id);
     this.persist();
-    if (db) this.emit({ kind: 'database-removed', database: db });
+    this.emit({ kind: 'database-forgotten', database: db });
   }
 
   table(db: Database, name: string): Table | undefined {
@@ -232,18 +244,26 @@ export class Catalog {
     this.emit({ kind: 'columns-added', database: db, table, columns: [{ name, type }] });
   }
 
-  // Deletes a table: it is marked deleted (renamed `name-<timestamp>`, as upstream), then forgotten; listeners drop
-  // its data under its former name.
+  // Deletes a table: it is marked deleted (renamed `name-<timestamp>`, as upstream) and listeners drop its data under
+  // its former name; the entry stays listed until forgetTable() (its hard-delete time plus the grace period).
   deleteTable(db: Database, name: string, hardDeleteAt: string | null): Table {
     const t = this.table(db, name);
     if (!t) throw notFound(`table not found: ${name}`);
     t.deleted = true;
     t.hardDeleteAt = hardDeleteAt;
     t.name = `${name}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}`;
-    db.tables = db.tables.filter((x) => x.id !== t.id);
     this.persist();
     this.emit({ kind: 'table-removed', database: db, table: t, name });
     return t;
+  }
+
+  // The end of the delete grace period: a deleted table's entry leaves the catalog.
+  forgetTable(db: Database, tableId: number): void {
+    const t = db.tables.find((x) => x.id === tableId && x.deleted);
+    if (!t) return;
+    db.tables = db.tables.filter((x) => x.id !== tableId);
+    this.persist();
+    this.emit({ kind: 'table-forgotten', database: db, table: t });
   }
 }
 

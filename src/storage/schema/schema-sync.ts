@@ -50,9 +50,12 @@ export class SchemaSync {
     this.ops.length = 0;
     this.dirty.clear();
     for (const db of this.catalog.databases(true)) {
+      // A hard-deleted database in its grace period, or a deleted table, has no data left to open.
+      if (db.dataRemovedAt !== null) continue;
       await this.store.createDatabase(db.id);
       this.store.registerDatabase(db.id, db.name);
       for (const t of db.tables) {
+        if (t.deleted) continue;
         await this.store.ensureTable(db.id, t.name, t.columns);
         this.store.registerTable(db.id, db.name, t.name, t.columns);
       }

@@ -63,4 +63,47 @@ describe('cli/commands/install-commands', () => {
     expect(bad.code).to.equal(1);
     expect(bad.stderr).to.include("'conda'");
   });
+
+  describe("pip's progress", () => {
+    const ndjson = (...events: unknown[]) => ({ contentType: 'application/x-ndjson', body: events.map((e) => `${JSON.stringify(e)}\n`).join('') });
+
+    it("asks for the progress stream and prints pip's lines on stderr; stdout and the exit code stay as they were", async () => {
+      server.reply = () => ndjson(
+        { type: 'progress', line: 'Processing /wheels/tinypkg-0.1.0-py3-none-any.whl' },
+        { type: 'progress', line: 'Successfully installed tinypkg-0.1.0' },
+        { type: 'result', installed: ['tinypkg-0.1.0'], exit_code: 0, elapsed_ms: 12 },
+      );
+      const r = await runCliCaptured(['install', 'package', '-H', server.url, 'tinypkg']);
+      expect(r).to.deep.equal({
+        code: 0,
+        stdout: 'Packages installed successfully: tinypkg\n',
+        stderr: '  Processing /wheels/tinypkg-0.1.0-py3-none-any.whl\n  Successfully installed tinypkg-0.1.0\n',
+      });
+      expect(server.requests[0]!.headers.accept).to.match(/^application\/x-ndjson\b/);
+    });
+
+    it("an error line ends the command with the server's message and exit code 1", async () => {
+      const message = 'installing nope failed: pip exited with code 1; last lines of its output:\nERROR: No matching distribution found for nope';
+      server.reply = () => ndjson({ type: 'progress', line: 'Looking in links: /wheels' }, { type: 'error', status: 500, error: message, data: { exit_code: 1 } });
+      const r = await runCliCaptured(['install', 'package', '-H', server.url, 'nope']);
+      expect(r).to.deep.equal({ code: 1, stdout: '', stderr: `  Looking in links: /wheels\nError: ${message}\n` });
+    });
+
+    it('a stream cut before its last line is an error saying the outcome is unknown', async () => {
+      server.reply = () => ndjson({ type: 'progress', line: 'Collecting tinypkg' });
+      const r = await runCliCaptured(['install', 'package', '-H', server.url, '-r', 'requirements.txt']);
+      expect(r.code).to.equal(1);
+      expect(r.stdout).to.equal('');
+      expect(r.stderr).to.equal(`  Collecting tinypkg\nError: the server closed the progress stream of ${REQUIREMENTS} before the end: the outcome is unknown; check the server log\n`);
+    });
+
+    it('-q/--quiet sends the plain request (no stream asked, nothing on stderr)', async () => {
+      for (const flag of ['-q', '--quiet']) {
+        server.requests.length = 0;
+        const r = await runCliCaptured(['install', 'package', '-H', server.url, flag, 'tinypkg']);
+        expect(r).to.deep.equal({ code: 0, stdout: 'Packages installed successfully: tinypkg\n', stderr: '' });
+        expect(server.requests[0]!.headers.accept ?? '').to.not.include('ndjson');
+      }
+    });
+  });
 });

@@ -177,8 +177,12 @@ describe('engine/environment/package-installer: pip in a real venv (offline)', f
 
   it('installs a requirements file (relative to the plugin directory), dependencies included', async () => {
     await writeFile(join(root, 'requirements.txt'), '# comment\ntinyreq==0.2.0  # inline\n');
-    const result = await make().installRequirements('requirements.txt');
+    const lines: string[] = [];
+    const result = await make().installRequirements('requirements.txt', { onLine: (l) => lines.push(l) });
     expect(result.installed).to.have.members(['tinyreq-0.2.0', 'tinydep-0.1.0']);
+    // Every line of pip's output reaches the progress callback, in order, as the result's output tail ends.
+    expect(lines.slice(-result.output.length)).to.deep.equal(result.output);
+    expect(lines.find((l) => l.startsWith('Successfully installed '))).to.match(/^Successfully installed tinydep-0\.1\.0 tinyreq-0\.2\.0$/);
     expect(await importValue('tinyreq')).to.equal('req ok');
     expect(await importValue('tinydep')).to.equal('dep ok');
   });
