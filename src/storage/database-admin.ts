@@ -29,10 +29,11 @@ export function parseRetention(text: string | undefined | null): { text: string;
 }
 
 // hard_delete_at: never | now | default (--hard-delete-default-duration from now, 72 h) | an RFC 3339 time.
+// Absent means `default`, as upstream (its HardDeletionTime defaults to Default).
 export function parseHardDeleteAt(value: string | undefined, nowMs: number, defaultMs = DEFAULT_HARD_DELETE_MS): string | null {
-  if (value === undefined || value === '' || value === 'never') return null;
+  if (value === 'never') return null;
   if (value === 'now') return new Date(nowMs).toISOString();
-  if (value === 'default') return new Date(nowMs + defaultMs).toISOString();
+  if (value === undefined || value === '' || value === 'default') return new Date(nowMs + defaultMs).toISOString();
   const t = Date.parse(value);
   if (Number.isNaN(t) || !/^\d{4}-\d\d-\d\dT/.test(value)) {
     throw badRequest(`invalid hard_delete_at '${value}': expected never, now, default or an RFC 3339 time like 2026-01-01T00:00:00Z`);

@@ -14,6 +14,13 @@ describe('storage/database-admin: --hard-delete-default-duration', () => {
     expect(parseHardDeleteAt('now', now, 3600_000)).to.equal('2026-01-01T00:00:00.000Z');
   });
 
+  it('an absent hard_delete_at means default, as upstream; never is only ever asked for', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseHardDeleteAt(undefined, now, 3600_000)).to.equal('2026-01-01T01:00:00.000Z');
+    expect(parseHardDeleteAt('', now, 3600_000)).to.equal('2026-01-01T01:00:00.000Z');
+    expect(parseHardDeleteAt('never', now, 3600_000)).to.equal(null);
+  });
+
   it('a database deleted with hard_delete_at=default is scheduled by the server setting', async () => {
     const logger = createLogger('silent');
     const storage = new StorageEngine({ objectStore: 'memory', dataDir: null, walFlushIntervalMs: 1000, logger, metrics: new StorageMetrics(new Registry()) });
