@@ -34,6 +34,15 @@ describe('docs: example extraction and output comparison', () => {
     expect(lineMatcher('a.b (c)').test('axb (c)')).to.equal(false);
   });
 
+  it('compares tables cell by cell, so a placeholder value may widen its column', () => {
+    const want = '+----+--------+\n| id | time   |\n+----+--------+\n| 1  | <time> |\n+----+--------+';
+    const got = '+----+-------------------------+\n| id | time                    |\n+----+-------------------------+\n| 1  | 2026-12-07T17:38:00.053 |\n+----+-------------------------+';
+    expect(outputMismatch(want, got)).to.equal(null);
+    expect(outputMismatch(want, got.replace('| 1 ', '| 2 '))).to.match(/^line 4 differs/);
+    expect(outputMismatch(want, got.replace('+----+-------------------------+\n| id', '+----+---+---+\n| id'))).to.match(/^line 1 differs/);
+    expect(outputMismatch('| a | b |', '| a | b | c |')).to.match(/^line 1 differs/);
+  });
+
   it('fails on a changed, missing or extra line and on output where none is shown', () => {
     expect(outputMismatch('a\nb', 'a\nb\n')).to.equal(null);
     expect(outputMismatch('a\nb', 'a\nc')).to.equal('line 2 differs:\n  docs:    "b"\n  printed: "c"');

@@ -22,6 +22,9 @@
 //   apiv3_…     a token (apiv3_ and at least 16 base64url characters). In an ```sh block, apiv3_… stands for the
 //               last token the page printed, as a reader would paste it.
 // A placeholder followed by spaces also takes the spaces after the value, so tables stay aligned in the markdown.
+// In a table (`pretty` output: `+---+` borders, `| a | b |` rows) the columns are as wide as their widest value,
+// which a placeholder's value changes: table lines are compared cell by cell (trimmed) and borders by their number
+// of columns. Every other line is compared character for character.
 // Example hosts `http://127.0.0.1:8181` and `http://localhost:8181` are pointed at the test's server.
 
 export interface DocExample {
@@ -130,6 +133,25 @@ export function lineMatcher(expected: string): RegExp {
   return new RegExp(`^${source}$`, 'u');
 }
 
+const TABLE_BORDER = /^\+(?:-+\+)+$/;
+const TABLE_ROW = /^\|.*\|$/;
+
+function cells(row: string): string[] {
+  return row.slice(1, -1).split('|').map((c) => c.trim());
+}
+
+// One line: literally (with placeholders), except table lines, whose column widths follow the values: a border
+// matches a border with as many columns, a row matches a row whose cells match one by one.
+function lineMatches(want: string, got: string): boolean {
+  if (TABLE_BORDER.test(want) && TABLE_BORDER.test(got)) return want.split('+').length === got.split('+').length;
+  if (TABLE_ROW.test(want) && TABLE_ROW.test(got)) {
+    const w = cells(want);
+    const g = cells(got);
+    return w.length === g.length && w.every((cell, n) => lineMatcher(cell).test(g[n]));
+  }
+  return lineMatcher(want).test(got);
+}
+
 // Compares printed output with the documented output, line by line; returns null or what differs.
 export function outputMismatch(expected: string | null, actual: string): string | null {
   const want = (expected ?? '').replace(/\n+$/, '');
@@ -140,7 +162,7 @@ export function outputMismatch(expected: string | null, actual: string): string 
   for (let n = 0; n < Math.max(wantLines.length, gotLines.length); n++) {
     if (n >= wantLines.length) return `line ${n + 1} is extra: ${JSON.stringify(gotLines[n])}`;
     if (n >= gotLines.length) return `line ${n + 1} is missing: ${JSON.stringify(wantLines[n])}`;
-    if (!lineMatcher(wantLines[n]).test(gotLines[n])) {
+    if (!lineMatches(wantLines[n], gotLines[n])) {
       return `line ${n + 1} differs:\n  docs:    ${JSON.stringify(wantLines[n])}\n  printed: ${JSON.stringify(gotLines[n])}`;
     }
   }

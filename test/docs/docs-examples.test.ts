@@ -72,11 +72,14 @@ describe('docs: README.md and docs/*.md examples print what they show', function
       const page: PageRun = { servers: new Map(), work: '', lastToken: null };
       let failed = false;
 
-      before(() => {
+      before(async () => {
         page.work = join(root, file.replace(/\W/g, '_'));
         mkdirSync(page.work);
         // `bin/influxdb3` as in a checkout: the page's working directory stands for the repository root.
         symlinkSync(join(ROOT, 'bin'), join(page.work, 'bin'));
+        // The page's servers start together rather than one in the middle of the page.
+        const modes = new Set(examples.filter((e) => e.notRun === null).map((e) => e.server));
+        await Promise.all([...modes].map((mode) => session(page, mode)));
       });
 
       after(async () => {
