@@ -64,6 +64,15 @@ describe('docs: README.md and docs/*.md examples print what they show', function
     return started;
   }
 
+  it('every sh fence of the pages is an example (run or marked not-run)', () => {
+    for (const file of PAGES) {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      const fences = text.split('\n').filter((l) => /^\s*```sh\s*$/.test(l)).length;
+      expect(extractExamples(file, text).length, file).to.equal(fences);
+    }
+    expect(extractExamples('README.md', readFileSync(join(ROOT, 'README.md'), 'utf8')).filter((e) => e.notRun === null).length, 'README examples run').to.be.greaterThan(0);
+  });
+
   for (const file of PAGES) {
     const examples = extractExamples(file, readFileSync(join(ROOT, file), 'utf8'));
     if (examples.length === 0) continue;
