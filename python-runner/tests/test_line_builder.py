@@ -7,7 +7,7 @@ from plugin_runner.line_builder import (InfluxDBError, InvalidKeyError, InvalidL
 
 
 class Scenario7Test(unittest.TestCase):
-    """Reference §11 scenario 7 (cli::test_linebuilder_escaping), verbatim lines."""
+    """Upstream's escaping cases (cli::test_linebuilder_escaping), verbatim lines."""
 
     def test_escaping_table(self):
         cases = [

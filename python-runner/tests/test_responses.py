@@ -23,7 +23,7 @@ class FlaskLike:
 
 
 class Scenario13Test(unittest.TestCase):
-    """Reference §11 scenario 13 and §2.4, form by form."""
+    """Upstream's request-trigger response forms, form by form."""
 
     def test_str(self):
         self.assertEqual(map_response("Hello, World!"),

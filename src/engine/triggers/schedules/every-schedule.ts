@@ -27,7 +27,7 @@ export function missedSlots(plannedMs: number, nowMs: number, periodMs: number):
   return Math.floor((nowMs - plannedMs) / periodMs);
 }
 
-// Issue 5's policy instead of upstream's burst of catch-up runs: the missed slots fold into one run at the latest.
+// Our policy instead of upstream's burst of catch-up runs (docs/processing-engine.md): the missed slots fold into one run at the latest.
 export function planEveryAfterRun(plannedMs: number, nowMs: number, periodMs: number): SlotPlan {
   const missed = missedSlots(plannedMs, nowMs, periodMs);
   return { nextPlannedMs: plannedMs + Math.max(1, missed) * periodMs, missed };
