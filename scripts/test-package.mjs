@@ -134,7 +134,8 @@ async function checkManPage(file) {
   const program = await cliProgram();
   const paths = commandPaths(program);
   assert(paths.length > program.commands.length, `only ${paths.length} commands found in the CLI`);
-  const headers = new Set(lines(roff).filter((l) => l.startsWith('.SS ')).map((l) => l.slice(5, -1).replace(/\\-/g, '-').split(' [')[0]));
+  // `.SS "influxdb3 write|w [options] [line_protocol]"` → influxdb3 write
+  const headers = new Set(lines(roff).filter((l) => l.startsWith('.SS ')).map((l) => l.slice(5, -1).replace(/\\-/g, '-').split(' [')[0].replace(/\|\S+/g, '')));
   const missing = paths.map(({ path }) => ['influxdb3', ...path].join(' ')).filter((p) => ![...headers].some((h) => h === p || h.startsWith(`${p} `)));
   assert(missing.length === 0, `commands missing from the man page: ${missing.join(', ')}`);
   // Aliases, options and their env variables, as --help shows them.
@@ -468,6 +469,23 @@ class Service {
   }
 }
 
+// Writes to `table` of pkgtest until the wal_summary trigger has summarised it (the first flush may come before the
+// runner is up, so it keeps writing).
+async function untilSummarised(service, table) {
+  const deadline = Date.now() + 45_000;
+  let last = '';
+  let n = 0;
+  while (Date.now() < deadline) {
+    const w = await service.request('/api/v3/write_lp?db=pkgtest', { method: 'POST', body: `${table},host=b usage=${++n}\n` });
+    assert(w.status === 204, `write answered ${w.status}`);
+    const q = await service.request(`/api/v3/query_sql?db=pkgtest&format=json&q=${encodeURIComponent(`SELECT table_name, row_count FROM write_summary WHERE table_name = '${table}'`)}`);
+    last = `${q.status} ${await q.text()}`;
+    if (q.status === 200 && JSON.parse(last.slice(4)).length > 0) return;
+    await sleep(500);
+  }
+  throw new Error(`no write_summary rows for ${table} within 45 s (last: ${last})\n${service.log().slice(-2000)}`);
+}
+
 function setConfigLine(key, line) {
   const text = readFileSync(CONF, 'utf8');
   const re = new RegExp(`^#?\\s*${key}\\s*=.*$`, 'm');
@@ -633,23 +651,9 @@ async function debTests(deb) {
         }),
       });
       assert(res.status >= 200 && res.status < 300, `create trigger answered ${res.status}: ${await res.text()}`);
-      const deadline = Date.now() + 45_000;
-      let last = '';
-      let n = 0;
-      while (Date.now() < deadline) {
-        // Keep writing: the first flush may come before the runner is up.
-        const w = await service.request('/api/v3/write_lp?db=pkgtest', { method: 'POST', body: `cpu,host=b usage=${++n}\n` });
-        assert(w.status === 204, `write answered ${w.status}`);
-        const q = await service.request(`/api/v3/query_sql?db=pkgtest&format=json&q=${encodeURIComponent("SELECT table_name, row_count FROM write_summary WHERE table_name = 'cpu'")}`);
-        last = `${q.status} ${await q.text()}`;
-        if (q.status === 200 && JSON.parse(last.slice(4)).length > 0) {
-          const runner = sh('pgrep', ['-u', 'influxdb3', '-f', 'plugin_runner']).stdout.trim();
-          assert(runner, 'no plugin runner process of user influxdb3');
-          return;
-        }
-        await sleep(500);
-      }
-      throw new Error(`no write_summary rows within 45 s (last: ${last})\n${service.log().slice(-2000)}`);
+      await untilSummarised(service, 'cpu');
+      const runner = sh('pgrep', ['-u', 'influxdb3', '-f', 'plugin_runner']).stdout.trim();
+      assert(runner, 'no plugin runner process of user influxdb3');
     });
 
     await check('SIGTERM stops the service cleanly (exit 0)', async () => {
@@ -669,6 +673,8 @@ async function debTests(deb) {
         await s.start();
         const health = await fetch(`${s.url}/health`);
         assert(health.status === 200, `/health answered ${health.status}: ${await health.text()}`);
+        // It runs the stored trigger too: a write to a new table gets summarised (and the catch-up is done).
+        await untilSummarised(s, 'migrated');
       } finally {
         await s.stop();
       }
