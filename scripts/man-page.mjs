@@ -11,7 +11,8 @@ import { gzipSync } from 'node:zlib';
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 // Text for a roff text line: backslashes escaped, non-ASCII as \[uXXXX] (groff warns about raw 8-bit input), and a
-// leading . or ' (a control line) neutralised.
+// leading . or ' (a control line) neutralised. Long URLs and paths may break after a slash (\:): one can be wider than
+// a narrow terminal.
 export function roffText(text) {
   let out = '';
   for (const ch of text) {
@@ -22,6 +23,7 @@ export function roffText(text) {
     else if (code > 126 || (code < 32 && ch !== '\t')) out += `\\[u${code.toString(16).toUpperCase().padStart(4, '0')}]`;
     else out += ch;
   }
+  out = out.replace(/\S{25,}/g, (word) => word.replace(/\/(?=[^/])/g, '/\\:'));
   return /^[.']/.test(out) ? `\\&${out}` : out;
 }
 
@@ -64,6 +66,9 @@ export function manPage(program, { version, date, docDir = '/usr/share/doc/influ
   const tops = subcommands(help, program);
   const out = [
     `.TH ${name.toUpperCase()} 1 "${date}" "influxdb3-engine ${roffText(version)}" "User Commands"`,
+    // Flags and variable names are not hyphenated, and long ones do not stretch the line into wide gaps.
+    '.nh',
+    '.ad l',
     '.SH NAME',
     `${name} \\- ${roffText(summary.replace(/^[^:]*: /, ''))}`,
     '.SH SYNOPSIS',

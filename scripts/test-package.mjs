@@ -547,6 +547,7 @@ async function debTests(deb) {
       }
       assert(!unit.includes('without-auth'), 'the unit must not pass --without-auth');
       if (existsSync('/usr/bin/systemd-analyze')) {
+        // verify also runs `man` for each man: Documentation= entry.
         const v = sh('systemd-analyze', ['verify', '/lib/systemd/system/influxdb3-engine.service']);
         assert(v.code === 0 && v.stderr.trim() === '', `systemd-analyze verify: ${v.stderr}`);
       }
@@ -579,14 +580,12 @@ async function debTests(deb) {
           if (w.code !== 0 || !existsSync(w.stdout.trim())) broken.push(`unit Documentation=${d} (man -w: ${w.stderr.trim()})`);
         } else broken.push(`unit Documentation=${d}: not file:// or man:`);
       }
-      const man = gunzipSync(readFileSync(MAN_PAGE)).toString('utf8').replace(/\\-/g, '-');
+      const man = gunzipSync(readFileSync(MAN_PAGE)).toString('utf8').replace(/\\-/g, '-').replace(/\\:/g, '');
       for (const [name, text] of [['unit', unit], [CONF, readFileSync(CONF, 'utf8')], [MAN_PAGE, man]]) {
         for (const [p] of text.matchAll(/\/usr\/share\/(?:doc|man|influxdb3-engine)\/[\w./-]*[\w/]/g)) if (!existsSync(p)) broken.push(`${name}: ${p}`);
       }
       assert(!/See docs\//.test(readFileSync(CONF, 'utf8')), 'the config points at docs/ relative to nothing');
       assert(broken.length === 0, `links to files the package does not install:\n${broken.join('\n')}`);
-      const v = sh('systemd-analyze', ['verify', '/lib/systemd/system/influxdb3-engine.service']);
-      assert(v.code === 0 && v.stderr.trim() === '', `systemd-analyze verify (checks the Documentation= man page): ${v.stderr}`);
     });
 
     await check('man influxdb3: renders without warnings, lists every command of the CLI with its aliases, options and env variables', async () => {
