@@ -1,5 +1,5 @@
 // npm run package:deb — builds tmp/packages/influxdb3-engine_<version>-1_<arch>.deb with dpkg-deb.
-// Options: --no-build (use dist/ as it is), --fast (gzip instead of xz: ~60 MiB in seconds instead of ~37 MiB in
+// Options: --no-build (use dist/ as it is), --fast (gzip instead of xz: ~53 MiB in seconds instead of ~37 MiB in
 // about a minute; the install test uses it).
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
