@@ -1,27 +1,23 @@
 // npm run package:deb — builds tmp/packages/influxdb3-engine_<version>-1_<arch>.deb with dpkg-deb.
-// Options: --no-build (use dist/ as it is), --fast (gzip instead of xz: ~60 MiB in seconds instead of ~37 MiB in
+// Options: --no-build (use dist/ as it is), --fast (gzip instead of xz: ~53 MiB in seconds instead of ~37 MiB in
 // about a minute; the install test uses it).
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, lstatSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { PACKAGE, arch, outDir, packageVersion, repoRoot, run, stage, treeKiB } from './package-stage.mjs';
+import { PACKAGE, arch, maintainer, outDir, packageVersion, repoRoot, run, stage, treeKiB } from './package-stage.mjs';
 
 // Builds the .deb and returns its path.
-export function buildDeb({ build = true, fast = false } = {}) {
+export async function buildDeb({ build = true, fast = false } = {}) {
   const started = Date.now();
   const stageDir = join(outDir, 'deb-root');
-  stage({ stageDir, unitDir: '/lib/systemd/system', build });
+  const { nodeModules } = await stage({ stageDir, unitDir: '/lib/systemd/system', build });
 
   const version = `${packageVersion()}-1`;
   const debArch = arch().deb;
   const debian = join(stageDir, 'DEBIAN');
   mkdirSync(debian, { recursive: true });
-  // Maintainer: DEBFULLNAME/DEBEMAIL as for any Debian tool, else the placeholder in control.in.
-  let controlIn = readFileSync(join(repoRoot, 'debian', 'control.in'), 'utf8');
-  if (process.env.DEBEMAIL) {
-    controlIn = controlIn.replace(/^Maintainer: .*$/m, `Maintainer: ${process.env.DEBFULLNAME ?? 'influxdb3-engine maintainers'} <${process.env.DEBEMAIL}>`);
-  }
+  const maint = maintainer();
   for (const f of ['postinst', 'prerm', 'postrm']) {
     copyFileSync(join(repoRoot, 'debian', f), join(debian, f));
     chmodSync(join(debian, f), 0o755);
@@ -29,16 +25,11 @@ export function buildDeb({ build = true, fast = false } = {}) {
   copyFileSync(join(repoRoot, 'debian', 'conffiles'), join(debian, 'conffiles'));
   chmodSync(join(debian, 'conffiles'), 0o644);
   const doc = join(stageDir, 'usr', 'share', 'doc', PACKAGE);
-  writeFileSync(
-    join(doc, 'copyright'),
-    `Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: ${PACKAGE}\n\n` +
-      `Files: *\nCopyright: ${new Date().getUTCFullYear()} ${PACKAGE} contributors\nLicense: MIT\n\n` +
-      'Files: usr/lib/influxdb3-engine/node/*\nCopyright: Node.js contributors and others (see https://github.com/nodejs/node/blob/main/LICENSE)\nLicense: MIT and others\n\n' +
-      'Files: usr/lib/influxdb3-engine/node_modules/*\nCopyright: the authors of each module (see its package.json and LICENSE)\nLicense: MIT, Apache-2.0, ISC and others\n',
-  );
+  // debian/copyright (machine-readable format 1.0) with this package's own license text.
+  writeFileSync(join(doc, 'copyright'), readFileSync(join(repoRoot, 'debian', 'copyright'), 'utf8').replace('@MIT@', debianLicenseText(readFileSync(join(repoRoot, 'packaging', 'LICENSE'), 'utf8'))));
   writeFileSync(
     join(doc, 'changelog.Debian.gz'),
-    gzipSync(`${PACKAGE} (${version}) unstable; urgency=medium\n\n  * Built from the repository (npm run package:deb).\n\n -- ${maintainer(controlIn)}  ${new Date().toUTCString().replace('GMT', '+0000')}\n`, { level: 9 }),
+    gzipSync(`${PACKAGE} (${version}) unstable; urgency=medium\n\n  * Built from the repository (npm run package:deb).\n\n -- ${maint}  ${buildTime().toUTCString().replace('GMT', '+0000')}\n`, { level: 9 }),
   );
   const overrides = join(stageDir, 'usr', 'share', 'lintian', 'overrides');
   mkdirSync(overrides, { recursive: true });
@@ -46,7 +37,8 @@ export function buildDeb({ build = true, fast = false } = {}) {
   for (const f of [join(doc, 'copyright'), join(doc, 'changelog.Debian.gz'), join(overrides, PACKAGE)]) chmodSync(f, 0o644);
   chmodSync(overrides, 0o755);
   chmodSync(join(stageDir, 'usr', 'share', 'lintian'), 0o755);
-  const control = controlIn
+  const control = readFileSync(join(repoRoot, 'debian', 'control.in'), 'utf8')
+    .replace('@MAINTAINER@', maint)
     .replace('@VERSION@', version)
     .replace('@ARCH@', debArch)
     .replace('@INSTALLED_SIZE@', String(treeKiB(join(stageDir, 'usr')) + treeKiB(join(stageDir, 'etc')) + treeKiB(join(stageDir, 'lib'))));
@@ -60,13 +52,21 @@ export function buildDeb({ build = true, fast = false } = {}) {
   const compression = fast ? ['-Zgzip', '-z6'] : ['-Zxz', '-z6'];
   run('dpkg-deb', ['--root-owner-group', ...compression, '--build', stageDir, file], { stdio: ['ignore', 'ignore', 'inherit'] });
   const mb = (statSync(file).size / 1048576).toFixed(1);
-  console.log(`built ${relative(repoRoot, file)} (${mb} MiB, installed ${(treeKiB(stageDir) / 1024).toFixed(0)} MiB) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`built ${relative(repoRoot, file)} (${mb} MiB, installed ${(treeKiB(stageDir) / 1024).toFixed(0)} MiB, node_modules ${mib(nodeModules.before)} → ${mib(nodeModules.after)} MiB pruned) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   rmSync(stageDir, { recursive: true, force: true });
-  return file;
+  return { file, nodeModules };
 }
 
-function maintainer(control) {
-  return /^Maintainer: (.*)$/m.exec(control)[1];
+const mib = (bytes) => (bytes / 1048576).toFixed(1);
+
+// SOURCE_DATE_EPOCH for reproducible builds, else now.
+function buildTime() {
+  return new Date(process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) * 1000 : Date.now());
+}
+
+// A license text as a copyright-file License: paragraph body (each line indented, blank lines as " .").
+function debianLicenseText(text) {
+  return text.trim().split('\n').map((l) => (l.trim() === '' ? ' .' : ` ${l.trimEnd()}`)).join('\n');
 }
 
 function md5sums(root) {
@@ -87,5 +87,5 @@ function md5sums(root) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
-  buildDeb({ build: !args.includes('--no-build'), fast: args.includes('--fast') });
+  await buildDeb({ build: !args.includes('--no-build'), fast: args.includes('--fast') });
 }

@@ -1,14 +1,19 @@
 // npm run package:rpm — builds tmp/packages/influxdb3-engine-<version>-1.<arch>.rpm with rpmbuild (Debian's `rpm`
 // package provides it). Options: --no-build (use dist/ as it is), --fast (zstd -3 instead of zstd -9).
-import { readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PACKAGE, arch, outDir, packageVersion, repoRoot, run, stage, treeKiB } from './package-stage.mjs';
 
 // Builds the .rpm and returns its path.
-export function buildRpm({ build = true, fast = false } = {}) {
+export async function buildRpm({ build = true, fast = false } = {}) {
   const started = Date.now();
   const stageDir = join(outDir, 'rpm-root');
-  stage({ stageDir, unitDir: '/usr/lib/systemd/system', build });
+  await stage({ stageDir, unitDir: '/usr/lib/systemd/system', build });
+  // %license: the MIT text where RPM distributions keep licenses (the .deb has it in its copyright file instead).
+  const licenses = join(stageDir, 'usr', 'share', 'licenses', PACKAGE);
+  mkdirSync(licenses, { recursive: true });
+  copyFileSync(join(repoRoot, 'packaging', 'LICENSE'), join(licenses, 'LICENSE'));
+  chmodSync(join(licenses, 'LICENSE'), 0o644);
   const top = join(outDir, 'rpmbuild');
   rmSync(top, { recursive: true, force: true });
   const rpmArch = arch().rpm;
@@ -37,5 +42,5 @@ export function buildRpm({ build = true, fast = false } = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
-  buildRpm({ build: !args.includes('--no-build'), fast: args.includes('--fast') });
+  await buildRpm({ build: !args.includes('--no-build'), fast: args.includes('--fast') });
 }

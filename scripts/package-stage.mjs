@@ -1,14 +1,17 @@
 // Shared by package-deb.mjs and package-rpm.mjs: lays out the installed file tree of the influxdb3-engine
 // package (the server with its own Node runtime, production node_modules, python-runner, launcher, unit, config).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeManPage } from './man-page.mjs';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const outDir = join(repoRoot, 'tmp', 'packages');
 export const PACKAGE = 'influxdb3-engine';
 export const LIB = '/usr/lib/influxdb3-engine';
+export const DOC_DIR = `/usr/share/doc/${PACKAGE}`;
+export const MAN_PAGE = '/usr/share/man/man1/influxdb3.1.gz';
 
 // Values a fresh install runs with; written into the shipped config, keys uncommented.
 export const SEED = [
@@ -34,10 +37,21 @@ export function run(cmd, args, options = {}) {
   return execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
 }
 
+// The package's maintainer: package.json's "author" (DEBFULLNAME/DEBEMAIL, as for any Debian tool, win over it).
+export function maintainer() {
+  if (process.env.DEBEMAIL) return `${process.env.DEBFULLNAME ?? 'influxdb3-engine maintainers'} <${process.env.DEBEMAIL}>`;
+  const { author } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+  const text = typeof author === 'object' && author ? `${author.name} <${author.email}>` : author;
+  if (!/^[^<>]+ <[^@<>\s]+@[^@<>\s]+\.[a-z]+>$/.test(text ?? '') || /@localhost>/.test(text)) {
+    throw new Error(`package.json "author" must be "Name <address>" with a real mail domain (got ${JSON.stringify(author)}); or set DEBEMAIL`);
+  }
+  return text;
+}
+
 // conf/influxdb3-engine.conf with the SEED keys set: their commented `# key = "..."` line (or indented example
-// `#   key = "..."`) becomes `key="value"`.
-export function seededConfig(text) {
-  let out = text;
+// `#   key = "..."`) becomes `key="value"`; its `docs/x.md` references point at the installed copies.
+export function seededConfig(text, docDir = DOC_DIR) {
+  let out = text.replace(/(?<![\w/.])docs\/([\w./-]+\.(?:md|json))/g, `${docDir}/docs/$1`);
   for (const [key, value] of SEED) {
     const re = new RegExp(`^#\\s+${key.replace(/-/g, '\\-')} = .*$`, 'm');
     if (!re.test(out)) throw new Error(`conf/influxdb3-engine.conf has no commented '# ${key} = ...' line to seed`);
@@ -50,7 +64,49 @@ function copyTree(from, to, skip = () => false) {
   cpSync(from, to, { recursive: true, verbatimSymlinks: true, filter: (src) => !skip(src) });
 }
 
-// Files 0644 and directories 0755, executables 0755, whatever the checkout's modes were.
+// What of an npm module is never loaded at run time: tests, docs, examples, benchmarks, CI and editor files, source
+// maps, type declarations and TypeScript sources, Markdown (LICENSE files stay, whatever their extension), and musl
+// builds of native modules (they never load on glibc).
+const PRUNE_DIRS = new Set(['test', 'tests', '__tests__', '__mocks__', 'doc', 'docs', 'example', 'examples', 'benchmark', 'benchmarks', 'coverage', 'man']);
+const KEEP_FILE = /^(licen[cs]e|copying|notice)(\b|[-._]|$)/i;
+const PRUNE_FILE = /(\.d\.[cm]?ts|\.[cm]?ts|\.map|\.md|\.markdown|\.musl\.node)$/i;
+
+// Prunes `dir` (a node_modules tree) in place; returns its size in bytes before and after.
+function pruneModules(dir) {
+  const before = treeBytes(dir);
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const st = lstatSync(p);
+      // Dot entries (.github, .eslintrc*, .travis.yml, .npmignore, ...): CI, editor and VCS files.
+      if (name.startsWith('.') || (st.isDirectory() && PRUNE_DIRS.has(name))) rmSync(p, { recursive: true, force: true });
+      else if (st.isDirectory()) walk(p);
+      else if (PRUNE_FILE.test(name) && !KEEP_FILE.test(name)) rmSync(p);
+    }
+  };
+  for (const name of readdirSync(dir)) {
+    // Scopes (@duckdb) hold packages; a package directory's own name is never pruned.
+    const p = join(dir, name);
+    if (name.startsWith('@')) for (const pkg of readdirSync(p)) walk(join(p, pkg));
+    else if (lstatSync(p).isDirectory()) walk(p);
+  }
+  return { before, after: treeBytes(dir) };
+}
+
+// True for an ELF binary or a #! script: the only files that keep an executable bit.
+function isExecutable(file) {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    const n = readSync(fd, head, 0, 4, 0);
+    return (n >= 2 && head.toString('latin1', 0, 2) === '#!') || (n === 4 && head.toString('latin1') === '\x7fELF');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// Files 0644 and directories 0755; files the checkout marks executable stay 0755 if they are ELF binaries or
+// scripts (lintian: executable-not-elf-or-script); shared objects are 0644.
 function normaliseModes(dir) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
@@ -60,14 +116,14 @@ function normaliseModes(dir) {
       chmodSync(p, 0o755);
       normaliseModes(p);
     } else {
-      chmodSync(p, st.mode & 0o111 && !/\.(so|node)$/.test(name) ? 0o755 : 0o644);
+      chmodSync(p, st.mode & 0o111 && !/\.(so|node)$/.test(name) && isExecutable(p) ? 0o755 : 0o644);
     }
   }
 }
 
 // Builds dist/ (unless build is false), then fills `<stageDir>` with the installed tree. `unitDir` differs:
 // Debian 12 ships units in /lib/systemd/system, RPM distributions in /usr/lib/systemd/system.
-export function stage({ stageDir, unitDir, docDir = `/usr/share/doc/${PACKAGE}`, build = true }) {
+export async function stage({ stageDir, unitDir, docDir = DOC_DIR, build = true }) {
   const started = Date.now();
   if (build) run('npm', ['run', '--silent', 'build'], { cwd: repoRoot });
   if (!existsSync(join(repoRoot, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run npm run build');
@@ -89,12 +145,7 @@ export function stage({ stageDir, unitDir, docDir = `/usr/share/doc/${PACKAGE}`,
   run('npm', ['prune', '--omit=dev', '--ignore-scripts', '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: lib, stdio: ['ignore', 'ignore', 'inherit'] });
   rmSync(join(lib, 'package-lock.json'));
   rmSync(join(lib, 'node_modules', '.package-lock.json'), { force: true });
-  rmSync(join(lib, 'node_modules', '.bin'), { recursive: true, force: true });
-  // musl builds of native modules never load on glibc; VCS/npm dotfiles are of no use installed.
-  for (const f of walkFiles(join(lib, 'node_modules'))) {
-    const base = f.slice(f.lastIndexOf('/') + 1);
-    if (/\.musl\.node$/.test(base) || ['.npmignore', '.gitattributes', '.gitignore', '.travis.yml', '.eslintrc', '.editorconfig'].includes(base)) rmSync(f);
-  }
+  const pruned = pruneModules(join(lib, 'node_modules'));
   if (!existsSync(join(lib, 'node_modules', '@duckdb', `node-bindings-linux-${process.arch}`))) {
     throw new Error(`DuckDB's native binding (@duckdb/node-bindings-linux-${process.arch}) did not survive the prune`);
   }
@@ -129,9 +180,13 @@ export function stage({ stageDir, unitDir, docDir = `/usr/share/doc/${PACKAGE}`,
   for (const f of readdirSync(join(repoRoot, 'plugins'))) {
     if (/\.(py|md)$/.test(f)) put(join(repoRoot, 'plugins', f), `/usr/share/influxdb3-engine/examples/${f}`, 0o644);
   }
+  // The documentation the README, the unit, the man page and the config point at, laid out as in the repository so
+  // that the README's relative links (docs/..., docs/grafana/...) resolve.
   put(join(repoRoot, 'README.md'), `${docDir}/README.md`, 0o644);
+  copyTree(join(repoRoot, 'docs'), join(stageDir, docDir, 'docs'));
+  await writeManPage(join(stageDir, MAN_PAGE));
   normaliseModes(join(stageDir, 'usr', 'share'));
-  return { stageDir, seconds: (Date.now() - started) / 1000 };
+  return { stageDir, seconds: (Date.now() - started) / 1000, nodeModules: pruned };
 }
 
 function walkFiles(dir) {
@@ -151,6 +206,10 @@ function nativeLibraries(dir) {
 
 // Installed size in KiB (du -sk semantics, roughly).
 export function treeKiB(dir) {
+  return Math.ceil(treeBytes(dir) / 1024);
+}
+
+function treeBytes(dir) {
   let bytes = 0;
   const walk = (d) => {
     for (const name of readdirSync(d)) {
@@ -161,5 +220,5 @@ export function treeKiB(dir) {
     }
   };
   walk(dir);
-  return Math.ceil(bytes / 1024);
+  return bytes;
 }
