@@ -6,7 +6,7 @@ import autocannon from 'autocannon';
 import { ROOT } from '../test/helpers/server-process.js';
 import { rawAppender } from './ingest.js';
 import { startBareKoa } from './http-trigger.js';
-import { influxdbMissing, postgresMissing, startInfluxdb, startPostgres, stopOnExit, killStartedOnExit, type InfluxPeer, type PostgresPeer } from './lib/peers.js';
+import { influxdbMissing, postgresMissing, startInfluxdb, startPostgres, stopOnExit, killStartedOnExit, removeOnInterrupt, type InfluxPeer, type PostgresPeer } from './lib/peers.js';
 import { median, sorted } from './lib/plugin-bench.js';
 import { BENCH_DIR, fmt, percentile, report, type Figure } from './lib/results.js';
 import { descendants, hostLoad, pluginEnv, startTriggerServer, stopServer, waitFor, type BenchClient, type PluginEnv } from './lib/trigger-server.js';
@@ -364,13 +364,16 @@ interface Load {
 // histogram has 1 ms resolution, too coarse for the added-latency goal).
 async function cannon(url: string): Promise<Load> {
   const latencies: number[] = [];
+  const t = performance.now();
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ url, connections: CONNECTIONS, amount: HTTP_REQUESTS, pipelining: 1, timeout: 10 }, (err, result) => (err ? reject(err) : resolve(result)));
     instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
   });
   if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts`);
+  const seconds = ms(t) / 1000;
   const s = sorted(latencies);
-  return { rps: r.requests.total / r.duration, p50: percentile(s, 50), p99: percentile(s, 99) };
+  // autocannon's own duration is in whole seconds' resolution here; rate from the wall clock around the run.
+  return { rps: r.requests.total / seconds, p50: percentile(s, 50), p99: percentile(s, 99) };
 }
 
 async function requestTrigger(server: { port: number }, client: BenchClient, progress: (s: string) => void) {
@@ -462,6 +465,7 @@ export async function runPeers(): Promise<void> {
     'hello.py': 'def process_request(influxdb3_local, query_parameters, request_headers, request_body, args=None):\n    return {"status": "ok", "value": 42}\n',
     'noop_schedule.py': 'def process_scheduled_call(influxdb3_local, call_time, args=None):\n    pass\n',
   });
+  removeOnInterrupt(env.dir, env.venv, env.scratch);
   let influx: InfluxPeer | null = null;
   let pg: PostgresPeer | null = null;
   let versions: Record<string, unknown> = {};

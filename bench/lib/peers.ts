@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pollFor } from '../../test/helpers/poll.js';
+import { descendants } from './trigger-server.js';
 
 // Peers the `peers` benchmark starts from their Debian packages (never installs them): InfluxDB 1.6 and
 // PostgreSQL 15, each on loopback with a temporary data directory, and always stopped by the bench.
@@ -12,6 +13,8 @@ const INFLUXD = '/usr/bin/influxd';
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 // Every peer process a bench started, so an error or SIGINT still stops them all.
 const started = new Set<ChildProcess>();
+// Their temporary directories, removed when the bench is interrupted.
+const dirs = new Set<string>();
 
 // Other processes the bench starts (our servers, the bare koa app) join the same kill-on-exit set.
 export function stopOnExit(child: ChildProcess): void {
@@ -19,11 +22,27 @@ export function stopOnExit(child: ChildProcess): void {
   child.once('exit', () => started.delete(child));
 }
 
+// The tracked children, and every other process under this one (a server still starting when the signal came, the
+// runners under a server, postgres backends), listed before any is killed.
+// Temporary directories of the bench itself (plugin env) go too when it is interrupted.
+export function removeOnInterrupt(...paths: string[]): void {
+  for (const p of paths) dirs.add(p);
+}
+
 function killAll(): void {
+  const tree = descendants(process.pid);
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const pid of tree) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 }
 const onSignal = (): void => {
   killAll();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   process.exit(130);
 };
 
@@ -84,6 +103,7 @@ interface RunAs {
 function startChild(cmd: string, args: string[], dir: string, what: string, runAs: RunAs = {}): Started {
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...runAs });
   started.add(child);
+  dirs.add(dir);
   const stderr: string[] = [];
   child.stderr!.setEncoding('utf8').on('data', (d: string) => {
     stderr.push(d);
@@ -104,6 +124,7 @@ async function stopChild(s: Started): Promise<void> {
     clearTimeout(t);
   }
   rmSync(s.dir, { recursive: true, force: true });
+  dirs.delete(s.dir);
 }
 
 export interface InfluxPeer {
