@@ -31,7 +31,7 @@ app.use(router.routes());
 const server = app.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 
-async function startBareKoa(body: string): Promise<{ child: ChildProcess; port: number }> {
+export async function startBareKoa(body: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', BARE_KOA, body], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', (line) => resolve(Number(line)));

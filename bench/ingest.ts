@@ -13,8 +13,8 @@ const TOTAL = Number(process.env.BENCH_INGEST_LINES ?? 2_000_000);
 const OVERWRITE_TOTAL = Number(process.env.BENCH_INGEST_OVERWRITE_LINES ?? 1_000_000);
 const OVERWRITE_SHARE = 0.1;
 
-// Baseline: the raw DuckDB DataChunk appender loading the same rows into a file database.
-async function rawAppender(total: number): Promise<number> {
+// Baseline: the raw DuckDB DataChunk appender loading the same rows into a file database (rows/s).
+export async function rawAppender(total: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-duck-'));
   try {
     const inst = await DuckDBInstance.create(join(dir, 'raw.duckdb'));

@@ -15,6 +15,7 @@ import { runSandbox } from './sandbox.js';
 import { runSqlFunctions } from './sql-functions.js';
 import { runFlightQuery } from './flight-query.js';
 import { runCliWrite } from './cli-write.js';
+import { runPeers } from './peers.js';
 
 // `npm run bench [name…]`: runs every benchmark (or the named ones) one after another.
 const all: Record<string, () => Promise<void>> = {
@@ -35,6 +36,7 @@ const all: Record<string, () => Promise<void>> = {
   'sql-functions': runSqlFunctions,
   'flight-query': runFlightQuery,
   'cli-write': runCliWrite,
+  peers: runPeers,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted) {

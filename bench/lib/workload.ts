@@ -19,13 +19,13 @@ export function row(i: number): Row {
   };
 }
 
-export function line(i: number): string {
+export function line(i: number, measurement = 'cpu'): string {
   const r = row(i);
-  return `cpu,host=${r.host},region=${r.region} usage=${r.usage},system=${r.system} ${r.time}`;
+  return `${measurement},host=${r.host},region=${r.region} usage=${r.usage},system=${r.system} ${r.time}`;
 }
 
-export function batch(start: number, size: number): string {
+export function batch(start: number, size: number, measurement = 'cpu'): string {
   const lines = new Array<string>(size);
-  for (let i = 0; i < size; i++) lines[i] = line(start + i);
+  for (let i = 0; i < size; i++) lines[i] = line(start + i, measurement);
   return lines.join('\n');
 }
