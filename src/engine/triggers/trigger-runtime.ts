@@ -218,7 +218,9 @@ export class TriggerRuntime {
       busy: () => worker.inFlight > 0,
       state: () => worker.supervisor.state,
       park: () => {
-        if (worker.supervisor.park()) worker.runner = null;
+        if (!worker.supervisor.park()) return;
+        worker.runner = null;
+        this.deps.metrics.idleStop(this.name);
       },
       wake: (ready) => {
         this.deps.logger.debug({ trigger: label }, 'starting plugin runner ahead of the next scheduled run');

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
+import { Registry } from 'prom-client';
 import type { PluginCall } from '../../../src/ipc/index.js';
 import type { RunnerFactory } from '../../../src/engine/runners/runner-factory.js';
+import { RunnerMetrics } from '../../../src/engine/runners/runner-metrics.js';
 import type { LoadRequest } from '../../../src/engine/runners/plugin-runner.js';
 import { MIN_WARM_UP_LEAD_MS } from '../../../src/engine/triggers/runner-idleness.js';
 import type { RequestOutput, TriggerEvent } from '../../../src/engine/triggers/trigger-event.js';
@@ -46,7 +48,7 @@ const walEvent = (v: number): TriggerEvent => ({ kind: 'wal', batch: new WalBatc
 
 describe('engine/triggers/trigger-runtime (idle runners, fake clock)', () => {
   it('WAL: the runner stops after the idle timeout without counting a restart; the next batch starts a new one', async () => {
-    const { runtime, runners, clock, logs, deps } = setupWithMetrics('all_tables');
+    const { runtime, runners, clock, logs, metrics, registry } = setupWithMetrics('all_tables');
     await flushPromises();
     expect(runtime.state).to.equal('running');
     runtime.push(walEvent(1));
@@ -62,7 +64,8 @@ describe('engine/triggers/trigger-runtime (idle runners, fake clock)', () => {
     expect(runners).to.have.length(2);
     expect(runners[1]!.calls.map((c) => c.method)).to.deep.equal(['process_writes']);
     expect(runtime.state).to.equal('running');
-    expect(deps.metrics.statsOf('db/t')?.restarts ?? 0, 'an idle stop is not a restart').to.equal(0);
+    expect(metrics.statsOf('db/t')?.restarts ?? 0, 'an idle stop is not a restart').to.equal(0);
+    expect(await registry.getSingleMetricAsString('influxdb3_plugin_runner_idle_stops_total')).to.include('{trigger="db/t"} 1');
     expect(logs.entries().filter((e) => e.log_level === 'WARN' || e.log_level === 'ERROR')).to.deep.equal([]);
     await runtime.stop();
   });
@@ -176,10 +179,11 @@ describe('engine/triggers/trigger-runtime (idle runners, fake clock)', () => {
   });
 });
 
-// setup() plus access to the deps the runtime was built with (its metrics).
+// setup() with metrics on a registry of its own (their /metrics text is read).
 function setupWithMetrics(spec: string) {
-  const s = setup(spec);
-  return { ...s, deps: (s.runtime as unknown as { deps: TriggerRuntimeDeps }).deps };
+  const registry = new Registry();
+  const metrics = new RunnerMetrics(registry);
+  return { ...setup(spec, { metrics }), metrics, registry };
 }
 
 // A run_async trigger with a pool of `size` runners.
