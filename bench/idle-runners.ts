@@ -14,7 +14,6 @@ const COLD_REQUESTS = Number(process.env.BENCH_IDLE_COLD_REQUESTS ?? 5);
 const WARM_REQUESTS = 200;
 
 const PLUGINS = {
-  'noop_schedule.py': 'def process_scheduled_call(influxdb3_local, call_time, args=None):\n    pass\n',
   // Stamps its entry first thing and appends it with the planned call time to the file its arguments name.
   'schedule_entry.py': [
     'import time',
@@ -27,10 +26,14 @@ const PLUGINS = {
   'request_noop.py': 'def process_request(influxdb3_local, query_parameters, request_headers, request_body, args=None):\n    return {"ok": True}\n',
 };
 
-// A cron firing once an hour, at the minute half an hour away from now: no run falls inside the bench.
-function hourlyCron(): string {
-  const minute = (new Date().getUTCMinutes() + 30) % 60;
-  return `cron:0 ${minute} * * * *`;
+// How long after the triggers are created their hourly run comes: after both memory measurements and the jitter
+// runs, so that the idle-stop server sees all 100 runners started ahead of that run together.
+const FIRE_AFTER_MIN = Number(process.env.BENCH_IDLE_FIRE_AFTER_MIN ?? 5);
+
+// A cron firing once an hour, at second 0 of the minute FIRE_AFTER_MIN minutes from now; that first run's time.
+function hourlyCron(): { spec: string; firstRunMs: number } {
+  const firstRunMs = (Math.floor(Date.now() / 60_000) + FIRE_AFTER_MIN) * 60_000;
+  return { spec: `cron:0 ${new Date(firstRunMs).getUTCMinutes()} * * * *`, firstRunMs };
 }
 
 interface TreeMemory {
@@ -88,15 +91,18 @@ async function scheduleJitter(out: string, runs: number, skip: number, periodS: 
 
 // One server: 100 hourly schedule triggers (created on a fresh server, or already in the catalog of `dataDir`), the
 // memory of its process tree once settled, then an every:1s trigger's jitter beside them (deleted again after).
-async function hundredTriggers(env: PluginEnv, label: 'never' | 'idle-stop', dataDir?: string) {
+// With idle stop on and `firstRunMs` given, it then waits for the hourly run: all 100 runners are started ahead of
+// it together; the tree's memory is sampled every second meanwhile, and the 100 runs' lateness is read.
+async function hundredTriggers(env: PluginEnv, label: 'never' | 'idle-stop', dataDir?: string, firstRunMs?: number) {
   const args = label === 'never' ? ['--plugin-runner-idle-timeout', 'never'] : [];
   const t0 = performance.now();
   const { server, client } = await startTriggerServer(env, { args, dataDir });
   try {
+    let created: { spec: string; firstRunMs: number } | null = null;
     if (!dataDir) {
       await client.write(DB, 'seed x=1i');
-      const spec = hourlyCron();
-      for (let i = 0; i < TOTAL; i++) await client.createTrigger({ db: DB, name: `hourly_${i}`, plugin: 'noop_schedule.py', spec });
+      created = hourlyCron();
+      for (let i = 0; i < TOTAL; i++) await client.createTrigger({ db: DB, name: `hourly_${i}`, plugin: 'schedule_entry.py', spec: created.spec, args: { out: hourlyOut(env) } });
     }
     // Every runner started (with idle stop on, the first ones may already have stopped again on a slow start).
     let states: Record<string, number> = {};
@@ -120,10 +126,35 @@ async function hundredTriggers(env: PluginEnv, label: 'never' | 'idle-stop', dat
     const jitter = await scheduleJitter(out, JITTER_RUNS, 2, 1);
     const r = await fetch(`${client.url}/api/v3/configure/processing_engine_trigger?db=${DB}&trigger_name=every_second&force=true`, { method: 'DELETE' });
     if (r.status !== 200) throw new Error(`deleting every_second answered ${r.status}: ${await r.text()}`);
-    return { settled, settledStates, started, allStartedMs, allIdleMs, jitter, dataDir: server.dataDir };
+    const together = firstRunMs === undefined ? null : await hourlyRun(server.child.pid!, hourlyOut(env), firstRunMs);
+    return { settled, settledStates, started, allStartedMs, allIdleMs, jitter, dataDir: server.dataDir, firstRunMs: created?.firstRunMs, together };
   } finally {
     await stopServer(server, { keepData: true });
   }
+}
+
+const hourlyOut = (env: PluginEnv) => join(env.scratch, 'hourly.txt');
+
+// The 100 triggers' run at `firstRunMs` (all due together, their runners stopped for idleness before): the
+// lateness of each run, and the tree's memory sampled every second from 60 s before the run until they have run.
+async function hourlyRun(pid: number, out: string, firstRunMs: number) {
+  const msToRun = firstRunMs - Date.now();
+  if (entries(out).length > 0 || msToRun < 0) throw new Error(`the hourly run at ${new Date(firstRunMs).toISOString()} came before the measurements ended; set BENCH_IDLE_FIRE_AFTER_MIN higher than ${FIRE_AFTER_MIN}`);
+  await sleep(Math.max(0, msToRun - 60_000));
+  const samples: Array<{ atMs: number; rssMb: number; pythonRunners: number }> = [];
+  const sampler = setInterval(() => {
+    const m = treeMemory(pid);
+    samples.push({ atMs: Date.now() - firstRunMs, rssMb: m.rssMb, pythonRunners: m.pythonRunners });
+  }, 1_000);
+  try {
+    await waitFor(`${TOTAL} hourly runs`, () => (entries(out).length >= TOTAL ? true : undefined), 180_000, 200);
+    await sleep(2_000);
+  } finally {
+    clearInterval(sampler);
+  }
+  const lateMs = sorted(entries(out).map(([entered, callTime]) => Number(entered! - callTime! * 1_000_000_000n) / 1e6));
+  const peak = samples.reduce((a, b) => (b.rssMb > a.rssMb ? b : a), samples[0]!);
+  return { lateMs, peakRssMb: peak.rssMb, peakAtMs: peak.atMs, peakRunners: peak.pythonRunners, samples };
 }
 
 // A request trigger's first request after an idle stop (cold start) against warm requests, and a schedule trigger
@@ -173,7 +204,8 @@ export async function runIdleRunners(): Promise<void> {
   try {
     const never = await hundredTriggers(env, 'never');
     dataDir = never.dataDir;
-    const on = await hundredTriggers(env, 'idle-stop', dataDir);
+    const on = await hundredTriggers(env, 'idle-stop', dataDir, never.firstRunMs);
+    const together = on.together!;
     const cp = await coldAndPrestarted(env);
     const jOn = sorted(on.jitter);
     const jNever = sorted(never.jitter);
@@ -210,6 +242,17 @@ export async function runIdleRunners(): Promise<void> {
         p50Ms: percentile(pre, 50),
       },
       {
+        name: `${TOTAL} hourly triggers due at the same second, runners stopped for idleness before: lateness p99`,
+        unit: 'ms',
+        value: percentile(together.lateMs, 99),
+        baseline: { name: 'warm every:1s jitter p99 (idle stop on)', value: percentile(jOn, 99), unit: 'ms' },
+        ratio: percentile(together.lateMs, 99) / percentile(jOn, 99),
+        p50Ms: percentile(together.lateMs, 50),
+        maxMs: together.lateMs[together.lateMs.length - 1],
+        over2Ms: together.lateMs.filter((ms) => ms > 2).length,
+        peakTreeRssMb: together.peakRssMb,
+      },
+      {
         name: 'request trigger: first request after an idle stop (runner cold start), p50',
         unit: 'ms',
         value: median(cold),
@@ -219,13 +262,14 @@ export async function runIdleRunners(): Promise<void> {
       },
     ], {
       ...hostLoad(),
-      triggers: { count: TOTAL, spec: 'cron firing once an hour, half an hour away from the bench' },
+      triggers: { count: TOTAL, spec: `cron firing once an hour (second 0 of one minute), first run ${FIRE_AFTER_MIN} min after creation` },
       memory: {
         idleStop: { settled: on.settled, states: on.settledStates, afterBoot: on.started, allStartedMs: on.allStartedMs, allIdleMs: on.allIdleMs },
         never: { settled: never.settled, states: never.settledStates, allStartedMs: never.allStartedMs },
       },
       requestColdStartMs: cp.cold,
       requestWarmP50Ms: median(warm),
+      hourlyRunTogether: { lateMs: together.lateMs, peakRssMb: together.peakRssMb, peakAtMsFromRun: together.peakAtMs, peakPythonRunners: together.peakRunners, memorySamples: together.samples },
       prestartedRuns: { samplesMs: cp.prestarted, idleStatesSeenBetweenRuns: cp.idleSeen },
       samples: { jitterOnMs: on.jitter, jitterNeverMs: never.jitter },
       method: `total RSS: VmRSS of the server and of every process under it (Python runners and the bwrap processes around them), each from /proc/<pid>/status, summed, ${SETTLE_MS} ms after every trigger reported idle (idle stop on) or running (never); PSS from smaps_rollup beside it. Both servers hold the same catalog (the second is a restart of the first with the default idle timeout); 'afterBoot' is the tree once every trigger had started after the restart, before the runners went idle. Jitter as in trigger-latency: the plugin stamps time.time_ns() on entry minus the planned call_time, first 2 runs dropped.`,
