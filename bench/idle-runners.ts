@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median, sorted } from './lib/plugin-bench.js';
 import { percentile, report } from './lib/results.js';
@@ -26,13 +26,13 @@ const PLUGINS = {
   'request_noop.py': 'def process_request(influxdb3_local, query_parameters, request_headers, request_body, args=None):\n    return {"ok": True}\n',
 };
 
-// How long after the triggers are created their hourly run comes: after both memory measurements and the jitter
-// runs, so that the idle-stop server sees all 100 runners started ahead of that run together.
-const FIRE_AFTER_MIN = Number(process.env.BENCH_IDLE_FIRE_AFTER_MIN ?? 5);
+// How many minutes (at most) after the triggers are created their first hourly run comes: after the memory
+// measurement and the jitter runs (with idle stop on, after the runners went idle too).
+const FIRE_AFTER_MIN = { never: Number(process.env.BENCH_IDLE_NEVER_FIRE_AFTER_MIN ?? 3), 'idle-stop': Number(process.env.BENCH_IDLE_FIRE_AFTER_MIN ?? 5) };
 
-// A cron firing once an hour, at second 0 of the minute FIRE_AFTER_MIN minutes from now; that first run's time.
-function hourlyCron(): { spec: string; firstRunMs: number } {
-  const firstRunMs = (Math.floor(Date.now() / 60_000) + FIRE_AFTER_MIN) * 60_000;
+// A cron firing once an hour, at second 0 of the minute `afterMin` minutes from now; that first run's time.
+function hourlyCron(afterMin: number): { spec: string; firstRunMs: number } {
+  const firstRunMs = (Math.floor(Date.now() / 60_000) + afterMin) * 60_000;
   return { spec: `cron:0 ${new Date(firstRunMs).getUTCMinutes()} * * * *`, firstRunMs };
 }
 
@@ -89,21 +89,18 @@ async function scheduleJitter(out: string, runs: number, skip: number, periodS: 
   return entries(out).slice(skip, skip + runs).map(([entered, callTime]) => Number(entered! - callTime! * 1_000_000_000n) / 1e6);
 }
 
-// One server: 100 hourly schedule triggers (created on a fresh server, or already in the catalog of `dataDir`), the
-// memory of its process tree once settled, then an every:1s trigger's jitter beside them (deleted again after).
-// With idle stop on and `firstRunMs` given, it then waits for the hourly run: all 100 runners are started ahead of
-// it together; the tree's memory is sampled every second meanwhile, and the 100 runs' lateness is read.
-async function hundredTriggers(env: PluginEnv, label: 'never' | 'idle-stop', dataDir?: string, firstRunMs?: number) {
+// One fresh server: 100 hourly schedule triggers, the memory of its process tree once settled, then an every:1s
+// trigger's jitter beside them (deleted again after), then their first hourly run, all 100 due at the same second
+// (with idle stop on, each runner is started ahead of it again): its lateness, and the tree's memory around it.
+async function hundredTriggers(env: PluginEnv, label: 'never' | 'idle-stop') {
   const args = label === 'never' ? ['--plugin-runner-idle-timeout', 'never'] : [];
   const t0 = performance.now();
-  const { server, client } = await startTriggerServer(env, { args, dataDir });
+  const { server, client } = await startTriggerServer(env, { args });
+  const hourly = join(env.scratch, `hourly-${label}.txt`);
   try {
-    let created: { spec: string; firstRunMs: number } | null = null;
-    if (!dataDir) {
-      await client.write(DB, 'seed x=1i');
-      created = hourlyCron();
-      for (let i = 0; i < TOTAL; i++) await client.createTrigger({ db: DB, name: `hourly_${i}`, plugin: 'schedule_entry.py', spec: created.spec, args: { out: hourlyOut(env) } });
-    }
+    await client.write(DB, 'seed x=1i');
+    const { spec, firstRunMs } = hourlyCron(FIRE_AFTER_MIN[label]);
+    for (let i = 0; i < TOTAL; i++) await client.createTrigger({ db: DB, name: `hourly_${i}`, plugin: 'schedule_entry.py', spec, args: { out: hourly } });
     // Every runner started (with idle stop on, the first ones may already have stopped again on a slow start).
     let states: Record<string, number> = {};
     await waitFor(`${TOTAL} triggers started (${label})`, async () => {
@@ -126,20 +123,20 @@ async function hundredTriggers(env: PluginEnv, label: 'never' | 'idle-stop', dat
     const jitter = await scheduleJitter(out, JITTER_RUNS, 2, 1);
     const r = await fetch(`${client.url}/api/v3/configure/processing_engine_trigger?db=${DB}&trigger_name=every_second&force=true`, { method: 'DELETE' });
     if (r.status !== 200) throw new Error(`deleting every_second answered ${r.status}: ${await r.text()}`);
-    const together = firstRunMs === undefined ? null : await hourlyRun(server.child.pid!, hourlyOut(env), firstRunMs);
-    return { settled, settledStates, started, allStartedMs, allIdleMs, jitter, dataDir: server.dataDir, firstRunMs: created?.firstRunMs, together };
+    const together = await hourlyRun(server.child.pid!, hourly, firstRunMs, label);
+    return { settled, settledStates, started, allStartedMs, allIdleMs, jitter, together };
   } finally {
-    await stopServer(server, { keepData: true });
+    await stopServer(server);
   }
 }
 
-const hourlyOut = (env: PluginEnv) => join(env.scratch, 'hourly.txt');
-
-// The 100 triggers' run at `firstRunMs` (all due together, their runners stopped for idleness before): the
-// lateness of each run, and the tree's memory sampled every second from 60 s before the run until they have run.
-async function hourlyRun(pid: number, out: string, firstRunMs: number) {
+// The 100 triggers' run at `firstRunMs` (all due together): the lateness of each run, and the tree's memory sampled
+// every second from 60 s before the run until they have run.
+async function hourlyRun(pid: number, out: string, firstRunMs: number, label: keyof typeof FIRE_AFTER_MIN) {
   const msToRun = firstRunMs - Date.now();
-  if (entries(out).length > 0 || msToRun < 0) throw new Error(`the hourly run at ${new Date(firstRunMs).toISOString()} came before the measurements ended; set BENCH_IDLE_FIRE_AFTER_MIN higher than ${FIRE_AFTER_MIN}`);
+  if (entries(out).length > 0 || msToRun < 0) {
+    throw new Error(`the hourly run at ${new Date(firstRunMs).toISOString()} came before the measurements ended (${label}); give it more than ${FIRE_AFTER_MIN[label]} min`);
+  }
   await sleep(Math.max(0, msToRun - 60_000));
   const samples: Array<{ atMs: number; rssMb: number; pythonRunners: number }> = [];
   const sampler = setInterval(() => {
@@ -196,16 +193,14 @@ async function coldAndPrestarted(env: PluginEnv) {
 
 // 100 enabled schedule triggers firing hourly on one server: total RSS of the process tree once settled with idle
 // runners stopped (the default --plugin-runner-idle-timeout) against `never` (every runner kept, the behaviour
-// before), the same catalog restarted; every:1s jitter beside them in both; request cold start and pre-started
-// schedule jitter with short timeouts.
+// before), each on a fresh server; every:1s jitter beside them and their first hourly run (all 100 due together) in
+// both; request cold start and pre-started schedule jitter with short timeouts.
 export async function runIdleRunners(): Promise<void> {
   const env = await pluginEnv(PLUGINS);
-  let dataDir: string | undefined;
   try {
     const never = await hundredTriggers(env, 'never');
-    dataDir = never.dataDir;
-    const on = await hundredTriggers(env, 'idle-stop', dataDir, never.firstRunMs);
-    const together = on.together!;
+    const on = await hundredTriggers(env, 'idle-stop');
+    const together = on.together;
     const cp = await coldAndPrestarted(env);
     const jOn = sorted(on.jitter);
     const jNever = sorted(never.jitter);
@@ -245,9 +240,10 @@ export async function runIdleRunners(): Promise<void> {
         name: `${TOTAL} hourly triggers due at the same second, runners stopped for idleness before: lateness p99`,
         unit: 'ms',
         value: percentile(together.lateMs, 99),
-        baseline: { name: 'warm every:1s jitter p99 (idle stop on)', value: percentile(jOn, 99), unit: 'ms' },
-        ratio: percentile(together.lateMs, 99) / percentile(jOn, 99),
+        baseline: { name: 'the same with --plugin-runner-idle-timeout never (every runner warm all along)', value: percentile(never.together.lateMs, 99), unit: 'ms' },
+        ratio: percentile(together.lateMs, 99) / percentile(never.together.lateMs, 99),
         p50Ms: percentile(together.lateMs, 50),
+        baselineP50Ms: percentile(never.together.lateMs, 50),
         maxMs: together.lateMs[together.lateMs.length - 1],
         over2Ms: together.lateMs.filter((ms) => ms > 2).length,
         peakTreeRssMb: together.peakRssMb,
@@ -262,20 +258,22 @@ export async function runIdleRunners(): Promise<void> {
       },
     ], {
       ...hostLoad(),
-      triggers: { count: TOTAL, spec: `cron firing once an hour (second 0 of one minute), first run ${FIRE_AFTER_MIN} min after creation` },
+      triggers: { count: TOTAL, spec: 'cron firing once an hour (second 0 of one minute), first run a few minutes after creation', firstRunAfterMin: FIRE_AFTER_MIN },
       memory: {
-        idleStop: { settled: on.settled, states: on.settledStates, afterBoot: on.started, allStartedMs: on.allStartedMs, allIdleMs: on.allIdleMs },
+        idleStop: { settled: on.settled, states: on.settledStates, afterCreation: on.started, allStartedMs: on.allStartedMs, allIdleMs: on.allIdleMs },
         never: { settled: never.settled, states: never.settledStates, allStartedMs: never.allStartedMs },
       },
       requestColdStartMs: cp.cold,
       requestWarmP50Ms: median(warm),
-      hourlyRunTogether: { lateMs: together.lateMs, peakRssMb: together.peakRssMb, peakAtMsFromRun: together.peakAtMs, peakPythonRunners: together.peakRunners, memorySamples: together.samples },
+      hourlyRunTogether: {
+        idleStop: { lateMs: together.lateMs, peakRssMb: together.peakRssMb, peakAtMsFromRun: together.peakAtMs, peakPythonRunners: together.peakRunners, memorySamples: together.samples },
+        never: { lateMs: never.together.lateMs, peakRssMb: never.together.peakRssMb },
+      },
       prestartedRuns: { samplesMs: cp.prestarted, idleStatesSeenBetweenRuns: cp.idleSeen },
       samples: { jitterOnMs: on.jitter, jitterNeverMs: never.jitter },
-      method: `total RSS: VmRSS of the server and of every process under it (Python runners and the bwrap processes around them), each from /proc/<pid>/status, summed, ${SETTLE_MS} ms after every trigger reported idle (idle stop on) or running (never); PSS from smaps_rollup beside it. Both servers hold the same catalog (the second is a restart of the first with the default idle timeout); 'afterBoot' is the tree once every trigger had started after the restart, before the runners went idle. Jitter as in trigger-latency: the plugin stamps time.time_ns() on entry minus the planned call_time, first 2 runs dropped.`,
+      method: `total RSS: VmRSS of the server and of every process under it (Python runners and the bwrap processes around them), each from /proc/<pid>/status, summed, ${SETTLE_MS} ms after every trigger reported idle (idle stop on) or running (never); PSS from smaps_rollup beside it. Each configuration runs on a fresh server that creates the same 100 triggers; 'afterCreation' is the tree once every trigger had started, before the runners went idle. Jitter as in trigger-latency: the plugin stamps time.time_ns() on entry minus the planned call_time, first 2 runs dropped.`,
     });
   } finally {
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     env.remove();
   }
 }
