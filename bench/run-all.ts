@@ -37,6 +37,7 @@ const all: Record<string, () => Promise<void>> = {
   'flight-query': runFlightQuery,
   'cli-write': runCliWrite,
   peers: runPeers,
+  'idle-runners': async () => (await import('./idle-runners.js')).runIdleRunners(),
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted) {

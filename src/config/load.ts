@@ -137,6 +137,17 @@ function refuseWritableOverData(paths: string[], dataDir: string | null, source:
 }
 
 // A certificate needs its key and a key its certificate; the files themselves are read when the server starts.
+// An idle timeout: a duration, or `never`/`0` (null: runners are never stopped for idleness).
+function idleTimeoutMs(key: 'pluginRunnerIdleTimeout' | 'pluginRequestRunnerIdleTimeout', text: string, from: string): number | null {
+  if (/^\s*(never|0)\s*$/i.test(text)) return null;
+  const spec = SERVE_OPTIONS.find((o) => o.key === key)!;
+  try {
+    return typed({ ...spec, kind: 'duration' }, text, from) as number;
+  } catch {
+    throw new ConfigError(`invalid value '${text}' for ${from}: expected a duration such as 30s, 5m or 1h, or never (0) to keep runners`);
+  }
+}
+
 function tlsSettings(values: Partial<Record<keyof ServeConfigRaw, unknown>>, sources: Map<keyof ServeConfigRaw, Source>): ServeConfig['tls'] {
   const cert = (values.tlsCert as string | undefined) || null;
   const key = (values.tlsKey as string | undefined) || null;
@@ -258,6 +269,8 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
     pluginEnvDeny: (values.pluginEnvDeny as string[] | undefined) ?? [],
     pluginEnvAllow: present.has('pluginEnvAllow') ? ((values.pluginEnvAllow as string[] | undefined) ?? []) : null,
     pluginWalBacklogMaxBytes: values.pluginWalBacklogMax as number,
+    pluginRunnerIdleTimeoutMs: idleTimeoutMs('pluginRunnerIdleTimeout', values.pluginRunnerIdleTimeout as string, from('pluginRunnerIdleTimeout')),
+    pluginRequestRunnerIdleTimeoutMs: idleTimeoutMs('pluginRequestRunnerIdleTimeout', values.pluginRequestRunnerIdleTimeout as string, from('pluginRequestRunnerIdleTimeout')),
     pluginWritablePaths: refuseWritableOverData(
       (values.pluginWritablePaths as string[] | undefined) ?? [],
       dataDir,

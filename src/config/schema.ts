@@ -54,6 +54,8 @@ export interface ServeConfigRaw {
   pluginEnvAllow: string;
   pluginWalBacklogMax: string;
   pluginWritablePaths: string;
+  pluginRunnerIdleTimeout: string;
+  pluginRequestRunnerIdleTimeout: string;
   tlsCert: string;
   tlsKey: string;
   tlsMinimumVersion: string;
@@ -101,6 +103,8 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'pluginEnvDeny', flag: 'plugin-env-deny', env: ['INFLUXDB3_PLUGIN_ENV_DENY'], kind: 'list', help: 'environment variables (globs, comma separated) plugin runners do not inherit, e.g. AWS_SECRET_*,MY_DB_PASSWORD' },
   { key: 'pluginEnvAllow', flag: 'plugin-env-allow', env: ['INFLUXDB3_PLUGIN_ENV_ALLOW'], kind: 'list', help: 'if set, plugin runners inherit only these environment variables (globs, comma separated)' },
   { key: 'pluginWritablePaths', flag: 'plugin-writable-paths', env: ['INFLUXDB3_PLUGIN_WRITABLE_PATHS'], kind: 'list', help: 'host directories (comma separated) plugin runners may write to inside the sandbox, like systemd\'s ReadWritePaths; never the data dir' },
+  { key: 'pluginRunnerIdleTimeout', flag: 'plugin-runner-idle-timeout', env: ['INFLUXDB3_PLUGIN_RUNNER_IDLE_TIMEOUT'], kind: 'string', default: '60s', help: 'a WAL or schedule trigger\'s runner that had no work this long is stopped, and started again on its next event (schedules: shortly before the next run); never (or 0) keeps every runner from enable to disable' },
+  { key: 'pluginRequestRunnerIdleTimeout', flag: 'plugin-request-runner-idle-timeout', env: ['INFLUXDB3_PLUGIN_REQUEST_RUNNER_IDLE_TIMEOUT'], kind: 'string', default: 'never', help: 'the same for request triggers (whose first request after a stop waits for a runner start); never (or 0) keeps them running' },
   { key: 'pluginWalBacklogMax', flag: 'plugin-wal-backlog-max', env: ['INFLUXDB3_PLUGIN_WAL_BACKLOG_MAX'], kind: 'bytes', default: '1073741824', help: 'most WAL kept for WAL triggers that have not yet seen it (crash-safe delivery); beyond it the oldest is dropped with a warning' },
   { key: 'retentionCheckInterval', flag: 'retention-check-interval', env: ['INFLUXDB3_RETENTION_CHECK_INTERVAL'], kind: 'duration', default: '30m', help: 'how often expired data is removed' },
   { key: 'tlsCert', flag: 'tls-cert', env: ['INFLUXDB3_TLS_CERT'], kind: 'string', help: 'PEM certificate (chain) file: the API port then speaks TLS (HTTPS and gRPC); needs --tls-key; re-read on SIGHUP' },
@@ -162,6 +166,9 @@ export interface ServeConfig {
   pluginWalBacklogMaxBytes: number;
   // Absolute; bound read-write into every runner's sandbox.
   pluginWritablePaths: string[];
+  // A runner without work this long is stopped (WAL and schedule triggers; request triggers); null: never.
+  pluginRunnerIdleTimeoutMs: number | null;
+  pluginRequestRunnerIdleTimeoutMs: number | null;
   // null: the API port speaks plaintext.
   tls: { certFile: string; keyFile: string; minVersion: 'TLSv1.2' | 'TLSv1.3' } | null;
   // null: no lost-token recovery listener.

@@ -156,6 +156,7 @@ export class ProcessingEngine implements Engine {
       cacheStore: this.cacheStore,
       plugins,
       allowedKinds: config.restrictPluginTriggersTo,
+      idleTimeouts: { triggerMs: config.pluginRunnerIdleTimeoutMs, requestMs: config.pluginRequestRunnerIdleTimeoutMs },
       walCursors: new WalCursorStore({ file: fileStore ? join(config.dataDir!, 'engine', 'wal-cursors.json') : null, logger: logger.child({ part: 'wal-cursors' }) }),
     });
     // Checkpoints keep the WAL that enabled WAL triggers have not completed (up to --plugin-wal-backlog-max).

@@ -94,6 +94,26 @@ describe('config/load', () => {
     );
   });
 
+  it('reads the runner idle timeouts: durations, or never/0 to keep runners; a bad one is named', () => {
+    const d = loadServeConfig({ flags: { objectStore: 'memory' }, env: {} });
+    expect(d.pluginRunnerIdleTimeoutMs).to.equal(60_000);
+    expect(d.pluginRequestRunnerIdleTimeoutMs).to.equal(null);
+    const c = loadServeConfig({
+      flags: { objectStore: 'memory', pluginRunnerIdleTimeout: 'never' },
+      env: { INFLUXDB3_PLUGIN_REQUEST_RUNNER_IDLE_TIMEOUT: '15m' },
+    });
+    expect(c.pluginRunnerIdleTimeoutMs).to.equal(null);
+    expect(c.pluginRequestRunnerIdleTimeoutMs).to.equal(900_000);
+    expect(loadServeConfig({ flags: { objectStore: 'memory', pluginRunnerIdleTimeout: '0' }, env: {} }).pluginRunnerIdleTimeoutMs).to.equal(null);
+    expect(loadServeConfig({ flags: { objectStore: 'memory', pluginRunnerIdleTimeout: '2m 30s' }, env: {} }).pluginRunnerIdleTimeoutMs).to.equal(150_000);
+    expect(() => loadServeConfig({ flags: { objectStore: 'memory', pluginRunnerIdleTimeout: 'soon' }, env: {} })).to.throw(
+      /invalid value 'soon' for --plugin-runner-idle-timeout: expected a duration such as 30s, 5m or 1h, or never \(0\)/,
+    );
+    expect(() => loadServeConfig({ flags: { objectStore: 'memory' }, env: { INFLUXDB3_PLUGIN_REQUEST_RUNNER_IDLE_TIMEOUT: '-1s' } })).to.throw(
+      /invalid value '-1s' for .*INFLUXDB3_PLUGIN_REQUEST_RUNNER_IDLE_TIMEOUT/,
+    );
+  });
+
   it('takes absolute writable plugin paths and refuses one that overlaps the data dir', () => {
     const c = loadServeConfig({ flags: { objectStore: 'file', dataDir: join(dir, 'data'), pluginWritablePaths: join(dir, 'exports') }, env: {} });
     expect(c.pluginWritablePaths).to.deep.equal([join(dir, 'exports')]);

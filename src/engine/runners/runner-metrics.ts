@@ -50,6 +50,7 @@ export class RunnerMetrics {
   private readonly timeouts: Counter<'trigger'>;
   private readonly memoryKills: Counter<'trigger'>;
   private readonly restarts: Counter<'trigger'>;
+  private readonly idleStops: Counter<'trigger'>;
   private readonly duration: Histogram<'trigger'>;
   private readonly rss: Gauge<'trigger'>;
   private readonly limitKills: Counter<'trigger' | 'limit'>;
@@ -66,6 +67,12 @@ export class RunnerMetrics {
     this.timeouts = new Counter({ name: 'influxdb3_plugin_timeouts_total', help: 'plugin calls killed by --plugin-timeout', labelNames, registers });
     this.memoryKills = new Counter({ name: 'influxdb3_plugin_memory_kills_total', help: 'runners killed by --plugin-memory-limit', labelNames, registers });
     this.restarts = new Counter({ name: 'influxdb3_plugin_runner_restarts_total', help: 'plugin runner restarts by the supervisor', labelNames, registers });
+    this.idleStops = new Counter({
+      name: 'influxdb3_plugin_runner_idle_stops_total',
+      help: 'plugin runners stopped after --plugin-runner-idle-timeout without work (not failures; the next event starts one)',
+      labelNames,
+      registers,
+    });
     this.duration = new Histogram({
       name: 'influxdb3_plugin_call_duration_seconds',
       help: 'plugin call duration, host side (send to reply)',
@@ -133,6 +140,11 @@ export class RunnerMetrics {
     this.restarts.inc({ trigger });
   }
 
+  // A runner was stopped for want of work (not a restart: the next event starts a new one).
+  idleStop(trigger: string): void {
+    this.idleStops.inc({ trigger });
+  }
+
   // A runner was killed for `limit`; `reason` is the message the call failed with.
   limitKill(trigger: string, limit: string, reason: string): void {
     this.of(trigger).lastKillReason = `${limit}: ${reason}`;
@@ -162,7 +174,7 @@ export class RunnerMetrics {
 
   // A trigger deleted or re-created: forget every fact and series of it, so a new trigger of that name starts at 0.
   forget(trigger: string): void {
-    for (const metric of [this.calls, this.errors, this.timeouts, this.memoryKills, this.restarts, this.duration, this.rss]) {
+    for (const metric of [this.calls, this.errors, this.timeouts, this.memoryKills, this.restarts, this.idleStops, this.duration, this.rss]) {
       metric.remove({ trigger });
     }
     // Series with a second label: drop every one of this trigger's.

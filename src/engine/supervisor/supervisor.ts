@@ -57,7 +57,8 @@ export interface SupervisorOptions<T> {
   logger?: Logger;
 }
 
-export type SupervisorState = 'idle' | 'starting' | 'running' | 'backoff' | 'failed' | 'stopped';
+// idle: never started; parked: stopped for want of work (park()), the next acquire() starts a child again.
+export type SupervisorState = 'idle' | 'starting' | 'running' | 'backoff' | 'parked' | 'failed' | 'stopped';
 
 // acquire() after the supervisor gave up or was stopped.
 export class SupervisorUnavailableError extends AppError {
@@ -84,6 +85,8 @@ export class Supervisor<T> {
   private livenessTimer: NodeJS.Timeout | null = null;
   private waiters: Array<{ resolve: (child: T) => void; reject: (err: Error) => void }> = [];
   private generation = 0;
+  // The stop of a parked child, awaited before its replacement starts (and by stop()).
+  private parking: Promise<unknown> = Promise.resolve();
   state: SupervisorState = 'idle';
   failureReason: string | null = null;
 
@@ -110,9 +113,18 @@ export class Supervisor<T> {
     return this.acquire();
   }
 
-  // The live child, waiting through a start or a backoff; rejects once the supervisor gave up or stopped.
+  // The live child, waiting through a start or a backoff (a parked supervisor starts one: on-demand start); rejects
+  // once the supervisor gave up or stopped.
   acquire(): Promise<T> {
     if (this.state === 'running') return Promise.resolve(this.child!);
+    if (this.state === 'parked') {
+      this.state = 'starting';
+      this.options.logger?.debug({ runner: this.options.name }, 'plugin runner starting on demand');
+      const generation = this.generation;
+      void this.parking.then(() => {
+        if (generation === this.generation) void this.launch();
+      });
+    }
     if (this.state === 'failed' || this.state === 'stopped' || this.state === 'idle') {
       return Promise.reject(new SupervisorUnavailableError(this.options.name, this.state, this.failureReason));
     }
@@ -127,8 +139,26 @@ export class Supervisor<T> {
     this.clearTimer();
     this.state = 'starting';
     if (old !== undefined) await this.options.stop(old);
+    await this.parking;
     void this.launch();
     return this.acquire();
+  }
+
+  // Stops the running child because it has nothing to do: a clean stop, not a failure (no restart counted, no
+  // backoff); the next acquire() starts a new child. False (nothing done) unless a child is running.
+  park(): boolean {
+    if (this.state !== 'running' || this.child === undefined) return false;
+    const old = this.child;
+    this.generation++;
+    this.clearTimer();
+    this.child = undefined;
+    this.state = 'parked';
+    if (this.clock.nowMs() - this.childStartedMs >= this.policy.stableAfterMs) this.consecutive = 0;
+    this.options.logger?.debug({ runner: this.options.name }, 'plugin runner stopped: idle');
+    this.parking = this.options.stop(old).catch((err: unknown) =>
+      this.options.logger?.warn({ runner: this.options.name, err: errorMessage(err) }, 'could not stop an idle plugin runner'),
+    );
+    return true;
   }
 
   async stop(): Promise<void> {
@@ -139,6 +169,7 @@ export class Supervisor<T> {
     this.state = 'stopped';
     this.flushWaiters(new SupervisorUnavailableError(this.options.name, 'stopped', null));
     if (old !== undefined) await this.options.stop(old);
+    await this.parking;
   }
 
   private async launch(): Promise<void> {

@@ -61,6 +61,9 @@ export interface TriggerManagerDeps {
   walCursors?: WalCursorStore;
   // Test seams for the runtime (retry and restart timings).
   runtime?: Pick<TriggerRuntimeDeps, 'retry' | 'restartPolicy' | 'asyncPoolSize'>;
+  // How long a runner may sit without work before it is stopped (started again on demand); null: never. Request
+  // triggers have their own (a cold start would add to an HTTP answer), WAL and schedule triggers share the other.
+  idleTimeouts?: { triggerMs: number | null; requestMs: number | null };
 }
 
 const NAME_PATTERN = /^[^\s/\\\x00-\x1f]{1,256}$/;
@@ -294,6 +297,7 @@ export class TriggerManager {
       plugin,
       cacheKey: triggerCacheKey(record.databaseName, record.name),
       walCursor: cursor ?? undefined,
+      idleTimeoutMs: spec.kind === 'request' ? (this.deps.idleTimeouts?.requestMs ?? null) : (this.deps.idleTimeouts?.triggerMs ?? null),
       onLoadResult: (error) => this.deps.registry.noteLoadError(record.pluginFilename, error),
       onDisable: (reason) => {
         const current = this.store.find(record.databaseName, record.name);
@@ -306,7 +310,11 @@ export class TriggerManager {
     });
     const schedule =
       spec.kind === 'schedule'
-        ? new ScheduleDriver(spec, { push: (event) => runtime.push(event), sequential: !record.settings.runAsync })
+        ? new ScheduleDriver(spec, {
+            push: (event) => runtime.push(event),
+            sequential: !record.settings.runAsync,
+            onPlanned: (plannedMs) => runtime.expectEventAt(plannedMs),
+          })
         : null;
     this.running.set(record.id, { runtime, schedule, version: plugin.version, cursor, liveFrom });
     runtime.start();

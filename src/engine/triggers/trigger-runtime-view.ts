@@ -6,10 +6,11 @@ export interface TriggerRuntimeView {
   record: Trigger;
   // Its spec, parsed once by the trigger store; null when the stored text does not parse.
   spec: TriggerSpec | null;
-  // running: runner up; starting: runner starting or restarting; disabled; failed: could not start (reason given);
+  // running: runner up; starting: runner starting or restarting; idle: enabled, its runner stopped after the idle
+  // timeout (the next event starts it); disabled; failed: could not start (reason given);
   // waiting-for-environment: the plugin Python is unusable (reason given), the trigger starts once it is fixed;
   // engine-disabled: stored, but the server runs without a plugin directory.
-  state: 'running' | 'starting' | 'disabled' | 'failed' | 'waiting-for-environment' | 'engine-disabled';
+  state: 'running' | 'starting' | 'idle' | 'disabled' | 'failed' | 'waiting-for-environment' | 'engine-disabled';
   // Why it is failed or disabled, or null.
   reason: string | null;
   // Events waiting in the trigger's queue and events dropped by the overflow policy since start.

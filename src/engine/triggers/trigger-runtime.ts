@@ -21,6 +21,7 @@ import { decideOnError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './error-b
 import { EventQueue, type PushOutcome } from './event-queue.js';
 import { requestErrorText, requestOutput } from './request-response.js';
 import { requestTriggerFailed, requestTriggerNotRunning } from './errors.js';
+import { RunnerIdleness } from './runner-idleness.js';
 import type { TriggerEvent } from './trigger-event.js';
 import type { WalCursor } from './wal/wal-cursor.js';
 
@@ -48,6 +49,8 @@ export interface TriggerRuntimeDeps {
   asyncPoolSize?: number;
   // WAL triggers: where the trigger is in the WAL (advanced as batches complete, persisted by the manager).
   walCursor?: WalCursor;
+  // A runner without work this long is stopped (not a failure) and started again on demand; null/absent: never.
+  idleTimeoutMs?: number | null;
 }
 
 export const DEFAULT_ASYNC_POOL_SIZE = 4;
@@ -72,6 +75,8 @@ interface Worker {
   inFlight: number;
   // The runner of the latest call (stop() cancels its running call).
   runner: PluginRunner | null;
+  // Stops the runner when it has nothing to do and starts it ahead of known work.
+  idle: RunnerIdleness;
 }
 
 // A started trigger: its runners (one, or a small pool for run_async), its bounded event queue, and the rules that
@@ -127,11 +132,13 @@ export class TriggerRuntime {
   }
 
   // 'running' once a runner is up, 'failed' after the supervisor gave up, 'waiting-for-environment' while the
-  // plugin Python is unusable, else 'starting'.
-  get state(): 'running' | 'starting' | 'failed' | 'waiting-for-environment' {
+  // plugin Python is unusable, 'idle' while every runner is stopped for want of work (the next event starts one),
+  // else 'starting'.
+  get state(): 'running' | 'starting' | 'idle' | 'failed' | 'waiting-for-environment' {
     if (this.workers.some((w) => w.supervisor.state === 'running')) return 'running';
     if (this.workers.every((w) => w.supervisor.state === 'failed')) return 'failed';
     if (this.environmentProblem !== null) return 'waiting-for-environment';
+    if (this.workers.every((w) => w.supervisor.state === 'parked')) return 'idle';
     return 'starting';
   }
 
@@ -142,10 +149,19 @@ export class TriggerRuntime {
   // Starts the runners in the background: events queue up meanwhile, and a start failure is retried with backoff.
   start(): void {
     for (const w of this.workers) {
-      w.supervisor.start().catch((err: unknown) => {
-        this.startFailure = errorMessage(err);
-      });
+      w.supervisor.start().then(
+        () => w.idle.settle(),
+        (err: unknown) => {
+          this.startFailure = errorMessage(err);
+        },
+      );
     }
+  }
+
+  // The next event known in advance (a schedule's next planned fire; null: none): a runner stopped for idleness is
+  // started ahead of it, and one that would be needed again soon is kept.
+  expectEventAt(plannedMs: number | null): void {
+    this.workers[0]!.idle.expect(plannedMs);
   }
 
   // Queues an event; a full queue applies EventQueue's policy (and a request gets a 503 answer).
@@ -171,6 +187,7 @@ export class TriggerRuntime {
     this.stopped = true;
     this.stopSignal.resolve();
     this.retryTimer?.cancel();
+    for (const w of this.workers) w.idle.close();
     this.replayQueue.length = 0;
     this.replayRoom?.();
     for (const event of this.queue.drain()) this.abandon(event, 'the trigger was stopped');
@@ -180,10 +197,10 @@ export class TriggerRuntime {
   }
 
   private worker(label: string): Worker {
-    const worker: Worker = { inFlight: 0, runner: null, supervisor: undefined as unknown as Supervisor<PluginRunner> };
+    const worker = { inFlight: 0, runner: null } as Worker;
     worker.supervisor = new Supervisor<PluginRunner>({
       name: label,
-      start: () => this.startRunner(),
+      start: () => this.startTimed(worker),
       exited: (runner) => runner.exited,
       stop: (runner) => runner.stop(),
       reason: (runner) => runner.lossReason(),
@@ -197,7 +214,28 @@ export class TriggerRuntime {
       clock: this.clock,
       logger: this.deps.logger,
     });
+    worker.idle = new RunnerIdleness(this.deps.idleTimeoutMs ?? null, this.clock, {
+      busy: () => worker.inFlight > 0,
+      state: () => worker.supervisor.state,
+      park: () => {
+        if (!worker.supervisor.park()) return;
+        worker.runner = null;
+        this.deps.metrics.idleStop(this.name);
+      },
+      wake: (ready) => {
+        this.deps.logger.debug({ trigger: label }, 'starting plugin runner ahead of the next scheduled run');
+        worker.supervisor.acquire().then(ready, () => undefined);
+      },
+    });
     return worker;
+  }
+
+  // A runner start, timed for the warm-up lead (queueing for a start slot included).
+  private async startTimed(worker: Worker): Promise<PluginRunner> {
+    const started = this.clock.nowMs();
+    const runner = await this.startRunner();
+    worker.idle.noteStart(this.clock.nowMs() - started);
+    return runner;
   }
 
   private async startRunner(): Promise<PluginRunner> {
@@ -280,9 +318,11 @@ export class TriggerRuntime {
     }
   }
 
-  // Sends queued events to the workers with room (see `depth`).
+  // Sends queued events to the workers with room (see `depth`); a pool fills its live runners before it starts one
+  // stopped for idleness.
   private pump(): void {
-    for (const worker of this.workers) {
+    const workers = this.workers.length === 1 ? this.workers : [...this.workers].sort((a, b) => rank(a) - rank(b));
+    for (const worker of workers) {
       while (!this.stopped && worker.inFlight < this.depth) {
         const event = this.nextEvent();
         if (!event) break;
@@ -305,6 +345,7 @@ export class TriggerRuntime {
 
   private dispatchTo(worker: Worker, event: TriggerEvent): void {
     worker.inFlight++;
+    worker.idle.busy();
     const run = this.run(worker, event)
       .catch((err: unknown) => this.deps.logger.error({ trigger: this.name, err: errorMessage(err) }, 'trigger event failed unexpectedly'))
       .finally(() => {
@@ -312,6 +353,7 @@ export class TriggerRuntime {
         this.active.delete(run);
         if (event.kind === 'schedule') event.done?.();
         this.pump();
+        if (worker.inFlight === 0) worker.idle.settle();
       });
     this.active.add(run);
   }
@@ -458,6 +500,11 @@ export class TriggerRuntime {
       };
     });
   }
+}
+
+// Live runners first.
+function rank(worker: Worker): number {
+  return worker.supervisor.state === 'running' ? 0 : 1;
 }
 
 function signal(): { promise: Promise<void>; resolve: () => void } {

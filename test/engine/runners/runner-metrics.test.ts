@@ -47,6 +47,18 @@ describe('engine/runners/runner-metrics', () => {
     expect(m.statsOf('r')!.p99Ms).to.equal(10_000);
   });
 
+  it('counts idle stops apart from restarts', async () => {
+    const registry = new Registry();
+    const m = new RunnerMetrics(registry);
+    m.idleStop('a');
+    m.idleStop('a');
+    const text = await registry.metrics();
+    expect(text).to.include('influxdb3_plugin_runner_idle_stops_total{trigger="a"} 2');
+    expect(text).to.not.include('influxdb3_plugin_runner_restarts_total{trigger="a"}');
+    m.forget('a');
+    expect(await registry.metrics()).to.not.include('trigger="a"');
+  });
+
   it('forget() drops a runner entirely, /metrics series included', async () => {
     const registry = new Registry();
     const m = new RunnerMetrics(registry);

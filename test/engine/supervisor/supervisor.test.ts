@@ -171,4 +171,97 @@ describe('engine/supervisor/supervisor (fake clock, no Python)', () => {
     expect(h.restarts).to.deep.equal([]);
     expect(h.sup.restartCount).to.equal(0);
   });
+
+  describe('park(): stopped for want of work, started again on demand', () => {
+    it('stops the child cleanly: no restart counted, no backoff, state parked', async () => {
+      const h = harness();
+      const first = await h.sup.start();
+      expect(h.sup.park()).to.equal(true);
+      expect(h.sup.state).to.equal('parked');
+      expect(h.sup.current).to.equal(undefined);
+      await flushPromises();
+      expect(first.stopped).to.equal(true);
+      expect(h.restarts).to.deep.equal([]);
+      expect(h.sup.restartCount).to.equal(0);
+      expect(h.clock.pending, 'no restart timer').to.equal(0);
+      expect(h.children).to.have.length(1);
+    });
+
+    it('acquire() on a parked supervisor starts a new child, after the old one has left', async () => {
+      let releaseStop!: () => void;
+      const h = harness({
+        stop: (c) =>
+          new Promise<void>((resolve) => {
+            releaseStop = () => {
+              c.stopped = true;
+              c.die('stopped');
+              resolve();
+            };
+          }),
+      });
+      await h.sup.start();
+      h.sup.park();
+      const next = h.sup.acquire();
+      await flushPromises();
+      expect(h.children, 'no second child while the first is still stopping').to.have.length(1);
+      expect(h.sup.state).to.equal('starting');
+      releaseStop();
+      const second = await next;
+      expect(second.id).to.equal(2);
+      expect(h.sup.state).to.equal('running');
+      expect(h.restarts).to.deep.equal([]);
+    });
+
+    it('a crash after an on-demand start is counted as before', async () => {
+      const h = harness();
+      await h.sup.start();
+      h.sup.park();
+      const second = await h.sup.acquire();
+      second.die('exited with code 1');
+      await flushPromises();
+      expect(h.restarts.map((r) => r.reason)).to.deep.equal(['exited with code 1']);
+      expect(h.sup.state).to.equal('backoff');
+    });
+
+    it('does nothing unless a child is running', async () => {
+      const h = harness();
+      expect(h.sup.park(), 'never started').to.equal(false);
+      h.failNextStarts(1);
+      const waiting = h.sup.start();
+      await flushPromises();
+      expect(h.sup.state).to.equal('backoff');
+      expect(h.sup.park(), 'in backoff').to.equal(false);
+      await h.clock.advance(250);
+      await waiting;
+      expect(h.sup.state).to.equal('running');
+    });
+
+    it('stop() while parked waits for the parked child to leave and refuses acquire()', async () => {
+      let releaseStop!: () => void;
+      let stopCalls = 0;
+      const h = harness({
+        stop: (c) => {
+          stopCalls++;
+          return new Promise<void>((resolve) => {
+            releaseStop = () => {
+              c.stopped = true;
+              resolve();
+            };
+          });
+        },
+      });
+      const child = await h.sup.start();
+      h.sup.park();
+      let stopped = false;
+      const stopping = h.sup.stop().then(() => (stopped = true));
+      await flushPromises();
+      expect(stopped, 'still waiting for the parked child').to.equal(false);
+      releaseStop();
+      await stopping;
+      expect(child.stopped).to.equal(true);
+      expect(stopCalls).to.equal(1);
+      expect(h.sup.state).to.equal('stopped');
+      expect(await h.sup.acquire().catch((e) => e)).to.be.instanceOf(SupervisorUnavailableError);
+    });
+  });
 });

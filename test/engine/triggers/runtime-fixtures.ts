@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { fileURLToPath } from 'node:url';
 import { parseCallResult, pluginCallRequest, type PluginCall } from '../../../src/ipc/index.js';
 import { createLogger } from '../../../src/shared/logger.js';
+import type { CacheChanges } from '../../../src/engine/plugin-cache/cache-snapshot.js';
 import { TriggerCacheStore } from '../../../src/engine/plugin-cache/trigger-cache-store.js';
 import { PluginLogStore } from '../../../src/engine/plugin-logs/plugin-log-store.js';
 import { QueuedWrites } from '../../../src/engine/runners/queued-writes.js';
@@ -31,7 +32,7 @@ export class FakeRunner {
     const { method, params } = pluginCallRequest(call);
     this.calls.push({ method, params });
     const raw = (await this.reply(method, params)) ?? {};
-    return { writes: new QueuedWrites(), cacheChanges: null, response: parseCallResult(raw).response, durationMs: 1 };
+    return { writes: new QueuedWrites(), cacheChanges: null as CacheChanges | null, response: parseCallResult(raw).response, durationMs: 1 };
   }
   async cancel(): Promise<void> {
     this.cancelled++;

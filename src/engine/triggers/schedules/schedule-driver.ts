@@ -20,7 +20,14 @@ export class ScheduleDriver {
 
   constructor(
     private readonly spec: ScheduleSpec,
-    private readonly options: { push(event: TriggerEvent): void; sequential: boolean; clock?: Clock; onEnd?(): void },
+    private readonly options: {
+      push(event: TriggerEvent): void;
+      sequential: boolean;
+      clock?: Clock;
+      onEnd?(): void;
+      // The next planned time as soon as it is known (null: the schedule has no more), so a runner can be ready.
+      onPlanned?(plannedMs: number | null): void;
+    },
   ) {
     this.slot = slotFunction(spec);
     this.clock = options.clock ?? systemClock;
@@ -38,6 +45,7 @@ export class ScheduleDriver {
 
   private arm(plannedMs: number | null, missed: number): void {
     if (this.stopped) return;
+    this.options.onPlanned?.(plannedMs);
     if (plannedMs === null) {
       this.options.onEnd?.();
       return;

@@ -79,4 +79,24 @@ describe('engine/triggers/schedules/schedule-driver', () => {
     expect(events).to.have.length(0);
     expect(clock.pending).to.equal(0);
   });
+
+  it('tells onPlanned each next planned time as soon as it is known (a runner stopped for idleness is started for it)', async () => {
+    const clock = new FakeClock(1_700_000_000_250);
+    const planned: Array<number | null> = [];
+    const events: ScheduleEvent[] = [];
+    const d = new ScheduleDriver(parseTriggerSpec('every:10m') as ScheduleSpec, {
+      push: (e) => events.push(e as ScheduleEvent),
+      sequential: true,
+      clock,
+      onPlanned: (ms) => planned.push(ms),
+    });
+    d.start();
+    const first = Math.ceil(1_700_000_000_250 / 600_000) * 600_000;
+    expect(planned).to.deep.equal([first]);
+    await clock.advance(first - clock.nowMs());
+    expect(events).to.have.length(1);
+    events[0]!.done!();
+    expect(planned.at(-1)).to.equal(first + 600_000);
+    d.stop();
+  });
 });
