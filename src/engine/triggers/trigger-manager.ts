@@ -107,6 +107,12 @@ export class TriggerManager {
     await Promise.all(
       records.map((r) =>
         this.launch(r).catch((err: unknown) => {
+          // A stop that came while the trigger was starting (e.g. SIGTERM during a WAL catch-up) is not a failure:
+          // what it had not processed is replayed on the next start.
+          if (this.stopped) {
+            this.deps.logger.debug({ trigger: r.name, db: r.databaseName, err: errorMessage(err) }, 'trigger start cut short by the server stopping');
+            return;
+          }
           this.deps.logger.error({ trigger: r.name, db: r.databaseName, err: errorMessage(err) }, 'trigger failed to start');
           this.deps.logs.add(r.databaseName, r.name, 'ERROR', `trigger failed to start: ${errorMessage(err)}`);
         }),

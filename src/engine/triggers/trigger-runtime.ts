@@ -367,7 +367,9 @@ export class TriggerRuntime {
       if (this.stopped) return this.abandon(event, 'the trigger was stopped');
       const failure = await this.attempt(worker, event);
       if (!failure) return this.walDone(event);
-      if (failure.kind === 'cancelled' && this.stopped) return this.abandon(event, 'the trigger was stopped');
+      // A call cut off by the trigger stopping (its runner cancelled or already stopped) is no plugin error: a WAL
+      // batch is replayed on the next start.
+      if (this.stopped && (failure.kind === 'cancelled' || failure.kind === 'unavailable')) return this.abandon(event, 'the trigger was stopped');
       const text = event.kind === 'request' ? requestErrorText(failure) : failure.message;
       this.log('ERROR', `error ${event.kind === 'request' ? 'running' : 'executing'} ${RUN_KIND[event.kind]}: ${text}`, failure.traceback);
       if (event.kind === 'request') return event.fail(requestTriggerFailed(text, failure));

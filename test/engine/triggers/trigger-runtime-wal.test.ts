@@ -29,9 +29,9 @@ function setup(options: { behavior?: ErrorBehavior; reply?: (v: number) => Promi
   const positions: bigint[] = [];
   const cursor = new WalCursor(options.start ?? 0n, (seq) => positions.push(seq));
   const record = triggerRecord({ settings: { runAsync: false, errorBehavior: options.behavior ?? 'log' } });
-  const { runtime, clock, disabled } = startRuntime(record, { start: async () => runner } as never, { walCursor: cursor });
+  const { runtime, clock, disabled, logs } = startRuntime(record, { start: async () => runner } as never, { walCursor: cursor });
   const push = (first: number, through = first) => runtime.push(walEvent(first, through));
-  return { clock, runner, runtime, disabled, cursor, positions, push };
+  return { clock, runner, runtime, disabled, cursor, positions, push, logs };
 }
 
 describe('engine/triggers/trigger-runtime (WAL cursor)', () => {
@@ -65,6 +65,29 @@ describe('engine/triggers/trigger-runtime (WAL cursor)', () => {
     expect(disabled).to.have.length(1);
     await runtime.stop();
     expect(cursor.position).to.equal(1n);
+  });
+
+  it('a batch whose runner went away because the server is stopping is left for the next start, not logged as an error', async () => {
+    let started!: () => void;
+    const inCall = new Promise<void>((resolve) => (started = resolve));
+    let stop!: () => void;
+    const stopping = new Promise<void>((resolve) => (stop = resolve));
+    const { runtime, cursor, push, logs } = setup({
+      behavior: 'retry',
+      reply: async () => {
+        started();
+        await stopping;
+        throw new PluginCallError('unavailable', "plugin runner for 't' is stopped");
+      },
+    });
+    push(1);
+    await inCall;
+    const stopped = runtime.stop();
+    stop();
+    await stopped;
+    await flushPromises();
+    expect(logs.entries().filter((e) => e.log_level === 'ERROR' || e.log_level === 'WARN')).to.deep.equal([]);
+    expect(cursor.position, 'not passed: replayed on the next start').to.equal(0n);
   });
 
   it('a replay runs before live batches queued meanwhile, in order, and holds the cursor until it ends', async () => {
