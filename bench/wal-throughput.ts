@@ -8,6 +8,7 @@ import type { CallHost } from '../src/engine/runners/call-tracker.js';
 import { report } from './lib/results.js';
 import { row } from './lib/workload.js';
 import { benchPython, loadedRunner, pluginDir } from './lib/plugin-bench.js';
+import { hostLoad } from './lib/trigger-server.js';
 
 const BATCH_ROWS = 10_000;
 const BATCHES = Number(process.env.BENCH_WAL_BATCHES ?? 300);
@@ -137,7 +138,7 @@ export async function runWalThroughput(): Promise<void> {
       { name: 'rows/s into process_writes (flush encoded once, as shared by every trigger of a database)', unit: 'rows/s', value: sharedV3, baseline: base, ratio: sharedV3 / baseline, target: '>= 1M rows/s' },
       { name: 'rows/s into process_writes, flush encoded once: column lists + value arrays (protocol 3) vs row maps (protocol 2)', unit: 'rows/s', value: sharedV3, baseline: { name: 'the same flushes as row maps, same runner', value: sharedV2.rowsPerSec, unit: 'rows/s' }, ratio: sharedV3 / sharedV2.rowsPerSec },
       { name: 'runner decode alone, encoded flush → list of dict rows (median of 30): protocol 3 form', unit: 'rows/s', value: decodeRate.v3!, baseline: { name: 'protocol 2 row maps (msgpack map decoding)', value: decodeRate.v2!, unit: 'rows/s' }, ratio: decodeRate.v3! / decodeRate.v2! },
-    ], { batchRows: BATCH_ROWS, batches: BATCHES, pipelineDepth: DEPTH, hostEncodeRowsPerSec: (BATCHES * BATCH_ROWS) / (withEncode.encodeMs / 1000), encodedOnceRuns: [shared.rowsPerSec, shared2.rowsPerSec] });
+    ], { ...hostLoad(), batchRows: BATCH_ROWS, batches: BATCHES, pipelineDepth: DEPTH, hostEncodeRowsPerSec: (BATCHES * BATCH_ROWS) / (withEncode.encodeMs / 1000), encodedOnceRuns: [shared.rowsPerSec, shared2.rowsPerSec] });
   } finally {
     await runner.stop();
     plugins.remove();
