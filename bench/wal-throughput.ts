@@ -118,8 +118,11 @@ export async function runWalThroughput(): Promise<void> {
     const withEncode = await deliver(true);
     const shared = await deliver(false);
     // The same flushes in the version 2 form (row maps, which the runner still reads), same run.
-    const sharedV2 = await deliver(false, true);
+    // Alternated, best of two each, so load from other processes hits both forms alike.
+    const sharedV2a = await deliver(false, true);
     const shared2 = await deliver(false);
+    const sharedV2b = await deliver(false, true);
+    const sharedV2 = { rowsPerSec: Math.max(sharedV2a.rowsPerSec, sharedV2b.rowsPerSec) };
 
     const files = [join(plugins.dir, 'v2.bin'), join(plugins.dir, 'v3.bin')];
     writeFileSync(files[0]!, encodeRowMaps(distinct[0]!));
@@ -138,7 +141,7 @@ export async function runWalThroughput(): Promise<void> {
       { name: 'rows/s into process_writes (flush encoded once, as shared by every trigger of a database)', unit: 'rows/s', value: sharedV3, baseline: base, ratio: sharedV3 / baseline, target: '>= 1M rows/s' },
       { name: 'rows/s into process_writes, flush encoded once: column lists + value arrays (protocol 3) vs row maps (protocol 2)', unit: 'rows/s', value: sharedV3, baseline: { name: 'the same flushes as row maps, same runner', value: sharedV2.rowsPerSec, unit: 'rows/s' }, ratio: sharedV3 / sharedV2.rowsPerSec },
       { name: 'runner decode alone, encoded flush → list of dict rows (median of 30): protocol 3 form', unit: 'rows/s', value: decodeRate.v3!, baseline: { name: 'protocol 2 row maps (msgpack map decoding)', value: decodeRate.v2!, unit: 'rows/s' }, ratio: decodeRate.v3! / decodeRate.v2! },
-    ], { ...hostLoad(), batchRows: BATCH_ROWS, batches: BATCHES, pipelineDepth: DEPTH, hostEncodeRowsPerSec: (BATCHES * BATCH_ROWS) / (withEncode.encodeMs / 1000), encodedOnceRuns: [shared.rowsPerSec, shared2.rowsPerSec] });
+    ], { ...hostLoad(), batchRows: BATCH_ROWS, batches: BATCHES, pipelineDepth: DEPTH, hostEncodeRowsPerSec: (BATCHES * BATCH_ROWS) / (withEncode.encodeMs / 1000), encodedOnceRuns: { protocol3: [shared.rowsPerSec, shared2.rowsPerSec], protocol2: [sharedV2a.rowsPerSec, sharedV2b.rowsPerSec] } });
   } finally {
     await runner.stop();
     plugins.remove();
