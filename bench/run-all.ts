@@ -4,6 +4,7 @@ import { runQuery } from './query.js';
 import { runIdleRss } from './idle-rss.js';
 import { runActivation } from './activation.js';
 import { runWalThroughput } from './wal-throughput.js';
+import { runWalTriggerE2e } from './wal-trigger-e2e.js';
 import { runPluginQuery } from './plugin-query.js';
 import { runRunnerFootprint } from './runner-footprint.js';
 import { runHttpTrigger } from './http-trigger.js';
@@ -25,6 +26,7 @@ const all: Record<string, () => Promise<void>> = {
   'idle-rss': runIdleRss,
   activation: runActivation,
   'wal-throughput': runWalThroughput,
+  'wal-trigger-e2e': runWalTriggerE2e,
   'plugin-query': runPluginQuery,
   'runner-footprint': runRunnerFootprint,
   'http-trigger': runHttpTrigger,

@@ -13,7 +13,7 @@ import os
 import platform
 from typing import Any, Callable, Optional
 
-from . import codec
+from . import codec, table_batches
 from .cache import CacheStore
 from .connection import Connection
 from .errors import PluginError, error_payload
@@ -24,16 +24,8 @@ from .protocol import (PROCESS_REQUEST, PROCESS_SCHEDULED_CALL, PROCESS_WRITES, 
                        Phase)
 from .responses import response_result
 
-def merge_table_batches(fragments: list[Any]) -> list[Any]:
-    """A WAL flush sent in parts: a table's rows may be cut across parts (adjacent fragments of one table)."""
-    batches: list[Any] = []
-    for fragment in fragments:
-        if (batches and isinstance(fragment, dict)
-                and batches[-1].get(Field.TABLE_NAME) == fragment.get(Field.TABLE_NAME)):
-            batches[-1][Field.ROWS].extend(fragment.get(Field.ROWS) or [])
-        else:
-            batches.append(fragment)
-    return batches
+# A WAL flush sent in parts: a table's rows may be cut across parts (adjacent fragments of one table).
+merge_table_batches = table_batches.from_wire
 
 
 class CallFailed(Exception):
@@ -46,10 +38,10 @@ class CallFailed(Exception):
 
 def _decode_batches(value: Any, ctx: CallContext) -> Any:
     if isinstance(value, dict) and Field.PARTS in value:
-        return merge_table_batches(fetch_parts(ctx, Field.TABLE_BATCHES, value))
+        return table_batches.from_wire(fetch_parts(ctx, Field.TABLE_BATCHES, value))
     if isinstance(value, (bytes, bytearray, memoryview)):
-        return codec.unpackb(value)
-    return value if value is not None else []
+        return table_batches.from_wire(codec.unpackb_tuples(value))
+    return table_batches.from_wire(value) if value is not None else []
 
 
 MAX_START_WAIT_NS = 1_000_000_000

@@ -62,11 +62,13 @@ class SingleFilePlugin:
         self._key: Optional[tuple[str, int, int]] = None
         self._code: Optional[CodeType] = None
         self._text: Optional[str] = None
+        self._lines: Optional[tuple[int, None, list[str], str]] = None
         self._codes: set[CodeType] = set()
 
     def _compile(self, text: str) -> CodeType:
         code: CodeType = compile(text, "<string>", "exec", dont_inherit=True)
         self._text = text
+        self._lines = None
         self._codes = _nested_codes(code)
         self._remember_source()
         return code
@@ -76,10 +78,15 @@ class SingleFilePlugin:
         return code in self._codes
 
     def _remember_source(self) -> None:
-        # Lets tracebacks show source lines for "<string>" frames (mapped to the real path).
-        if self._text is not None:
-            linecache.cache["<string>"] = (len(self._text), None,
-                                           self._text.splitlines(True), "<string>")
+        # Lets tracebacks show source lines for "<string>" frames (mapped to the real path). The entry is built once
+        # per compiled text and put back on every call (another plugin's code may have replaced it).
+        if self._text is None:
+            return
+        entry = self._lines
+        if entry is None:
+            entry = self._lines = (len(self._text), None, self._text.splitlines(True), "<string>")
+        if linecache.cache.get("<string>") is not entry:
+            linecache.cache["<string>"] = entry
 
     def code(self) -> CodeType:
         if self._fixed_source is not None:

@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Final, Optional
 
-PROTOCOL_VERSION: Final = 2
+PROTOCOL_VERSION: Final = 3
 
 # Who sends a method, and whether it expects an answer.
 HOST_TO_CHILD: Final = "host_to_child"
@@ -160,7 +160,7 @@ SHAPES: Final[dict[str, tuple[str, ...]]] = {
     "error": (F.TYPE, F.MESSAGE, F.TRACEBACK, F.PHASE, F.CACHE_CHANGES),
     "cache_entry": (F.VALUE, F.EXPIRES_AT),
     "cache_changes": (F.CACHE_NAME, F.SET, F.DELETED, F.UNPICKLABLE),
-    "table_batch": (F.TABLE_NAME, F.ROWS),
+    "table_batch": (F.TABLE_NAME, F.COLUMNS, F.ROWS),
     "parted": (F.PARTS,),
 }
 

@@ -130,9 +130,9 @@ class StreamingEndToEndTest(TempDirCase, unittest.TestCase):
         reply = self.runner.call("load", {"plugin_path": path, "database": "foo"})
         self.assertIn("result", reply, reply)
 
-    def test_hello_announces_protocol_version_2(self):
-        self.assertEqual(PROTOCOL_VERSION, 2)
-        self.assertEqual(self.runner.hello["params"]["protocol_version"], 2)
+    def test_hello_announces_protocol_version_3(self):
+        self.assertEqual(PROTOCOL_VERSION, 3)
+        self.assertEqual(self.runner.hello["params"]["protocol_version"], 3)
 
     def test_parted_table_batches_are_fetched_and_joined(self):
         self.load(PARTS_PLUGIN)

@@ -64,6 +64,7 @@ export {
 } from './protocol/child-request-handlers.js';
 export {
   QueryPageEncoder,
+  binWrapped,
   encodeQueryResult,
   encodeTableBatchParts,
   encodeTableBatches,

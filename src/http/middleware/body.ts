@@ -31,7 +31,10 @@ async function rawBody(ctx: Context, limit: number): Promise<Buffer> {
 }
 
 function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
-  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  // Neither Content-Length nor Transfer-Encoding: the request has no body (RFC 9112 §6.3); no need to wait for 'end'.
+  if (req.readableEnded || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)) {
+    return Promise.resolve(Buffer.alloc(0));
+  }
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -6,8 +6,8 @@ export { ChoreMethod };
 export const PARTS_KEY = PROTOCOL_SHAPES.parted.parts;
 
 // The protocol version this host speaks (python-runner's PROTOCOL_VERSION): 2 streams writes, query pages and
-// parted parameters.
-export const PROTOCOL_VERSION = 2;
+// parted parameters; 3 sends WAL rows as value arrays under a column list per table fragment.
+export const PROTOCOL_VERSION = 3;
 
 // What the runner says about itself when it is ready; every field optional so older runners still start.
 export interface HelloInfo {

@@ -20,6 +20,7 @@ export interface PluginQueryResult {
 }
 
 const TABLE_NAME = PROTOCOL_SHAPES.tableBatch.tableName;
+const COLUMNS = PROTOCOL_SHAPES.tableBatch.columns;
 const ROWS = PROTOCOL_SHAPES.tableBatch.rows;
 const PAGE = PROTOCOL_METHODS.query.result;
 
@@ -29,6 +30,38 @@ const writer = new PluginValueWriter(1024 * 1024);
 const headWriter = new PluginValueWriter(4 * 1024);
 
 type PluginRow = PluginTableBatch['rows'][number];
+
+// Rows whose columns change more often than every this many rows (on average) travel as maps: a run's column list
+// costs about one row's keys, and the child builds each run's dicts in one step.
+const MIN_AVERAGE_RUN = 4;
+
+// Where a table's runs of rows with the same columns (same names, same order) start, and their columns; null when
+// the runs are too short to be worth it.
+interface ColumnRuns {
+  starts: number[];
+  columns: string[][];
+}
+
+function columnRuns(rows: readonly PluginRow[]): ColumnRuns | null {
+  const starts: number[] = [];
+  const columns: string[][] = [];
+  let current: string[] | null = null;
+  for (let i = 0; i < rows.length; i++) {
+    const keys = Object.keys(rows[i]!);
+    if (current !== null && sameKeys(current, keys)) continue;
+    if ((starts.length + 1) * MIN_AVERAGE_RUN > rows.length) return null;
+    starts.push(i);
+    columns.push(keys);
+    current = keys;
+  }
+  return { starts, columns };
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 function writeRow(w: PluginValueWriter, row: PluginRow): void {
   const keys = Object.keys(row);
@@ -40,24 +73,31 @@ function writeRow(w: PluginValueWriter, row: PluginRow): void {
   }
 }
 
-// A WAL flush as `process_writes` expects it, encoded once so every trigger of the database can
-// be handed the same bytes: ints/uints are bigint → int, floats are number → float (2.0 stays a float), time int ns.
-export function encodeTableBatches(batches: readonly PluginTableBatch[]): Buffer {
-  writer.arrayHeader(batches.length);
-  for (const batch of batches) {
-    writer.mapHeader(2);
-    writer.key(TABLE_NAME);
-    writer.str(batch.tableName);
-    writer.key(ROWS);
-    writer.arrayHeader(batch.rows.length);
-    for (const row of batch.rows) writeRow(writer, row);
-  }
-  return writer.finish();
+function writeValues(w: PluginValueWriter, row: PluginRow, columns: readonly string[]): void {
+  w.arrayHeader(columns.length);
+  for (let i = 0; i < columns.length; i++) w.value(row[columns[i]!]);
 }
 
-// The same flush cut into parts of about `partBytes` each (a frame must stay under the cap): every part is itself
-// a `table_batches` list, and a table whose rows span parts appears as adjacent fragments with the same
-// table_name, which the child joins (python-runner/PROTOCOL.md `process_writes`). One part when the flush is small.
+// A WAL flush as `process_writes` takes it (python-runner/PROTOCOL.md): a `bin` holding the msgpack list of table
+// fragments, encoded once so every trigger of the database can be handed the same bytes. Ints/uints are bigint →
+// int, floats are number → float (2.0 stays a float), time int ns.
+export function encodeTableBatches(batches: readonly PluginTableBatch[]): Buffer {
+  return binWrapped(encodeTableBatchParts(batches, Infinity)[0]!);
+}
+
+// msgpack `bin` around already encoded bytes: the child decodes it itself, into tuples (cheaper than lists).
+export function binWrapped(bytes: Buffer): Buffer {
+  const head = Buffer.allocUnsafe(5);
+  head[0] = 0xc6;
+  head.writeUInt32BE(bytes.length, 1);
+  return Buffer.concat([head, bytes]);
+}
+
+// The flush as `table_batches` lists of about `partBytes` each (a frame must stay under the cap). A list holds
+// table fragments: `{table_name, columns, rows: [[value, …]]}` for a run of rows with the same columns, or
+// `{table_name, rows: [map]}` when a table's rows change columns too often; a table whose rows span runs or parts
+// appears as adjacent fragments with the same table_name, which the child joins (python-runner/PROTOCOL.md
+// `process_writes`). One part when the flush is small.
 export function encodeTableBatchParts(batches: readonly PluginTableBatch[], partBytes: number): Buffer[] {
   const parts: Buffer[] = [];
   let pieces: Buffer[] = [];
@@ -71,12 +111,21 @@ export function encodeTableBatchParts(batches: readonly PluginTableBatch[], part
     size = 0;
   };
   for (const batch of batches) {
+    const all = batch.rows;
+    const runs = columnRuns(all);
+    let columns: string[] | null = null;
+    let run = 0;
     let rows = 0;
     const closeFragment = (): void => {
       const body = writer.finish();
-      headWriter.mapHeader(2);
+      headWriter.mapHeader(columns ? 3 : 2);
       headWriter.key(TABLE_NAME);
       headWriter.str(batch.tableName);
+      if (columns) {
+        headWriter.key(COLUMNS);
+        headWriter.arrayHeader(columns.length);
+        for (const c of columns) headWriter.str(c);
+      }
       headWriter.key(ROWS);
       headWriter.arrayHeader(rows);
       const head = headWriter.finish();
@@ -85,15 +134,24 @@ export function encodeTableBatchParts(batches: readonly PluginTableBatch[], part
       size += head.length + body.length;
       rows = 0;
     };
-    for (const row of batch.rows) {
-      writeRow(writer, row);
+    for (let i = 0; i < all.length; i++) {
+      const row = all[i]!;
+      if (runs) {
+        if (run < runs.starts.length && runs.starts[run] === i) {
+          if (rows > 0) closeFragment();
+          columns = runs.columns[run++]!;
+        }
+        writeValues(writer, row, columns!);
+      } else {
+        writeRow(writer, row);
+      }
       rows++;
       if (size + writer.length >= partBytes) {
         closeFragment();
         closePart();
       }
     }
-    if (rows > 0 || batch.rows.length === 0) closeFragment();
+    if (rows > 0 || all.length === 0) closeFragment();
   }
   if (fragments > 0 || parts.length === 0) closePart();
   return parts;

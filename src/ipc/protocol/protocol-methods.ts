@@ -30,7 +30,7 @@ const childRequest = <M extends string, P extends Record<string, string>, R exte
 const childNotification = <M extends string, P extends Record<string, string>>(method: M, params: P) =>
   ({ method, direction: 'child_to_host', kind: 'notification', params, result: null }) as const;
 
-// The protocol, method by method (protocol version 2: streamed writes, query pages, parted parameters).
+// The protocol, method by method (protocol version 3: streamed writes, query pages, parted parameters, WAL rows as column lists and value arrays).
 export const PROTOCOL_METHODS = {
   // host → child: plugin calls, run one at a time in arrival order.
   load: hostRequest(
@@ -100,7 +100,7 @@ export const PROTOCOL_SHAPES = {
   // What a call changed in a local cache namespace.
   cacheChanges: { cacheName: 'cache_name', set: 'set', deleted: 'deleted', unpicklable: 'unpicklable' },
   // One table of a WAL flush (`process_writes` `table_batches`).
-  tableBatch: { tableName: 'table_name', rows: 'rows' },
+  tableBatch: { tableName: 'table_name', columns: 'columns', rows: 'rows' },
   // A parted parameter's placeholder: the peer fetches its slices with `$/part`.
   parted: { parts: '$parts' },
 } as const satisfies Record<string, Readonly<Record<string, string>>>;

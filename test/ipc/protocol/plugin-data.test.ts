@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Packr } from 'msgpackr';
 import { encodeQueryResult, encodeTableBatches, numberKindFor } from '../../../src/ipc/protocol/plugin-data.js';
 import { PluginValueWriter } from '../../../src/ipc/codec/plugin-value-writer.js';
+import { pluginTableBatches } from '../../helpers/table-batches.js';
 
 const unpack = (b: Buffer) => new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'bigint' }).unpack(b);
 
@@ -11,12 +12,39 @@ describe('ipc/protocol/plugin-data', () => {
       { tableName: 'cpu', rows: [{ host: 'A', usage: 1n, system: 2, ok: true, time: 100n }] },
       { tableName: 'mem', rows: [] },
     ]);
-    expect(unpack(bytes)).to.deep.equal([
+    expect(pluginTableBatches(bytes)).to.deep.equal([
       { table_name: 'cpu', rows: [{ host: 'A', usage: 1, system: 2, ok: true, time: 100 }] },
       { table_name: 'mem', rows: [] },
     ]);
     // The float 2 travels as float64 (0xcb), so Python sees 2.0.
     expect(bytes.includes(Buffer.from([0xcb, 0x40, 0x00, 0, 0, 0, 0, 0, 0]))).to.equal(true);
+  });
+
+  it('sends runs of rows with the same columns as one column list and value arrays, in row order', () => {
+    const a = (i: number) => ({ host: `h${i}`, usage: i + 0.5, time: BigInt(i) });
+    const b = (i: number) => ({ host: `h${i}`, free: BigInt(i), time: BigInt(i) });
+    const rows = [a(0), a(1), a(2), a(3), b(4), b(5), b(6), b(7), a(8), a(9), a(10), a(11)];
+    const bytes = encodeTableBatches([{ tableName: 'cpu', rows }]);
+    const fragments = unpack(unpack(bytes)) as Array<{ table_name: string; columns?: string[]; rows: unknown[][] }>;
+    expect(fragments.map((f) => [f.table_name, f.columns, f.rows.length])).to.deep.equal([
+      ['cpu', ['host', 'usage', 'time'], 4],
+      ['cpu', ['host', 'free', 'time'], 4],
+      ['cpu', ['host', 'usage', 'time'], 4],
+    ]);
+    expect(fragments[1]!.rows[0]).to.deep.equal(['h4', 4, 4]);
+    expect(pluginTableBatches(bytes)).to.deep.equal([
+      { table_name: 'cpu', rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]))) },
+    ]);
+  });
+
+  it('sends a table whose rows change columns every few rows as row maps, keys in each row\'s order', () => {
+    const rows = Array.from({ length: 10 }, (_, i) => (i % 2 ? { time: BigInt(i), v: i + 0.5 } : { v: i + 0.5, time: BigInt(i) }));
+    const bytes = encodeTableBatches([{ tableName: 'm', rows }]);
+    const fragments = unpack(unpack(bytes)) as Array<Record<string, unknown>>;
+    expect(fragments).to.have.length(1);
+    expect(fragments[0]).to.not.have.property('columns');
+    expect(Object.keys(pluginTableBatches(bytes)[0]!.rows[1]!)).to.deep.equal(['time', 'v']);
+    expect(Object.keys(pluginTableBatches(bytes)[0]!.rows[2]!)).to.deep.equal(['v', 'time']);
   });
 
   it('encodes query results columnar, integers per column type, NULLs kept', () => {

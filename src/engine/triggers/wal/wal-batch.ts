@@ -1,4 +1,4 @@
-import { PartedValue, PreEncoded, encodeTableBatchParts, type PluginTableBatch } from '../../../ipc/index.js';
+import { PartedValue, PreEncoded, binWrapped, encodeTableBatchParts, type PluginTableBatch } from '../../../ipc/index.js';
 import type { TableBatch, WalFlushEvent } from '../../../storage/types.js';
 
 // A flush whose encoding is larger than this travels in parts the child fetches (`$/part`), each well under the
@@ -28,7 +28,7 @@ export class WalBatch {
   get payload(): PreEncoded | PartedValue {
     if (!this.encoded) {
       const parts = encodeTableBatchParts(this.tables.map(pluginTableBatch), this.partBytes);
-      this.encoded = parts.length === 1 ? new PreEncoded(parts[0]!) : new PartedValue(parts.map((p) => new PreEncoded(p)));
+      this.encoded = parts.length === 1 ? new PreEncoded(binWrapped(parts[0]!)) : new PartedValue(parts.map((p) => new PreEncoded(p)));
     }
     return this.encoded;
   }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { MsgpackCodec, PartedValue, PreEncoded } from '../../../../src/ipc/index.js';
 import { WalBatch } from '../../../../src/engine/triggers/wal/wal-batch.js';
+import { joinFragments, pluginTableBatches, type WireFragment } from '../../../helpers/table-batches.js';
 
 describe('engine/triggers/wal/wal-batch', () => {
   const flush = {
@@ -16,7 +17,7 @@ describe('engine/triggers/wal/wal-batch', () => {
     expect(batch.rows).to.equal(2);
     expect(batch.payload).to.equal(batch.payload);
     expect(batch.payload).to.be.instanceOf(PreEncoded);
-    const decoded = new MsgpackCodec().decode((batch.payload as PreEncoded).bytes) as Array<{ table_name: string; rows: unknown[] }>;
+    const decoded = pluginTableBatches((batch.payload as PreEncoded).bytes);
     expect(decoded.map((t) => t.table_name)).to.deep.equal(['cpu', 'mem']);
   });
 
@@ -49,15 +50,12 @@ describe('engine/triggers/wal/wal-batch', () => {
     const parts = (payload as PartedValue).parts;
     expect(parts.length).to.be.greaterThan(3);
     const codec = new MsgpackCodec();
-    const joined: Array<{ table_name: string; rows: Array<Record<string, unknown>> }> = [];
+    const fragments: WireFragment[] = [];
     for (const part of parts) {
       expect(part.bytes.length).to.be.lessThan(16 * 1024 + 1024);
-      for (const fragment of codec.decode(part.bytes) as typeof joined) {
-        const last = joined[joined.length - 1];
-        if (last && last.table_name === fragment.table_name) last.rows.push(...fragment.rows);
-        else joined.push(fragment);
-      }
+      fragments.push(...(codec.decode(part.bytes) as WireFragment[]));
     }
+    const joined = joinFragments(fragments);
     expect(joined.map((t) => `${t.table_name}:${t.rows.length}`)).to.deep.equal(['cpu:2500', 'empty:0', 'mem:1200']);
     expect(joined[0]!.rows[2499]).to.deep.equal({ host: 'a2499', usage: 2499.5, time: 2499 });
     expect(joined[2]!.rows[0]).to.deep.equal({ host: 'b0', usage: 0.5, time: 0 });

@@ -1,3 +1,5 @@
+import { PROTOCOL_VERSION } from '../../../../src/ipc/index.js';
+
 // A stand-in for python-runner: speaks the envelope protocol with plain `msgpack`, nothing else.
 // argv[1] picks a misbehaviour: die-before-hello, silent, ignore-shutdown, old-protocol.
 export const ECHO_CHILD_SOURCE = String.raw`
@@ -26,7 +28,7 @@ sys.stderr.write("echo child ready\n")
 sys.stderr.flush()
 send({"type": "notification", "method": "$/hello", "params": {
     "pid": os.getpid(), "python_version": "%d.%d.%d" % sys.version_info[:3],
-    "runner_version": "echo", "protocol_version": 1 if mode == "old-protocol" else 2}})
+    "runner_version": "echo", "protocol_version": 1 if mode == "old-protocol" else ${PROTOCOL_VERSION}}})
 
 while True:
     header = read_exact(4)

@@ -5,6 +5,7 @@ import { ConnectionClosedError, RunnerError } from '../../../../src/ipc/errors.j
 import { defaultPythonCandidates, findBasePython } from '../../../../src/engine/environment/find-base-python.js';
 import { captureLogger } from '../../../ipc/child/capture-logger.js';
 import { ECHO_CHILD_SOURCE } from './echo-child.js';
+import { PROTOCOL_VERSION } from '../../../../src/ipc/index.js';
 
 async function rejection(p: Promise<unknown>): Promise<any> {
   try {
@@ -40,7 +41,7 @@ describe('ipc/child/spawn-runner (inline Python echo child)', () => {
   it('starts, says hello, echoes bigint and bin through real msgpack, and shuts down cleanly', async () => {
     const { runner, lines } = await start();
     expect(runner.pid).to.be.a('number');
-    expect(runner.hello).to.include({ pid: runner.pid, runnerVersion: 'echo', protocolVersion: 2 });
+    expect(runner.hello).to.include({ pid: runner.pid, runnerVersion: 'echo', protocolVersion: PROTOCOL_VERSION });
     const params = { ns: 1_700_000_000_123_456_789n, body: Buffer.from([0, 255]), n: 3, s: 'é', f: 0.5, none: null };
     expect(await runner.connection.request('echo', params)).to.deep.equal(params);
     expect(await runner.connection.request('types', params)).to.deep.equal({
@@ -79,7 +80,7 @@ describe('ipc/child/spawn-runner (inline Python echo child)', () => {
   it('refuses a runner that speaks another protocol version, naming both', async () => {
     const err = await rejection(start('old-protocol'));
     expect(err).to.be.instanceOf(RunnerError);
-    expect(err.message).to.include('speaks protocol version 1, this server 2');
+    expect(err.message).to.include(`speaks protocol version 1, this server ${PROTOCOL_VERSION}`);
   });
 
   it('kills a child that does not say hello in time, and reports a missing interpreter', async () => {
