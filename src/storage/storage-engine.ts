@@ -469,14 +469,21 @@ export class StorageEngine {
       if (seq > maxSeq) maxSeq = seq;
       const db = await this.ensureDatabase(dbName);
       if (replay) validateRows(this.catalog, db, rows.map((row, i) => ({ row, lineNumber: i + 1, raw: '' })));
+      // Rows of one write mostly name the table of the row before: the group key is built once per run.
+      let last: { rows: WriteRow[] } | null = null;
+      let lastTable = '';
       for (const r of rows) {
-        const key = `${db.id}\u0000${r.table}`;
-        let g = groups.get(key);
-        if (!g) {
-          groups.set(key, (g = { dbId: db.id, table: r.table, rows: [] }));
-          await this.schema.sync([this.catalog.table(db, r.table)!]);
+        if (last === null || r.table !== lastTable) {
+          const key = `${db.id}\u0000${r.table}`;
+          let g = groups.get(key);
+          if (!g) {
+            groups.set(key, (g = { dbId: db.id, table: r.table, rows: [] }));
+            await this.schema.sync([this.catalog.table(db, r.table)!]);
+          }
+          last = g;
+          lastTable = r.table;
         }
-        g.rows.push(r);
+        last.rows.push(r);
       }
     }
     await this.store.applyBatch([...groups.values()], maxSeq);

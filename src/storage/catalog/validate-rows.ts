@@ -54,6 +54,18 @@ function checkRow(types: TypeIndex | undefined, row: WriteRow): string | null {
   return null;
 }
 
+// Same table, same tag array (the parser shares one per series) and the same field names and types in the same
+// order: a row of that shape passes whenever an earlier row of the call passed, as the schema only grows.
+function sameShape(a: WriteRow, b: WriteRow): boolean {
+  if (a.table !== b.table || a.fields.length !== b.fields.length) return false;
+  for (let i = 0; i < a.fields.length; i++) {
+    const fa = a.fields[i]!;
+    const fb = b.fields[i]!;
+    if (fa.key !== fb.key || fa.type !== fb.type) return false;
+  }
+  return true;
+}
+
 // Checks rows against the database schema, adding new tables and columns; a conflicting row is refused alone.
 export function validateRows(catalog: Catalog, db: Database, rows: RowWithSource[], dryRun = false): ValidationResult {
   const accepted: RowWithSource[] = [];
@@ -61,8 +73,15 @@ export function validateRows(catalog: Catalog, db: Database, rows: RowWithSource
   const changedTables = new Set<Table>();
   const typeCache = new Map<Table, TypeIndex>();
   const tables = new Map<string, Table | undefined>();
+  // Per tag array, the last row with it that passed.
+  const passed = new Map<WriteRow['tags'], WriteRow>();
   for (const item of rows) {
     const { row } = item;
+    const earlier = passed.get(row.tags);
+    if (earlier !== undefined && sameShape(row, earlier)) {
+      accepted.push(item);
+      continue;
+    }
     let table = tables.has(row.table) ? tables.get(row.table) : catalog.table(db, row.table);
     tables.set(row.table, table);
     const types = table ? indexOf(typeCache, table) : undefined;
@@ -73,6 +92,7 @@ export function validateRows(catalog: Catalog, db: Database, rows: RowWithSource
     }
     if (dryRun) {
       accepted.push(item);
+      passed.set(row.tags, row);
       continue;
     }
     try {
@@ -99,6 +119,7 @@ export function validateRows(catalog: Catalog, db: Database, rows: RowWithSource
         changedTables.add(table);
       }
       accepted.push(item);
+      passed.set(row.tags, row);
     } catch (err) {
       if (err instanceof AppError && err.status === 422) {
         problems.push({ lineNumber: item.lineNumber, raw: item.raw, message: err.message, limit: true });

@@ -17,6 +17,8 @@ const MAX_NAMES = 8192;
 interface Series {
   measurement: string;
   tags: Array<[string, string]>;
+  // The field keys of the last line of this series that passed the tag/field name clash check.
+  clashFree: string[] | null;
 }
 
 const noFields = (): LineFailure => new LineFailure('No fields were provided');
@@ -38,8 +40,14 @@ export class LineScanner implements Cursor {
   private readonly names = new Map<string, string>();
   private readonly seriesTable = new Map<string, Series>();
   private readonly tagScratch: Array<[string, string]> = [];
+  // The fields of the current line are the first fieldCount entries (the array is never shortened).
   private readonly fieldScratch: Field[] = [];
+  private fieldCount = 0;
   private readonly lastFieldKeys: string[] = [];
+  // What scan() read besides the fields.
+  measurement = '';
+  tags: Array<[string, string]> = [];
+  timestamp: bigint | null = null;
 
   // One scanner per body: the series and name tables live as long as the parse call.
   constructor(src: string) {
@@ -59,15 +67,21 @@ export class LineScanner implements Cursor {
 
   // Throws LineFailure on the first problem; on success cur.nl is where the logical line ended.
   parse(): ParsedLine {
+    const fields = this.scan();
+    return { measurement: this.measurement, tags: this.tags, fields, timestamp: this.timestamp };
+  }
+
+  // parse() without the line object: the fields are returned, the rest is left in measurement, tags and timestamp.
+  scan(): Field[] {
     const s = this.src;
-    const { measurement, tags } = this.readSeries();
+    const series = this.readSeries();
+    const { measurement, tags } = series;
     const c = this.pos < this.end ? s.charCodeAt(this.pos) : -1;
     if (c !== SPACE) throw noFields();
     this.skipSpaces();
     if (this.pos >= this.end) throw noFields();
 
-    const fields = this.fieldScratch;
-    fields.length = 0;
+    this.fieldCount = 0;
     for (let index = 0; ; index++) {
       const keyAt = this.pos;
       const key = this.readFieldKey(index);
@@ -80,14 +94,19 @@ export class LineScanner implements Cursor {
       this.pos++;
       const field = readFieldValue(this, key);
       if (key === 'time') throw new LineFailure("invalid column name time: the field key 'time' is reserved for the timestamp");
-      this.addField(fields, field);
+      this.addField(field);
       if (this.pos < this.end && s.charCodeAt(this.pos) === COMMA) {
         this.pos++;
         continue;
       }
       break;
     }
-    if (tags.length > 0) checkNoClash(tags, fields);
+    // Exact-size copy: the scratch array keeps its capacity for the next line.
+    const fields = this.fieldScratch.slice(0, this.fieldCount);
+    if (tags.length > 0 && !sameKeys(series.clashFree, fields)) {
+      checkNoClash(tags, fields);
+      series.clashFree = fields.map((f) => f.key);
+    }
 
     let timestamp: bigint | null = null;
     if (this.pos < this.end) {
@@ -102,8 +121,10 @@ export class LineScanner implements Cursor {
         throw new LineFailure(`could not parse entire line: found trailing content '${shown(s.slice(this.pos, this.end))}'`);
       }
     }
-    // Exact-size copies: the scratch arrays keep their capacity for the next line.
-    return { measurement, tags, fields: fields.slice(), timestamp };
+    this.measurement = measurement;
+    this.tags = tags;
+    this.timestamp = timestamp;
+    return fields;
   }
 
   // The series is everything before the first unescaped space. Without a backslash in it, its text is
@@ -166,7 +187,7 @@ export class LineScanner implements Cursor {
     }
     const shared = tags.slice();
     for (const tag of shared) Object.freeze(tag);
-    return { measurement, tags: Object.freeze(shared) as Array<[string, string]> };
+    return { measurement, tags: Object.freeze(shared) as Array<[string, string]>, clashFree: null };
   }
 
   // Names stop at an unescaped stop character; a backslash escapes the next character, but only
@@ -246,8 +267,9 @@ export class LineScanner implements Cursor {
   }
 
   // Duplicate field keys: the last value (and type) wins, keeping the first occurrence's position.
-  private addField(fields: Field[], field: Field): void {
-    const n = fields.length;
+  private addField(field: Field): void {
+    const fields = this.fieldScratch;
+    const n = this.fieldCount;
     if (n < LINEAR_LOOKUP_MAX) {
       for (let j = 0; j < n; j++) {
         if (fields[j]!.key === field.key) {
@@ -255,7 +277,8 @@ export class LineScanner implements Cursor {
           return;
         }
       }
-      fields.push(field);
+      fields[n] = field;
+      this.fieldCount = n + 1;
       return;
     }
     let index = this.fieldIndex;
@@ -267,7 +290,8 @@ export class LineScanner implements Cursor {
     const at = index.get(field.key);
     if (at === undefined) {
       index.set(field.key, n);
-      fields.push(field);
+      fields[n] = field;
+      this.fieldCount = n + 1;
     } else {
       fields[at] = field;
     }
@@ -284,6 +308,13 @@ function addTag(tags: Array<[string, string]>, key: string, value: string): void
     }
   }
   tags.push([key, value]);
+}
+
+// Whether a line's fields have exactly these keys, in this order.
+function sameKeys(keys: string[] | null, fields: Field[]): boolean {
+  if (keys === null || keys.length !== fields.length) return false;
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== fields[i]!.key) return false;
+  return true;
 }
 
 // Tags and fields become columns of one table, so one name cannot be both.

@@ -1,4 +1,4 @@
-import type { LineError, ParsedLine } from '../types.js';
+import type { Field, LineError, ParsedLine } from '../types.js';
 import { LineFailure } from './errors.js';
 import { LineScanner } from './line-scanner.js';
 
@@ -28,6 +28,19 @@ const NEWLINE = 10;
 // The write path needs every good line and every bad line's error in one pass, never an exception.
 export function parseLineProtocol(body: string): ParseResult {
   const lines: ParsedLineEntry[] = [];
+  const errors = scanLines(body, (scanner, fields, lineNumber, rawStart, rawEnd) => {
+    const line = { measurement: scanner.measurement, tags: scanner.tags, fields, timestamp: scanner.timestamp };
+    lines.push({ line, lineNumber, raw: body.slice(rawStart, rawEnd) });
+  });
+  return { lines, errors };
+}
+
+// Called for each good line: its fields, the rest of it in the scanner's measurement, tags and timestamp, and where
+// its text (without its line ending) is in the body.
+export type LineVisitor = (scanner: LineScanner, fields: Field[], lineNumber: number, rawStart: number, rawEnd: number) => void;
+
+// Scans every line of a body, good lines to `visit` in order; returns the bad lines' errors, in line order.
+export function scanLines(body: string, visit: LineVisitor): LineError[] {
   const errors: LineError[] = [];
   const scanner = new LineScanner(body);
   const n = body.length;
@@ -49,20 +62,21 @@ export function parseLineProtocol(body: string): ParseResult {
     }
     scanner.begin(pos, start, end, nl, lineNumber);
     let lineEnd: number;
+    let fields: Field[] | null = null;
     try {
-      const line = scanner.parse();
+      fields = scanner.scan();
       lineEnd = scanner.nl;
-      lines.push({ line, lineNumber, raw: body.slice(pos, scanner.end) });
     } catch (err) {
       if (!(err instanceof LineFailure)) throw err;
       lineEnd = Math.max(scanner.nl, lineEndAfterError(body, pos, nl, splitBudget));
       const rawEnd = lineEnd > pos && body.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
       errors.push({ lineNumber, raw: body.slice(pos, rawEnd), message: err.message });
     }
+    if (fields !== null) visit(scanner, fields, lineNumber, pos, scanner.end);
     lineNumber += lineEnd === nl ? 1 : 1 + countNewlines(body, nl, lineEnd);
     pos = lineEnd + 1;
   }
-  return { lines, errors };
+  return errors;
 }
 
 // After a failure, find where the bad line ends the way InfluxDB splits lines: on a newline outside
