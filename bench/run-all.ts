@@ -35,6 +35,7 @@ const all: Record<string, () => Promise<void>> = {
   'sql-functions': runSqlFunctions,
   'flight-query': runFlightQuery,
   'cli-write': runCliWrite,
+  'last-point': async () => (await import('./last-point.js')).runLastPoint(),
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted) {

@@ -156,6 +156,8 @@ export interface SqlOptions {
   nowNs: bigint;
   // Upper time bound added to the WHERE clause (GROUP BY time queries default to now()).
   upperNs?: bigint;
+  // A bound from the last-point index: only points at or after (last) or at or before (first) this time.
+  bound?: { op: '>=' | '<='; ns: bigint };
 }
 
 /** The DuckDB query for one measurement, or undefined when it has none of the fields asked for. */
@@ -190,6 +192,7 @@ export function measurementSql(o: SqlOptions): MeasurementQuery | undefined {
   const where = [`(${fields.map((f) => `${quoteIdent(f)} IS NOT NULL`).join(' OR ')})`];
   if (stmt.where) where.push(conditionSql(stmt.where, schema, o.nowNs));
   if (o.upperNs !== undefined) where.push(`"time" <= ${timestampSql(o.upperNs)}`);
+  if (o.bound) where.push(`"time" ${o.bound.op} ${timestampSql(o.bound.ns)}`);
   let sql = `SELECT ${select.join(', ')} FROM ${quoteIdent(schema.name)} WHERE ${where.join(' AND ')}`;
   let limited = false;
   if (plan.aggregate) {
