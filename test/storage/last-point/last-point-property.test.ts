@@ -50,9 +50,9 @@ const where = fc.oneof(
   fc.constantFrom('x', 'y').map((r) => ` WHERE region = '${r}'`),
 );
 const queryArb = fc.oneof(
-  fc.tuple(where, fc.integer({ min: 1, max: 12 }), fc.constantFrom('*', 'usage, host')).map(([w, n, cols]) => ({ sql: `SELECT ${cols} FROM m${w} ORDER BY time DESC LIMIT ${n}` })),
-  fc.tuple(where, fc.constantFrom('selector_last(usage, time)', 'selector_first(usage, time)', 'selector_last(usage, time) AS u, selector_last(system, time)', 'selector_first(system, time)')).map(([w, s]) => ({ sql: `SELECT ${s} FROM m${w}` })),
-  fc.tuple(where, fc.constantFrom('last(usage)', 'first(usage)', 'last(usage), last(system)', 'first(system), first(usage)', 'last(system), region')).map(([w, s]) => ({ influxql: `SELECT ${s} FROM m${w}` })),
+  fc.tuple(where, fc.integer({ min: 1, max: 12 }), fc.constantFrom('*', 'usage, host')).map(([w, n, cols]) => ({ lang: 'sql' as const, text: `SELECT ${cols} FROM m${w} ORDER BY time DESC LIMIT ${n}` })),
+  fc.tuple(where, fc.constantFrom('selector_last(usage, time)', 'selector_first(usage, time)', 'selector_last(usage, time) AS u, selector_last(system, time)', 'selector_first(system, time)')).map(([w, s]) => ({ lang: 'sql' as const, text: `SELECT ${s} FROM m${w}` })),
+  fc.tuple(where, fc.constantFrom('last(usage)', 'first(usage)', 'last(usage), last(system)', 'first(system), first(usage)', 'last(system), region')).map(([w, s]) => ({ lang: 'influxql' as const, text: `SELECT ${s} FROM m${w}` })),
 );
 
 const opArb = fc.oneof(
@@ -80,8 +80,8 @@ async function apply(storage: StorageEngine, db: string, op: Op): Promise<unknow
         if (storage.table(db, 'm')) await storage.deleteTable(db, 'm', null);
         return null;
       case 'query':
-        if (op.sql !== undefined) return await storage.query(db, op.sql);
-        return await runInfluxql(storageHost(storage), op.influxql!, { db, nowNs: 1000n * S });
+        if (op.lang === 'sql') return await storage.query(db, op.text);
+        return await runInfluxql(storageHost(storage), op.text, { db, nowNs: 1000n * S });
     }
   } catch (err) {
     return { error: (err as Error).message };
