@@ -6,6 +6,7 @@ import { StorageEngine } from '../../../src/storage/storage-engine.js';
 import { StorageMetrics } from '../../../src/storage/storage-metrics.js';
 import { runInfluxql } from '../../../src/storage/query/influxql/influxql-engine.js';
 import { storageHost } from '../../../src/storage/query/influxql/storage-host.js';
+import type { WriteRow } from '../../../src/storage/types.js';
 
 const S = 1_000_000_000n;
 const HOSTS = ['a', 'b', 'c'];
@@ -43,6 +44,14 @@ function line(p: Point): string {
   return `${p.table},${tags} ${fields.join(',')} ${BigInt(p.slot * 16 + p.host * 3 + p.region) * S}`;
 }
 
+// A point as the write path hands it to the index, 1000 slots past anything written.
+function phantomRow(p: Point): WriteRow {
+  const tags: Array<[string, string]> = [['host', HOSTS[p.host]!]];
+  if (REGIONS[p.region]) tags.push(['region', REGIONS[p.region]!]);
+  const fields: WriteRow['fields'] = p.usage === undefined ? [{ key: 'system', type: 'int64', value: 1n }] : [{ key: 'usage', type: 'float64', value: p.usage }];
+  return { table: p.table, tags, fields, time: BigInt((p.slot + 1000) * 16 + p.host * 3 + p.region) * S };
+}
+
 const where = fc.oneof(
   fc.constant(''),
   fc.constantFrom(...HOSTS).map((h) => ` WHERE host = '${h}'`),
@@ -60,6 +69,9 @@ const opArb = fc.oneof(
   { arbitrary: queryArb.map((q) => ({ kind: 'query' as const, ...q })), weight: 6 },
   { arbitrary: fc.integer({ min: 0, max: 45 }).map((slot) => ({ kind: 'retention' as const, cutoffNs: BigInt(slot * 16) * S })), weight: 1 },
   { arbitrary: fc.constant({ kind: 'drop-table' as const }), weight: 1 },
+  // The index hears of points DuckDB does not have (yet): a write racing the query, as between an acknowledgement
+  // and its apply. The bounded run then misses the answer and the plain query must run.
+  { arbitrary: fc.array(pointArb, { minLength: 1, maxLength: 3 }).map((points) => ({ kind: 'phantom' as const, points })), weight: 1 },
 );
 type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -74,6 +86,13 @@ async function apply(storage: StorageEngine, db: string, op: Op): Promise<unknow
         // As retention runs: once the acknowledged writes are applied (a query waits for them).
         await storage.query(db, 'SELECT 1');
         await storage.deleteRowsBefore(found, op.cutoffNs);
+        return null;
+      }
+      case 'phantom': {
+        const found = storage.database(db);
+        if (!found) return null;
+        await storage.query(db, 'SELECT 1');
+        storage.lastPoints.onWrite(found, op.points.map((p) => phantomRow(p)));
         return null;
       }
       case 'drop-table':
