@@ -92,7 +92,7 @@ export async function executeSelect(stmt: SelectStatement, ctx: ExecContext): Pr
     const shape = ctx.host.selectorQuery && selectorShape(stmt, plan, target.schema);
     const op = shape && shape.dir === 'last' ? '>=' : '<=';
     const result = shape
-      ? await ctx.host.selectorQuery!(target.db, shape, (ns) => (ns === undefined ? q.sql : measurementSql({ ...options, bound: { op, ns } })!.sql), selectorAnswered)
+      ? await ctx.host.selectorQuery!(target.db, shape, (ns) => (ns === undefined ? q.sql : measurementSql({ ...options, bound: { op, ns, tags: shape.tags } })!.sql), selectorAnswered)
       : await ctx.host.query(target.db, q.sql);
     collected.push(...collect(target, q, plan, result.rows, defaultTime));
   }
