@@ -16,11 +16,21 @@ export interface LastPointPattern {
   whereStart: number;
   whereEnd: number;
   hasWhere: boolean;
+  // The spans of the select list and of the table name.
+  items: [number, number];
+  tableSpan: [number, number];
 }
 
 // The statement with `"time" >= bound` (or `<=` for first) added to its WHERE clause.
 export function boundedSql(sql: string, p: LastPointPattern, boundNs: bigint): string {
   const cond = `"time" ${p.kind === 'first' ? '<=' : '>='} make_timestamp_ns(${boundNs.toString()})`;
+  if (p.kind === 'rows') {
+    // The filter in a subquery of its own: DuckDB then sorts the few rows it keeps instead of planning a top-n
+    // over the table (several times slower here).
+    const table = sql.slice(...p.tableSpan);
+    const where = p.hasWhere ? `(${sql.slice(p.whereStart, p.whereEnd)}) AND ${cond}` : cond;
+    return `SELECT ${sql.slice(...p.items)} FROM (SELECT * FROM ${table} WHERE ${where} OFFSET 0) AS ${table} ORDER BY "time" DESC LIMIT ${p.rows}`;
+  }
   if (!p.hasWhere) return `${sql.slice(0, p.whereStart)} WHERE ${cond}${sql.slice(p.whereStart)}`;
   return `${sql.slice(0, p.whereStart)}(${sql.slice(p.whereStart, p.whereEnd)}) AND ${cond}${sql.slice(p.whereEnd)}`;
 }
@@ -85,7 +95,8 @@ export function lastPointPattern(sql: string, tables: ReadonlyArray<{ name: stri
     i += 6;
   }
   if (i !== end) return undefined;
-  return { table: table.name, tags, kind: select.kind, rows, fields: select.fields, whereStart, whereEnd, hasWhere };
+  const items: [number, number] = [tokens[1]!.start, tokens[from - 1]!.end];
+  return { table: table.name, tags, kind: select.kind, rows, fields: select.fields, whereStart, whereEnd, hasWhere, items, tableSpan: [tableTok.start, tableTok.end] };
 }
 
 // `*`, bare column names, or selector_last/selector_first(field, time) [AS alias] items.
