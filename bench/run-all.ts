@@ -40,6 +40,7 @@ const all: Record<string, () => Promise<void>> = {
   'cli-write': runCliWrite,
   peers: runPeers,
   'idle-runners': async () => (await import('./idle-runners.js')).runIdleRunners(),
+  'last-point': async () => (await import('./last-point.js')).runLastPoint(),
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted) {

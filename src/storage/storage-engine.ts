@@ -20,6 +20,7 @@ import { DuckDbStore } from './duckdb/duckdb-store.js';
 import { FlushBuffer } from './flush-buffer.js';
 import { CacheManager } from './caches/cache-manager.js';
 import { CACHE_SYSTEM_TABLES } from './caches/cache-system-tables.js';
+import { LastPointQueries } from './last-point/last-point-queries.js';
 import { ApplyQueue, type ApplyItem } from './apply-queue.js';
 import type { StorageMetrics } from './storage-metrics.js';
 import type { ColumnDef, LineError, Precision, WriteRow } from './types.js';
@@ -105,6 +106,8 @@ export class StorageEngine {
   readonly flushes: FlushBuffer;
   // Last-value and distinct-value caches, filled from the write path (caches/).
   readonly caches: CacheManager;
+  // Last-point queries bounded by an index of series' newest times (last-point/); INFLUXDB3_LAST_POINT_INDEX=off disables it.
+  readonly lastPoints: LastPointQueries;
   // The last --query-log-size queries the API edges ran (system.queries).
   readonly queryLog: QueryLog;
   private readonly wal: WriteAheadLog | null;
@@ -128,6 +131,7 @@ export class StorageEngine {
     this.clock = opts.clock ?? systemClock;
     this.catalog = new Catalog({ dir: file ? opts.dataDir : null, logger: opts.logger });
     this.caches = new CacheManager({ catalog: this.catalog, logger: opts.logger, clock: this.clock });
+    this.lastPoints = new LastPointQueries({ catalog: this.catalog, logger: opts.logger, query: (dbId, sql) => this.applyQueue.whenApplied().then(() => this.store.query(dbId, sql)), enabled: process.env.INFLUXDB3_LAST_POINT_INDEX !== 'off' });
     this.catalog.subscribe((e) => opts.metrics.catalogOperation(CATALOG_OPERATION[e.kind]));
     this.queryLog = new QueryLog(opts.queryLogSize ?? DEFAULT_QUERY_LOG_SIZE, this.clock, opts.metrics.queryPhases);
     const queries = queriesSystemTable(this.queryLog);
@@ -373,6 +377,7 @@ export class StorageEngine {
     for (const t of db.tables) {
       if (!t.deleted) await this.store.deleteBefore(db.id, t.name, cutoffNs);
     }
+    this.lastPoints.onRowsDeleted(db, cutoffNs);
   }
 
   // Parses, validates and durably stores a write; resolves once the rows are in the WAL and queryable.
@@ -412,6 +417,7 @@ export class StorageEngine {
     if (seq > this.ackedSeq) this.ackedSeq = seq;
     this.flushes.add(dbName, accepted, seq);
     this.caches.onWrite(db, accepted);
+    this.lastPoints.onWrite(db, accepted);
     await this.applyQueue.push({ dbName, rows: accepted, seq });
     return { linesWritten: accepted.length, errors, limitHit };
   }
@@ -423,7 +429,7 @@ export class StorageEngine {
     await this.beforeQuery?.(db);
     const started = performance.now();
     try {
-      const result = await this.store.query(db.id, sql, params);
+      const result = await this.lastPoints.query(db, sql, (q) => this.store.query(db.id, q, params));
       this.opts.metrics.query(performance.now() - started, true);
       return result;
     } catch (err) {

@@ -4,6 +4,7 @@ import { schemaOf, type MeasurementSchema } from './expr-sql.js';
 import { nameRegex } from './regex.js';
 import type { ColumnDef } from '../../types.js';
 import type { QueryResult } from '../query-result.js';
+import type { SelectorShape } from './last-point.js';
 
 // What InfluxQL needs from storage: the catalog and a way to run DuckDB SQL in a database.
 export interface InfluxqlHost {
@@ -12,6 +13,9 @@ export interface InfluxqlHost {
   measurements(db: string): Array<{ name: string; columns: ColumnDef[] }>;
   retentionNs(db: string): bigint | null;
   query(db: string, sql: string): Promise<QueryResult>;
+  // A last()/first() statement: `sql(bound)` narrowed by the last-point index when `answered` accepts its result,
+  // else `sql()` as written.
+  selectorQuery?(db: string, shape: SelectorShape, sql: (boundNs?: bigint) => string, answered: (r: QueryResult) => boolean): Promise<QueryResult>;
 }
 
 // One series of a statement's result, as InfluxDB 1.x returns it.

@@ -5,6 +5,7 @@ import { resolveRef, type MeasurementSchema } from './expr-sql.js';
 import { byName, resolveSources, type ExecContext, type Series, type Target } from './host.js';
 import { expandFields, planSelect, type SelectPlan } from './select-plan.js';
 import { measurementSql, type MeasurementQuery } from './select-sql.js';
+import { selectorAnswered, selectorShape } from './last-point.js';
 import { applyTransforms, fillWindows, type Row } from './series-ops.js';
 import { timeRange, isTimeRef } from './time.js';
 
@@ -85,9 +86,14 @@ export async function executeSelect(stmt: SelectStatement, ctx: ExecContext): Pr
   const defaultTime = range.min ?? 0n;
   const collected: Collected[] = [];
   for (const target of targets) {
-    const q = measurementSql({ stmt, plan, schema: target.schema, range, nowNs: ctx.nowNs, upperNs });
+    const options = { stmt, plan, schema: target.schema, range, nowNs: ctx.nowNs, upperNs };
+    const q = measurementSql(options);
     if (!q) continue;
-    const result = await ctx.host.query(target.db, q.sql);
+    const shape = ctx.host.selectorQuery && selectorShape(stmt, plan, target.schema);
+    const op = shape && shape.dir === 'last' ? '>=' : '<=';
+    const result = shape
+      ? await ctx.host.selectorQuery!(target.db, shape, (ns) => (ns === undefined ? q.sql : measurementSql({ ...options, bound: { op, ns, tags: shape.tags } })!.sql), selectorAnswered)
+      : await ctx.host.query(target.db, q.sql);
     collected.push(...collect(target, q, plan, result.rows, defaultTime));
   }
   if (collected.length === 0) return [];

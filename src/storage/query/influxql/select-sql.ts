@@ -1,4 +1,4 @@
-import { quoteIdent } from '../sql-names.js';
+import { quoteIdent, quoteLiteral } from '../sql-names.js';
 import type { Expr, SelectStatement } from './ast.js';
 import { influxqlError } from './errors.js';
 import { NUMERIC, arithSql, conditionSql, isMathFunction, mathSql, numberSql, refSql, resolveRef, timestampSql, valueSql, type MeasurementSchema } from './expr-sql.js';
@@ -156,6 +156,10 @@ export interface SqlOptions {
   nowNs: bigint;
   // Upper time bound added to the WHERE clause (GROUP BY time queries default to now()).
   upperNs?: bigint;
+  // A bound from the last-point index: only points at or after (last) or at or before (first) this time. The
+  // statement's top-level tag equalities (non-empty values) are repeated as plain `tag = value` DuckDB can push
+  // into its scan.
+  bound?: { op: '>=' | '<='; ns: bigint; tags: ReadonlyMap<string, string> };
 }
 
 /** The DuckDB query for one measurement, or undefined when it has none of the fields asked for. */
@@ -190,6 +194,10 @@ export function measurementSql(o: SqlOptions): MeasurementQuery | undefined {
   const where = [`(${fields.map((f) => `${quoteIdent(f)} IS NOT NULL`).join(' OR ')})`];
   if (stmt.where) where.push(conditionSql(stmt.where, schema, o.nowNs));
   if (o.upperNs !== undefined) where.push(`"time" <= ${timestampSql(o.upperNs)}`);
+  if (o.bound) {
+    where.push(`"time" ${o.bound.op} ${timestampSql(o.bound.ns)}`);
+    for (const [tag, value] of o.bound.tags) where.push(`${quoteIdent(tag)} = ${quoteLiteral(value)}`);
+  }
   let sql = `SELECT ${select.join(', ')} FROM ${quoteIdent(schema.name)} WHERE ${where.join(' AND ')}`;
   let limited = false;
   if (plan.aggregate) {

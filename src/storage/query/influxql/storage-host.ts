@@ -11,5 +11,10 @@ export function storageHost(storage: StorageEngine): InfluxqlHost {
       return ns ? BigInt(ns) : null;
     },
     query: (db, sql) => storage.query(db, sql),
+    selectorQuery: async (db, shape, sql, answered) => {
+      const points = storage.lastPoints;
+      const bound = await points.selectorBound(storage.requireDatabase(db), shape.table, shape.tags, shape.fields, shape.dir);
+      return points.withBound(bound, () => storage.query(db, sql(bound)), answered, () => storage.query(db, sql()));
+    },
   };
 }
