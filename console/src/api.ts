@@ -1,0 +1,128 @@
+// Every call the console makes: the server's own HTTP API, with the user's token as `Authorization: Bearer`.
+// The token lives in sessionStorage only (gone when the tab closes; never in a URL or a cookie).
+
+const TOKEN_KEY = 'influxdb3.token';
+
+export type QueryLanguage = 'sql' | 'influxql';
+export type Row = Record<string, unknown>;
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export function storedToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function storeToken(token: string | null): void {
+  if (token === null) sessionStorage.removeItem(TOKEN_KEY);
+  else sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+async function call(path: string, init: RequestInit = {}, token = storedToken()): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (token) headers.set('Authorization', `Bearer ${token}`);
+  const res = await fetch(path, { ...init, headers, credentials: 'omit', cache: 'no-store' });
+  if (!res.ok) {
+    const text = await res.text();
+    let message = text.trim();
+    try {
+      const body = JSON.parse(text) as { error?: string; message?: string };
+      message = body.error ?? body.message ?? message;
+    } catch {
+      // not JSON: the text as it is
+    }
+    throw new ApiError(res.status, message || `${res.status} ${res.statusText}`);
+  }
+  return res;
+}
+
+// 'open' when the server runs with --without-auth (the API answers without a token), 'token' when it asks for one.
+export async function authMode(): Promise<'open' | 'token'> {
+  try {
+    await call('/api/v3/configure/database?format=json', {}, null);
+    return 'open';
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return 'token';
+    throw e;
+  }
+}
+
+// Checks a token: true if the server accepts it for anything (a database token may not list databases: 403).
+export async function checkToken(token: string): Promise<boolean> {
+  try {
+    await call('/api/v3/configure/database?format=json', {}, token);
+    return true;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 403) return true;
+    if (e instanceof ApiError && e.status === 401) return false;
+    throw e;
+  }
+}
+
+// The databases this token may list, or null when it may not (a database-scoped token).
+export async function listDatabases(): Promise<string[] | null> {
+  try {
+    const rows = (await (await call('/api/v3/configure/database?format=json')).json()) as Row[];
+    return rows.map((r) => String(r['iox::database'])).sort();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 403) return null;
+    throw e;
+  }
+}
+
+function queryPath(language: QueryLanguage): string {
+  return language === 'sql' ? '/api/v3/query_sql' : '/api/v3/query_influxql';
+}
+
+function queryBody(db: string, q: string, format: string): RequestInit {
+  return { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ db, q, format }) };
+}
+
+// Runs a query and returns its rows (JSON Lines: one object per row, parsed as it arrives).
+export async function query(db: string, q: string, language: QueryLanguage = 'sql'): Promise<Row[]> {
+  const res = await call(queryPath(language), queryBody(db, q, 'jsonl'));
+  const text = await res.text();
+  const rows: Row[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    if (end > start) rows.push(JSON.parse(text.slice(start, end)) as Row);
+    start = end + 1;
+  }
+  return rows;
+}
+
+// The same query in a download format (csv, jsonl or parquet) as a Blob.
+export async function download(db: string, q: string, language: QueryLanguage, format: 'csv' | 'jsonl' | 'parquet'): Promise<Blob> {
+  return (await call(queryPath(language), queryBody(db, q, format))).blob();
+}
+
+export interface ColumnInfo {
+  name: string;
+  kind: 'tag' | 'field' | 'time';
+  type: string;
+}
+
+export function columnKind(name: string, dataType: string): ColumnInfo['kind'] {
+  if (dataType.startsWith('Dictionary')) return 'tag';
+  if (name === 'time' && dataType.startsWith('Timestamp')) return 'time';
+  return 'field';
+}
+
+// table → columns of one database, from information_schema.columns.
+export async function describeDatabase(db: string): Promise<Map<string, ColumnInfo[]>> {
+  const rows = await query(db, "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'iox' ORDER BY table_name, ordinal_position");
+  const tables = new Map<string, ColumnInfo[]>();
+  for (const r of rows) {
+    const table = String(r.table_name);
+    const name = String(r.column_name);
+    const type = String(r.data_type);
+    if (!tables.has(table)) tables.set(table, []);
+    tables.get(table)!.push({ name, type, kind: columnKind(name, type) });
+  }
+  return tables;
+}
