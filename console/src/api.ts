@@ -3,6 +3,8 @@
 
 const TOKEN_KEY = 'influxdb3.token';
 
+import { TimeSlicer } from './slice.js';
+
 export type QueryLanguage = 'sql' | 'influxql';
 export type Row = Record<string, unknown>;
 
@@ -81,19 +83,31 @@ function queryBody(db: string, q: string, format: string): RequestInit {
   return { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ db, q, format }) };
 }
 
-// Runs a query and returns its rows (JSON Lines: one object per row, parsed as it arrives).
+// Runs a query and returns its rows. JSON Lines, parsed chunk by chunk as the body arrives: a large result never
+// holds the main thread for long, so the page stays responsive while 100k rows load.
 export async function query(db: string, q: string, language: QueryLanguage = 'sql'): Promise<Row[]> {
   const res = await call(queryPath(language), queryBody(db, q, 'jsonl'));
-  const text = await res.text();
   const rows: Row[] = [];
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    if (end > start) rows.push(JSON.parse(text.slice(start, end)) as Row);
-    start = end + 1;
+  const decoder = new TextDecoder();
+  const reader = res.body!.getReader();
+  const slicer = new TimeSlicer();
+  let pending = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    pending += done ? decoder.decode() : decoder.decode(value, { stream: true });
+    // Line by line (a chunk may hold megabytes): the slicer can pause between any two rows.
+    let start = 0;
+    for (let end = pending.indexOf('\n'); end !== -1; end = pending.indexOf('\n', start)) {
+      if (end > start) rows.push(JSON.parse(pending.slice(start, end)) as Row);
+      start = end + 1;
+      if (slicer.due) await slicer.pause();
+    }
+    pending = pending.slice(start);
+    if (done) {
+      if (pending.trim() !== '') rows.push(JSON.parse(pending) as Row);
+      return rows;
+    }
   }
-  return rows;
 }
 
 // The same query in a download format (csv, jsonl or parquet) as a Blob.

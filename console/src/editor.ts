@@ -3,16 +3,33 @@ import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView, keymap, lineNumbers, highlightActiveLine, placeholder } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { sql, PostgreSQL } from '@codemirror/lang-sql';
-import { syntaxHighlighting, defaultHighlightStyle, bracketMatching } from '@codemirror/language';
+import { syntaxHighlighting, HighlightStyle, bracketMatching } from '@codemirror/language';
+import { tags as t } from '@lezer/highlight';
 import { autocompletion, closeBrackets } from '@codemirror/autocomplete';
 import type { ColumnInfo } from './api.js';
+
+// Colours with at least 4.5:1 contrast on white (WCAG AA), unlike CodeMirror's default style.
+const HIGHLIGHT = HighlightStyle.define([
+  { tag: t.keyword, color: '#6d28d9', fontWeight: '600' },
+  { tag: [t.string, t.special(t.string)], color: '#9f1239' },
+  { tag: [t.number, t.bool, t.null], color: '#065f46' },
+  { tag: [t.comment, t.lineComment, t.blockComment], color: '#57534e', fontStyle: 'italic' },
+  { tag: [t.operator, t.punctuation], color: '#374151' },
+  { tag: [t.typeName, t.standard(t.name)], color: '#1e40af' },
+  { tag: [t.propertyName, t.special(t.name)], color: '#155e75' },
+  { tag: t.invalid, color: '#991b1b' },
+]);
 
 // The SQL language with the current schema, swapped when the database changes.
 const sqlLanguage = new Compartment();
 
-export function createEditor(parent: HTMLElement, opts: { doc: string; onRun: () => void; label: string }): EditorView {
+// The editor lives in a shadow root: CodeMirror then styles it with constructed stylesheets (adoptedStyleSheets)
+// instead of a <style> element, which the console's Content-Security-Policy (style-src 'self') would block.
+export function createEditor(host: HTMLElement, opts: { doc: string; onRun: () => void; label: string }): EditorView {
+  const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   return new EditorView({
-    parent,
+    parent: root,
+    root,
     state: EditorState.create({
       doc: opts.doc,
       extensions: [
@@ -22,9 +39,10 @@ export function createEditor(parent: HTMLElement, opts: { doc: string; onRun: ()
         bracketMatching(),
         closeBrackets(),
         autocompletion(),
-        syntaxHighlighting(defaultHighlightStyle),
+        syntaxHighlighting(HIGHLIGHT),
         placeholder('SELECT * FROM table LIMIT 10'),
         keymap.of([{ key: 'Mod-Enter', run: () => (opts.onRun(), true), preventDefault: true }, ...defaultKeymap, ...historyKeymap]),
+        EditorView.theme({ '&': { minHeight: '120px', fontSize: '13px' }, '.cm-scroller': { fontFamily: 'ui-monospace, monospace' }, '.cm-placeholder': { color: '#4b5563' }, '.cm-gutters': { color: '#4b5563' } }),
         EditorView.contentAttributes.of({ 'aria-label': opts.label }),
         sqlLanguage.of(sql({ dialect: PostgreSQL })),
       ],

@@ -18,6 +18,8 @@ interface Result {
   q: string;
   language: QueryLanguage;
   db: string;
+  // Which run this is (1, 2, …): tells one result from the next when both have the same figures.
+  seq: number;
 }
 
 function loadHistory(): string[] {
@@ -50,7 +52,8 @@ export function Explore() {
         return;
       }
       setDatabases(list);
-      if (!list.includes(db) && list.length > 0) setDb(list[0]!);
+      // The user's databases first: `_internal` and other underscore names are the server's own.
+      if (!list.includes(db) && list.length > 0) setDb(list.find((d) => !d.startsWith('_')) ?? list[0]!);
     }, (e: Error) => setError(e.message));
   }, []);
 
@@ -75,9 +78,10 @@ export function Explore() {
     setRunning(true);
     setError(null);
     const started = performance.now();
-    query(db, q, language).then((rows) => {
+    query(db, q, language).then(async (rows) => {
       const elapsedMs = performance.now() - started;
-      setResult({ rows, columns: columnsOf(rows), chart: toChartData(rows), elapsedMs, q, language, db });
+      const seq = (result?.seq ?? 0) + 1;
+      setResult({ rows, columns: columnsOf(rows), chart: await toChartData(rows), elapsedMs, q, language, db, seq });
       const next = [q, ...history.filter((h) => h !== q)].slice(0, 50);
       setHistory(next);
       localStorage.setItem(HISTORY_KEY, JSON.stringify(next));
@@ -152,7 +156,7 @@ export function Explore() {
         <div class="editor" ref={editorHost} />
         {error && <p class="error" role="alert">{error}</p>}
         {result && (
-          <section class="result" aria-label="Result">
+          <section class="result" aria-label="Result" data-run={result.seq}>
             <div class="result-bar">
               <span class="stats" data-testid="stats">{result.rows.length} rows in {result.elapsedMs.toFixed(0)} ms</span>
               <button type="button" onClick={() => save('csv')}>CSV</button>
@@ -160,6 +164,7 @@ export function Explore() {
               <button type="button" onClick={() => save('parquet')}>Parquet</button>
             </div>
             {result.chart && <Chart data={result.chart} />}
+            {result.chart?.decimated && <p class="muted">Chart: {result.chart.xs.length} of {result.rows.length} points (min and max of each interval).</p>}
             <ResultsTable rows={result.rows} columns={result.columns} />
           </section>
         )}

@@ -34,11 +34,13 @@ export function ResultsTable({ rows, columns }: { rows: Row[]; columns: string[]
   const template = columns.map(() => 'minmax(8rem, 1fr)').join(' ');
   return (
     <div class="results" role="table" aria-label="Query results" aria-rowcount={rows.length + 1}>
-      <div class="results-head" role="row" style={{ gridTemplateColumns: template }}>
-        {columns.map((c) => <div role="columnheader" key={c}>{c}</div>)}
+      <div role="rowgroup">
+        <div class="results-head" role="row" style={{ gridTemplateColumns: template }}>
+          {columns.map((c) => <div role="columnheader" key={c}>{c}</div>)}
+        </div>
       </div>
-      <div class="results-body" ref={scroller} tabIndex={0} aria-label="Result rows">
-        <div style={{ height: `${v.getTotalSize()}px`, position: 'relative' }}>
+      <div class="results-body" ref={scroller} tabIndex={0} role="rowgroup" aria-label="Result rows">
+        <div role="presentation" style={{ height: `${v.getTotalSize()}px`, position: 'relative' }}>
           {v.getVirtualItems().map((item) => {
             const row = rows[item.index]!;
             return (
