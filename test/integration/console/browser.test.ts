@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type ServerHandle } from '../../helpers/server-process.js';
 import { launchBrowser, openPage, screenshot, seriousA11yViolations } from './browser-harness.js';
@@ -50,6 +51,12 @@ async function setQuery(page: Page, q: string): Promise<void> {
 }
 
 // Runs the editor's query with Ctrl-Enter and waits for its result (the next run number) to show.
+// Clicks a download button and returns the file the browser saved.
+async function downloaded(page: Page, button: string): Promise<Buffer> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button, exact: true }).click()]);
+  return readFileSync((await file.path())!);
+}
+
 async function runQuery(page: Page): Promise<string> {
   const previous = Number((await page.locator('.result').getAttribute('data-run', { timeout: 100 }).catch(() => null)) ?? 0);
   await page.locator('.cm-content').click();
@@ -154,6 +161,17 @@ describe('integration: the web console in a browser', function () {
     expect(legend).to.include.members(['temp {room=kitchen}', 'temp {room=bedroom}', 'hum {room=kitchen}', 'hum {room=bedroom}']);
     expect(await screenshot(browser, page, 'sql-result')).to.be.above(5);
     expect(await seriousA11yViolations(page)).to.deep.equal([]);
+
+    // The same query downloaded through the query API's formats.
+    const csv = (await downloaded(page, 'CSV')).toString().trim().split('\n');
+    expect(csv).to.have.length(41);
+    expect(csv[0]!.split(',')).to.include.members(['room', 'temp', 'hum', 'time']);
+    const jsonl = (await downloaded(page, 'JSON Lines')).toString().trim().split('\n').map((l) => JSON.parse(l));
+    expect(jsonl).to.have.length(40);
+    expect(jsonl[0]).to.include.keys('room', 'temp', 'hum', 'time');
+    const parquet = await downloaded(page, 'Parquet');
+    expect(parquet.subarray(0, 4).toString()).to.equal('PAR1');
+    expect(parquet.subarray(-4).toString()).to.equal('PAR1');
 
     await page.selectOption('#language', 'influxql');
     await setQuery(page, 'SELECT temp FROM home WHERE room = \'kitchen\'');
