@@ -5,7 +5,7 @@ import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { sql, PostgreSQL } from '@codemirror/lang-sql';
 import { syntaxHighlighting, HighlightStyle, bracketMatching } from '@codemirror/language';
 import { tags as t } from '@lezer/highlight';
-import { autocompletion, closeBrackets } from '@codemirror/autocomplete';
+import { autocompletion, closeBrackets, completeFromList } from '@codemirror/autocomplete';
 import type { ColumnInfo } from './api.js';
 
 // Colours with at least 4.5:1 contrast on white (WCAG AA), unlike CodeMirror's default style.
@@ -55,5 +55,9 @@ export function createEditor(host: HTMLElement, opts: { doc: string; onRun: () =
 export function setSchema(view: EditorView, tables: Map<string, ColumnInfo[]>): void {
   const schema: Record<string, string[]> = {};
   for (const [t, cols] of tables) schema[t] = cols.map((c) => c.name);
-  view.dispatch({ effects: sqlLanguage.reconfigure(sql({ dialect: PostgreSQL, schema, upperCaseKeywords: true })) });
+  const lang = sql({ dialect: PostgreSQL, schema, upperCaseKeywords: true });
+  // lang-sql completes `table.column`; bare column names (SELECT te…) come from this list, with their table.
+  const columns = [...tables].flatMap(([table, cols]) => cols.map((c) => ({ label: c.name, type: 'property', detail: `${c.kind} in ${table}` })));
+  const unique = [...new Map(columns.map((c) => [c.label, c])).values()];
+  view.dispatch({ effects: sqlLanguage.reconfigure([lang, lang.language.data.of({ autocomplete: completeFromList(unique) })]) });
 }

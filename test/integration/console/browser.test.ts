@@ -152,6 +152,15 @@ describe('integration: the web console in a browser', function () {
     await signIn(page, server.url, admin);
     await page.selectOption('#db', 'weather');
     await page.getByRole('button', { name: 'home', exact: true }).click();
+    // Completion offers the database's tables and columns.
+    await setQuery(page, 'SELECT * FROM ho');
+    await page.keyboard.press('Control+Space');
+    await page.locator('.cm-tooltip-autocomplete').getByText('home', { exact: true }).waitFor();
+    await page.keyboard.press('Escape');
+    await setQuery(page, 'SELECT te');
+    await page.keyboard.press('Control+Space');
+    await page.locator('.cm-tooltip-autocomplete').getByText('temp', { exact: true }).waitFor();
+    await page.keyboard.press('Escape');
     await page.getByRole('button', { name: 'Query this table' }).click();
     expect(await runQuery(page)).to.match(/^40 rows in \d+ ms$/);
     expect(await page.locator('[role=columnheader]').allTextContents()).to.include.members(['room', 'temp', 'hum', 'time']);
