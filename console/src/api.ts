@@ -140,3 +140,20 @@ export async function describeDatabase(db: string): Promise<Map<string, ColumnIn
   }
   return tables;
 }
+
+export interface ServerStatus {
+  health: string;
+  version: string;
+  revision: string;
+  metrics: string;
+}
+
+// /health, /ping and /metrics: a token with system access (or an admin token) may read them.
+export async function serverStatus(): Promise<ServerStatus> {
+  const [health, ping, metrics] = await Promise.all([
+    call('/health').then((r) => r.text()),
+    call('/ping').then((r) => r.json() as Promise<{ version: string; revision: string }>),
+    call('/metrics').then((r) => r.text()),
+  ]);
+  return { health: health.trim(), version: ping.version, revision: ping.revision, metrics };
+}

@@ -60,11 +60,18 @@ export function Explore() {
   useEffect(() => {
     sessionStorage.setItem(DB_KEY, db);
     setTables(new Map());
+    setError(null);
     if (!db) return;
+    // A slower answer for the database chosen before must not replace this one's tables.
+    let current = true;
     describeDatabase(db).then((t) => {
+      if (!current) return;
       setTables(t);
       if (editor.current) setSchema(editor.current, t);
-    }, (e: Error) => setError(`database ${db}: ${e.message}`));
+    }, (e: Error) => current && setError(`database ${db}: ${e.message}`));
+    return () => {
+      current = false;
+    };
   }, [db]);
 
   useEffect(() => {

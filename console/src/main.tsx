@@ -5,6 +5,16 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { authMode, checkToken, storeToken, storedToken } from './api.js';
 import { Explore } from './explore.js';
+import { ServerPage } from './server-page.js';
+
+// Client routes under /ui/ (the server answers index.html for each).
+const PAGES = [{ path: '', title: 'Explore' }, { path: 'server', title: 'Server' }] as const;
+type PagePath = (typeof PAGES)[number]['path'];
+
+function currentPage(): PagePath {
+  const rest = location.pathname.replace(/^\/ui\/?/, '').replace(/\/$/, '');
+  return PAGES.find((p) => p.path === rest)?.path ?? '';
+}
 
 type State = { kind: 'loading' } | { kind: 'login'; error?: string } | { kind: 'ready'; open: boolean } | { kind: 'failed'; error: string };
 
@@ -26,6 +36,20 @@ function Login({ error, onToken }: { error?: string; onToken: (t: string) => voi
 
 function App() {
   const [state, setState] = useState<State>({ kind: 'loading' });
+  const [page, setPage] = useState<PagePath>(currentPage);
+  useEffect(() => {
+    const onPop = () => setPage(currentPage());
+    addEventListener('popstate', onPop);
+    return () => removeEventListener('popstate', onPop);
+  }, []);
+  useEffect(() => {
+    document.title = `${PAGES.find((p) => p.path === page)!.title} · influxdb3-engine`;
+  }, [page]);
+  const go = (e: Event, path: PagePath) => {
+    e.preventDefault();
+    history.pushState(null, '', `/ui/${path}`);
+    setPage(path);
+  };
   useEffect(() => {
     authMode().then(async (mode) => {
       if (mode === 'open') return setState({ kind: 'ready', open: true });
@@ -49,13 +73,19 @@ function App() {
     <div class="shell">
       <header class="top">
         <span class="brand">influxdb3-engine</span>
-        <span class="muted">Explore</span>
+        <nav aria-label="Pages">
+          {PAGES.map((p) => (
+            <a key={p.path} href={`/ui/${p.path}`} aria-current={page === p.path ? 'page' : undefined} onClick={(e) => go(e, p.path)}>{p.title}</a>
+          ))}
+        </nav>
         <span class="spacer" />
         {state.open ? <span class="muted">no authentication</span> : (
           <button type="button" onClick={() => { storeToken(null); setState({ kind: 'login' }); }}>Sign out</button>
         )}
       </header>
-      <Explore />
+      {/* Explore stays mounted (hidden) so that its editor, result and scroll position survive a visit elsewhere. */}
+      <div class="page-host" hidden={page !== ''}><Explore /></div>
+      {page === 'server' && <ServerPage />}
     </div>
   );
 }

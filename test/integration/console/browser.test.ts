@@ -218,6 +218,36 @@ describe('integration: the web console in a browser', function () {
     expect(await page.locator('.table-name').count()).to.equal(0);
   });
 
+  it('the Server page shows health, version and figures from /metrics; a database token is refused them', async () => {
+    const page = await newPage();
+    await signIn(page, server.url, admin);
+    await page.getByRole('link', { name: 'Server' }).click();
+    expect(new URL(page.url()).pathname).to.equal('/ui/server');
+    const figure = (name: string) => page.locator(`dd[data-figure="${name}"]`);
+    await figure('Version').waitFor();
+    const ping = await api(server.url, '/ping', { token: admin });
+    expect(await figure('Version').textContent()).to.equal(ping.version);
+    expect(await figure('Health').textContent()).to.equal('OK');
+    // The lines the test wrote: 40 + 1 + BIG_ROWS.
+    expect(await figure('Lines written').textContent()).to.equal((41 + BIG_ROWS).toLocaleString('en-US'));
+    expect(await figure('Uptime').textContent()).to.match(/^\d+m \d+s$|h|d/);
+    expect(await figure('Resident memory').textContent()).to.match(/^[\d.]+ (MiB|GiB)$/);
+    expect(await screenshot(browser, page, 'server')).to.be.above(5);
+    expect(await seriousA11yViolations(page)).to.deep.equal([]);
+    // A client route loads directly too, and Explore is one click away.
+    await page.reload();
+    await figure('Version').waitFor();
+    await page.getByRole('link', { name: 'Explore' }).click();
+    await page.locator('#db').waitFor();
+    await context!.close();
+
+    const scoped = await newPage();
+    await signIn(scoped, server.url, weatherToken);
+    await scoped.getByRole('link', { name: 'Server' }).click();
+    await scoped.getByRole('alert').waitFor();
+    expect(await scoped.getByRole('alert').textContent()).to.match(/unauthorized/i);
+  });
+
   it(`renders and scrolls a ${BIG_ROWS}-row result without a main-thread task over 200 ms`, async () => {
     const page = await newPage();
     await signIn(page, server.url, admin);
