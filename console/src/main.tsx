@@ -6,9 +6,10 @@ import './style.css';
 import { authMode, checkToken, storeToken, storedToken } from './api.js';
 import { Explore } from './explore.js';
 import { ServerPage } from './server-page.js';
+import { EnginePage } from './engine-page.js';
 
 // Client routes under /ui/ (the server answers index.html for each).
-const PAGES = [{ path: '', title: 'Explore' }, { path: 'server', title: 'Server' }] as const;
+const PAGES = [{ path: '', title: 'Explore' }, { path: 'engine', title: 'Processing Engine' }, { path: 'server', title: 'Server' }] as const;
 type PagePath = (typeof PAGES)[number]['path'];
 
 function currentPage(): PagePath {
@@ -85,6 +86,7 @@ function App() {
       </header>
       {/* Explore stays mounted (hidden) so that its editor, result and scroll position survive a visit elsewhere. */}
       <div class="page-host" hidden={page !== ''}><Explore /></div>
+      {page === 'engine' && <EnginePage />}
       {page === 'server' && <ServerPage />}
     </div>
   );
