@@ -26,7 +26,7 @@ function expectConsoleHeaders(headers: Headers): void {
 
 function httpsGet(port: number, path: string, ca: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, path, ca: readFileSync(ca), agent: false, ALPNProtocols: ['http/1.1'] }, (res) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path, ca: readFileSync(ca), agent: false }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
