@@ -15,7 +15,7 @@ const run = (command, args) => spawnSync(command, args, { cwd: root, env, stdio:
 
 // `npm test -- FILES…` runs only those mocha files (the Python tests still run).
 const files = process.argv.slice(2);
-const mocha = run(process.execPath, [join(root, 'node_modules', 'mocha', 'bin', 'mocha.js'), ...(files.length > 0 ? files : ['test/**/*.test.ts'])]);
+const mocha = run(process.execPath, [join(root, 'node_modules', 'mocha', 'bin', 'mocha.js'), ...(files.length > 0 ? files : ['test/**/*.test.ts', 'console/test/**/*.test.ts'])]);
 const python = run(process.execPath, [join(root, 'scripts', 'run-python-tests.mjs')]);
 // With .ci/run the summary line comes from it (after the package test); alone, from here.
 const ok = own ? summarize(dir, mocha !== 0 || python !== 0 ? 1 : 0) : mocha === 0 && python === 0;

@@ -84,6 +84,7 @@ export class App {
       headersTimeoutMs: config.httpHeadersTimeoutMs,
       requestTimeoutMs: config.httpRequestTimeoutMs,
       tls: config.tls,
+      ui: !config.disableUi,
       // Arrow Flight and Flight SQL share the port: the listener hands every gRPC request on HTTP/2 to this.
       grpc: createFlightHandler({
         storage: this.storage,

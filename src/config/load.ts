@@ -252,6 +252,7 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
     withoutAuth: values.withoutAuth as boolean,
     adminTokenFile: (values.adminTokenFile as string | undefined) || null,
     disableAuthz: (values.disableAuthz as string[] | undefined) ?? [],
+    disableUi: values.disableUi as boolean,
     maxConcurrentQueries: values.maxConcurrentQueries as number,
     queryLogSize: values.queryLogSize as number,
     logFilter: values.logFilter as string,

@@ -36,6 +36,7 @@ export interface ServeConfigRaw {
   withoutAuth: string;
   adminTokenFile: string;
   disableAuthz: string;
+  disableUi: string;
   maxConcurrentQueries: string;
   queryLogSize: string;
   logFilter: string;
@@ -89,6 +90,7 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'withoutAuth', flag: 'without-auth', env: ['INFLUXDB3_START_WITHOUT_AUTH'], kind: 'bool', default: 'false', help: 'run without token authentication' },
   { key: 'adminTokenFile', flag: 'admin-token-file', env: ['INFLUXDB3_ADMIN_TOKEN_FILE'], kind: 'string', help: 'file holding an admin token to preload' },
   { key: 'disableAuthz', flag: 'disable-authz', env: ['INFLUXDB3_DISABLE_AUTHZ'], kind: 'list', choices: ['health', 'ping', 'metrics', 'ready', 'pprof', 'node_stop'], help: 'endpoints that need no token: health, ping, metrics (upstream\'s ready, pprof and node_stop are accepted; they name endpoints this server does not have)' },
+  { key: 'disableUi', flag: 'disable-ui', env: ['INFLUXDB3_DISABLE_UI'], kind: 'bool', default: 'false', help: 'do not serve the web console at /ui/' },
   { key: 'maxConcurrentQueries', flag: 'max-concurrent-queries', env: ['INFLUXDB3_MAX_CONCURRENT_QUERIES'], kind: 'int', default: '16', help: 'queries executed at once; more wait' },
   { key: 'queryLogSize', flag: 'query-log-size', aliases: ['query-log-max-entries'], env: ['INFLUXDB3_QUERY_LOG_SIZE', 'INFLUXDB3_QUERY_LOG_MAX_ENTRIES'], kind: 'int', default: '1000', help: 'queries kept in system.queries (the query log); older ones are evicted' },
   { key: 'logFormat', flag: 'log-format', env: ['INFLUXDB3_LOG_FORMAT', 'LOG_FORMAT'], kind: 'enum', choices: ['full', 'pretty', 'json', 'logfmt'], help: 'log line format: full (one human line), pretty (multi-line), json, logfmt; default full on a terminal, json otherwise' },
@@ -143,6 +145,7 @@ export interface ServeConfig {
   withoutAuth: boolean;
   adminTokenFile: string | null;
   disableAuthz: string[];
+  disableUi: boolean;
   maxConcurrentQueries: number;
   queryLogSize: number;
   logFilter: string;

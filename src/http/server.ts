@@ -11,6 +11,7 @@ import { registerWriteRoutes } from './routes/write-routes.js';
 import { registerQueryRoutes } from './routes/query-routes.js';
 import { registerDatabaseRoutes } from './routes/database-routes.js';
 import { registerHealthRoutes, type ServerInfo } from './routes/health-routes.js';
+import { consoleMiddleware } from './routes/ui-routes.js';
 import type { GrpcHandler } from './grpc-handler.js';
 import { ApiListener } from './listener.js';
 import type { TlsSettings } from './tls-files.js';
@@ -41,6 +42,8 @@ export interface HttpDeps {
   tls?: TlsSettings | null;
   // The gRPC edge, served over HTTP/2 on the same port (src/http/listener.ts).
   grpc?: GrpcHandler;
+  // The web console at /ui/ (open: its files hold no data); false with --disable-ui.
+  ui?: boolean;
 }
 
 // The HTTP API: a koa app with one error mapper, CORS (preflight, and `Access-Control-Allow-Origin: *` everywhere), and InfluxDB's 404 for unknown routes.
@@ -70,6 +73,8 @@ export class HttpServer {
       endJsonWithNewline(ctx);
     });
     app.use(errorMapper(deps.logger));
+    // Before the auth middleware that `extend` adds: the console's static files need no token.
+    if (deps.ui) app.use(consoleMiddleware());
     const { router } = this;
     const common = { storage: deps.storage, maxBodyBytes: deps.maxBodyBytes };
     registerHealthRoutes(router, { registry: deps.registry, info: deps.info });
