@@ -6,6 +6,11 @@ WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY src ./src
+# npm run build: the server (tsc), its build info and the web console (console/build.mjs, esbuild).
+COPY scripts/build-info.mjs ./scripts/
+COPY console ./console
+# The revision `influxdb3 --version` and /ping report: docker build --build-arg INFLUXDB3_GIT_HASH=$(git rev-parse HEAD) .
+ARG INFLUXDB3_GIT_HASH
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund && rm -rf node_modules/.bin
 
 FROM node:20-bookworm-slim
