@@ -1,6 +1,7 @@
 import type { DatabaseAction, SystemResource } from '../../auth/permissions.js';
 
-// What a request needs, decided from its method and path before any handler runs.
+// What a request needs, decided from its method and path before any handler runs. (The web console's static files
+// under /ui/ are answered before this check, by src/http/routes/ui-routes.ts: they hold no data.)
 export type Access =
   | { kind: 'open' }
   | { kind: 'admin' }
