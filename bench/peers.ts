@@ -251,7 +251,7 @@ async function cacheIngest(url: string, progress: (s: string) => void): Promise<
 
 // Sums `usage` of the rows of each run (tag `run`), keeping the tally in the trigger's cache (each call runs the
 // plugin afresh); once it saw `expect` rows of a run it leaves a file named after the run.
-const SUM_PLUGIN = `
+export const SUM_PLUGIN = `
 import os
 def process_writes(influxdb3_local, table_batches, args=None):
     cache = influxdb3_local.cache

@@ -8,6 +8,7 @@ import { median } from './lib/plugin-bench.js';
 import { report, type Figure } from './lib/results.js';
 import { BenchClient, hostLoad, pluginEnv, waitFor, type PluginEnv } from './lib/trigger-server.js';
 import { row } from './lib/workload.js';
+import { SUM_PLUGIN } from './peers.js';
 
 const ROWS = Number(process.env.BENCH_E2E_ROWS ?? 500_000);
 const BATCH = 10_000;
@@ -15,30 +16,7 @@ const ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 3);
 // Another checkout's build (its bin/influxdb3 and dist/) to run in the same rounds, e.g. the commit before a change.
 const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT;
 
-// The workload of `npm run bench peers` (rows into Python): sums `usage` of each run's rows, keeping the tally in
-// the trigger's cache (a single-file plugin runs afresh each call); leaves a file named after the run once it saw
-// `expect` rows of it.
-const SUM_PLUGIN = `
-import os
-def process_writes(influxdb3_local, table_batches, args=None):
-    cache = influxdb3_local.cache
-    for b in table_batches:
-        rows = b["rows"]
-        if not rows:
-            continue
-        run = rows[0]["run"]
-        total = 0.0
-        for r in rows:
-            total += r["usage"]
-        n, s = cache.get(run, default=(0, 0.0))
-        n, s = n + len(rows), s + total
-        if n >= int(args["expect"]):
-            path = os.path.join(args["out"], run)
-            with open(path + ".tmp", "w") as f:
-                f.write("%d %r" % (n, s))
-            os.rename(path + ".tmp", path)
-        cache.put(run, (n, s))
-`;
+// The workload of `npm run bench peers` (rows into Python): its summing plugin.
 
 interface Server {
   child: ChildProcess;
