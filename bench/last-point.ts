@@ -1,9 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { startServer, type ServerHandle } from '../test/helpers/server-process.js';
+import { influxdbMissing, startInfluxdb } from './lib/peers.js';
 import { percentile, report, type Figure } from './lib/results.js';
 
 // Last point of a series among SERIES (5M rows by default), over HTTP, with and without the last-point index (the
@@ -88,54 +85,6 @@ function oursProbes(url: string): Probe[] {
   ];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-// InfluxDB 1.6 (Debian's influxd) on loopback with a temporary data dir, fsync per write as in the peers bench.
-async function startInfluxd(): Promise<{ url: string; stop: () => Promise<void> } | null> {
-  if (spawnSync('influxd', ['version'], { encoding: 'utf8' }).status !== 0) return null;
-  const dir = mkdtempSync(join(tmpdir(), 'bench-influxd-'));
-  const port = await freePort();
-  const rpc = await freePort();
-  writeFileSync(join(dir, 'influxd.conf'), [
-    'reporting-disabled = true', `bind-address = "127.0.0.1:${rpc}"`,
-    '[meta]', `dir = "${dir}/meta"`,
-    '[data]', `dir = "${dir}/data"`, `wal-dir = "${dir}/wal"`, 'query-log-enabled = false', 'wal-fsync-delay = "0s"',
-    '[monitor]', 'store-enabled = false',
-    '[http]', `bind-address = "127.0.0.1:${port}"`, 'log-enabled = false',
-  ].join('\n'));
-  const child: ChildProcess = spawn('influxd', ['-config', join(dir, 'influxd.conf')], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const ok = await fetch(`${url}/ping`).then((r) => r.status === 204, () => false);
-    if (ok) break;
-    if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error('influxd did not start in 30 s');
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 async function measure(probes: Probe[], aggregate: Probe): Promise<Record<string, { p50: number; p99: number; body: string }>> {
   const out: Record<string, { p50: number; p99: number; body: string }> = {};
   for (const p of probes) out[p.name] = await timeProbe(p, RUNS);
@@ -176,7 +125,8 @@ export async function runLastPoint(): Promise<void> {
     await server.stop();
     server = null;
 
-    const peer = await startInfluxd();
+    const missing = influxdbMissing();
+    const peer = missing ? null : await startInfluxdb();
     let peerTimes: Record<string, { p50: number; p99: number; body: string }> | null = null;
     if (peer) {
       try {
@@ -194,7 +144,7 @@ export async function runLastPoint(): Promise<void> {
         await peer.stop();
       }
     } else {
-      console.log('last-point: influxd (Debian package influxdb) is not installed: InfluxDB 1.6 figures skipped');
+      console.log(`last-point: ${missing}: InfluxDB 1.6 figures skipped`);
     }
 
     for (const name of Object.keys(indexed)) {
