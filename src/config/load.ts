@@ -10,6 +10,7 @@ import { didYouMean } from './suggest.js';
 import { notApplicableByFlag, NOT_APPLICABLE_OPTIONS } from './upstream-options.js';
 import { givenNotApplicable, notApplicableWarning, objectStoreKind, refuseClusterId, verboseLevel } from './upstream.js';
 import { typed } from './values.js';
+import { processMode, unsetVars } from './process-mode.js';
 
 type Raw = Partial<Record<keyof ServeConfigRaw, string>>;
 type Source = 'flag' | 'env' | 'file' | 'default';
@@ -164,6 +165,9 @@ function tlsSettings(values: Partial<Record<keyof ServeConfigRaw, unknown>>, sou
 
 // Merges flags > environment > TOML file > defaults into a validated ServeConfig.
 export function loadServeConfig(input: LoadInput): ServeConfig {
+  // INFLUXDB3_UNSET_VARS applies before anything is read (the serve command also removes them from process.env).
+  input = { ...input, env: { ...input.env } };
+  unsetVars(input.env);
   filePath = input.configFile ?? input.env.INFLUXDB3_CONFIG_FILE ?? null;
   origin = readOrigin(input.env);
   envUsed.clear();
@@ -232,6 +236,7 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
   for (const key of ['numIoThreads', 'numDatafusionThreads'] as const) {
     if (values[key] === 0) throw new ConfigError(`invalid value '0' for ${from(key)}: expected a number of threads of at least 1`);
   }
+  const { mode, upstream } = processMode(values, present, pluginDir, from, warnings);
   return {
     httpHost: bind.host,
     httpPort: bind.port,
@@ -284,6 +289,8 @@ export function loadServeConfig(input: LoadInput): ServeConfig {
     duckdbThreads: ((values.numDatafusionThreads ?? values.numIoThreads) as number | undefined) ?? null,
     hardDeleteDefaultMs: values.hardDeleteDefaultDuration as number,
     deleteGracePeriodMs: values.deleteGracePeriod as number,
+    mode,
+    upstream,
     warnings,
     debug,
   };

@@ -70,6 +70,17 @@ export interface ServeConfigRaw {
   deleteGracePeriod: string;
   verbose: string;
   clusterId: string;
+  mode: string;
+  upstreamUrl: string;
+  upstreamToken: string;
+  upstreamTokenFile: string;
+  upstreamDatabaseMap: string;
+  upstreamTlsCa: string;
+  upstreamOrg: string;
+  upstreamWriteApi: string;
+  upstreamQueryApi: string;
+  upstreamMaxBacklog: string;
+  processLocalRetention: string;
 }
 
 export const SERVE_OPTIONS: OptionSpec[] = [
@@ -124,6 +135,17 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { key: 'deleteGracePeriod', flag: 'delete-grace-period', env: ['INFLUXDB3_DELETE_GRACE_PERIOD'], kind: 'duration', default: '24h', help: 'how long a hard-deleted database or table stays in the catalog (listed as deleted) after its hard-delete time, when its data is removed; then its entry is removed too' },
   { key: 'verbose', flag: 'verbose', short: 'v', env: [], kind: 'count', help: 'more log lines: -v info, -vv debug, -vvv trace (overrides --log-filter)' },
   { key: 'clusterId', flag: 'cluster-id', env: [], kind: 'string', help: 'InfluxDB 3 Enterprise only: refused with an explanation' },
+  { key: 'mode', flag: 'mode', env: ['INFLUXDB3_ENTERPRISE_MODE', 'INFLUXDB3_MODE'], kind: 'list', choices: ['all', 'ingest', 'query', 'compact', 'process'], default: 'all', help: 'all: a standalone server; process: a process node beside an existing InfluxDB (--upstream-url), keeping triggers, WAL and plugins but no table data (docs/scale-out.md); ingest, query and compact are InfluxDB 3 Enterprise storage roles, which one node of this server all plays' },
+  { key: 'upstreamUrl', flag: 'upstream-url', env: ['INFLUXDB3_UPSTREAM_URL'], kind: 'string', help: 'process nodes: base URL of the InfluxDB that stores the data (InfluxDB 3, 2.x or 1.x), e.g. https://influxdb.example.com:8181' },
+  { key: 'upstreamToken', flag: 'upstream-token', env: ['INFLUXDB3_UPSTREAM_TOKEN'], kind: 'string', help: 'process nodes: token sent to the upstream (prefer --upstream-token-file: a flag shows in ps)' },
+  { key: 'upstreamTokenFile', flag: 'upstream-token-file', env: ['INFLUXDB3_UPSTREAM_TOKEN_FILE'], kind: 'string', help: 'process nodes: file holding the token sent to the upstream' },
+  { key: 'upstreamDatabaseMap', flag: 'upstream-database-map', env: ['INFLUXDB3_UPSTREAM_DATABASE_MAP'], kind: 'list', help: 'process nodes: local=remote database (or bucket) names, comma separated; unlisted databases keep their name' },
+  { key: 'upstreamTlsCa', flag: 'upstream-tls-ca', env: ['INFLUXDB3_UPSTREAM_TLS_CA'], kind: 'string', help: 'process nodes: PEM file of the certificate authorities that sign the upstream\'s certificate (default: the system\'s)' },
+  { key: 'upstreamOrg', flag: 'upstream-org', env: ['INFLUXDB3_UPSTREAM_ORG'], kind: 'string', help: 'process nodes: organization sent with v2 writes (InfluxDB 2.x; Cloud ignores it)' },
+  { key: 'upstreamWriteApi', flag: 'upstream-write-api', env: ['INFLUXDB3_UPSTREAM_WRITE_API'], kind: 'enum', choices: ['auto', 'v3', 'v2', 'v1'], default: 'auto', help: 'process nodes: how forwarded writes reach the upstream: v3 (/api/v3/write_lp), v2 (/api/v2/write), v1 (/write), or auto (probed from the upstream\'s /ping)' },
+  { key: 'upstreamQueryApi', flag: 'upstream-query-api', env: ['INFLUXDB3_UPSTREAM_QUERY_API'], kind: 'enum', choices: ['auto', 'flight', 'http', 'v1', 'local'], default: 'auto', help: 'process nodes: how plugin queries reach the upstream: flight (Arrow Flight, SQL and InfluxQL), http (/api/v3/query_sql and query_influxql), v1 (InfluxQL over /query; SQL from the local window), local (the local window only), or auto (probed)' },
+  { key: 'upstreamMaxBacklog', flag: 'upstream-max-backlog', env: ['INFLUXDB3_UPSTREAM_MAX_BACKLOG'], kind: 'bytes', default: '1073741824', help: 'process nodes: most acknowledged WAL not yet forwarded to the upstream; beyond it writes are answered 503' },
+  { key: 'processLocalRetention', flag: 'process-local-retention', env: ['INFLUXDB3_PROCESS_LOCAL_RETENTION'], kind: 'duration', default: '24h', help: 'process nodes whose upstream cannot answer SQL (InfluxDB 1.x, 2.x): how much of the forwarded data is kept locally so plugin SQL queries work' },
 ];
 
 // The typed configuration the server runs with.
@@ -181,10 +203,30 @@ export interface ServeConfig {
   duckdbThreads: number | null;
   hardDeleteDefaultMs: number;
   deleteGracePeriodMs: number;
+  // standalone: stores its data; process: a process node whose data lives in `upstream`.
+  mode: 'standalone' | 'process';
+  // Set exactly on process nodes.
+  upstream: UpstreamConfig | null;
   // The file the settings were read from (--config-toml, or the packages' conffile through the launcher), for
   // messages that tell the operator where to change a setting.
   configFile: string | null;
   // Logged at start: warnings (e.g. the one naming upstream settings that do not apply) and debug lines.
   warnings: string[];
   debug: string[];
+}
+
+// Where a process node's data lives, and how the node reaches it.
+export interface UpstreamConfig {
+  // Base URL without a trailing slash.
+  url: string;
+  token: string | null;
+  // Local database name → the upstream's; unlisted names are kept.
+  databaseMap: Record<string, string>;
+  tlsCaFile: string | null;
+  org: string | null;
+  writeApi: 'auto' | 'v3' | 'v2' | 'v1';
+  queryApi: 'auto' | 'flight' | 'http' | 'v1' | 'local';
+  maxBacklogBytes: number;
+  // How long forwarded rows stay in the local store when the upstream cannot answer SQL.
+  localRetentionMs: number;
 }

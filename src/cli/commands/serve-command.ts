@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { SERVE_OPTIONS, type ServeConfigRaw } from '../../config/schema.js';
 import { NOT_APPLICABLE_OPTIONS } from '../../config/upstream-options.js';
 import { loadServeConfig } from '../../config/load.js';
+import { unsetVars } from '../../config/process-mode.js';
 import { createLogger } from '../../shared/logger.js';
 import { logOutput } from '../../shared/log-output.js';
 import { startFailure } from './start-failure.js';
@@ -43,6 +44,8 @@ export function serveCommand(): Command {
       const v = opts[camel(na.flag)];
       if (v !== undefined) upstreamFlags[na.flag] = v as string | boolean;
     }
+    // Removed from the server's own environment too, so plugin runners do not inherit them either.
+    unsetVars(process.env);
     const config = loadServeConfig({ flags, upstreamFlags, env: process.env, configFile: (opts.configToml as string | undefined) ?? null });
     const logger = createLogger(config.logFilter, logOutput({ format: config.logFormat, destination: config.logDestination }));
     for (const line of config.debug) logger.debug(line);
