@@ -1,4 +1,4 @@
-// The import rules: edges (http, the gRPC edge flight, cli) → engine → storage; engine → ipc;
+// The import rules: edges (http, the gRPC edge flight, cli; upstream, the outbound one) → engine → storage; engine → ipc;
 // everyone → shared, config. test/architecture/dependency-rules.test.ts runs them in `npm test`.
 
 const HTTP_PACKAGES = '^(node:)?(http|http2|https)$|(^|/)node_modules/(koa|@koa/[^/]+|koa-[^/]+)/';
@@ -75,6 +75,20 @@ module.exports = {
       to: { path: '^src/(http|flight|cli)/|^src/(app|main)\\.ts$' },
     },
     {
+      name: 'upstream-imported-only-by-the-root',
+      severity: 'error',
+      comment: 'upstream/ is the outbound edge of process nodes (the user\'s InfluxDB); app.ts wires it into the engine and storage through their own interfaces.',
+      from: { path: '^src/', pathNot: '^src/upstream/|^src/(app|main)\\.ts$' },
+      to: { path: '^src/upstream/' },
+    },
+    {
+      name: 'upstream-not-to-other-edges',
+      severity: 'error',
+      comment: 'upstream/ talks to storage (the WAL it forwards) and shared; never to the engine, the child wire or the inbound edges.',
+      from: { path: '^src/upstream/' },
+      to: { path: '^src/(engine|ipc|auth|http|flight|cli)/|^src/(app|main)\\.ts$' },
+    },
+    {
       name: 'http-imported-only-by-the-root',
       severity: 'error',
       comment: 'Nothing imports the http edge except app.ts (and http/ itself).',
@@ -107,7 +121,7 @@ module.exports = {
       severity: 'error',
       comment: 'HTTP (koa, node:http, http2) belongs to the edges that serve it and the composition root; the CLI\'s one ' +
         'HTTP client (cli/client.ts) may use node:https for --tls-ca/--tls-no-verify, which fetch cannot take.',
-      from: { path: '^src/', pathNot: '^src/(http|flight)/|^src/(app|main)\\.ts$|^src/cli/client\\.ts$' },
+      from: { path: '^src/', pathNot: '^src/(http|flight|upstream)/|^src/(app|main)\\.ts$|^src/cli/client\\.ts$' },
       to: { path: HTTP_PACKAGES },
     },
     {

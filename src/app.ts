@@ -24,6 +24,7 @@ import { authMiddleware } from './http/auth/auth-middleware.js';
 import { registerTokenRoutes } from './http/routes/token-routes.js';
 import { createFlightHandler } from './flight/index.js';
 import { AdminTokenRecoveryListener } from './http/admin-token-recovery.js';
+import { UpstreamLink } from './upstream/upstream-link.js';
 
 // The composition root: config → storage → engine → http; stopped in reverse order.
 export class App {
@@ -37,9 +38,12 @@ export class App {
   address: AddressInfo | null = null;
   recovery: AdminTokenRecoveryListener | null = null;
   recoveryAddress: AddressInfo | null = null;
+  // Process nodes (--mode process): the user's InfluxDB that stores the data.
+  readonly upstream: UpstreamLink | null;
 
   constructor(readonly config: ServeConfig, private readonly logger: Logger) {
     collectDefaultMetrics({ register: this.registry });
+    this.upstream = config.upstream ? new UpstreamLink(config.upstream, logger.child({ component: 'upstream' })) : null;
     this.storage = new StorageEngine({
       objectStore: config.objectStore,
       dataDir: config.dataDir,
@@ -125,6 +129,7 @@ export class App {
     // Unusable TLS files stop the start before anything is opened.
     const tls = this.config.tls ? loadTlsMaterial(this.config.tls) : null;
     await this.storage.start();
+    this.upstream?.start();
     this.tokens.load();
     await this.preloadAdminToken();
     await this.engine.start();
@@ -166,6 +171,7 @@ export class App {
     await this.engine.stop();
     await this.admin.stop();
     await this.storage.stop();
+    this.upstream?.stop();
     this.logger.info('stopped');
   }
 }
