@@ -41,6 +41,7 @@ const all: Record<string, () => Promise<void>> = {
   peers: runPeers,
   'idle-runners': async () => (await import('./idle-runners.js')).runIdleRunners(),
   'last-point': async () => (await import('./last-point.js')).runLastPoint(),
+  'process-node': async () => (await import('./process-node.js')).runProcessNode(),
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted) {
