@@ -1,5 +1,6 @@
 # influxdb3-engine image: docker build -t influxdb3-engine . && docker run -p 8181:8181 influxdb3-engine
-# The Processing Engine is on (INFLUXDB3_PLUGIN_DIR=/plugins); see README "Docker" for turning it off.
+# The Processing Engine is on (INFLUXDB3_PLUGIN_DIR=/plugins); -e INFLUXDB3_UNSET_VARS=INFLUXDB3_PLUGIN_DIR turns it off
+# (README "Docker").
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
@@ -33,7 +34,7 @@ COPY plugins/*.py plugins/*.md /usr/share/influxdb3-engine/examples/
 COPY packaging/influxdb3 /usr/bin/influxdb3
 RUN chmod 0755 /usr/bin/influxdb3 && python3 -m compileall -q /usr/lib/influxdb3-engine/python-runner
 
-# Engine on by default: unset INFLUXDB3_PLUGIN_DIR to turn it off (an empty value keeps it on, with a warning).
+# Engine on by default: INFLUXDB3_UNSET_VARS=INFLUXDB3_PLUGIN_DIR turns it off (an empty value keeps it on, with a warning).
 # The plugin venv lives with the data, so a /plugins mount the container cannot write still runs local plugins.
 ENV INFLUXDB3_PLUGIN_DIR=/plugins \
     INFLUXDB3_OBJECT_STORE=file \
