@@ -28,12 +28,13 @@ export const formatRss = (bytes: number | null): string => (bytes === null ? '�
 export type StateTone = 'ok' | 'off' | 'wait' | 'bad';
 
 // The engine's states (running, starting, idle, disabled, failed, waiting-for-environment, engine-disabled) as the
-// list shows them: running / disabled / waiting / error, with the reason when there is one.
-export function stateView(state: string, reason: string | null): { label: string; tone: StateTone; reason: string | null } {
+// list shows them: running / disabled / waiting / error, with the reason when there is one; a running trigger whose
+// calls fail (recentErrors: errors in its last minutes) is `running, failing`.
+export function stateView(state: string, reason: string | null, recentErrors = false): { label: string; tone: StateTone; reason: string | null } {
   switch (state) {
     case 'running':
     case 'idle':
-      return { label: state, tone: 'ok', reason: null };
+      return recentErrors ? { label: `${state}, failing`, tone: 'bad', reason: null } : { label: state, tone: 'ok', reason: null };
     case 'starting':
       return { label: 'starting', tone: 'wait', reason: null };
     case 'disabled':
@@ -46,6 +47,11 @@ export function stateView(state: string, reason: string | null): { label: string
     default:
       return { label: state, tone: 'wait', reason };
   }
+}
+
+// Whether the last `minutes` minutes of activity hold an error.
+export function hasRecentErrors(points: ReadonlyArray<{ errors: number }>, minutes = 2): boolean {
+  return points.slice(-minutes).some((p) => p.errors > 0);
 }
 
 // SVG polyline points for values over a w×h box (y grows down), scaled to `max` (≥ 1 so that zeros lie flat).

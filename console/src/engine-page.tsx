@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { listDatabases } from './api.js';
 import { triggerStatuses, type TriggerStatus } from './engine-api.js';
-import { engineHash, parseEngineRoute, type EngineRoute } from './engine-route.js';
+import { engineHref, parseEngineRoute, type EngineRoute } from './engine-route.js';
 import { TriggerForm } from './trigger-form.js';
 import { TriggerList } from './trigger-list.js';
 import { TriggerPage } from './trigger-page.js';
@@ -63,7 +63,7 @@ function ListPage({ db, error: loadError }: { db: string | null; error: string |
     <main class="page wide">
       <div class="page-head">
         <h1>Processing Engine</h1>
-        <a class="button primary" href={engineHash({ kind: 'new' })}>New trigger</a>
+        <a class="button primary" href={engineHref({ kind: 'new' })}>New trigger</a>
       </div>
       {shown && <p class="error" role="alert">{shown}</p>}
       {db === '' && <p class="muted">Choose your database on the Explore page first.</p>}

@@ -1,5 +1,5 @@
 // The Processing Engine page's own routes, in the URL's hash under /ui/engine: `#/new` (create form),
-// `#/<db>/<trigger>` (a trigger's page), anything else the list. Names are URI-encoded.
+// `#/<db>/<trigger>` (a trigger's page), anything else (`#/`) the list. Names are URI-encoded.
 
 export type EngineRoute = { kind: 'list' } | { kind: 'new' } | { kind: 'trigger'; db: string; name: string };
 
@@ -17,5 +17,10 @@ export function parseEngineRoute(hash: string): EngineRoute {
 export function engineHash(route: EngineRoute): string {
   if (route.kind === 'new') return '#/new';
   if (route.kind === 'trigger') return `#/${encodeURIComponent(route.db)}/${encodeURIComponent(route.name)}`;
-  return '';
+  return '#/';
+}
+
+// A link to a route: absolute, because index.html's <base href="/ui/"> would resolve `#…` against /ui/ (Explore).
+export function engineHref(route: EngineRoute): string {
+  return `/ui/engine${engineHash(route)}`;
 }

@@ -3,7 +3,7 @@
 import type { ActivityPoint } from './engine-api.js';
 import { sparkPoints } from './engine-format.js';
 
-const W = 120;
+const W = 72;
 const H = 24;
 
 export function Sparkline({ points }: { points: ActivityPoint[] }) {

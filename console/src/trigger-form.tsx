@@ -2,7 +2,7 @@
 // behavior, run_async, disabled; sent as the CLI sends it, the server's refusal shown as it is.
 import { useEffect, useState } from 'preact/hooks';
 import { createTrigger, knownPlugins, type NewTrigger } from './engine-api.js';
-import { engineHash } from './engine-route.js';
+import { engineHash, engineHref } from './engine-route.js';
 import { SpecBuilder } from './spec-builder.js';
 import { EMPTY_DRAFT, buildSpec, type SpecDraft } from './spec-build.js';
 
@@ -42,7 +42,7 @@ export function TriggerForm({ databases, defaultDb }: { databases: string[] | nu
     <main class="page">
       <div class="page-head">
         <h1>New trigger</h1>
-        <a href="#/">All triggers</a>
+        <a href={engineHref({ kind: 'list' })}>All triggers</a>
       </div>
       <form class="trigger-form" onSubmit={submit}>
         <label>Database

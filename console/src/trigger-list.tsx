@@ -1,13 +1,13 @@
 // The Processing Engine's trigger list: definition, state, counters, latency, queue, runner memory and the last hour
 // per trigger; enable, disable and delete (force asked for when the server refuses a plain delete).
 import { deleteTrigger, setTriggerEnabled } from './api.js';
-import { engineHash } from './engine-route.js';
-import { formatMs, formatRss, stateView } from './engine-format.js';
+import { engineHref } from './engine-route.js';
+import { formatMs, formatRss, hasRecentErrors, stateView } from './engine-format.js';
 import type { TriggerStatus } from './engine-api.js';
 import { Sparkline } from './sparkline.js';
 
 export function StateCell({ t }: { t: TriggerStatus }) {
-  const v = stateView(t.state, t.reason);
+  const v = stateView(t.state, t.reason, hasRecentErrors(t.activity));
   return (
     <span class={`state state-${v.tone}`}>
       {v.label}{v.reason ? <span class="muted"> ({v.reason})</span> : null}
@@ -32,13 +32,13 @@ export function TriggerList({ triggers, act }: { triggers: TriggerStatus[]; act:
     <div class="table-scroll">
       <table class="triggers">
         <thead>
-          <tr>{HEADS.map((h) => <th key={h} scope="col">{h}</th>)}<th scope="col"><span class="sr-only">Actions</span></th></tr>
+          <tr>{HEADS.map((h, i) => <th key={h} scope="col" class={i >= 5 && i <= 11 ? 'num' : undefined}>{h}</th>)}<th scope="col"><span class="sr-only">Actions</span></th></tr>
         </thead>
         <tbody>
           {triggers.map((t) => (
             <tr key={`${t.database}/${t.name}`} data-trigger={t.name}>
               <td>{t.database}</td>
-              <td><a href={engineHash({ kind: 'trigger', db: t.database, name: t.name })}>{t.name}</a></td>
+              <td><a href={engineHref({ kind: 'trigger', db: t.database, name: t.name })}>{t.name}</a></td>
               <td><code>{t.spec}</code></td>
               <td>{t.plugin}{t.pluginVersion ? <span class="muted"> @{t.pluginVersion.slice(0, 12)}</span> : null}</td>
               <td data-col="state"><StateCell t={t} /></td>

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { deleteTrigger, setTriggerEnabled } from './api.js';
 import { triggerArguments, triggerStatuses, type TriggerStatus } from './engine-api.js';
 import { formatMs, formatRss } from './engine-format.js';
+import { engineHref } from './engine-route.js';
 import { LogTail } from './log-tail.js';
 import { Sparkline } from './sparkline.js';
 import { StateCell } from './trigger-list.js';
@@ -43,7 +44,7 @@ export function TriggerPage({ db, name }: { db: string; name: string }) {
   const head = (
     <div class="page-head">
       <h1>Trigger <code>{name}</code> <span class="muted">in {db}</span></h1>
-      <a href="#/">All triggers</a>
+      <a href={engineHref({ kind: 'list' })}>All triggers</a>
     </div>
   );
   if (deleting?.step === 'done') return <main class="page wide">{head}<p role="status">Trigger {name} deleted.</p></main>;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { clockText, formatMs, formatRss, parseTimestamp, sparkPoints, stateView } from '../src/engine-format.js';
+import { clockText, formatMs, formatRss, hasRecentErrors, parseTimestamp, sparkPoints, stateView } from '../src/engine-format.js';
 
 describe('console/engine-format: how the engine pages show system table values', () => {
   it('reads the query API\'s zone-less UTC timestamps, any fraction length', () => {
@@ -27,6 +27,11 @@ describe('console/engine-format: how the engine pages show system table values',
     expect(stateView('waiting-for-environment', 'python3 not found')).to.deep.equal({ label: 'waiting', tone: 'wait', reason: 'python3 not found' });
     expect(stateView('failed', 'cannot start runner')).to.deep.equal({ label: 'error', tone: 'bad', reason: 'cannot start runner' });
     expect(stateView('engine-disabled', null).reason).to.match(/without a plugin directory/);
+    expect(stateView('running', null, true)).to.deep.equal({ label: 'running, failing', tone: 'bad', reason: null });
+    expect(stateView('disabled', 'x', true).label).to.equal('disabled');
+    expect(hasRecentErrors([{ errors: 3 }, { errors: 0 }, { errors: 0 }])).to.equal(false);
+    expect(hasRecentErrors([{ errors: 0 }, { errors: 1 }, { errors: 0 }])).to.equal(true);
+    expect(hasRecentErrors([])).to.equal(false);
   });
 
   it('draws sparkline points across the box, scaled to the maximum, zeros on the base line', () => {

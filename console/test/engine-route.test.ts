@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { engineHash, parseEngineRoute } from '../src/engine-route.js';
+import { engineHash, engineHref, parseEngineRoute } from '../src/engine-route.js';
 
 describe('console/engine-route: the engine page\'s hash routes', () => {
   it('reads the list, the create form and a trigger\'s page', () => {
@@ -16,6 +16,7 @@ describe('console/engine-route: the engine page\'s hash routes', () => {
     expect(engineHash(route)).to.equal('#/my%20db/a%2Fb.c');
     expect(parseEngineRoute(engineHash(route))).to.deep.equal(route);
     expect(engineHash({ kind: 'new' })).to.equal('#/new');
-    expect(engineHash({ kind: 'list' })).to.equal('');
+    expect(engineHash({ kind: 'list' })).to.equal('#/');
+    expect(engineHref({ kind: 'trigger', db: 'plant', name: 'x' })).to.equal('/ui/engine#/plant/x');
   });
 });
