@@ -1,16 +1,15 @@
 import { expect } from 'chai';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { startServer, type ServerHandle } from '../../helpers/server-process.js';
-import { buildTestVenv } from '../../fixtures/plugins/plugin-server.js';
+import type { ServerHandle } from '../../helpers/server-process.js';
+import { startEngineServer } from './engine-server.js';
 import { launchBrowser, openPage, screenshot, seriousA11yViolations } from './browser-harness.js';
 
 // The create form, the trigger list and a trigger's own page against a real server running a real failing plugin.
 describe('integration: the web console\'s trigger form and trigger page', function () {
   this.timeout(120_000);
-  let root: string;
+  let pluginDir: string;
+  let stop: (() => Promise<void>) | undefined;
   let server: ServerHandle | undefined;
   let browser: Browser | undefined;
   let admin: string;
@@ -26,12 +25,8 @@ describe('integration: the web console\'s trigger form and trigger page', functi
   };
 
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'console-trigger-'));
-    const pluginDir = join(root, 'plugins');
-    await mkdir(pluginDir);
-    await writeFile(
-      join(pluginDir, 'raises.py'),
-      [
+    const started = await startEngineServer('console-trigger-', {
+      'raises.py': [
         'def process_scheduled_call(influxdb3_local, call_time, args=None):',
         '    influxdb3_local.info("tick with " + str(args))',
         '    explode(args)',
@@ -40,19 +35,16 @@ describe('integration: the web console\'s trigger form and trigger page', functi
         '    raise RuntimeError("plugin raised on purpose")',
         '',
       ].join('\n'),
-    );
-    const venv = await buildTestVenv(join(root, 'venv'));
-    server = await startServer({ withoutAuth: false, args: ['--plugin-dir', pluginDir, '--virtual-env-location', venv] });
-    const res = await fetch(`${server.url}/api/v3/configure/token/admin`, { method: 'POST' });
-    admin = ((await res.json()) as { token: string }).token;
+    });
+    ({ server, admin, stop } = started);
+    pluginDir = started.pluginDir;
     const write = await fetch(`${server.url}/api/v3/write_lp?db=plant`, { method: 'POST', headers: { authorization: `Bearer ${admin}` }, body: 'cpu v=1 1' });
     expect(write.status).to.equal(204);
     browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
-    await server?.stop();
-    if (root) await rm(root, { recursive: true, force: true });
+    await stop?.();
   });
 
   it('creates a failing trigger with the form, shows it failing, its traceback and live log, and disables it', async () => {
@@ -94,7 +86,7 @@ describe('integration: the web console\'s trigger form and trigger page', functi
       expect(await seriousA11yViolations(page)).to.deep.equal([]);
       expect(await screenshot(browser!, page, 'trigger-form')).to.be.above(5);
       await form.getByRole('button', { name: 'Create trigger' }).click();
-      expect(await form.getByRole('alert').textContent()).to.equal(`reading plugin file: Plugin not found: ${join(root, 'plugins', 'missing.py')}`);
+      expect(await form.getByRole('alert').textContent()).to.equal(`reading plugin file: Plugin not found: ${join(pluginDir, 'missing.py')}`);
       await form.getByLabel(/^Plugin file/).fill('raises.py');
       await form.getByRole('button', { name: 'Create trigger' }).click();
 
