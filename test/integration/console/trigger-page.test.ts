@@ -47,7 +47,7 @@ describe('integration: the web console\'s trigger form and trigger page', functi
     await stop?.();
   });
 
-  it('creates a failing trigger with the form, shows it failing, its traceback and live log, and disables it', async () => {
+  it('creates a failing trigger with the form, shows it failing, its traceback and live log, disables and deletes it', async () => {
     const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
     try {
       const { page, errors } = await openPage(context);
@@ -126,10 +126,21 @@ describe('integration: the web console\'s trigger form and trigger page', functi
       await page.getByRole('button', { name: 'Enable', exact: true }).waitFor();
       expect(await page.locator('[data-fact="State"]').textContent()).to.match(/^disabled/);
       expect(await sql("SELECT disabled FROM system.processing_engine_triggers WHERE trigger_name = 'raiser'")).to.deep.equal([{ disabled: true }]);
-      // The one 5xx: the refused create (a missing plugin is a 500, as upstream answers it).
-      expect(errors.filter((e) => !/the server responded with a status of 4\d\d/.test(e))).to.deep.equal([
-        'Failed to load resource: the server responded with a status of 500 (Internal Server Error)',
-      ]);
+
+      // Enabled again, a plain delete is refused with the server's words; `force` deletes it.
+      await page.getByRole('button', { name: 'Enable', exact: true }).click();
+      await page.getByRole('button', { name: 'Disable', exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Delete…' }).click();
+      await page.getByRole('group', { name: 'Confirm delete' }).getByRole('button', { name: 'Delete' }).click();
+      const forced = page.getByRole('group', { name: 'Confirm forced delete' });
+      expect(await forced.locator('.error').textContent()).to.equal('Cannot delete running plugin raiser. Disable it first or use --force.');
+      await forced.getByRole('button', { name: 'Delete anyway (force)' }).click();
+      await page.getByRole('status').filter({ hasText: 'Trigger raiser deleted.' }).waitFor();
+      expect(await sql('SELECT trigger_name FROM system.processing_engine_triggers')).to.deep.equal([]);
+      // The 5xx answers are the refusals above (upstream answers a missing plugin and a running trigger's delete so).
+      expect(errors.filter((e) => !/the server responded with a status of 4\d\d/.test(e))).to.deep.equal(
+        Array(2).fill('Failed to load resource: the server responded with a status of 500 (Internal Server Error)'),
+      );
     } finally {
       await context.close();
     }
