@@ -1,6 +1,7 @@
 // Processing Engine: the trigger list (refreshed every 5 seconds), a trigger's own page and the create form, routed
 // by the URL's hash under /ui/engine (engine-route.ts).
 import { useEffect, useState } from 'preact/hooks';
+import './engine.css';
 import { listDatabases } from './api.js';
 import { triggerStatuses, type TriggerStatus } from './engine-api.js';
 import { engineHref, parseEngineRoute, type EngineRoute } from './engine-route.js';
