@@ -4,7 +4,6 @@
 const TOKEN_KEY = 'influxdb3.token';
 
 import { TimeSlicer } from './slice.js';
-import { specWords } from './trigger-spec.js';
 
 export type QueryLanguage = 'sql' | 'influxql';
 export type Row = Record<string, unknown>;
@@ -24,7 +23,8 @@ export function storeToken(token: string | null): void {
   else sessionStorage.setItem(TOKEN_KEY, token);
 }
 
-async function call(path: string, init: RequestInit = {}, token = storedToken()): Promise<Response> {
+// One API call with the stored token; a refusal becomes an ApiError carrying the server's message verbatim.
+export async function call(path: string, init: RequestInit = {}, token = storedToken()): Promise<Response> {
   const headers = new Headers(init.headers);
   if (token) headers.set('Authorization', `Bearer ${token}`);
   const res = await fetch(path, { ...init, headers, credentials: 'omit', cache: 'no-store' });
@@ -157,43 +157,6 @@ export async function serverStatus(): Promise<ServerStatus> {
     call('/metrics').then((r) => r.text()),
   ]);
   return { health: health.trim(), version: ping.version, revision: ping.revision, metrics };
-}
-
-export interface TriggerRow {
-  database: string;
-  name: string;
-  plugin: string;
-  spec: string;
-  state: string;
-  reason: string | null;
-  calls: number;
-  errors: number;
-  lastError: string | null;
-}
-
-// Every trigger the token may see with its state and counters, from the engine's system tables: `_internal` shows
-// every database's (admin), else the given database's own.
-export async function listTriggers(db: string): Promise<TriggerRow[]> {
-  const [triggers, stats] = await Promise.all([
-    query(db, 'SELECT trigger_name, plugin_filename, trigger_specification, disabled, state, disabled_reason, database_name FROM system.processing_engine_triggers'),
-    query(db, 'SELECT trigger_name, calls, errors, last_error, database_name FROM system.processing_engine_trigger_stats'),
-  ]);
-  const key = (r: Row) => `${String(r.database_name)}\u0000${String(r.trigger_name)}`;
-  const byKey = new Map(stats.map((r) => [key(r), r]));
-  return triggers.map((t) => {
-    const s = byKey.get(key(t)) ?? {};
-    return {
-      database: String(t.database_name),
-      name: String(t.trigger_name),
-      plugin: String(t.plugin_filename),
-      spec: specWords(String(t.trigger_specification)),
-      state: String(t.state),
-      reason: (t.disabled_reason as string | null | undefined) ?? null,
-      calls: Number(s.calls ?? 0),
-      errors: Number(s.errors ?? 0),
-      lastError: (s.last_error as string | null | undefined) ?? null,
-    };
-  }).sort((a, b) => a.database.localeCompare(b.database) || a.name.localeCompare(b.name));
 }
 
 export async function setTriggerEnabled(db: string, name: string, enabled: boolean): Promise<void> {

@@ -49,7 +49,8 @@ function App() {
   const go = (e: Event, path: PagePath) => {
     e.preventDefault();
     history.pushState(null, '', `/ui/${path}`);
-    setPage(path);
+    // As a back/forward would: pages that route inside themselves (the engine's hash routes) hear it too.
+    dispatchEvent(new PopStateEvent('popstate'));
   };
   useEffect(() => {
     authMode().then(async (mode) => {

@@ -102,6 +102,7 @@ export class ProcessingEngine implements Engine {
         triggers: (db) => this.triggerViews(db),
         logs: this.logs,
         stats: (record) => this.metrics.statsOf(runnerNameOf(record)),
+        activity: (record) => this.metrics.activity.lastHour(runnerNameOf(record), Date.now()),
       }),
       ENGINE_SYSTEM_TABLES,
     );

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { TriggerActivity } from './trigger-activity.js';
 
 // Per-runner execution facts kept in memory for system tables alongside the Prometheus series.
 export interface ExecutionStats {
@@ -58,6 +59,8 @@ export class RunnerMetrics {
   private readonly stats = new Map<string, ExecutionStats>();
   private readonly hot = new Map<string, { calls: { inc(): void }; duration: { observe(v: number): void } }>();
   private readonly durations = new Map<string, DurationRing>();
+  // Calls and errors per minute over the last hour (system.processing_engine_trigger_activity).
+  readonly activity = new TriggerActivity();
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -112,6 +115,7 @@ export class RunnerMetrics {
       this.durations.set(trigger, ring);
     }
     ring.push(seconds * 1000);
+    this.activity.record(trigger, failed, Date.now());
     if (failed) {
       s.errors++;
       this.errors.inc({ trigger });
@@ -183,6 +187,7 @@ export class RunnerMetrics {
     for (const limit of ['memory', 'processes', 'timeout']) this.limitKills.remove({ trigger, limit });
     this.hot.delete(trigger);
     this.durations.delete(trigger);
+    this.activity.forget(trigger);
     this.stats.delete(trigger);
   }
 

@@ -2,6 +2,7 @@ import { INTERNAL_DB } from '../../storage/catalog/names.js';
 import { lazyTable, virtualColumns, type SystemTableProvider, type VirtualTable } from '../../storage/query/system-tables.js';
 import type { PluginLogStore } from '../plugin-logs/plugin-log-store.js';
 import type { ExecutionStats } from '../runners/runner-metrics.js';
+import type { ActivityMinute } from '../runners/trigger-activity.js';
 import type { Trigger } from '../../storage/catalog/catalog-resources.js';
 import type { TriggerRuntimeView } from '../triggers/trigger-runtime-view.js';
 import { specToSerdeJson } from '../triggers/trigger-spec.js';
@@ -13,6 +14,8 @@ export interface EngineSystemTablesDeps {
   logs: PluginLogStore;
   // The trigger's runner stats (RunnerMetrics.statsOf of its runner name), undefined before it ever ran.
   stats(record: Trigger): ExecutionStats | undefined;
+  // The trigger's calls and errors per minute over the last hour, oldest first; absent: no activity is kept.
+  activity?(record: Trigger): ActivityMinute[];
 }
 
 type Columns = VirtualTable['columns'];
@@ -64,12 +67,22 @@ const STATS_COLUMNS = cols(
   ['database_name', 'Utf8'],
 );
 
-// The table names this provider serves (each database has all four, empty when it has no triggers).
+// Beyond upstream: per-minute calls and errors over the last hour (the console's sparklines).
+const ACTIVITY_COLUMNS = cols(
+  ['trigger_name', 'Utf8'],
+  ['minute', 'Timestamp(Nanosecond, None)'],
+  ['calls', 'Int64'],
+  ['errors', 'Int64'],
+  ['database_name', 'Utf8'],
+);
+
+// The table names this provider serves (each database has all of them, empty when it has no triggers).
 export const ENGINE_SYSTEM_TABLES = [
   'processing_engine_triggers',
   'processing_engine_trigger_arguments',
   'processing_engine_logs',
   'processing_engine_trigger_stats',
+  'processing_engine_trigger_activity',
 ] as const;
 
 // null: every database (the tables as `_internal` shows them).
@@ -80,6 +93,7 @@ const TABLES: Record<(typeof ENGINE_SYSTEM_TABLES)[number], { columns: Columns; 
   processing_engine_trigger_arguments: { columns: ARGUMENT_COLUMNS, rows: argumentRows },
   processing_engine_logs: { columns: LOG_COLUMNS, rows: logRows },
   processing_engine_trigger_stats: { columns: STATS_COLUMNS, rows: statsRows },
+  processing_engine_trigger_activity: { columns: ACTIVITY_COLUMNS, rows: activityRows },
 };
 
 // system.processing_engine_* for a database, to add to the SystemTableRegistry: a database shows its own triggers,
@@ -148,6 +162,15 @@ function statsRows(deps: EngineSystemTablesDeps, db: string | null): unknown[][]
       view.record.databaseName,
     ];
   });
+}
+
+// 60 rows per trigger, by trigger then minute (minutes without calls included, so every series has the same x).
+function activityRows(deps: EngineSystemTablesDeps, db: string | null): unknown[][] {
+  const rows: unknown[][] = [];
+  for (const { record: r } of deps.triggers(db)) {
+    for (const m of deps.activity?.(r) ?? []) rows.push([r.name, BigInt(m.minuteMs) * 1_000_000n, m.calls, m.errors, r.databaseName]);
+  }
+  return rows;
 }
 
 function lastError(s: ExecutionStats | undefined): string | null {

@@ -74,4 +74,14 @@ describe('engine/runners/runner-metrics', () => {
     m.call('gone', 0.002, false);
     expect(m.statsOf('gone')).to.include({ calls: 1, errors: 0, p50Ms: 2 });
   });
+
+  it('counts each call in the trigger\'s last-hour activity, and forget() clears it', () => {
+    const m = new RunnerMetrics(new Registry());
+    m.call('a', 0.002, false);
+    m.call('a', 0.004, true);
+    const total = (name: string) => m.activity.lastHour(name, Date.now()).reduce((t, x) => ({ calls: t.calls + x.calls, errors: t.errors + x.errors }), { calls: 0, errors: 0 });
+    expect(total('a')).to.deep.equal({ calls: 2, errors: 1 });
+    m.forget('a');
+    expect(total('a')).to.deep.equal({ calls: 0, errors: 0 });
+  });
 });

@@ -92,7 +92,7 @@ describe('engine/system-tables/engine-system-tables', () => {
   };
   const provide = engineSystemTables(deps);
 
-  it('serves the four tables for any database, none of the others, and lists them for SHOW TABLES', () => {
+  it('serves its tables for any database, none of the others, and lists them for SHOW TABLES', () => {
     const registry = new SystemTableRegistry();
     registry.add(provide, ENGINE_SYSTEM_TABLES);
     for (const name of ENGINE_SYSTEM_TABLES) {
@@ -249,5 +249,18 @@ describe('engine/system-tables/engine-system-tables', () => {
   it('shows a spec it cannot parse as a JSON string rather than failing the query', () => {
     const odd = engineSystemTables({ ...deps, triggers: () => [view(triggerRecord({ specification: 'bogus:x' }))] });
     expect(odd('db', 'processing_engine_triggers')!.rows[0]![2]).to.equal('"bogus:x"');
+  });
+
+  it('lists each trigger\'s last hour of calls and errors per minute, and nothing when no activity is kept', () => {
+    const minute = 1_700_000_040_000;
+    const withActivity = engineSystemTables({
+      ...deps,
+      triggers: () => [view(wal)],
+      activity: (r) => [{ minuteMs: minute, calls: r.name === 'wal_t' ? 7 : 0, errors: 2 }],
+    });
+    expect(objects(withActivity('db', 'processing_engine_trigger_activity'))).to.deep.equal([
+      { trigger_name: 'wal_t', minute: BigInt(minute) * 1_000_000n, calls: 7, errors: 2, database_name: 'db' },
+    ]);
+    expect(provide('db', 'processing_engine_trigger_activity')!.rows).to.deep.equal([]);
   });
 });
