@@ -24,7 +24,8 @@ export function storeToken(token: string | null): void {
   else sessionStorage.setItem(TOKEN_KEY, token);
 }
 
-async function call(path: string, init: RequestInit = {}, token = storedToken()): Promise<Response> {
+// One request to the server's API with the stored token; a non-2xx answer throws an ApiError with the server's message.
+export async function call(path: string, init: RequestInit = {}, token = storedToken()): Promise<Response> {
   const headers = new Headers(init.headers);
   if (token) headers.set('Authorization', `Bearer ${token}`);
   const res = await fetch(path, { ...init, headers, credentials: 'omit', cache: 'no-store' });

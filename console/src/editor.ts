@@ -9,7 +9,7 @@ import { autocompletion, closeBrackets, completeFromList } from '@codemirror/aut
 import type { ColumnInfo } from './api.js';
 
 // Colours with at least 4.5:1 contrast on white (WCAG AA), unlike CodeMirror's default style.
-const HIGHLIGHT = HighlightStyle.define([
+export const HIGHLIGHT = HighlightStyle.define([
   { tag: t.keyword, color: '#6d28d9', fontWeight: '600' },
   { tag: [t.string, t.special(t.string)], color: '#9f1239' },
   { tag: [t.number, t.bool, t.null], color: '#065f46' },
