@@ -32,7 +32,7 @@ export function ServerPage() {
       last.current = next;
       setReading(next);
       setError(null);
-    }, (e: Error) => !stopped && setError(e instanceof ApiError && e.status === 403 ? 'Server status needs an admin token or one with system access: the server refused this one (403).' : e.message));
+    }, (e: Error) => !stopped && setError(e instanceof ApiError && e.status === 403 ? `Server status needs an admin token or one with system access; the server refused this one (403: ${e.message}).` : e.message));
     void load();
     const timer = setInterval(load, REFRESH_MS);
     return () => {
@@ -43,7 +43,7 @@ export function ServerPage() {
   return (
     <main class="page">
       <h1>Server</h1>
-      {error && <p class={reading ? 'error' : 'refused'} role={reading ? 'alert' : 'note'}>{error}</p>}
+      {error && <p class={reading ? 'error' : 'refused'} role="alert">{error}</p>}
       {!reading && !error && <p>Loading…</p>}
       {reading && <Figures reading={reading} />}
       <ServerAdmin />
