@@ -5,6 +5,7 @@ import {
   createCache, createDatabase, createToken, deleteCache, deleteDatabase, deleteToken, formatRetention, listCaches, listDatabaseInfo, listTokens,
   type CacheInfo, type DatabaseInfo, type TokenInfo,
 } from './admin-api.js';
+import { storedToken } from './api.js';
 
 const ADMIN_ONLY = 'Needs an admin token: the server refused this one (403).';
 
@@ -91,6 +92,19 @@ function Databases({ list }: { list: ReturnType<typeof useList<DatabaseInfo>> })
 }
 
 function Tokens({ databases }: { databases: string[] }) {
+  // Signed in without a token: the server runs --without-auth, where the token endpoints answer 405.
+  if (storedToken() === null) {
+    return (
+      <section class="panel" aria-labelledby="tokens-heading">
+        <h2 id="tokens-heading">Tokens</h2>
+        <p class="muted">The server runs without authentication (<code>--without-auth</code>): tokens are not used.</p>
+      </section>
+    );
+  }
+  return <TokenList databases={databases} />;
+}
+
+function TokenList({ databases }: { databases: string[] }) {
   const { items, error, setError, reload } = useList<TokenInfo>(listTokens);
   const [name, setName] = useState('');
   const [scope, setScope] = useState('*admin*');

@@ -29,6 +29,11 @@ def process_writes(influxdb3_local, table_batches, args=None):
     helper(table_batches)
 `;
 
+const TICKER = `def process_scheduled_call(influxdb3_local, call_time, args=None):
+    influxdb3_local.info(f"tick for {args['site']}")
+    influxdb3_local.write(LineBuilder("ticks").tag("site", args["site"]).int64_field("n", 1))
+`;
+
 // Browser errors other than the failed-request lines of answers the test expects: the sign-in probe's 401, and the
 // 403s a database token gets.
 const unexpected = (errors: string[], allowed = /the server responded with a status of 401/): string[] => errors.filter((e) => !allowed.test(e));
@@ -78,6 +83,7 @@ describe('integration: the web console\'s Plugins and Server pages', function ()
     await mkdir(pluginDir);
     await writeFile(join(pluginDir, 'summer.py'), SUMMER);
     await writeFile(join(pluginDir, 'broken.py'), BROKEN);
+    await writeFile(join(pluginDir, 'ticker.py'), TICKER);
     const wheels = join(root, 'wheels');
     await buildWheel(wheels, tinyPackage('tinyconsole', 'installed from the console'));
     venv = await buildTestVenv(join(root, 'venv'));
@@ -93,6 +99,7 @@ describe('integration: the web console\'s Plugins and Server pages', function ()
     const res = await fetch(`${server.url}/api/v3/configure/token/admin`, { method: 'POST' });
     admin = ((await res.json()) as { token: string }).token;
     await api('/api/v3/configure/database', { json: { db: 'plant', retention_period: '30d' } });
+    expect((await fetch(`${openServer!.url}/api/v3/write_lp?db=plant`, { method: 'POST', body: 'm v=1 1' })).status).to.equal(204);
     await api('/api/v3/write_lp?db=plant', { body: 'cpu,host=a usage=0.5 1\nother v=1 1' });
     await api('/api/v3/write_lp?db=elsewhere', { body: 'm v=1 1' });
     await api('/api/v3/configure/last_cache', { json: { db: 'plant', table: 'cpu', name: 'cpu_last', key_columns: ['host'] } });
@@ -252,12 +259,28 @@ describe('integration: the web console\'s Plugins and Server pages', function ()
     expect(unexpected(errors, /the server responded with a status of 40[13]/)).to.deep.equal([]);
   });
 
-  it('with --without-auth no token is asked and the Plugins page lists the plugins', async () => {
+  it('with --without-auth no token is asked; a schedule test runs with a schedule and arguments', async () => {
     const { page, errors } = await openPage(context!);
     await page.goto(`${openServer!.url}/ui/plugins`);
     await page.locator('li[data-plugin="broken.py"]').waitFor();
     expect(await page.locator('#token').count()).to.equal(0);
     await page.getByText('no authentication').waitFor();
+
+    await page.locator('li[data-plugin="ticker.py"]').getByRole('button', { name: 'ticker.py' }).click();
+    await page.locator('.plugin-editor .cm-content').filter({ hasText: 'tick for' }).waitFor();
+    await page.getByLabel('Schedule', { exact: true }).check();
+    await page.locator('#test-db').selectOption('plant');
+    await page.locator('#test-schedule').fill('*/5 * * * * *');
+    await page.locator('#test-args').fill('site=north');
+    await page.getByRole('button', { name: 'Run test' }).click();
+    const result = page.locator('.dry-run[data-outcome="ok"]');
+    await result.waitFor({ timeout: 30_000 });
+    expect(await result.locator('.log-lines').textContent()).to.include('INFO: tick for north');
+    expect(await result.locator('.writes[data-database="plant"] pre').textContent()).to.equal('ticks,site=north n=1i');
+    expect(await result.locator('p').first().textContent()).to.match(/Trigger time: \S+\./);
+
+    await page.getByRole('link', { name: 'Server' }).click();
+    await page.getByText('The server runs without authentication').waitFor();
     expect(errors).to.deep.equal([]);
   });
 });
