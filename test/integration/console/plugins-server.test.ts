@@ -38,6 +38,16 @@ const TICKER = `def process_scheduled_call(influxdb3_local, call_time, args=None
 // 403s a database token gets.
 const unexpected = (errors: string[], allowed = /the server responded with a status of 401/): string[] => errors.filter((e) => !allowed.test(e));
 
+// Clicks Run test and waits for the dry run's result with the given outcome; returns its log lines and the lines it
+// would write to `db`.
+async function runTest(page: Page, outcome: 'ok' | 'failed', db = 'plant') {
+  await page.getByRole('button', { name: 'Run test' }).click();
+  const result = page.locator(`.dry-run[data-outcome="${outcome}"]`);
+  await result.waitFor({ timeout: 30_000 });
+  const writes = result.locator(`.writes[data-database="${db}"] pre`);
+  return { result, log: (await result.locator('.log-lines').textContent())!, writes: (await writes.count()) ? await writes.textContent() : null };
+}
+
 // Replaces the text of the CodeMirror editor under `host` (its content element is in a shadow root; Playwright's
 // locators pierce it).
 async function setEditorText(page: Page, host: string, text: string): Promise<void> {
@@ -136,11 +146,9 @@ describe('integration: the web console\'s Plugins and Server pages', function ()
     await page.getByText('unsaved changes').waitFor();
     await page.locator('#test-db').selectOption('plant');
     await page.locator('#test-lp').fill('cpu,host=a usage=0.5\ncpu,host=b usage=0.25');
-    await page.getByRole('button', { name: 'Run test' }).click();
-    const result = page.locator('.dry-run[data-outcome="ok"]');
-    await result.waitFor({ timeout: 30_000 });
-    expect(await result.locator('.log-lines').textContent()).to.include('INFO: total usage is 0.75');
-    expect(await result.locator('.writes[data-database="plant"] pre').textContent()).to.equal('sums,source=console total=0.75');
+    const run = await runTest(page, 'ok');
+    expect(run.log).to.include('INFO: total usage is 0.75');
+    expect(run.writes).to.equal('sums,source=console total=0.75');
     // Tested, not saved: the file is as it was.
     expect(await readFile(join(pluginDir, 'summer.py'), 'utf8')).to.equal(SUMMER);
 
@@ -160,14 +168,13 @@ describe('integration: the web console\'s Plugins and Server pages', function ()
     await page.locator('li[data-plugin="broken.py"]').getByRole('button', { name: 'broken.py' }).click();
     await page.locator('.plugin-editor .cm-content').filter({ hasText: 'no rows wanted' }).waitFor();
     await page.locator('#test-db').selectOption('plant');
-    await page.getByRole('button', { name: 'Run test' }).click();
-    const result = page.locator('.dry-run[data-outcome="failed"]');
-    await result.waitFor({ timeout: 30_000 });
-    expect(await result.locator('.plugin-error .error').textContent()).to.include('ValueError: no rows wanted here');
-    const traceback = await result.locator('.traceback').textContent();
+    const run = await runTest(page, 'failed');
+    expect(await run.result.locator('.plugin-error .error').textContent()).to.include('ValueError: no rows wanted here');
+    const traceback = await run.result.locator('.traceback').textContent();
     expect(traceback).to.match(/^Traceback \(most recent call last\):/);
     expect(traceback).to.include('in helper');
-    expect(await result.locator('.log-lines').textContent()).to.include('INFO: about to fail');
+    expect(run.log).to.include('INFO: about to fail');
+    expect(run.writes).to.equal(null);
     expect(await seriousA11yViolations(page)).to.deep.equal([]);
     expect(unexpected(errors)).to.deep.equal([]);
   });
@@ -272,12 +279,10 @@ describe('integration: the web console\'s Plugins and Server pages', function ()
     await page.locator('#test-db').selectOption('plant');
     await page.locator('#test-schedule').fill('*/5 * * * * *');
     await page.locator('#test-args').fill('site=north');
-    await page.getByRole('button', { name: 'Run test' }).click();
-    const result = page.locator('.dry-run[data-outcome="ok"]');
-    await result.waitFor({ timeout: 30_000 });
-    expect(await result.locator('.log-lines').textContent()).to.include('INFO: tick for north');
-    expect(await result.locator('.writes[data-database="plant"] pre').textContent()).to.equal('ticks,site=north n=1i');
-    expect(await result.locator('p').first().textContent()).to.match(/Trigger time: \S+\./);
+    const run = await runTest(page, 'ok');
+    expect(run.log).to.include('INFO: tick for north');
+    expect(run.writes).to.equal('ticks,site=north n=1i');
+    expect(await run.result.locator('p').first().textContent()).to.match(/Trigger time: \S+\./);
 
     await page.getByRole('link', { name: 'Server' }).click();
     await page.getByText('The server runs without authentication').waitFor();
