@@ -1,5 +1,5 @@
 // The query editor: CodeMirror 6 with SQL highlighting, table and column completion, Ctrl-Enter to run.
-import { Compartment, EditorState } from '@codemirror/state';
+import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import { EditorView, keymap, lineNumbers, highlightActiveLine, placeholder } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { sql, PostgreSQL } from '@codemirror/lang-sql';
@@ -25,7 +25,8 @@ const sqlLanguage = new Compartment();
 
 // The editor lives in a shadow root: CodeMirror then styles it with constructed stylesheets (adoptedStyleSheets)
 // instead of a <style> element, which the console's Content-Security-Policy (style-src 'self') would block.
-export function createEditor(host: HTMLElement, opts: { doc: string; onRun: () => void; label: string }): EditorView {
+// The query editor and the plugin editor share this and the extensions every editor has.
+export function mountEditor(host: HTMLElement, opts: { doc: string; label: string; minHeight: string; extensions: Extension[] }): EditorView {
   const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   return new EditorView({
     parent: root,
@@ -37,19 +38,29 @@ export function createEditor(host: HTMLElement, opts: { doc: string; onRun: () =
         history(),
         highlightActiveLine(),
         bracketMatching(),
-        closeBrackets(),
-        autocompletion(),
         syntaxHighlighting(HIGHLIGHT),
-        placeholder('SELECT * FROM table LIMIT 10'),
-        keymap.of([{ key: 'Mod-Enter', run: () => (opts.onRun(), true), preventDefault: true }, ...defaultKeymap, ...historyKeymap]),
-        EditorView.theme({ '&': { minHeight: '120px', fontSize: '13px' }, '.cm-scroller': { fontFamily: 'ui-monospace, monospace' }, '.cm-placeholder': { color: '#4b5563' }, '.cm-gutters': { color: '#4b5563' } }),
+        EditorView.theme({ '&': { minHeight: opts.minHeight, fontSize: '13px' }, '.cm-scroller': { fontFamily: 'ui-monospace, monospace' }, '.cm-placeholder': { color: '#4b5563' }, '.cm-gutters': { color: '#4b5563' } }),
         EditorView.contentAttributes.of({ 'aria-label': opts.label }),
-        sqlLanguage.of(sql({ dialect: PostgreSQL })),
+        ...opts.extensions,
       ],
     }),
   });
 }
 
+export function createEditor(host: HTMLElement, opts: { doc: string; onRun: () => void; label: string }): EditorView {
+  return mountEditor(host, {
+    doc: opts.doc,
+    label: opts.label,
+    minHeight: '120px',
+    extensions: [
+      closeBrackets(),
+      autocompletion(),
+      placeholder('SELECT * FROM table LIMIT 10'),
+      keymap.of([{ key: 'Mod-Enter', run: () => (opts.onRun(), true), preventDefault: true }, ...defaultKeymap, ...historyKeymap]),
+      sqlLanguage.of(sql({ dialect: PostgreSQL })),
+    ],
+  });
+}
 
 // Completion of the current database's tables and columns.
 export function setSchema(view: EditorView, tables: Map<string, ColumnInfo[]>): void {

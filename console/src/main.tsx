@@ -7,9 +7,10 @@ import { authMode, checkToken, storeToken, storedToken } from './api.js';
 import { Explore } from './explore.js';
 import { ServerPage } from './server-page.js';
 import { EnginePage } from './engine-page.js';
+import { PluginsPage } from './plugins-page.js';
 
 // Client routes under /ui/ (the server answers index.html for each).
-const PAGES = [{ path: '', title: 'Explore' }, { path: 'engine', title: 'Processing Engine' }, { path: 'server', title: 'Server' }] as const;
+const PAGES = [{ path: '', title: 'Explore' }, { path: 'engine', title: 'Processing Engine' }, { path: 'plugins', title: 'Plugins' }, { path: 'server', title: 'Server' }] as const;
 type PagePath = (typeof PAGES)[number]['path'];
 
 function currentPage(): PagePath {
@@ -88,6 +89,7 @@ function App() {
       {/* Explore stays mounted (hidden) so that its editor, result and scroll position survive a visit elsewhere. */}
       <div class="page-host" hidden={page !== ''}><Explore /></div>
       {page === 'engine' && <EnginePage />}
+      {page === 'plugins' && <PluginsPage />}
       {page === 'server' && <ServerPage />}
     </div>
   );

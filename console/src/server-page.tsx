@@ -1,6 +1,7 @@
 // Server: health, version, uptime, memory, and write/query figures from /metrics, refreshed every 5 seconds.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { serverStatus, type ServerStatus } from './api.js';
+import { ApiError, serverStatus, type ServerStatus } from './api.js';
+import { ServerAdmin } from './server-admin.js';
 import { formatBytes, formatDuration, parseMetrics, rate, serverFigures, type ServerFigures } from './metrics.js';
 
 const REFRESH_MS = 5000;
@@ -31,7 +32,7 @@ export function ServerPage() {
       last.current = next;
       setReading(next);
       setError(null);
-    }, (e: Error) => !stopped && setError(e.message));
+    }, (e: Error) => !stopped && setError(e instanceof ApiError && e.status === 403 ? `Server status needs an admin token or one with system access; the server refused this one (403: ${e.message}).` : e.message));
     void load();
     const timer = setInterval(load, REFRESH_MS);
     return () => {
@@ -39,8 +40,18 @@ export function ServerPage() {
       clearInterval(timer);
     };
   }, []);
-  if (error && !reading) return <main class="page"><h1>Server</h1><p class="error" role="alert">{error}</p></main>;
-  if (!reading) return <main class="page"><h1>Server</h1><p>Loading…</p></main>;
+  return (
+    <main class="page">
+      <h1>Server</h1>
+      {error && <p class={reading ? 'error' : 'refused'} role="alert">{error}</p>}
+      {!reading && !error && <p>Loading…</p>}
+      {reading && <Figures reading={reading} />}
+      <ServerAdmin />
+    </main>
+  );
+}
+
+function Figures({ reading }: { reading: Reading }) {
   const { status, figures: f } = reading;
   const rows: Array<[string, string]> = [
     ['Health', status.health],
@@ -60,13 +71,11 @@ export function ServerPage() {
     ['HTTP requests', show(f.httpRequests)],
   ];
   return (
-    <main class="page">
-      <h1>Server</h1>
-      {error && <p class="error" role="alert">{error}</p>}
+    <>
       <dl class="figures">
         {rows.map(([k, v]) => [<dt key={`${k}-k`}>{k}</dt>, <dd key={`${k}-v`} data-figure={k}>{v}</dd>])}
       </dl>
       <p class="muted">From /health, /ping and /metrics, every {REFRESH_MS / 1000} s; rates from the last two readings.</p>
-    </main>
+    </>
   );
 }

@@ -17,7 +17,7 @@ function refuse(): never {
 // Install endpoints without --plugin-dir: refused before the request body is read.
 export const DISABLED_PACKAGES: PackageInstallerApi = { assertAvailable: refuse, installPackages: refuse, installRequirements: refuse };
 
-const DISABLED_UPLOADS: PluginUploads = { assertUploadsAllowed: refuse, writeFile: refuse, updatePlugin: refuse, replaceDirectory: refuse };
+const DISABLED_UPLOADS: PluginUploads = { assertUploadsAllowed: refuse, writeFile: refuse, updatePlugin: refuse, replaceDirectory: refuse, readFile: refuse };
 
 const NOT_RUNNING = 'plugin-dir is not set';
 
@@ -48,7 +48,7 @@ export class DisabledEngine implements Engine {
       throw engineDisabledError(this.configFile);
     };
     this.packages = { assertAvailable: refuseHere, installPackages: refuseHere, installRequirements: refuseHere };
-    this.pluginFiles = { assertUploadsAllowed: refuseHere, writeFile: refuseHere, updatePlugin: refuseHere, replaceDirectory: refuseHere };
+    this.pluginFiles = { assertUploadsAllowed: refuseHere, writeFile: refuseHere, updatePlugin: refuseHere, replaceDirectory: refuseHere, readFile: refuseHere };
     // Registered for /metrics all the same.
     new RunnerMetrics(deps.registry);
     const fileStore = config.objectStore === 'file' && config.dataDir;

@@ -62,7 +62,7 @@ export interface Engine {
 }
 
 export type RefreshedPlugin = Awaited<ReturnType<TriggerManager['refreshRemotePlugins']>>[number];
-export type PluginUploads = Pick<PluginFiles, 'assertUploadsAllowed' | 'writeFile' | 'updatePlugin' | 'replaceDirectory'>;
+export type PluginUploads = Pick<PluginFiles, 'assertUploadsAllowed' | 'writeFile' | 'updatePlugin' | 'replaceDirectory' | 'readFile'>;
 
 // The parts built from --plugin-dir.
 interface EnabledParts {

@@ -261,6 +261,24 @@ describe('integration: plugin uploads and updates', function () {
     });
   });
 
+  describe('GET /api/v3/plugins/files (the web console\'s editor reads a plugin)', () => {
+    it('answers a file\'s text, a package\'s __init__.py, 404 for a missing file and refuses paths outside', async () => {
+      await writeFile(join(pluginDir, 'readable.py'), 'VALUE = 1\n');
+      await mkdir(join(pluginDir, 'readpkg'), { recursive: true });
+      await writeFile(join(pluginDir, 'readpkg', '__init__.py'), 'PKG = 2\n');
+      const get = async (name: string) => {
+        const res = await fetch(`${url}/api/v3/plugins/files?${new URLSearchParams({ plugin_name: name })}`);
+        return { status: res.status, json: await res.json() };
+      };
+      expect(await get('readable.py')).to.deep.equal({ status: 200, json: { plugin_name: 'readable.py', content: 'VALUE = 1\n' } });
+      expect(await get('readpkg')).to.deep.equal({ status: 200, json: { plugin_name: 'readpkg', content: 'PKG = 2\n' } });
+      expect(await get('nowhere.py')).to.deep.equal({ status: 404, json: { error: 'plugin file not found: nowhere.py' } });
+      expect(await get('../outside.py')).to.deep.equal({ status: 500, json: { error: TRAVERSAL('../outside.py') } });
+      const missing = await fetch(`${url}/api/v3/plugins/files`);
+      expect(missing.status).to.equal(400);
+    });
+  });
+
   describe('servers that refuse uploads', () => {
     it('with no plugin directory: an error mentioning "No plugin directory"', async () => {
       const off = await startServer();

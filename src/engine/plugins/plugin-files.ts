@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { AppError, badRequest, isAppError } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
@@ -47,6 +47,20 @@ export class PluginFiles {
       this.options.logger.info({ plugin: name, path }, 'plugin file written');
       return path;
     });
+  }
+
+  // GET /api/v3/plugins/files (the web console's editor): the text of one file under the plugin dir, by the same path
+  // rules as uploads (allowed with --plugin-dir-only: it changes nothing); a package name reads its __init__.py.
+  async readFile(name: string): Promise<{ path: string; content: string }> {
+    this.refuseRemote(name);
+    let path = await this.resolveWithin(name);
+    const info = await stat(path).catch(() => null);
+    if (info?.isDirectory()) path = await this.resolveWithin(`${trimTrailingSlash(name)}/__init__.py`);
+    const content = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') throw new AppError('plugin_not_found', `plugin file not found: ${name}`, { status: 404 });
+      throw new AppError('plugin_read_failed', `cannot read plugin '${name}': ${err.message}`, { status: 500, cause: err });
+    });
+    return { path, content };
   }
 
   // PUT /api/v3/plugins/files for a trigger's plugin: a file plugin is overwritten, a package has its __init__.py

@@ -9,6 +9,7 @@ export interface PluginFilesApi {
   writeFile(name: string, content: string): Promise<string>;
   updatePlugin(pluginFilename: string, content: string): Promise<string>;
   replaceDirectory(pluginFilename: string, files: PluginFileEntry[]): Promise<string>;
+  readFile(name: string): Promise<{ path: string; content: string }>;
 }
 
 interface Deps {
@@ -46,6 +47,14 @@ export function registerPluginFileRoutes(router: Router, deps: Deps): void {
     await api.writeFile(stringParam(body, 'plugin_name', true), contentParam(body.content, 'content'));
     ctx.status = 200;
     ctx.body = '';
+  });
+
+  // Beyond upstream, for the web console's editor: `?plugin_name=<path relative to the plugin dir>` →
+  // {"plugin_name", "content"} (a package name gives its __init__.py). Admin only, like the uploads.
+  router.get('/api/v3/plugins/files', async (ctx) => {
+    const name = stringParam(ctx.query as Record<string, unknown>, 'plugin_name', true);
+    const { content } = await deps.files.readFile(name);
+    ctx.body = { plugin_name: name, content };
   });
 
   // {"plugin_name": "<trigger name>", "content": "..."}: the trigger's file, or its package's __init__.py.

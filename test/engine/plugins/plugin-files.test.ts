@@ -225,4 +225,23 @@ describe('engine/plugins/plugin-files', () => {
       expect(await readFile(join(dir, 'pkg', '__init__.py'), 'utf8')).to.equal('live');
     });
   });
+
+  describe('readFile (GET /api/v3/plugins/files)', () => {
+    it('reads a file, or a package\'s __init__.py, even with uploads refused', async () => {
+      await writeFile(join(dir, 'one.py'), 'print(1)\n');
+      await mkdir(join(dir, 'pkg'));
+      await writeFile(join(dir, 'pkg', '__init__.py'), 'X = 1\n');
+      const readOnly = new PluginFiles({ pluginDir: dir, logger, pluginDirOnly: true });
+      expect((await readOnly.readFile('one.py')).content).to.equal('print(1)\n');
+      expect(await files.readFile('pkg')).to.deep.equal({ path: join(dir, 'pkg', '__init__.py'), content: 'X = 1\n' });
+    });
+
+    it('refuses paths outside the plugin dir and answers 404 for a missing file', async () => {
+      await writeFile(join(root, 'outside', 'secret.py'), 'secret');
+      await symlink(join(root, 'outside', 'secret.py'), join(dir, 'link.py'));
+      for (const name of ['../outside/secret.py', 'link.py']) expect((await failure(files.readFile(name))).message, name).to.match(TRAVERSAL);
+      const missing = await failure(files.readFile('nope.py'));
+      expect([missing.status, missing.message]).to.deep.equal([404, 'plugin file not found: nope.py']);
+    });
+  });
 });

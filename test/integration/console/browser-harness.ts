@@ -7,6 +7,7 @@ import { ROOT } from '../../helpers/server-process.js';
 // Debian's chromium (.ci/run installs it), headless, loopback only: playwright-core downloads no browser.
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'console');
+export const DOC_IMAGE_DIR = join(ROOT, 'docs', 'images');
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -65,6 +66,12 @@ export async function screenshot(browser: Browser, page: Page, name: string): Pr
   const png = await page.screenshot({ fullPage: true });
   writeFileSync(join(SCREENSHOT_DIR, `${name}.png`), png);
   return pixelStdDev(browser, png);
+}
+
+// Writes docs/images/<name>.png, the whole page (docs/console.md shows them): the docs stay current with each run.
+export async function docScreenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(DOC_IMAGE_DIR, { recursive: true });
+  writeFileSync(join(DOC_IMAGE_DIR, `${name}.png`), await page.screenshot({ fullPage: true }));
 }
 
 const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
