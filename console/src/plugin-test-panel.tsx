@@ -95,7 +95,7 @@ function DryRunResult({ view }: { view: DryRunView }) {
       {view.errors.map((e, i) => (
         <div key={i} class="plugin-error">
           <p class="error">{e.message}</p>
-          {e.traceback && <pre class="traceback">{e.traceback}</pre>}
+          {e.traceback && <pre class="test-traceback">{e.traceback}</pre>}
         </div>
       ))}
     </div>

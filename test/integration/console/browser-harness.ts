@@ -68,8 +68,10 @@ export async function screenshot(browser: Browser, page: Page, name: string): Pr
   return pixelStdDev(browser, png);
 }
 
-// Writes docs/images/<name>.png, the whole page (docs/console.md shows them): the docs stay current with each run.
+// Writes docs/images/<name>.png, the whole page (docs/console.md and the README show them).
+// Only with CONSOLE_DOC_SCREENSHOTS=1 (docs/console.md says how to renew them), so a test run leaves the tree clean.
 export async function docScreenshot(page: Page, name: string): Promise<void> {
+  if (process.env.CONSOLE_DOC_SCREENSHOTS !== '1') return;
   mkdirSync(DOC_IMAGE_DIR, { recursive: true });
   writeFileSync(join(DOC_IMAGE_DIR, `${name}.png`), await page.screenshot({ fullPage: true }));
 }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type ServerHandle } from '../../helpers/server-process.js';
-import { launchBrowser, openPage, screenshot, seriousA11yViolations } from './browser-harness.js';
+import { launchBrowser, openPage, screenshot, seriousA11yViolations, docScreenshot } from './browser-harness.js';
 
 // The console in a real browser (Debian's chromium through playwright-core) against a real server with tokens.
 
@@ -169,6 +169,7 @@ describe('integration: the web console in a browser', function () {
     const legend = await page.locator('.u-legend .u-label').allTextContents();
     expect(legend).to.include.members(['temp {room=kitchen}', 'temp {room=bedroom}', 'hum {room=kitchen}', 'hum {room=bedroom}']);
     expect(await screenshot(browser, page, 'sql-result')).to.be.above(5);
+    await docScreenshot(page, 'console-explore');
     expect(await seriousA11yViolations(page)).to.deep.equal([]);
 
     // The same query downloaded through the query API's formats.

@@ -170,7 +170,7 @@ describe('integration: the web console\'s Plugins and Server pages', function ()
     await page.locator('#test-db').selectOption('plant');
     const run = await runTest(page, 'failed');
     expect(await run.result.locator('.plugin-error .error').textContent()).to.include('ValueError: no rows wanted here');
-    const traceback = await run.result.locator('.traceback').textContent();
+    const traceback = await run.result.locator('.test-traceback').textContent();
     expect(traceback).to.match(/^Traceback \(most recent call last\):/);
     expect(traceback).to.include('in helper');
     expect(run.log).to.include('INFO: about to fail');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { ServerHandle } from '../../helpers/server-process.js';
 import { startEngineServer } from './engine-server.js';
-import { launchBrowser, openPage, screenshot, seriousA11yViolations } from './browser-harness.js';
+import { launchBrowser, openPage, screenshot, seriousA11yViolations, docScreenshot } from './browser-harness.js';
 
 // The create form, the trigger list and a trigger's own page against a real server running a real failing plugin.
 describe('integration: the web console\'s trigger form and trigger page', function () {
@@ -108,6 +108,7 @@ describe('integration: the web console\'s trigger form and trigger page', functi
       expect((await logLines.allTextContents()).join('\n')).to.include("tick with {'region': 'eu'}");
       expect(await seriousA11yViolations(page)).to.deep.equal([]);
       expect(await screenshot(browser!, page, 'trigger-page')).to.be.above(5);
+      await docScreenshot(page, 'console-trigger');
 
       // The list shows it failing, with its last hour of activity.
       await page.getByRole('link', { name: 'All triggers' }).click();
@@ -119,6 +120,7 @@ describe('integration: the web console\'s trigger form and trigger page', functi
       expect(await row.locator('td').nth(2).textContent()).to.equal('every:1s');
       expect(await seriousA11yViolations(page)).to.deep.equal([]);
       expect(await screenshot(browser!, page, 'trigger-list')).to.be.above(5);
+      await docScreenshot(page, 'console-engine');
 
       // Back on its page: disable it there.
       await row.getByRole('link', { name: 'raiser' }).click();
