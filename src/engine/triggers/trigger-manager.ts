@@ -19,6 +19,7 @@ import type { PackageInstaller } from '../environment/package-installer.js';
 import type { PluginLocator } from '../plugins/plugin-locator.js';
 import { isRemotePluginName, parsePluginRef } from '../plugins/plugin-ref.js';
 import type { FetchedPlugin } from '../plugins/remote-plugins.js';
+import type { PluginQuerySource } from '../runners/query-cursor.js';
 import type { RunnerFactory } from '../runners/runner-factory.js';
 import type { RunnerMetrics } from '../runners/runner-metrics.js';
 import type { TriggerRuntimeView } from './trigger-runtime-view.js';
@@ -45,6 +46,8 @@ export interface CreateTriggerRequest {
 
 export interface TriggerManagerDeps {
   storage: StorageEngine;
+  // Where plugin queries go (default: storage).
+  queries?: PluginQuerySource;
   // A package plugin's requirements.txt is installed (what is missing) before its trigger is stored.
   packages: Pick<PackageInstaller, 'installMissingFor'>;
   // Records the plugin version each trigger loaded and load errors, for system.plugins.
@@ -296,6 +299,7 @@ export class TriggerManager {
       ...this.deps.runtime,
       runners: this.deps.runners,
       storage: this.deps.storage,
+      queries: this.deps.queries,
       logs: this.deps.logs,
       logger: this.deps.logger,
       metrics: this.deps.metrics,
