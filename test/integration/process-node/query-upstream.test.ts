@@ -1,0 +1,112 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fetchAnswer, sendJson, type HttpAnswer } from '../../helpers/http.js';
+import { removeDir, startServer, type ServerHandle } from '../../helpers/server-process.js';
+
+// A request plugin that runs the SQL of its `sql` parameter with the `p_*` parameters as query arguments and answers
+// each value with its Python type, so the node's answer can be compared with a standalone server's.
+const PLUGIN = `
+def process_request(influxdb3_local, query_parameters, request_headers, request_body, args=None):
+    sql = query_parameters.get("sql")
+    params = {k[2:]: v for k, v in query_parameters.items() if k.startswith("p_")}
+    try:
+        rows = influxdb3_local.query(sql, params) if params else influxdb3_local.query(sql)
+    except Exception as e:
+        return {"error": str(e)}
+    return {"rows": [[[k, type(v).__name__, repr(v)] for k, v in r.items()] for r in rows]}
+`;
+
+const LINES = [
+  'm,host=a v=1i,f=2.0,s="x",b=true 1700000000000000000',
+  'm,host=a v=-3i,f=2.5,s="y",b=false 1700000001000000000',
+  'm,host=b v=9007199254740993i,f=1.0 1700000002000000000',
+].join('\n');
+
+describe('process node: plugin queries answered by the upstream', function () {
+  this.timeout(90_000);
+  let dir: string;
+  let upstream: ServerHandle;
+  let node: ServerHandle;
+  let token: string;
+
+  const trigger = async (url: string, headers: Record<string, string> = {}): Promise<void> => {
+    const r = await fetchAnswer(`${url}/api/v3/configure/processing_engine_trigger`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({
+        db: 'sensors', plugin_filename: 'q.py', trigger_name: 'q', trigger_specification: 'request:q',
+        trigger_settings: { run_async: false, error_behavior: 'log' }, trigger_arguments: null, disabled: false,
+      }),
+    });
+    expect(r.status, r.text).to.equal(200);
+  };
+  const run = async (server: ServerHandle, sql: string, params: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<HttpAnswer['json']> => {
+    const qs = new URLSearchParams({ sql, ...Object.fromEntries(Object.entries(params).map(([k, v]) => [`p_${k}`, v])) });
+    const r = await fetchAnswer(`${server.url}/api/v3/engine/q?${qs}`, { headers });
+    expect(r.status, r.text).to.equal(200);
+    return r.json;
+  };
+  const asUpstream = (): Record<string, string> => ({ authorization: `Bearer ${token}` });
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'process-query-'));
+    writeFileSync(join(dir, 'q.py'), PLUGIN);
+    token = `apiv3_${randomBytes(32).toString('base64url')}`;
+    writeFileSync(join(dir, 'admin.json'), JSON.stringify({ token, name: '_admin' }), { mode: 0o600 });
+    writeFileSync(join(dir, 'upstream-token'), `${token}\n`, { mode: 0o600 });
+    // The upstream: auth on, the data written to it directly; with the same plugin it is the standalone reference.
+    upstream = await startServer({ withoutAuth: false, args: ['--admin-token-file', join(dir, 'admin.json'), '--plugin-dir', dir] });
+    const w = await fetchAnswer(`${upstream.url}/api/v3/write_lp?db=sensors&precision=nanosecond`, { method: 'POST', headers: asUpstream(), body: LINES });
+    expect(w.status, w.text).to.equal(204);
+    await trigger(upstream.url, asUpstream());
+    node = await startServer({
+      args: ['--mode', 'process', '--plugin-dir', dir, '--node-id', 'proc-1', '--upstream-url', upstream.url, '--upstream-token-file', join(dir, 'upstream-token')],
+    });
+    expect((await sendJson(`${node.url}/api/v3/configure/database`, { db: 'sensors' })).status).to.be.oneOf([200, 201, 204, 409]);
+    await trigger(node.url);
+  });
+
+  after(async () => {
+    await node?.stop();
+    await upstream?.stop();
+    if (dir) removeDir(dir);
+  });
+
+  it('gives the plugin the rows and Python types a standalone server gives (parameters included)', async () => {
+    const cases: Array<[string, Record<string, string>?]> = [
+      ['SELECT host, v, f, s, b, time FROM m WHERE host = $host ORDER BY time', { host: 'a' }],
+      ['SELECT * FROM m ORDER BY time'],
+      ['SELECT count(*) AS n, sum(f) AS total, max(v) AS top FROM m'],
+      ['SELECT host, v FROM m WHERE host = $host', { host: 'nobody' }],
+    ];
+    for (const [sql, params] of cases) {
+      const local = await run(upstream, sql, params, asUpstream());
+      const remote = await run(node, sql, params);
+      expect(local.rows, `${sql} on the standalone server: ${JSON.stringify(local)}`).to.be.an('array');
+      expect(remote, sql).to.deep.equal(local);
+    }
+    const first = (await run(node, 'SELECT v, f, time, host, b FROM m ORDER BY time LIMIT 1')).rows[0];
+    expect(first).to.deep.equal([['v', 'int', '1'], ['f', 'float', '2.0'], ['time', 'int', '1700000000000000000'], ['host', 'str', "'a'"], ['b', 'bool', 'True']]);
+  });
+
+  it("raises the upstream's error in the QueryError shape", async () => {
+    const sql = 'SELECT * FROM no_such_table';
+    const remote = await run(node, sql);
+    expect(remote.error).to.match(/^error: .+ executing query on sensors: SELECT \* FROM no_such_table$/);
+    expect(remote.error).to.include('no_such_table');
+    const local = await run(upstream, sql, {}, asUpstream());
+    expect(remote.error).to.equal(local.error);
+  });
+
+  it("answers the node's system tables itself, even with the upstream down; other queries fail naming the upstream", async () => {
+    await upstream.stop();
+    const sys = await run(node, "SELECT trigger_name FROM system.processing_engine_triggers WHERE trigger_name = 'q'");
+    expect(sys).to.deep.equal({ rows: [[['trigger_name', 'str', "'q'"]]] });
+    const down = await run(node, 'SELECT * FROM m');
+    expect(down.error).to.include(`the upstream InfluxDB at ${new URL(upstream.url).origin} cannot be reached`);
+    expect(down.error).to.match(/executing query on sensors: SELECT \* FROM m$/);
+  });
+});
