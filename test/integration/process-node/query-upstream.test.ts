@@ -101,6 +101,25 @@ describe('process node: plugin queries answered by the upstream', function () {
     expect(remote.error).to.equal(local.error);
   });
 
+  it('gives the same answers over /api/v3/query_sql (--upstream-query-api http)', async () => {
+    const viaHttp = await startServer({
+      args: ['--mode', 'process', '--plugin-dir', dir, '--node-id', 'proc-2', '--upstream-url', upstream.url, '--upstream-token-file', join(dir, 'upstream-token'), '--upstream-query-api', 'http', '--upstream-write-api', 'v3'],
+    });
+    try {
+      await sendJson(`${viaHttp.url}/api/v3/configure/database`, { db: 'sensors' });
+      await trigger(viaHttp.url);
+      for (const [sql, params] of [
+        ['SELECT host, v, f, s, b, time FROM m WHERE host = $host ORDER BY time', { host: 'a' }],
+        ['SELECT * FROM m ORDER BY time', {}],
+        ['SELECT * FROM no_such_table', {}],
+      ] as Array<[string, Record<string, string>]>) {
+        expect(await run(viaHttp, sql, params), sql).to.deep.equal(await run(upstream, sql, params, asUpstream()));
+      }
+    } finally {
+      await viaHttp.stop();
+    }
+  });
+
   it("answers the node's system tables itself, even with the upstream down; other queries fail naming the upstream", async () => {
     await upstream.stop();
     const sys = await run(node, "SELECT trigger_name FROM system.processing_engine_triggers WHERE trigger_name = 'q'");
