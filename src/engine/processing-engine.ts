@@ -160,6 +160,7 @@ export class ProcessingEngine implements Engine {
       cacheStore: this.cacheStore,
       plugins,
       allowedKinds: config.restrictPluginTriggersTo,
+      nodeId: config.nodeId,
       idleTimeouts: { triggerMs: config.pluginRunnerIdleTimeoutMs, requestMs: config.pluginRequestRunnerIdleTimeoutMs },
       walCursors: new WalCursorStore({ file: fileStore ? join(config.dataDir!, 'engine', 'wal-cursors.json') : null, logger: logger.child({ part: 'wal-cursors' }) }),
     });
