@@ -94,6 +94,7 @@ export class App {
       requestTimeoutMs: config.httpRequestTimeoutMs,
       tls: config.tls,
       ui: !config.disableUi,
+      remoteSql: this.upstreamQueries ? (db, sql, params) => this.upstreamQueries!.remoteQuery(db, sql, params) : undefined,
       // Arrow Flight and Flight SQL share the port: the listener hands every gRPC request on HTTP/2 to this.
       grpc: createFlightHandler({
         storage: this.storage,

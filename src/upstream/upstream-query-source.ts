@@ -1,7 +1,7 @@
 import { RecordBatchReader } from 'apache-arrow';
 import type { RowSource } from '../storage/query/query-engine.js';
 import { rowSourceOf } from '../storage/query/query-engine.js';
-import type { QueryParams } from '../storage/query/query-result.js';
+import type { QueryParams, QueryResult } from '../storage/query/query-result.js';
 import { rowSourceOfArrow } from './arrow-row-source.js';
 import { rowsOfJsonl } from './jsonl-rows.js';
 import { readsOnlyLocalTables } from './query-routing.js';
@@ -43,6 +43,20 @@ export class UpstreamQuerySource implements RowsSource {
     if (api === 'flight') return this.viaFlight(database, sql, params, consume);
     if (api === 'http') return this.viaHttp(database, sql, params, consume);
     return this.local.queryRows(database, sql, params, consume);
+  }
+
+  // The node's /api/v3/query_sql: a query of the upstream's tables as a whole result, or null when the node
+  // answers it itself (its own system tables, or an upstream that cannot answer SQL).
+  remoteQuery(database: string, sql: string, params: QueryParams | undefined): (() => Promise<QueryResult>) | null {
+    if (readsOnlyLocalTables(sql)) return null;
+    const api = this.link.current?.queryApi;
+    if (api === 'v1' || api === 'local') return null;
+    return () =>
+      this.queryRows(database, sql, params, async (source) => {
+        const rows: unknown[][] = [];
+        for (let chunk = await source.next(); chunk; chunk = await source.next()) for (const row of chunk) rows.push(row);
+        return { columns: source.columns, rows };
+      });
   }
 
   stop(): void {

@@ -120,6 +120,21 @@ describe('process node: plugin queries answered by the upstream', function () {
     }
   });
 
+  it("answers the node's /api/v3/query_sql from the upstream, except for its own system tables", async () => {
+    for (const format of ['json', 'csv', 'jsonl']) {
+      const body = { db: 'sensors', q: 'SELECT * FROM m ORDER BY time', format };
+      const mine = await sendJson(`${node.url}/api/v3/query_sql`, body);
+      const theirs = await fetchAnswer(`${upstream.url}/api/v3/query_sql`, { method: 'POST', headers: { 'content-type': 'application/json', ...asUpstream() }, body: JSON.stringify(body) });
+      expect(mine.status, mine.text).to.equal(200);
+      expect(mine.text, format).to.equal(theirs.text);
+    }
+    const sys = await sendJson(`${node.url}/api/v3/query_sql`, { db: 'sensors', q: 'SELECT trigger_name FROM system.processing_engine_triggers', format: 'json' });
+    expect(sys.json).to.deep.equal([{ trigger_name: 'q' }]);
+    const bad = await sendJson(`${node.url}/api/v3/query_sql`, { db: 'sensors', q: 'SELECT * FROM no_such_table' });
+    expect(bad.status).to.equal(400);
+    expect(bad.json.error).to.include('no_such_table');
+  });
+
   it("answers the node's system tables itself, even with the upstream down; other queries fail naming the upstream", async () => {
     await upstream.stop();
     const sys = await run(node, "SELECT trigger_name FROM system.processing_engine_triggers WHERE trigger_name = 'q'");
