@@ -25,12 +25,12 @@ describe('process node: plugin queries to an upstream on TLS', function () {
   let certs: { cert: string; key: string; ca: string };
   let upstreamUrl: string;
 
-  const processNode = async (id: string, extra: string[]): Promise<ServerHandle> => {
+  const processNode = async (id: string, extra: string[], db = 'tlsdb'): Promise<ServerHandle> => {
     const node = await startServer({ args: ['--mode', 'process', '--plugin-dir', join(dir, 'plugins'), '--node-id', id, '--upstream-url', upstreamUrl, '--upstream-query-api', 'flight', '--upstream-write-api', 'v3', ...extra] });
     nodes.push(node);
-    await sendJson(`${node.url}/api/v3/configure/database`, { db: 'tlsdb' });
+    await sendJson(`${node.url}/api/v3/configure/database`, { db });
     const r = await sendJson(`${node.url}/api/v3/configure/processing_engine_trigger`, {
-      db: 'tlsdb', plugin_filename: 'q.py', trigger_name: 'q', trigger_specification: 'request:q',
+      db, plugin_filename: 'q.py', trigger_name: 'q', trigger_specification: 'request:q',
       trigger_settings: { run_async: false, error_behavior: 'log' }, trigger_arguments: null, disabled: false,
     });
     expect(r.status, r.text).to.equal(200);
@@ -61,8 +61,8 @@ describe('process node: plugin queries to an upstream on TLS', function () {
     if (dir) removeDir(dir);
   });
 
-  it('queries over Flight on TLS with --upstream-tls-ca', async () => {
-    const node = await processNode('tls-1', ['--upstream-tls-ca', certs.ca]);
+  it('queries over Flight on TLS with --upstream-tls-ca, through --upstream-database-map', async () => {
+    const node = await processNode('tls-1', ['--upstream-tls-ca', certs.ca, '--upstream-database-map', 'metrics=tlsdb'], 'metrics');
     const r = await fetchAnswer(`${node.url}/api/v3/engine/q`);
     expect(r.json).to.deep.equal({ rows: [['a', 1.0, 'float'], ['a', 0.5, 'float']] });
   });
