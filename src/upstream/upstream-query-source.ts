@@ -21,6 +21,9 @@ export interface UpstreamQueryOptions {
   idleTimeoutMs?: number;
 }
 
+// A heavy query may plan for a while before its first batch; a silent upstream still fails the query in bounded time.
+const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+
 const EMPTY: RowSource = { columns: [], next: async () => null };
 
 // Plugin queries on a process node: the node's own system tables are answered locally; every other query goes to
@@ -82,7 +85,7 @@ export class UpstreamQuerySource implements RowsSource {
     // InfluxDB 3's JSON ticket, as its v3 client libraries send it; parameters travel beside the query.
     const ticket: Record<string, unknown> = { database: this.link.remoteDatabase(database), sql_query: sql, query_type: 'sql' };
     if (params && Object.keys(params).length > 0) ticket.params = params;
-    const { ipc, cancel } = await this.flight.doGet(Buffer.from(JSON.stringify(ticket)), { idleTimeoutMs: this.options.idleTimeoutMs });
+    const { ipc, cancel } = await this.flight.doGet(Buffer.from(JSON.stringify(ticket)), { idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS });
     try {
       const reader = await RecordBatchReader.from(ipc);
       await reader.open();
@@ -101,7 +104,7 @@ export class UpstreamQuerySource implements RowsSource {
     const res = await this.link.http.request('POST', '/api/v3/query_sql', {
       body: JSON.stringify(body),
       headers: { 'content-type': 'application/json' },
-      timeoutMs: this.options.idleTimeoutMs,
+      timeoutMs: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     });
     if (res.status !== 200) throw new UpstreamQueryError(upstreamErrorText(res));
     return consume(rowSourceOf(rowsOfJsonl(res.body.toString('utf8'))));
