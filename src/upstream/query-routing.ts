@@ -23,6 +23,12 @@ function tableName(tokens: Token[], i: number): { parts: string[]; next: number 
 export function readsOnlyLocalTables(sql: string): boolean {
   const tokens = tokenize(sql);
   if (isKeyword(tokens[0], 'show')) return false;
+  // Names a WITH clause defines (`name AS (`): references to them are checked through the CTE's own FROMs.
+  const ctes = new Set<string>();
+  for (let i = 0; i + 2 < tokens.length; i++) {
+    const name = identName(tokens[i]);
+    if (name !== undefined && isKeyword(tokens[i + 1], 'as') && tokens[i + 2]!.kind === 'punct' && tokens[i + 2]!.value === '(') ctes.add(name.toLowerCase());
+  }
   let found = 0;
   for (let i = 0; i < tokens.length; i++) {
     if (!isKeyword(tokens[i], 'from') && !isKeyword(tokens[i], 'join')) continue;
@@ -32,8 +38,9 @@ export function readsOnlyLocalTables(sql: string): boolean {
       if (tokens[j]?.kind === 'punct' && tokens[j]!.value === '(') break;
       const ref = tableName(tokens, j);
       if (!ref) break;
-      found++;
-      if (ref.parts.length < 2 || !LOCAL_SCHEMAS.has(ref.parts[ref.parts.length - 2]!.toLowerCase())) return false;
+      const cte = ref.parts.length === 1 && ctes.has(ref.parts[0]!.toLowerCase());
+      if (!cte) found++;
+      if (!cte && (ref.parts.length < 2 || !LOCAL_SCHEMAS.has(ref.parts[ref.parts.length - 2]!.toLowerCase()))) return false;
       j = ref.next;
       if (isKeyword(tokens[j], 'as')) j += 2;
       else if (tokens[j]?.kind === 'ident' && !isClauseWord(tokens[j]!)) j++;

@@ -10,6 +10,7 @@ describe('upstream/query-routing', () => {
       'SELECT * FROM "system"."processing_engine_triggers" t JOIN system.processing_engine_logs l ON t.trigger_name = l.trigger_name',
       'SELECT * FROM system.tokens AS a, system.processing_engine_triggers b WHERE a.name = b.trigger_name',
       'SELECT * FROM (SELECT * FROM system.processing_engine_triggers) AS sub',
+      'WITH t AS (SELECT * FROM system.processing_engine_logs) SELECT count(*) FROM t',
     ]) expect(readsOnlyLocalTables(sql), sql).to.equal(true);
   });
 
@@ -23,6 +24,8 @@ describe('upstream/query-routing', () => {
       'SELECT * FROM system.processing_engine_triggers, cpu',
       'SELECT * FROM cpu WHERE host IN (SELECT trigger_name FROM system.processing_engine_triggers)',
       "SELECT 'FROM system.x' AS s FROM cpu",
+      'WITH t AS (SELECT * FROM cpu) SELECT * FROM t JOIN system.processing_engine_triggers ON true',
+      'WITH t AS (SELECT 1) SELECT * FROM t',
     ]) expect(readsOnlyLocalTables(sql), sql).to.equal(false);
   });
 });
