@@ -19,6 +19,16 @@ def process_request(influxdb3_local, query_parameters, request_headers, request_
     return {"rows": [[[k, type(v).__name__, repr(v)] for k, v in r.items()] for r in rows]}
 `;
 
+// Pages through a large result: every row, in order, counted and summed.
+const SUM_PLUGIN = `
+def process_request(influxdb3_local, query_parameters, request_headers, request_body, args=None):
+    rows = influxdb3_local.query("SELECT i, time FROM big ORDER BY time")
+    ordered = all(rows[k]["i"] == k for k in range(len(rows)))
+    return {"rows": len(rows), "sum": sum(r["i"] for r in rows), "ordered": ordered, "types": sorted({type(r["i"]).__name__ for r in rows})}
+`;
+
+const BIG_ROWS = 200_000;
+
 const LINES = [
   'm,host=a v=1i,f=2.0,s="x",b=true 1700000000000000000',
   'm,host=a v=-3i,f=2.5,s="y",b=false 1700000001000000000',
@@ -32,12 +42,12 @@ describe('process node: plugin queries answered by the upstream', function () {
   let node: ServerHandle;
   let token: string;
 
-  const trigger = async (url: string, headers: Record<string, string> = {}): Promise<void> => {
+  const trigger = async (url: string, headers: Record<string, string> = {}, name = 'q'): Promise<void> => {
     const r = await fetchAnswer(`${url}/api/v3/configure/processing_engine_trigger`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({
-        db: 'sensors', plugin_filename: 'q.py', trigger_name: 'q', trigger_specification: 'request:q',
+        db: 'sensors', plugin_filename: `${name}.py`, trigger_name: name, trigger_specification: `request:${name}`,
         trigger_settings: { run_async: false, error_behavior: 'log' }, trigger_arguments: null, disabled: false,
       }),
     });
@@ -54,6 +64,7 @@ describe('process node: plugin queries answered by the upstream', function () {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'process-query-'));
     writeFileSync(join(dir, 'q.py'), PLUGIN);
+    writeFileSync(join(dir, 'sum.py'), SUM_PLUGIN);
     token = `apiv3_${randomBytes(32).toString('base64url')}`;
     writeFileSync(join(dir, 'admin.json'), JSON.stringify({ token, name: '_admin' }), { mode: 0o600 });
     writeFileSync(join(dir, 'upstream-token'), `${token}\n`, { mode: 0o600 });
@@ -120,6 +131,16 @@ describe('process node: plugin queries answered by the upstream', function () {
     }
   });
 
+  it('streams a large upstream result to the plugin over several record batches and pages', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < BIG_ROWS; i++) lines.push(`big i=${i}i ${1_600_000_000_000_000_000n + BigInt(i)}`);
+    const w = await fetchAnswer(`${upstream.url}/api/v3/write_lp?db=sensors&precision=nanosecond`, { method: 'POST', headers: asUpstream(), body: lines.join('\n') });
+    expect(w.status, w.text).to.equal(204);
+    await trigger(node.url, {}, 'sum');
+    const r = await fetchAnswer(`${node.url}/api/v3/engine/sum`);
+    expect(r.json).to.deep.equal({ rows: BIG_ROWS, sum: (BIG_ROWS * (BIG_ROWS - 1)) / 2, ordered: true, types: ['int'] });
+  });
+
   it("answers the node's /api/v3/query_sql from the upstream, except for its own system tables", async () => {
     for (const format of ['json', 'csv', 'jsonl']) {
       const body = { db: 'sensors', q: 'SELECT * FROM m ORDER BY time', format };
@@ -128,7 +149,7 @@ describe('process node: plugin queries answered by the upstream', function () {
       expect(mine.status, mine.text).to.equal(200);
       expect(mine.text, format).to.equal(theirs.text);
     }
-    const sys = await sendJson(`${node.url}/api/v3/query_sql`, { db: 'sensors', q: 'SELECT trigger_name FROM system.processing_engine_triggers', format: 'json' });
+    const sys = await sendJson(`${node.url}/api/v3/query_sql`, { db: 'sensors', q: "SELECT trigger_name FROM system.processing_engine_triggers WHERE trigger_name = 'q'", format: 'json' });
     expect(sys.json).to.deep.equal([{ trigger_name: 'q' }]);
     const bad = await sendJson(`${node.url}/api/v3/query_sql`, { db: 'sensors', q: 'SELECT * FROM no_such_table' });
     expect(bad.status).to.equal(400);
