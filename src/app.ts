@@ -25,6 +25,7 @@ import { registerTokenRoutes } from './http/routes/token-routes.js';
 import { createFlightHandler } from './flight/index.js';
 import { AdminTokenRecoveryListener } from './http/admin-token-recovery.js';
 import { UpstreamLink } from './upstream/upstream-link.js';
+import { UpstreamQuerySource } from './upstream/upstream-query-source.js';
 
 // The composition root: config → storage → engine → http; stopped in reverse order.
 export class App {
@@ -40,6 +41,8 @@ export class App {
   recoveryAddress: AddressInfo | null = null;
   // Process nodes (--mode process): the user's InfluxDB that stores the data.
   readonly upstream: UpstreamLink | null;
+  // Process nodes: where plugin queries go (the upstream; the node's system tables stay local).
+  private readonly upstreamQueries: UpstreamQuerySource | null;
 
   constructor(readonly config: ServeConfig, private readonly logger: Logger) {
     collectDefaultMetrics({ register: this.registry });
@@ -64,9 +67,11 @@ export class App {
       deleteGraceMs: config.deleteGracePeriodMs,
     });
     this.storage.beforeQuery = (db) => this.admin.enforceRetention(db);
+    this.upstreamQueries = this.upstream ? new UpstreamQuerySource(this.upstream, this.storage) : null;
     const engineDeps = {
       config,
       storage: this.storage,
+      pluginQueries: this.upstreamQueries ?? undefined,
       logger: logger.child({ component: 'engine' }),
       registry: this.registry,
       systemTables: this.systemTables,
@@ -89,6 +94,7 @@ export class App {
       requestTimeoutMs: config.httpRequestTimeoutMs,
       tls: config.tls,
       ui: !config.disableUi,
+      remoteSql: this.upstreamQueries ? (db, sql, params) => this.upstreamQueries!.remoteQuery(db, sql, params) : undefined,
       // Arrow Flight and Flight SQL share the port: the listener hands every gRPC request on HTTP/2 to this.
       grpc: createFlightHandler({
         storage: this.storage,
@@ -171,6 +177,7 @@ export class App {
     await this.engine.stop();
     await this.admin.stop();
     await this.storage.stop();
+    this.upstreamQueries?.stop();
     this.upstream?.stop();
     this.logger.info('stopped');
   }

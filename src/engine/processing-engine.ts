@@ -10,6 +10,7 @@ import { DryRunService } from './dry-run/dry-run-service.js';
 import type { PluginTestResponse, ScheduleTestRequest, WalTestRequest } from './dry-run/dry-run-types.js';
 import { PluginEnvironment } from './environment/plugin-environment.js';
 import { PluginLogStore } from './plugin-logs/plugin-log-store.js';
+import type { PluginQuerySource } from './runners/query-cursor.js';
 import { RunnerFactory } from './runners/runner-factory.js';
 import { RunnerMetrics } from './runners/runner-metrics.js';
 import { RunnerSandbox } from './runners/sandbox/runner-sandbox.js';
@@ -32,6 +33,8 @@ import { ENGINE_SYSTEM_TABLES, engineSystemTables } from './system-tables/engine
 export interface ProcessingEngineDeps {
   config: ServeConfig;
   storage: StorageEngine;
+  // Process nodes: plugin queries go to the upstream InfluxDB (default: storage).
+  pluginQueries?: PluginQuerySource;
   logger: Logger;
   registry: Registry;
   systemTables: SystemTableRegistry;
@@ -143,13 +146,14 @@ export class ProcessingEngine implements Engine {
     ];
     const remote = new RemotePlugins({ pluginDir, pluginRepo: config.pluginRepo, pluginDirOnly: config.pluginDirOnly, logger: logger.child({ part: 'remote-plugins' }) });
     const plugins = new PluginLocator({ pluginDir, remote, protectedDirs });
-    const dryRuns = new DryRunService({ plugins, storage: deps.storage, runners, logger });
+    const dryRuns = new DryRunService({ plugins, storage: deps.storage, queries: deps.pluginQueries, runners, logger });
     const registry = new PluginRegistry({ pluginDir, logger: logger.child({ part: 'plugin-registry' }) });
     const packages = new PackageInstaller({ environment, packageManager: config.packageManager, logger: logger.child({ part: 'packages' }), pluginDir, env: pluginEnv, sandbox });
     const triggers = new TriggerManager({
       packages,
       registry,
       storage: deps.storage,
+      queries: deps.pluginQueries,
       runners,
       logs: this.logs,
       logger: logger.child({ part: 'triggers' }),
@@ -157,6 +161,7 @@ export class ProcessingEngine implements Engine {
       cacheStore: this.cacheStore,
       plugins,
       allowedKinds: config.restrictPluginTriggersTo,
+      nodeId: config.nodeId,
       idleTimeouts: { triggerMs: config.pluginRunnerIdleTimeoutMs, requestMs: config.pluginRequestRunnerIdleTimeoutMs },
       walCursors: new WalCursorStore({ file: fileStore ? join(config.dataDir!, 'engine', 'wal-cursors.json') : null, logger: logger.child({ part: 'wal-cursors' }) }),
     });

@@ -8,7 +8,7 @@ import type { StorageEngine } from '../storage/storage-engine.js';
 import type { DatabaseAdmin } from '../storage/database-admin.js';
 import { errorMapper } from './middleware/error-mapper.js';
 import { registerWriteRoutes } from './routes/write-routes.js';
-import { registerQueryRoutes } from './routes/query-routes.js';
+import { registerQueryRoutes, type RemoteSql } from './routes/query-routes.js';
 import { registerDatabaseRoutes } from './routes/database-routes.js';
 import { registerHealthRoutes, type ServerInfo } from './routes/health-routes.js';
 import { consoleMiddleware } from './routes/ui-routes.js';
@@ -44,6 +44,8 @@ export interface HttpDeps {
   grpc?: GrpcHandler;
   // The web console at /ui/ (open: its files hold no data); false with --disable-ui.
   ui?: boolean;
+  // Process nodes: /api/v3/query_sql of the upstream's tables is answered by the upstream.
+  remoteSql?: RemoteSql;
 }
 
 // The HTTP API: a koa app with one error mapper, CORS (preflight, and `Access-Control-Allow-Origin: *` everywhere), and InfluxDB's 404 for unknown routes.
@@ -79,7 +81,7 @@ export class HttpServer {
     const common = { storage: deps.storage, maxBodyBytes: deps.maxBodyBytes };
     registerHealthRoutes(router, { registry: deps.registry, info: deps.info });
     registerWriteRoutes(router, common);
-    registerQueryRoutes(router, common);
+    registerQueryRoutes(router, { ...common, remoteSql: deps.remoteSql });
     registerDatabaseRoutes(router, { ...common, admin: deps.admin });
     deps.extend?.(router, app);
     app.use(router.routes());

@@ -2,6 +2,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { canonicalSpec, parseTriggerSpec } from '../../engine/triggers/trigger-spec.js';
+import { parseNodeSpec } from '../../engine/triggers/node-spec.js';
 import { parseArgumentList, parseCpuLimit, parseErrorBehavior, parseMaxProcesses, parseMemoryLimit, type ErrorBehavior } from '../../engine/triggers/trigger-settings.js';
 import { errorMessage } from '../../shared/app-error.js';
 import { formatDurationNs, parseDurationNs } from '../../shared/duration.js';
@@ -25,6 +26,7 @@ export interface CreateTriggerOpts {
   memoryLimit?: string;
   cpuLimit?: string;
   maxProcesses?: string;
+  nodeSpec?: string;
   upload?: boolean;
 }
 
@@ -44,6 +46,8 @@ export interface CreateTriggerBody {
   };
   trigger_arguments: Record<string, string> | null;
   disabled: boolean;
+  // InfluxDB 3 Enterprise's node pinning: sent only when --node-spec is given.
+  node_spec?: 'all' | { nodes: string[] };
 }
 
 function parseTimeout(text: string): string {
@@ -85,6 +89,14 @@ export function buildCreateTriggerBody(db: string, name: string, opts: CreateTri
   if (memory !== undefined) settings.memory_limit = memory;
   if (cpu !== undefined) settings.cpu_limit = cpu;
   if (processes !== undefined) settings.max_processes = processes;
+  let nodeSpec: CreateTriggerBody['node_spec'];
+  if (opts.nodeSpec !== undefined) {
+    try {
+      nodeSpec = parseNodeSpec(opts.nodeSpec);
+    } catch (err) {
+      throw new Error(`invalid --node-spec: ${errorMessage(err)}`);
+    }
+  }
   return {
     db,
     plugin_filename: pluginFilename,
@@ -93,6 +105,7 @@ export function buildCreateTriggerBody(db: string, name: string, opts: CreateTri
     trigger_settings: settings,
     trigger_arguments: opts.triggerArguments === undefined ? null : parseArgumentList(opts.triggerArguments),
     disabled: opts.disabled === true,
+    ...(nodeSpec === undefined ? {} : { node_spec: nodeSpec }),
   };
 }
 
@@ -115,6 +128,7 @@ export function createTriggerCommand(create: Command): void {
     .option('--memory-limit <bytes>', 'memory limit of this trigger\'s runner, e.g. 256MB (beyond upstream; default --plugin-memory-limit)')
     .option('--cpu-limit <cores>', 'CPU share of this trigger\'s runner in cores, e.g. 0.5 (beyond upstream; needs a cgroup)')
     .option('--max-processes <n>', 'most processes and threads this trigger\'s runner may have (beyond upstream)')
+    .option('-n, --node-spec <spec>', 'the nodes that run the trigger: all (default) or nodes:<node-id>[,<node-id>...] (their --node-id)')
     .option('--upload', "upload the local file or package directory named by --path into the server's plugin directory first")
     .action(async (name: string, opts: CommonOpts & CreateTriggerOpts) => {
       const db = requireDatabase(opts);

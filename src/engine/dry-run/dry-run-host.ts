@@ -1,5 +1,5 @@
 import type { Logger } from '../../shared/logger.js';
-import type { StorageEngine } from '../../storage/storage-engine.js';
+import type { PluginQuerySource } from '../runners/query-cursor.js';
 import type { CallHost } from '../runners/call-tracker.js';
 import { queryForPlugin } from '../runners/storage-call-host.js';
 
@@ -10,7 +10,7 @@ export class DryRunHost implements CallHost {
   readonly syncWrites = new Map<string, string[]>();
 
   constructor(
-    private readonly storage: StorageEngine,
+    private readonly storage: PluginQuerySource,
     private readonly logger: Logger,
   ) {}
 

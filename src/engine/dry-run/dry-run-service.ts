@@ -9,6 +9,7 @@ import type { PluginLocator } from '../plugins/plugin-locator.js';
 import { parsePluginRef, type PluginRef } from '../plugins/plugin-ref.js';
 import type { CallResult, PluginRunner } from '../runners/plugin-runner.js';
 import { PluginCallError } from '../runners/runner-errors.js';
+import type { PluginQuerySource } from '../runners/query-cursor.js';
 import type { RunnerFactory } from '../runners/runner-factory.js';
 import { pluginTableBatch } from '../triggers/wal/wal-batch.js';
 import { CronSyntaxError, nextFireAfter } from '../triggers/schedules/cron-expression.js';
@@ -28,6 +29,8 @@ import {
 export interface DryRunDeps {
   plugins: PluginLocator;
   storage: StorageEngine;
+  // Where the plugin's queries go (default: storage).
+  queries?: PluginQuerySource;
   runners: RunnerFactory;
   logger: Logger;
   clock?: Clock;
@@ -117,7 +120,7 @@ export class DryRunService {
 
   private async run(spec: RunSpec): Promise<PluginTestResponse> {
     const plugin = { pluginPath: spec.localPath ?? (await this.deps.plugins.locate(spec.plugin)).path };
-    const host = new DryRunHost(this.deps.storage, this.deps.logger);
+    const host = new DryRunHost(this.deps.queries ?? this.deps.storage, this.deps.logger);
     const runner = await this.deps.runners.start(`test:${spec.label}`).catch((err: unknown) => {
       if (err instanceof RunnerError) throw new AppError('runner_start_failed', `cannot start the plugin runner: ${err.message}`, { status: 500, cause: err });
       throw err;

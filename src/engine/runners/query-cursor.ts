@@ -1,7 +1,13 @@
 import { PreEncoded, QueryPageEncoder } from '../../ipc/index.js';
 import { errorMessage } from '../../shared/app-error.js';
 import type { RowSource } from '../../storage/query/query-engine.js';
-import type { StorageEngine } from '../../storage/storage-engine.js';
+import type { QueryParams } from '../../storage/query/query-result.js';
+
+// Where plugin queries are answered: storage on a standalone node; on a process node, app.ts injects one that sends
+// them to the upstream InfluxDB (and keeps the node's own system tables local).
+export interface PluginQuerySource {
+  queryRows<T>(database: string, sql: string, params: QueryParams | undefined, consume: (source: RowSource) => Promise<T>): Promise<T>;
+}
 
 // A page of a plugin's query result is cut once its encoding passes this size (a frame stays far below the cap).
 export const QUERY_PAGE_BYTES = 4 * 1024 * 1024;
@@ -31,7 +37,7 @@ export class QueryCursor {
   ) {}
 
   // Starts the query; resolves once its columns are known (rejects with the QueryError text on failure).
-  static open(storage: StorageEngine, database: string, sql: string, args: Record<string, string> | null, pageBytes = QUERY_PAGE_BYTES): Promise<QueryCursor> {
+  static open(storage: PluginQuerySource, database: string, sql: string, args: Record<string, string> | null, pageBytes = QUERY_PAGE_BYTES): Promise<QueryCursor> {
     const cursor = new QueryCursor(database, sql, pageBytes);
     return new Promise((resolve, reject) => {
       let opened = false;

@@ -4,14 +4,14 @@ import type { StorageEngine } from '../../storage/storage-engine.js';
 import type { LineError } from '../../storage/types.js';
 import type { PluginLogLevel, PluginLogStore } from '../plugin-logs/plugin-log-store.js';
 import type { CallHost } from './call-tracker.js';
-import { QueryCursor } from './query-cursor.js';
+import { QueryCursor, type PluginQuerySource } from './query-cursor.js';
 import type { QueuedWrites } from './queued-writes.js';
 
 // `influxdb3_local.query` against storage: a cursor whose pages are encoded columnar with float fidelity (the child
 // fetches them one by one); failures become upstream's QueryError text
 // `error: <engine message> executing query on <db>: <sql>`.
 export function queryForPlugin(
-  storage: StorageEngine,
+  storage: PluginQuerySource,
   database: string,
   sql: string,
   args: Record<string, string> | null,
@@ -57,10 +57,11 @@ export function pluginLog(target: PluginLogTarget, level: PluginLogLevel, text: 
 
 // The production host for a trigger's calls: real queries and writes, logs to the server log as
 // `processing engine: <line>` and to the log store behind system.processing_engine_logs.
-export function storageCallHost(options: PluginLogTarget & { storage: StorageEngine }): CallHost {
+export function storageCallHost(options: PluginLogTarget & { storage: StorageEngine; queries?: PluginQuerySource }): CallHost {
   const { storage } = options;
+  const queries = options.queries ?? storage;
   return {
-    query: (database, sql, args) => queryForPlugin(storage, database, sql, args),
+    query: (database, sql, args) => queryForPlugin(queries, database, sql, args),
     writeSync: (database, lines, noSync) => writeForPlugin(storage, database, lines, noSync),
     log: (level, text) => pluginLog(options, level, text),
   };

@@ -6,6 +6,7 @@ import type { ActivityMinute } from '../runners/trigger-activity.js';
 import type { Trigger } from '../../storage/catalog/catalog-resources.js';
 import type { TriggerRuntimeView } from '../triggers/trigger-runtime-view.js';
 import { specToSerdeJson } from '../triggers/trigger-spec.js';
+import { nodeSpecText } from '../triggers/node-spec.js';
 
 // What the engine's system tables read; the trigger manager supplies it (all cheap, in-memory lookups).
 export interface EngineSystemTablesDeps {
@@ -34,6 +35,7 @@ const TRIGGER_COLUMNS = cols(
   ['disabled_reason', 'Utf8'],
   ['plugin_version', 'Utf8'],
   ['database_name', 'Utf8'],
+  ['node_spec', 'Utf8'],
 );
 
 const ARGUMENT_COLUMNS = cols(['trigger_name', 'Utf8'], ['argument_key', 'Utf8'], ['argument_value', 'Utf8'], ['database_name', 'Utf8']);
@@ -120,6 +122,7 @@ function triggerRows(deps: EngineSystemTablesDeps, db: string | null): unknown[]
     reason ?? r.disabledReason,
     pluginVersion ?? null,
     r.databaseName,
+    nodeSpecText(r.nodeSpec),
   ]);
 }
 

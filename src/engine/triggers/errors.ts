@@ -5,7 +5,8 @@ export type RequestTriggerErrorCode =
   | 'request_trigger_disabled'
   | 'request_trigger_database_missing'
   | 'request_trigger_failed'
-  | 'request_trigger_not_running';
+  | 'request_trigger_not_running'
+  | 'request_trigger_on_other_node';
 
 // Why a call to a request trigger got no answer from its plugin; the HTTP edge renders it with its status.
 export class RequestTriggerError extends AppError {
@@ -23,6 +24,11 @@ export function noRequestTrigger(path: string): RequestTriggerError {
 
 export function requestTriggerDisabled(triggerName: string): RequestTriggerError {
   return new RequestTriggerError('request_trigger_disabled', `not found: request trigger '${triggerName}' is disabled`, 404);
+}
+
+// The trigger is pinned to other nodes (node_spec): it is stored here but runs there.
+export function requestTriggerOnOtherNode(triggerName: string, nodes: string, nodeId: string): RequestTriggerError {
+  return new RequestTriggerError('request_trigger_on_other_node', `not found: request trigger '${triggerName}' runs on ${nodes}, not on this node ('${nodeId}')`, 404);
 }
 
 // The trigger's database went away while the trigger was still registered.

@@ -3,13 +3,14 @@ import { basename, join } from 'node:path';
 import { AppError, badRequest, conflict, errorMessage } from '../../shared/app-error.js';
 import type { Logger } from '../../shared/logger.js';
 import { INTERNAL_DB } from '../../storage/catalog/names.js';
-import type { Database, Trigger } from '../../storage/catalog/catalog-resources.js';
+import type { Database, NodeSpec, Trigger } from '../../storage/catalog/catalog-resources.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
 import type { WalFlushEvent } from '../../storage/types.js';
 import { triggerCacheKey, type TriggerCacheStore } from '../plugin-cache/trigger-cache-store.js';
 import { ScheduleDriver } from './schedules/schedule-driver.js';
 import type { RequestInput, RequestOutput } from './trigger-event.js';
-import { noRequestTrigger, requestTriggerDatabaseMissing, requestTriggerDisabled } from './errors.js';
+import { noRequestTrigger, requestTriggerDatabaseMissing, requestTriggerDisabled, requestTriggerOnOtherNode } from './errors.js';
+import { nodeSpecText, runsOnNode } from './node-spec.js';
 import { TriggerRuntime, runnerNameOf, type TriggerRuntimeDeps } from './trigger-runtime.js';
 import { WalBatch } from './wal/wal-batch.js';
 import type { PluginLogStore } from '../plugin-logs/plugin-log-store.js';
@@ -19,6 +20,7 @@ import type { PackageInstaller } from '../environment/package-installer.js';
 import type { PluginLocator } from '../plugins/plugin-locator.js';
 import { isRemotePluginName, parsePluginRef } from '../plugins/plugin-ref.js';
 import type { FetchedPlugin } from '../plugins/remote-plugins.js';
+import type { PluginQuerySource } from '../runners/query-cursor.js';
 import type { RunnerFactory } from '../runners/runner-factory.js';
 import type { RunnerMetrics } from '../runners/runner-metrics.js';
 import type { TriggerRuntimeView } from './trigger-runtime-view.js';
@@ -41,10 +43,14 @@ export interface CreateTriggerRequest {
   limits?: TriggerLimits;
   arguments: Record<string, string> | null;
   disabled: boolean;
+  // The nodes that run it (default: all).
+  nodeSpec?: NodeSpec;
 }
 
 export interface TriggerManagerDeps {
   storage: StorageEngine;
+  // Where plugin queries go (default: storage).
+  queries?: PluginQuerySource;
   // A package plugin's requirements.txt is installed (what is missing) before its trigger is stored.
   packages: Pick<PackageInstaller, 'installMissingFor'>;
   // Records the plugin version each trigger loaded and load errors, for system.plugins.
@@ -57,6 +63,8 @@ export interface TriggerManagerDeps {
   // Finds the plugin a trigger names (the same lookup dry runs use).
   plugins: PluginLocator;
   allowedKinds: ReadonlyArray<TriggerKind> | null;
+  // This node's --node-id: a trigger pinned to other nodes (node_spec) is stored and shown here, never started.
+  nodeId?: string;
   // Durable WAL positions of WAL triggers (crash-safe delivery); without it cursors live in memory only.
   walCursors?: WalCursorStore;
   // Test seams for the runtime (retry and restart timings).
@@ -144,7 +152,7 @@ export class TriggerManager {
       name: req.triggerName,
       pluginFilename: req.pluginFilename,
       databaseName: req.database,
-      nodeSpec: 'all',
+      nodeSpec: req.nodeSpec ?? 'all',
       specification: req.specification.trim(),
       settings: { runAsync: req.settings.runAsync, errorBehavior: req.settings.errorBehavior },
       arguments: req.arguments,
@@ -195,6 +203,9 @@ export class TriggerManager {
   views(database: string | null): TriggerRuntimeView[] {
     return (database === null ? this.store.all() : this.store.list(database)).map((record) => {
       const live = this.running.get(record.id);
+      if (!record.disabled && !this.runsHere(record)) {
+        return { record, spec: this.store.trySpecOf(record), state: 'other-node', reason: this.elsewhere(record), queued: 0, dropped: 0 };
+      }
       if (!live || record.disabled) {
         return { record, spec: this.store.trySpecOf(record), state: 'disabled', reason: record.disabledReason, queued: 0, dropped: 0 };
       }
@@ -222,6 +233,7 @@ export class TriggerManager {
     if (!record) throw noRequestTrigger(path);
     if (!this.deps.storage.database(record.databaseName)) throw requestTriggerDatabaseMissing();
     const live = this.running.get(record.id);
+    if (!record.disabled && !this.runsHere(record)) throw requestTriggerOnOtherNode(record.name, nodeSpecText(record.nodeSpec), this.deps.nodeId!);
     if (!live || record.disabled) throw requestTriggerDisabled(record.name);
     return new Promise<RequestOutput>((settle, fail) => live.runtime.push({ kind: 'request', input, settle, fail }));
   }
@@ -284,6 +296,10 @@ export class TriggerManager {
   private async launch(record: Trigger, resolved?: ResolvedTriggerPlugin, fromNow = false): Promise<void> {
     if (this.stopped) return;
     await this.halt(record.id);
+    if (!this.runsHere(record)) {
+      this.deps.logger.info({ trigger: record.name, db: record.databaseName, nodeSpec: nodeSpecText(record.nodeSpec), nodeId: this.deps.nodeId }, `trigger not started: ${this.elsewhere(record)}`);
+      return;
+    }
     const spec = this.store.specOf(record);
     const plugin = resolved ?? (await this.resolvePlugin(record.pluginFilename));
     // No await from here to the flush listener: writes at or below `liveFrom` were handed to the flush buffer
@@ -296,6 +312,7 @@ export class TriggerManager {
       ...this.deps.runtime,
       runners: this.deps.runners,
       storage: this.deps.storage,
+      queries: this.deps.queries,
       logs: this.deps.logs,
       logger: this.deps.logger,
       metrics: this.deps.metrics,
@@ -360,6 +377,14 @@ export class TriggerManager {
   }
 
   // Stops a trigger's runtime if it runs (waiting for its runners to leave).
+  private runsHere(record: Trigger): boolean {
+    return this.deps.nodeId === undefined || runsOnNode(record.nodeSpec, this.deps.nodeId);
+  }
+
+  private elsewhere(record: Trigger): string {
+    return `pinned to ${nodeSpecText(record.nodeSpec)}; this node is '${this.deps.nodeId}'`;
+  }
+
   private async halt(triggerId: number): Promise<void> {
     const live = this.running.get(triggerId);
     if (!live) return;

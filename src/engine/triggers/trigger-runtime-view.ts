@@ -9,8 +9,9 @@ export interface TriggerRuntimeView {
   // running: runner up; starting: runner starting or restarting; idle: enabled, its runner stopped after the idle
   // timeout (the next event starts it); disabled; failed: could not start (reason given);
   // waiting-for-environment: the plugin Python is unusable (reason given), the trigger starts once it is fixed;
-  // engine-disabled: stored, but the server runs without a plugin directory.
-  state: 'running' | 'starting' | 'idle' | 'disabled' | 'failed' | 'waiting-for-environment' | 'engine-disabled';
+  // engine-disabled: stored, but the server runs without a plugin directory; other-node: pinned (node_spec) to
+  // nodes other than this one, which do run it.
+  state: 'running' | 'starting' | 'idle' | 'disabled' | 'failed' | 'waiting-for-environment' | 'engine-disabled' | 'other-node';
   // Why it is failed or disabled, or null.
   reason: string | null;
   // Events waiting in the trigger's queue and events dropped by the overflow policy since start.

@@ -11,6 +11,7 @@ import type { PluginLogLevel, PluginLogStore } from '../plugin-logs/plugin-log-s
 import type { CallHost } from '../runners/call-tracker.js';
 import type { PluginRunner } from '../runners/plugin-runner.js';
 import { PluginCallError } from '../runners/runner-errors.js';
+import type { PluginQuerySource } from '../runners/query-cursor.js';
 import type { RunnerFactory } from '../runners/runner-factory.js';
 import type { RunnerMetrics } from '../runners/runner-metrics.js';
 import { pluginLog, storageCallHost, writeBackQueued, type PluginLogTarget, type PluginRunKind } from '../runners/storage-call-host.js';
@@ -32,6 +33,8 @@ export type WalEvent = Extract<TriggerEvent, { kind: 'wal' }>;
 export interface TriggerRuntimeDeps {
   runners: RunnerFactory;
   storage: StorageEngine;
+  // Where the plugin's queries go (default: storage).
+  queries?: PluginQuerySource;
   logs: PluginLogStore;
   logger: Logger;
   metrics: RunnerMetrics;
@@ -121,7 +124,7 @@ export class TriggerRuntime {
     this.clock = deps.clock ?? systemClock;
     this.retry = { ...DEFAULT_RETRY_POLICY, ...deps.retry };
     this.logTarget = { logs: deps.logs, logger: deps.logger, trigger: record.name, database: record.databaseName };
-    this.host = storageCallHost({ ...this.logTarget, storage: deps.storage });
+    this.host = storageCallHost({ ...this.logTarget, storage: deps.storage, queries: deps.queries });
     const size = record.settings.runAsync ? (deps.asyncPoolSize ?? DEFAULT_ASYNC_POOL_SIZE) : 1;
     this.depth = spec.kind === 'request' && size === 1 ? REQUEST_PIPELINE_DEPTH : 1;
     for (let i = 0; i < size; i++) this.workers.push(this.worker(size > 1 ? `${this.name}#${i}` : this.name));

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { badRequest } from '../../shared/app-error.js';
+import type { QueryResult } from '../../storage/query/query-result.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
 import { CONTENT_TYPES, formatResult, parseFormat } from '../formats/format-result.js';
 import { readJson, stringParam } from '../middleware/body.js';
@@ -8,9 +9,13 @@ import { registerInfluxqlRoutes } from './influxql-routes.js';
 import { jsonObjectParam } from '../middleware/params.js';
 import { trackQuery } from './query-tracking.js';
 
+// Process nodes: the query run by the upstream, or null when the node answers it (its own system tables).
+export type RemoteSql = (database: string, sql: string, params: Params | undefined) => (() => Promise<QueryResult>) | null;
+
 interface Deps {
   storage: StorageEngine;
   maxBodyBytes: number;
+  remoteSql?: RemoteSql;
 }
 
 type Params = Record<string, string | number | boolean | null>;
@@ -47,7 +52,8 @@ export function registerQueryRoutes(router: Router, deps: Deps): void {
       ctx.type = CONTENT_TYPES.parquet;
       return;
     }
-    const result = await trackQuery(ctx, deps.storage, logged, () => deps.storage.query(db, q, params), (r) => r.rows.length);
+    const remote = deps.remoteSql?.(db, q, params) ?? null;
+    const result = await trackQuery(ctx, deps.storage, logged, remote ?? (() => deps.storage.query(db, q, params)), (r) => r.rows.length);
     const out = formatResult(result, format);
     ctx.status = 200;
     ctx.type = out.contentType;

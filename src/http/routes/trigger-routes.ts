@@ -4,6 +4,7 @@ import { badRequest, errorMessage } from '../../shared/app-error.js';
 import { parseDurationNs } from '../../shared/duration.js';
 import type { RequestInput, RequestOutput } from '../../engine/triggers/trigger-event.js';
 import type { CreateTriggerRequest } from '../../engine/triggers/trigger-manager.js';
+import { parseNodeSpec } from '../../engine/triggers/node-spec.js';
 import { parseTriggerArguments, parseTriggerLimits, parseTriggerSettings } from '../../engine/triggers/trigger-settings.js';
 import { boolParam, readBody, readJson, readParams, stringParam } from '../middleware/body.js';
 
@@ -89,6 +90,7 @@ function createRequest(body: Record<string, unknown>): CreateTriggerRequest {
     limits: parseTriggerLimits(settings),
     arguments: parseTriggerArguments(body.trigger_arguments),
     disabled: boolParam(body, 'disabled', false),
+    nodeSpec: parseNodeSpec(body.node_spec),
   };
 }
 

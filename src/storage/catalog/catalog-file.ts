@@ -48,7 +48,8 @@ interface FileTrigger {
   plugin_filename: string;
   database_name: string;
   database_id: number;
-  node_spec: 'all';
+  // Upstream's serde form: "all" or {"nodes": [...]}.
+  node_spec: 'all' | { nodes: string[] };
   trigger_specification: string;
   trigger_settings: { run_async: boolean; error_behavior: Trigger['settings']['errorBehavior'] };
   trigger_arguments: Record<string, string> | null;
@@ -162,7 +163,7 @@ function triggerToFile(t: Trigger): FileTrigger {
     plugin_filename: t.pluginFilename,
     database_name: t.databaseName,
     database_id: t.databaseId,
-    node_spec: t.nodeSpec,
+    node_spec: t.nodeSpec === 'all' ? 'all' : { nodes: [...t.nodeSpec.nodes] },
     trigger_specification: t.specification,
     trigger_settings: { run_async: t.settings.runAsync, error_behavior: t.settings.errorBehavior },
     trigger_arguments: t.arguments,
@@ -183,7 +184,7 @@ function triggerFromFile(t: FileTrigger): Trigger {
     pluginFilename: t.plugin_filename,
     databaseName: t.database_name,
     databaseId: t.database_id,
-    nodeSpec: t.node_spec,
+    nodeSpec: t.node_spec === undefined || t.node_spec === 'all' ? 'all' : { nodes: [...t.node_spec.nodes] },
     specification: t.trigger_specification,
     settings: { runAsync: t.trigger_settings.run_async, errorBehavior: t.trigger_settings.error_behavior },
     arguments: t.trigger_arguments,

@@ -34,6 +34,9 @@ export interface TriggerSettings {
   errorBehavior: ErrorBehavior;
 }
 
+// The nodes that run a trigger: every node, or those named (their --node-id), as InfluxDB 3 Enterprise pins them.
+export type NodeSpec = 'all' | { nodes: string[] };
+
 // A processing-engine trigger as the catalog keeps it (the engine parses `specification` itself).
 export interface Trigger {
   id: number;
@@ -42,7 +45,7 @@ export interface Trigger {
   databaseName: string;
   // The database's catalog id: a trigger belongs to that database, not to a later one of the same name.
   databaseId: number;
-  nodeSpec: 'all';
+  nodeSpec: NodeSpec;
   // The canonical spec string (`every:1m 30s`, `table:cpu`, …).
   specification: string;
   settings: TriggerSettings;

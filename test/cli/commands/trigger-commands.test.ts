@@ -68,6 +68,12 @@ describe('cli/commands/trigger-commands', () => {
       });
     });
 
+    it('sends --node-spec in the catalog shape, and refuses a bad one naming the flag', () => {
+      expect(buildCreateTriggerBody('db1', 't', { triggerSpec: 'every:1m', path: 'p.py', nodeSpec: 'nodes:proc-1,proc-2' }).node_spec).to.deep.equal({ nodes: ['proc-1', 'proc-2'] });
+      expect(buildCreateTriggerBody('db1', 't', { triggerSpec: 'every:1m', path: 'p.py', nodeSpec: 'all' }).node_spec).to.equal('all');
+      expect(() => buildCreateTriggerBody('db1', 't', { triggerSpec: 'every:1m', path: 'p.py', nodeSpec: 'proc-1' })).to.throw(/invalid --node-spec: invalid node_spec "proc-1"/);
+    });
+
     it('re-renders every: specs and timeouts the humantime way', () => {
       const body = buildCreateTriggerBody('db1', 't', { triggerSpec: 'every:90s', pluginFilename: 'p.py', timeout: '90s' });
       expect(body.trigger_specification).to.equal('every:1m 30s');

@@ -49,7 +49,7 @@ describe('engine/system-tables/engine-system-tables', () => {
     disabledReason: 'error_behavior=disable: ValueError: boom',
   });
   const every = triggerRecord({ id: 3, name: 'every_t', specification: 'every:1m 30s', settings: { runAsync: false, errorBehavior: 'retry' } });
-  const cron = triggerRecord({ id: 4, name: 'cron_t', specification: 'cron:0 0 * * * *' });
+  const cron = triggerRecord({ id: 4, name: 'cron_t', specification: 'cron:0 0 * * * *', nodeSpec: { nodes: ['proc-1', 'proc-2'] } });
   const req = triggerRecord({ id: 5, name: 'req_t', specification: 'request:hook', databaseName: 'other', databaseId: 2 });
   const byDb: Record<string, TriggerRuntimeView[]> = {
     db: [
@@ -126,12 +126,13 @@ describe('engine/system-tables/engine-system-tables', () => {
       { name: 'disabled_reason', type: 'Utf8' },
       { name: 'plugin_version', type: 'Utf8' },
       { name: 'database_name', type: 'Utf8' },
+      { name: 'node_spec', type: 'Utf8' },
     ]);
     expect(t.rows).to.deep.equal([
-      ['wal_t', 'p.py', '"all_tables_wal_write"', false, 'log', false, 'running', null, null, 'db'],
-      ['cpu_t', 'gh:examples/cpu.py', '{"single_table_wal_write":{"table_name":"cpu"}}', true, 'disable', true, 'disabled', 'error_behavior=disable: ValueError: boom', null, 'db'],
-      ['every_t', 'p.py', '{"every":{"duration":{"secs":90,"nanos":0}}}', false, 'retry', false, 'failed', 'cannot start runner: plugin not found', null, 'db'],
-      ['cron_t', 'p.py', '{"schedule":{"schedule":"0 0 * * * *"}}', false, 'log', false, 'starting', null, null, 'db'],
+      ['wal_t', 'p.py', '"all_tables_wal_write"', false, 'log', false, 'running', null, null, 'db', 'all'],
+      ['cpu_t', 'gh:examples/cpu.py', '{"single_table_wal_write":{"table_name":"cpu"}}', true, 'disable', true, 'disabled', 'error_behavior=disable: ValueError: boom', null, 'db', 'all'],
+      ['every_t', 'p.py', '{"every":{"duration":{"secs":90,"nanos":0}}}', false, 'retry', false, 'failed', 'cannot start runner: plugin not found', null, 'db', 'all'],
+      ['cron_t', 'p.py', '{"schedule":{"schedule":"0 0 * * * *"}}', false, 'log', false, 'starting', null, null, 'db', 'nodes:proc-1,proc-2'],
     ]);
     expect(provide('other', 'processing_engine_triggers')!.rows[0]!.slice(0, 3)).to.deep.equal(['req_t', 'p.py', '{"request_path":{"path":"hook"}}']);
   });

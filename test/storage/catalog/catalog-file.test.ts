@@ -96,6 +96,16 @@ describe('storage/catalog/catalog-file', () => {
     expect(again.databases(true)).to.deep.equal(catalog.databases(true));
   });
 
+  it("keeps a trigger's node pinning in upstream's serialized shape", () => {
+    const written = catalogToFile(catalogFromFile(JSON.parse(readFileSync(V1_FIXTURE, 'utf8'))));
+    type Pinned = { processing_engine_triggers: { triggers: Array<{ node_spec: unknown }> } };
+    (written as unknown as Pinned).processing_engine_triggers.triggers[0]!.node_spec = { nodes: ['proc-1', 'proc-2'] };
+    const state = catalogFromFile(JSON.parse(JSON.stringify(written)));
+    expect(state.triggers!.triggers[0]!.nodeSpec).to.deep.equal({ nodes: ['proc-1', 'proc-2'] });
+    expect(state.triggers!.triggers[1]!.nodeSpec).to.equal('all');
+    expect((catalogToFile(state) as unknown as Pinned).processing_engine_triggers.triggers[0]!.node_spec).to.deep.equal({ nodes: ['proc-1', 'proc-2'] });
+  });
+
   it('refuses a version it does not know', () => {
     expect(() => catalogFromFile({ version: 9 })).to.throw(/unsupported catalog file version 9/);
   });
