@@ -25,6 +25,7 @@ import { registerTokenRoutes } from './http/routes/token-routes.js';
 import { createFlightHandler } from './flight/index.js';
 import { AdminTokenRecoveryListener } from './http/admin-token-recovery.js';
 import { UpstreamLink } from './upstream/upstream-link.js';
+import { WriteGatewayNode } from './upstream/write-gateway-node.js';
 
 // The composition root: config → storage → engine → http; stopped in reverse order.
 export class App {
@@ -40,6 +41,8 @@ export class App {
   recoveryAddress: AddressInfo | null = null;
   // Process nodes (--mode process): the user's InfluxDB that stores the data.
   readonly upstream: UpstreamLink | null;
+  // Process nodes: forwards every acknowledged write to the upstream (docs/scale-out.md).
+  readonly writeGateway: WriteGatewayNode | null;
 
   constructor(readonly config: ServeConfig, private readonly logger: Logger) {
     collectDefaultMetrics({ register: this.registry });
@@ -64,6 +67,9 @@ export class App {
       deleteGraceMs: config.deleteGracePeriodMs,
     });
     this.storage.beforeQuery = (db) => this.admin.enforceRetention(db);
+    this.writeGateway = this.upstream
+      ? new WriteGatewayNode({ config, link: this.upstream, storage: this.storage, registry: this.registry, systemTables: this.systemTables, logger: logger.child({ component: 'upstream' }) })
+      : null;
     const engineDeps = {
       config,
       storage: this.storage,
@@ -130,6 +136,7 @@ export class App {
     const tls = this.config.tls ? loadTlsMaterial(this.config.tls) : null;
     await this.storage.start();
     this.upstream?.start();
+    await this.writeGateway?.start();
     this.tokens.load();
     await this.preloadAdminToken();
     await this.engine.start();
@@ -170,6 +177,7 @@ export class App {
     await this.http.stop();
     await this.engine.stop();
     await this.admin.stop();
+    await this.writeGateway?.stop();
     await this.storage.stop();
     this.upstream?.stop();
     this.logger.info('stopped');
