@@ -34,6 +34,10 @@ export class LocalWindow {
   }
 
   start(): void {
+    // The first sweep as soon as the profile is known: rows applied before it may not belong here.
+    this.opts.link.profile().then(() => {
+      this.running = this.running.then(() => this.sweep());
+    }, () => undefined);
     this.timer = setInterval(() => {
       this.running = this.running.then(() => this.sweep());
     }, this.intervalMs);
