@@ -13,9 +13,11 @@ export interface Upstream {
   tokenFile: string;
 }
 
-export async function startUpstream(opts: { dataDir?: string; port?: number; token?: string } = {}): Promise<Upstream> {
-  const server = await startServer({ withoutAuth: false, dataDir: opts.dataDir, port: opts.port });
-  let token = opts.token;
+// With `auth: false` the upstream runs without authentication (its token is then never checked).
+export async function startUpstream(opts: { dataDir?: string; port?: number; token?: string; auth?: boolean } = {}): Promise<Upstream> {
+  const auth = opts.auth ?? true;
+  const server = await startServer({ withoutAuth: !auth, dataDir: opts.dataDir, port: opts.port });
+  let token = opts.token ?? (auth ? undefined : 'unused');
   if (token === undefined) {
     const r = await fetchAnswer(`${server.url}/api/v3/configure/token/admin`, { method: 'POST' });
     if (r.status !== 201 && r.status !== 200) throw new Error(`cannot create the upstream's admin token: ${r.status} ${r.text}`);
