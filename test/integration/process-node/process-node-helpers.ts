@@ -1,10 +1,22 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetchAnswer, sendJson, type HttpAnswer } from '../../helpers/http.js';
 import { ROOT, startServer, type ServerHandle } from '../../helpers/server-process.js';
 
-export const PLUGIN_DIR = join(ROOT, 'test', 'fixtures', 'plugins', 'process-node');
+// Temporary directories made here (plugin dirs, token files) go when the test process exits.
+const made: string[] = [];
+process.once('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+const FIXTURE_PLUGINS = join(ROOT, 'test', 'fixtures', 'plugins', 'process-node');
 
 // An upstream: a second instance of this server with authentication on and an admin token.
 export interface Upstream {
@@ -23,9 +35,16 @@ export async function startUpstream(opts: { dataDir?: string; port?: number; tok
     if (r.status !== 201 && r.status !== 200) throw new Error(`cannot create the upstream's admin token: ${r.status} ${r.text}`);
     token = r.json.token as string;
   }
-  const tokenFile = join(mkdtempSync(join(tmpdir(), 'upstream-token-')), 'token');
+  const tokenFile = join(tempDir('upstream-token-'), 'token');
   writeFileSync(tokenFile, token, { mode: 0o600 });
   return { server, token, tokenFile };
+}
+
+// A plugin directory of its own (the engine makes its venv there), holding the fixture plugins.
+function pluginDir(): string {
+  const dir = tempDir('process-node-plugins-');
+  cpSync(FIXTURE_PLUGINS, dir, { recursive: true });
+  return dir;
 }
 
 // A process node in front of `upstreamUrl` (the token file of an Upstream, if any).
@@ -35,7 +54,7 @@ export function startNode(upstreamUrl: string, opts: { tokenFile?: string; args?
     env: opts.env,
     args: [
       '--mode', 'process',
-      '--plugin-dir', PLUGIN_DIR,
+      '--plugin-dir', pluginDir(),
       '--upstream-url', upstreamUrl,
       ...(opts.tokenFile ? ['--upstream-token-file', opts.tokenFile] : []),
       ...(opts.args ?? []),
