@@ -7,7 +7,13 @@ import { ROOT, startServer, type ServerHandle } from '../../helpers/server-proce
 // Temporary directories made here (plugin dirs, token files) go when the test process exits.
 const made: string[] = [];
 process.once('exit', () => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  for (const dir of made) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // a venv still being written by the child of a SIGKILLed node: left to the system's tmp cleaning
+    }
+  }
 });
 
 function tempDir(prefix: string): string {
@@ -40,11 +46,14 @@ export async function startUpstream(opts: { dataDir?: string; port?: number; tok
   return { server, token, tokenFile };
 }
 
-// A plugin directory of its own (the engine makes its venv there), holding the fixture plugins.
+// A plugin directory outside the tree (the engine makes its venv there) holding the fixture plugins; one per test
+// process, so a restarted node finds its venv made.
+let plugins: string | null = null;
 function pluginDir(): string {
-  const dir = tempDir('process-node-plugins-');
-  cpSync(FIXTURE_PLUGINS, dir, { recursive: true });
-  return dir;
+  if (plugins) return plugins;
+  plugins = tempDir('process-node-plugins-');
+  cpSync(FIXTURE_PLUGINS, plugins, { recursive: true });
+  return plugins;
 }
 
 // A process node in front of `upstreamUrl` (the token file of an Upstream, if any).
