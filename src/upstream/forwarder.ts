@@ -117,9 +117,13 @@ export class Forwarder implements WriteGateway {
     if (last && last.seq + 1n !== w.seq) this.dropTail(this.tail.length);
     this.tail.push(w);
     this.tailBytes += w.bytes;
-    let n = 0;
-    while (this.tailBytes > TAIL_MAX_BYTES && n < this.tail.length - 1) this.tailBytes -= this.tail[n++]!.bytes;
-    if (n > 0) this.tail.splice(0, n);
+    // Over the cap, the oldest half goes at once (the WAL has it), so trimming stays cheap per write.
+    if (this.tailBytes > TAIL_MAX_BYTES) {
+      let n = 0;
+      let bytes = this.tailBytes;
+      while (bytes > TAIL_MAX_BYTES / 2 && n < this.tail.length - 1) bytes -= this.tail[n++]!.bytes;
+      this.dropTail(n);
+    }
     this.wake();
   }
 
