@@ -19,6 +19,6 @@ export interface WriteGateway {
   acknowledged(write: AcknowledgedWrite): void;
   // Whether rows go into the local DuckDB tables (false: only the applied seq advances).
   keepsTableData(): boolean;
-  // The WAL seq forwarded through: later records are kept whatever --plugin-wal-backlog-max says.
+  // The WAL seq forwarded through, as recorded on disk: later records are kept whatever --plugin-wal-backlog-max says.
   forwardedSeq(): bigint;
 }

@@ -19,6 +19,7 @@ interface CursorFile {
 // storage asks for it at its first checkpoint.
 export class ForwardCursor {
   private seq: bigint;
+  private written: bigint;
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
   private dirty = false;
@@ -26,10 +27,16 @@ export class ForwardCursor {
   // `file` is <data-dir>/upstream/forward-cursor.json, or null to keep the cursor in memory only.
   constructor(private readonly file: string | null, private readonly logger: Logger, private readonly intervalMs = DEFAULT_FORWARD_CURSOR_WRITE_INTERVAL_MS) {
     this.seq = this.load();
+    this.written = this.seq;
   }
 
   get position(): bigint {
     return this.seq;
+  }
+
+  // The position as the file on disk has it (what a restart resumes after): the WAL is kept after this one.
+  get durable(): bigint {
+    return this.file ? this.written : this.seq;
   }
 
   // Records the new position; written within the interval.
@@ -50,8 +57,12 @@ export class ForwardCursor {
     if (!this.dirty) return this.writing;
     this.dirty = false;
     const doc: CursorFile = { version: 1, forwardedSeq: this.seq.toString() };
+    const seq = this.seq;
     this.writing = this.writing
       .then(() => this.write(doc))
+      .then(() => {
+        if (seq > this.written) this.written = seq;
+      })
       .catch((err: unknown) => {
         this.dirty = true;
         this.logger.warn({ file: this.file, err: errorMessage(err) }, 'could not write the forward cursor; retrying with the next change');

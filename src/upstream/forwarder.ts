@@ -132,8 +132,9 @@ export class Forwarder implements WriteGateway {
     return this.opts.link.current?.answersSql !== true;
   }
 
+  // The durable position: records forwarded but not yet recorded on disk stay in the WAL (a restart re-sends them).
   forwardedSeq(): bigint {
-    return this.opts.cursor.position;
+    return this.opts.cursor.durable;
   }
 
   status(): ForwardStatus {

@@ -17,8 +17,9 @@ describe('upstream/forward-cursor: the durable forward position', () => {
     expect(c.position).to.equal(0n);
     c.set(41n);
     c.set(40n);
-    expect(c.position).to.equal(41n);
+    expect([c.position, c.durable]).to.deep.equal([41n, 0n]);
     await c.flush();
+    expect(c.durable).to.equal(41n);
     expect(JSON.parse(readFileSync(file, 'utf8'))).to.deep.equal({ version: 1, forwardedSeq: '41' });
     expect(statSync(file).mode & 0o777).to.equal(0o600);
     expect(new ForwardCursor(file, log).position).to.equal(41n);
