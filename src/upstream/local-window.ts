@@ -4,8 +4,8 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import type { StorageEngine } from '../storage/storage-engine.js';
 import type { UpstreamLink } from './upstream-link.js';
 
-// Past any real timestamp: a cutoff that deletes every row.
-const END_OF_TIME_NS = (1n << 63n) - 1n;
+// Past any storable timestamp: a cutoff that deletes every row (DuckDB reserves the int64 maximum for infinity).
+const END_OF_TIME_NS = (1n << 63n) - 2n;
 
 // The local copy of table data on a process node. Rows are applied locally until the upstream's profile is known
 // (so nothing is lost to a guess); then, if the upstream answers SQL, the local rows go once and no more are kept;
@@ -18,7 +18,7 @@ export class LocalWindow {
 
   constructor(
     private readonly opts: {
-      link: UpstreamLink;
+      link: Pick<UpstreamLink, 'current' | 'profile'>;
       storage: Pick<StorageEngine, 'databases' | 'deleteRowsBefore'>;
       retentionMs: number;
       logger: Logger;
