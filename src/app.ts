@@ -26,6 +26,7 @@ import { createFlightHandler } from './flight/index.js';
 import { AdminTokenRecoveryListener } from './http/admin-token-recovery.js';
 import { UpstreamLink } from './upstream/upstream-link.js';
 import { UpstreamQuerySource } from './upstream/upstream-query-source.js';
+import { WriteGatewayNode } from './upstream/write-gateway-node.js';
 
 // The composition root: config → storage → engine → http; stopped in reverse order.
 export class App {
@@ -43,6 +44,8 @@ export class App {
   readonly upstream: UpstreamLink | null;
   // Process nodes: where plugin queries go (the upstream; the node's system tables stay local).
   private readonly upstreamQueries: UpstreamQuerySource | null;
+  // Process nodes: forwards every acknowledged write to the upstream (docs/scale-out.md).
+  readonly writeGateway: WriteGatewayNode | null;
 
   constructor(readonly config: ServeConfig, private readonly logger: Logger) {
     collectDefaultMetrics({ register: this.registry });
@@ -68,6 +71,9 @@ export class App {
     });
     this.storage.beforeQuery = (db) => this.admin.enforceRetention(db);
     this.upstreamQueries = this.upstream ? new UpstreamQuerySource(this.upstream, this.storage) : null;
+    this.writeGateway = this.upstream
+      ? new WriteGatewayNode({ config, link: this.upstream, storage: this.storage, registry: this.registry, systemTables: this.systemTables, logger: logger.child({ component: 'upstream' }) })
+      : null;
     const engineDeps = {
       config,
       storage: this.storage,
@@ -136,6 +142,7 @@ export class App {
     const tls = this.config.tls ? loadTlsMaterial(this.config.tls) : null;
     await this.storage.start();
     this.upstream?.start();
+    await this.writeGateway?.start();
     this.tokens.load();
     await this.preloadAdminToken();
     await this.engine.start();
@@ -176,6 +183,7 @@ export class App {
     await this.http.stop();
     await this.engine.stop();
     await this.admin.stop();
+    await this.writeGateway?.stop();
     await this.storage.stop();
     this.upstreamQueries?.stop();
     this.upstream?.stop();

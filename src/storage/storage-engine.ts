@@ -27,6 +27,7 @@ import type { ColumnDef, LineError, Precision, WriteRow } from './types.js';
 import type { SystemTableLister, SystemTableProvider } from './query/system-tables.js';
 import type { QueryColumn, QueryResult } from './query/query-result.js';
 import type { RowSource } from './query/query-engine.js';
+import type { WriteGateway } from './write-gateway.js';
 
 export type QueryParams = Record<string, string | number | boolean | null>;
 
@@ -90,11 +91,14 @@ export interface WalRetention {
   maxBytes: number;
 }
 
-// One acknowledged write re-read from the WAL (WAL-trigger replay): its database and the rows it stored.
+// One acknowledged write re-read from the WAL (WAL-trigger replay, forwarding): its database, the rows it stored,
+// its record's payload size and its ack time.
 export interface WalReplayWrite {
   seq: bigint;
   database: string;
   rows: WriteRow[];
+  bytes: number;
+  ackTimeNs: bigint;
 }
 
 // The write path and the owner of everything on disk: line protocol → schema → WAL (fsync) → DuckDB.
@@ -119,6 +123,8 @@ export class StorageEngine {
   private ackedSeq = 0n;
   // Set by the processing engine before start(): checkpoints keep the WAL its triggers have not seen.
   walRetention: WalRetention | null = null;
+  // Set by app.ts before start() on a process node: admission, forwarding, WAL kept until forwarded, no table data.
+  gateway: WriteGateway | null = null;
   // Set once DuckDB opened (it holds the data dir's lock): from then on stop() checkpoints and persists.
   private opened = false;
   // Hook run before each query (the retention check of DatabaseAdmin).
@@ -236,7 +242,10 @@ export class StorageEngine {
     await this.store.checkpoint();
     this.catalog.persist();
     if (this.wal) {
-      const applied = await this.store.appliedSeq();
+      const stored = await this.store.appliedSeq();
+      // A process node keeps every record not yet forwarded, beyond the reach of the WAL triggers' byte cap.
+      const forwarded = this.gateway?.forwardedSeq() ?? stored;
+      const applied = forwarded < stored ? forwarded : stored;
       const keep = this.walRetention;
       const floor = keep?.floor() ?? null;
       const { removed, dropped } = await this.wal.truncateRetaining(applied, floor, keep?.maxBytes ?? Number.MAX_SAFE_INTEGER);
@@ -268,8 +277,21 @@ export class StorageEngine {
     if (!this.wal) return;
     for await (const rec of this.wal.readRange(afterSeq, throughSeq)) {
       const w = decodeWalWrite(rec.payload);
-      yield { seq: rec.seq, database: w.database, rows: rowsOfWalWrite(w) };
+      yield { seq: rec.seq, database: w.database, rows: rowsOfWalWrite(w), bytes: rec.payload.length, ackTimeNs: w.defaultTimeNs };
     }
+  }
+
+  // The records and payload bytes of the WAL after `afterSeq` (a process node's backlog at start); read, not decoded.
+  async walSizeAfter(afterSeq: bigint): Promise<{ records: number; bytes: number }> {
+    let records = 0;
+    let bytes = 0;
+    if (this.wal) {
+      for await (const rec of this.wal.readRange(afterSeq, this.ackedSeq)) {
+        records++;
+        bytes += rec.payload.length;
+      }
+    }
+    return { records, bytes };
   }
 
   async ensureDatabase(name: string): Promise<Database> {
@@ -391,6 +413,7 @@ export class StorageEngine {
   private async storeLines(dbName: string, body: string, options: WriteOptions): Promise<WriteOutcome> {
     assertDatabaseName(dbName);
     if (dbName === INTERNAL_DB) throw badRequest(`cannot write to internal database ${INTERNAL_DB}`);
+    this.gateway?.admit(dbName);
     const nowNs = this.clock.nowNs();
     const { rows, errors } = rowsFromBody(body, options.precision, nowNs);
     // As upstream: nothing to write is an error, and creates no database.
@@ -415,6 +438,7 @@ export class StorageEngine {
     const payload = encodeWalWrite({ database: dbName, body, precision: options.precision, defaultTimeNs: nowNs, refusedLines: errors.map((e) => e.lineNumber) });
     const seq = this.wal ? await this.wal.append(payload, { sync: !options.noSync }) : ++this.lastSeq;
     if (seq > this.ackedSeq) this.ackedSeq = seq;
+    this.gateway?.acknowledged({ seq, database: dbName, rows: accepted, bytes: payload.length, ackTimeNs: nowNs });
     this.flushes.add(dbName, accepted, seq);
     this.caches.onWrite(db, accepted);
     this.lastPoints.onWrite(db, accepted);
@@ -492,6 +516,7 @@ export class StorageEngine {
         last.rows.push(r);
       }
     }
-    await this.store.applyBatch([...groups.values()], maxSeq);
+    // A process node whose upstream answers SQL keeps no table data: only the applied seq advances (WAL truncation).
+    await this.store.applyBatch(this.gateway?.keepsTableData() === false ? [] : [...groups.values()], maxSeq);
   }
 }

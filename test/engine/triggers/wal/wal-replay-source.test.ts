@@ -9,7 +9,7 @@ const row = (table: string, v: number): WriteRow => ({ table, tags: [], fields: 
 
 // A WAL of writes 1..n as readWal would give them: seq i writes row v=i to `db`/`table` from `layout`.
 function fakeStorage(layout: Array<[string, string]>) {
-  const writes: WalReplayWrite[] = layout.map(([database, table], i) => ({ seq: BigInt(i + 1), database, rows: [row(table, i + 1)] }));
+  const writes: WalReplayWrite[] = layout.map(([database, table], i) => ({ seq: BigInt(i + 1), database, rows: [row(table, i + 1)], bytes: 16, ackTimeNs: 0n }));
   return {
     reads: [] as Array<[bigint, bigint]>,
     async *readWal(after: bigint, through: bigint): AsyncGenerator<WalReplayWrite> {
