@@ -639,6 +639,19 @@ async function debTests(deb) {
       assert(existsSync('/var/lib/influxdb3/data/wal') && statSync('/var/lib/influxdb3/data/wal').uid !== 0, 'data not in /var/lib/influxdb3/data');
     });
 
+    await check('the web console is installed and served at /ui/ with its CSP and assets', async () => {
+      const page = await service.request('/ui/');
+      const html = await page.text();
+      assert(page.status === 200 && /<html/i.test(html), `/ui/ answered ${page.status}`);
+      assert(/default-src 'self'/.test(page.headers.get('content-security-policy') ?? ''), `no strict CSP on /ui/: ${page.headers.get('content-security-policy')}`);
+      const assets = [...html.matchAll(/(?:src|href)="(?:\/ui\/)?([^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+      assert(assets.length > 0, `/ui/ names no script or style: ${html.slice(0, 300)}`);
+      for (const a of assets) {
+        const r = await service.request(`/ui/${a}`);
+        assert(r.status === 200 && (await r.arrayBuffer()).byteLength > 0, `/ui/${a} answered ${r.status}`);
+      }
+    });
+
     await check('a plugin dropped into /var/lib/influxdb3/plugins runs from a WAL trigger; its rows are queryable', async () => {
       copyFileSync('/usr/share/influxdb3-engine/examples/wal_summary.py', '/var/lib/influxdb3/plugins/wal_summary.py');
       const res = await service.request('/api/v3/configure/processing_engine_trigger', {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { pollFor } from '../../helpers/poll.js';
 import type { ServerHandle } from '../../helpers/server-process.js';
-import { fetchAnswer, forwarding, metric, sendJson, sql, startNode, startUpstream, upstreamCount, writeLp, type Upstream } from './process-node-helpers.js';
+import { fetchAnswer, forwarding, metric, sendJson, sql, startNode, startUpstream, upstreamCount, writeLp, type Upstream, localCount } from './process-node-helpers.js';
 
 // A process node in front of a second instance of this server (v3 API, auth on): what it acknowledges lands upstream.
 describe('integration: a process node forwards its writes to an InfluxDB 3 upstream', function () {
@@ -46,8 +46,9 @@ describe('integration: a process node forwards its writes to an InfluxDB 3 upstr
     expect(status.forwarded_total).to.equal(4);
     expect(await metric(node, 'influxdb3_upstream_backlog_bytes')).to.equal(0);
     expect(await metric(node, 'influxdb3_upstream_forwarded_lines_total')).to.equal(152);
-    const local = await pollFor(() => sql(node.url, 'sensors', 'SELECT count(*) AS n FROM cpu'), (rows) => rows[0]?.n === 0);
-    expect(local[0].n).to.equal(0);
+    expect(await pollFor(() => localCount(node, 'sensors', 'cpu', 'v'), (n) => n === 0)).to.equal(0);
+    // While the node's SQL endpoint answers the table from the upstream.
+    expect((await sql(node.url, 'sensors', 'SELECT count(*) AS n FROM cpu'))[0].n).to.equal(150);
   });
 
   it('a WAL trigger on the node still fires with the rows it acknowledged', async () => {

@@ -111,3 +111,13 @@ export function writeLp(url: string, db: string, lp: string, precision = 'nanose
 }
 
 export { fetchAnswer, sendJson };
+
+// Rows the node itself stores in a table: InfluxQL is answered from the node's own store (its SQL endpoint passes
+// user tables to the upstream), so `count()` over the node's v1 /query sees only local rows.
+export async function localCount(node: ServerHandle, db: string, table: string, field: string): Promise<number> {
+  const r = await fetch(`${node.url}/query?db=${encodeURIComponent(db)}&q=${encodeURIComponent(`SELECT count(${field}) FROM ${table}`)}`);
+  if (r.status !== 200) throw new Error(`local count answered ${r.status}: ${await r.text()}`);
+  const doc = (await r.json()) as { results: Array<{ error?: string; series?: Array<{ values: unknown[][] }> }> };
+  if (doc.results[0]?.error) throw new Error(doc.results[0].error);
+  return Number(doc.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
+}
