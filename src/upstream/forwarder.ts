@@ -1,6 +1,7 @@
 import { AppError, errorMessage } from '../shared/app-error.js';
 import type { Logger } from '../shared/logger.js';
 import { systemClock, type Clock } from '../shared/clock.js';
+import { Progress } from '../shared/progress.js';
 import type { AcknowledgedWrite, WriteGateway } from '../storage/write-gateway.js';
 import type { StorageEngine } from '../storage/storage-engine.js';
 import { ForwardBatch, type ForwardRecord } from './forward-batch.js';
@@ -13,6 +14,8 @@ const RETRY_MAX_MS = 15_000;
 // Acknowledged writes kept in memory for forwarding (WAL payload bytes): the rows are in memory anyway right after
 // the ack; a backlog beyond this is re-read from the WAL.
 const TAIL_MAX_BYTES = 4 * 1024 * 1024;
+// A backlog of at least this many writes is drained with progress lines (and always one after an outage).
+const DRAIN_REPORT_RECORDS = 1000;
 
 export type ForwardState = 'waiting_for_upstream' | 'idle' | 'forwarding' | 'retrying' | 'stopped';
 
@@ -68,6 +71,10 @@ export class Forwarder implements WriteGateway {
   private wakeBackoff: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private profileKnown: Promise<unknown> | null = null;
+  // Set while the upstream could not take writes (or at start with a backlog): the next pass reports its drain.
+  private recovering = false;
+  // The drain of a backlog in progress: forwarded writes and bytes, the rate and the time left, logged every 2 s.
+  private drain: Progress | null = null;
 
   constructor(private readonly opts: ForwarderOptions) {
     this.writer = new UpstreamWriter(opts.link.http, opts.link.config.org);
@@ -85,7 +92,10 @@ export class Forwarder implements WriteGateway {
     const size = await storage.walSizeAfter(cursor.position);
     this.backlogBytes = size.bytes;
     for await (const w of storage.readWal(cursor.position, cursor.position + 1n)) this.headAckNs = w.ackTimeNs;
-    if (size.records > 0) logger.info({ records: size.records, bytes: size.bytes, afterSeq: cursor.position.toString() }, 'forwarding the backlog left by the last run');
+    if (size.records > 0) {
+      logger.info({ records: size.records, bytes: size.bytes, afterSeq: cursor.position.toString() }, 'forwarding the backlog left by the last run');
+      this.recovering = true;
+    }
     this.loop = this.run();
   }
 
@@ -190,6 +200,7 @@ export class Forwarder implements WriteGateway {
     while (!this.stopped) {
       if (!link.current) {
         this.state = 'waiting_for_upstream';
+        this.recovering = true;
         this.profileKnown ??= link.profile().catch(() => undefined);
         await Promise.race([this.profileKnown, this.idle()]);
         continue;
@@ -200,6 +211,11 @@ export class Forwarder implements WriteGateway {
       while (n < this.tail.length && this.tail[n]!.seq <= from) n++;
       this.dropTail(n);
       if (from >= acked) {
+        if (this.drain) {
+          logger.info({ upstream: link.config.url, ...this.drain.done() }, 'upstream backlog drained');
+          this.drain = null;
+        }
+        this.recovering = false;
         this.state = 'idle';
         this.headAckNs = null;
         this.backlogBytes = 0;
@@ -207,6 +223,12 @@ export class Forwarder implements WriteGateway {
         continue;
       }
       if (this.state !== 'retrying') this.state = 'forwarding';
+      const records = Number(acked - from);
+      if (!this.drain && (this.recovering || records >= DRAIN_REPORT_RECORDS)) {
+        logger.info({ upstream: link.config.url, records, bytes: this.backlogBytes }, 'draining the backlog to the upstream');
+        this.drain = new Progress('upstream backlog drain', { items: records, bytes: this.backlogBytes }, logger);
+      }
+      this.recovering = false;
       try {
         // From memory when the tail starts right after the cursor, else re-read from the WAL up to the tail.
         if (this.tail[0]?.seq === from + 1n) {
@@ -282,6 +304,7 @@ export class Forwarder implements WriteGateway {
           logger.warn({ ...range, upstream: link.config.url, retryInMs: delayMs }, `forwarding to the upstream failed: ${outcome.message}; retrying until it answers`);
         }
         this.state = 'retrying';
+        this.recovering = true;
         this.noteError(outcome.message);
         await this.backoff(delayMs);
         delayMs = Math.min(delayMs * 2, RETRY_MAX_MS);
@@ -299,6 +322,7 @@ export class Forwarder implements WriteGateway {
     }
     this.counts.forwardedRecords += batch.records;
     this.counts.forwardedLines += batch.lines.length - Math.min(refusedLines, batch.lines.length);
+    this.drain?.add(batch.records, batch.walBytes, batch.lines.length);
   }
 
   private noteError(message: string): void {

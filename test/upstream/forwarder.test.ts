@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import type { UpstreamConfig } from '../../src/config/schema.js';
 import { createLogger } from '../../src/shared/logger.js';
 import type { WalReplayWrite } from '../../src/storage/storage-engine.js';
@@ -55,11 +56,11 @@ async function upstream(statuses: number[] = []) {
   return { url, bodies, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-function forwarder(url: string, wal: FakeWal, cursor = new ForwardCursor(null, log), maxBacklogBytes = 1 << 20) {
+function forwarder(url: string, wal: FakeWal, cursor = new ForwardCursor(null, log), maxBacklogBytes = 1 << 20, logger = log) {
   const cfg: UpstreamConfig = { url, token: null, databaseMap: { a: 'remote_a' }, tlsCaFile: null, org: null, writeApi: 'v3', queryApi: 'http', maxBacklogBytes, localRetentionMs: 1000 };
   const link = new UpstreamLink(cfg, log);
   link.start();
-  const f = new Forwarder({ link, storage: wal, cursor, maxBacklogBytes, logger: log });
+  const f = new Forwarder({ link, storage: wal, cursor, maxBacklogBytes, logger });
   return { f, cursor, stop: async () => (await f.stop(), link.stop()) };
 }
 
@@ -95,6 +96,29 @@ describe('upstream/forwarder: acknowledged writes to the upstream, in order, at 
       // seq 2–3 (db a) met 503 then 400: refused for good; seq 4 went through.
       expect(up.bodies).to.deep.equal(['b: m v=4i 4']);
       expect(f.status()).to.include({ refusedRecords: 2, refusedLines: 2, lastError: 'HTTP 400: status 400' });
+    } finally {
+      await stop();
+      await up.close();
+    }
+  });
+
+  it('reports the drain of a backlog after an outage: its start, and its end with the rate', async () => {
+    const up = await upstream([503, 503]);
+    const wal = new FakeWal();
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+    const { f, cursor, stop } = forwarder(up.url, wal, new ForwardCursor(null, log), 1 << 20, createLogger('info', sink));
+    try {
+      await f.start();
+      for (let i = 0; i < 5; i++) f.acknowledged(wal.add('b'));
+      // More writes while the first batch waits for the upstream: the backlog the recovery drains.
+      await pollFor(() => f.status().state, (st) => st === 'retrying');
+      for (let i = 0; i < 5; i++) f.acknowledged(wal.add('b'));
+      await pollFor(() => cursor.position, (p) => p === 10n, { timeoutMs: 10_000 });
+      const drained = await pollFor(() => lines.find((l) => l.msg === 'upstream backlog drained'), (l) => l !== undefined);
+      expect(lines.map((l) => l.msg)).to.include('draining the backlog to the upstream');
+      expect(drained).to.include({ done: 5 }).and.to.include.keys('rowsPerSecond', 'elapsedSeconds');
+      expect(up.bodies.join('\n').split('\n')).to.have.length(10);
     } finally {
       await stop();
       await up.close();

@@ -65,5 +65,8 @@ describe('integration: a process node rides out an upstream outage', function ()
     const warnings = node.logs.filter((l) => l.includes('forwarding to the upstream failed'));
     expect(warnings.length).to.be.lessThan(4);
     expect(node.logs.some((l) => l.includes('the upstream takes forwarded writes again'))).to.equal(true);
+    // The recovery's drain is reported with its rate.
+    const drained = await pollFor(() => node!.logs.find((l) => l.includes('"upstream backlog drained"')), (l) => l !== undefined);
+    expect(JSON.parse(drained!)).to.include.keys('rowsPerSecond', 'elapsedSeconds');
   });
 });
