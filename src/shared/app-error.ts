@@ -4,6 +4,8 @@ export interface AppErrorOptions {
   expose?: boolean;
   details?: unknown;
   cause?: unknown;
+  // A transient refusal (503, 429): the client may retry after this many seconds (the HTTP edge sends Retry-After).
+  retryAfterSeconds?: number;
 }
 
 export class AppError extends Error {
@@ -11,6 +13,7 @@ export class AppError extends Error {
   readonly status: number;
   readonly expose: boolean;
   readonly details: unknown;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: string, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -19,6 +22,7 @@ export class AppError extends Error {
     this.status = options.status ?? 500;
     this.expose = options.expose ?? true;
     this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -19,10 +19,13 @@ const DRAIN_REPORT_RECORDS = 1000;
 
 export type ForwardState = 'waiting_for_upstream' | 'idle' | 'forwarding' | 'retrying' | 'stopped';
 
+// What a refused write's Retry-After says: the backlog drains in batches, so a few seconds frees room.
+const BACKLOG_RETRY_AFTER_S = 5;
+
 // A process node refuses writes while its backlog is over --upstream-max-backlog.
 export class UpstreamBacklogFullError extends AppError {
   constructor(message: string) {
-    super('upstream_backlog_full', message, { status: 503, expose: true });
+    super('upstream_backlog_full', message, { status: 503, expose: true, retryAfterSeconds: BACKLOG_RETRY_AFTER_S });
   }
 }
 

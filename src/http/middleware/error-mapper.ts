@@ -28,7 +28,7 @@ export function errorResponse(
   ctx: Context,
   logger: Logger,
   newRequestId: () => string = randomUUID,
-): { status: number; body: Record<string, unknown>; requestId?: string } {
+): { status: number; body: Record<string, unknown>; requestId?: string; retryAfterSeconds?: number } {
   const style: ErrorStyle = ctx.state.errorStyle ?? 'v3';
   if (isAppError(err)) {
     const message = err.expose ? err.message : 'internal error';
@@ -36,6 +36,11 @@ export function errorResponse(
     if (err.status < 500) {
       logger.debug({ path: ctx.path, status: err.status, reason: err.message }, 'request rejected');
       return { status: err.status, body };
+    }
+    // A transient refusal the server expected (a full backlog): the client is told when to retry; not a failure.
+    if (err.retryAfterSeconds !== undefined) {
+      logger.debug({ path: ctx.path, status: err.status, reason: err.message }, 'request refused for now');
+      return { status: err.status, body, retryAfterSeconds: err.retryAfterSeconds };
     }
     const requestId = newRequestId();
     logger.error({ err, requestId, method: ctx.method, path: ctx.path }, 'request failed');
@@ -52,9 +57,10 @@ export function errorMapper(logger: Logger, newRequestId: () => string = randomU
     try {
       await next();
     } catch (err) {
-      const { status, body, requestId } = errorResponse(err, ctx, logger, newRequestId);
+      const { status, body, requestId, retryAfterSeconds } = errorResponse(err, ctx, logger, newRequestId);
       ctx.status = status;
       if (requestId) ctx.set(REQUEST_ID_HEADER, requestId);
+      if (retryAfterSeconds !== undefined) ctx.set('Retry-After', String(retryAfterSeconds));
       sendError(ctx, body);
     }
   };

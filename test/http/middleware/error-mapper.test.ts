@@ -54,6 +54,9 @@ describe('http/middleware/error-mapper', () => {
     router.get('/v1/partial', errorStyle('v1'), () => {
       throw partial;
     });
+    router.get('/v1/later', errorStyle('v1'), () => {
+      throw new AppError('upstream_backlog_full', 'backlog full, retry later', { status: 503, retryAfterSeconds: 5 });
+    });
     app.use(router.routes());
     served = await serveOnLoopback(app.callback());
     url = served.url;
@@ -96,5 +99,15 @@ describe('http/middleware/error-mapper', () => {
     const err = line.err as { message: string; stack: string };
     expect(err.message).to.equal('cannot read properties of undefined (secret detail)');
     expect(err.stack).to.contain('TypeError');
+  });
+
+  it('a transient refusal answers its status with Retry-After, and is no error in the log', async () => {
+    const before = logLines.length;
+    const res = await fetch(`${url}/v1/later`);
+    expect(res.status).to.equal(503);
+    expect(res.headers.get('retry-after')).to.equal('5');
+    expect(res.headers.get('request-id')).to.equal(null);
+    expect(await res.json()).to.deep.equal({ error: 'backlog full, retry later' });
+    expect(logLines.slice(before).map((l) => l.level)).to.deep.equal([20]);
   });
 });

@@ -33,6 +33,9 @@ describe('integration: a process node bounds its backlog', function () {
     // v1 and v2 writes get it too.
     const v1 = await fetch(`${node.url}/write?db=bounded`, { method: 'POST', body: 'bound,b=x v=1' });
     expect(v1.status).to.equal(503);
+    // Clients that honour it (Telegraf, the client libraries) wait before retrying; the server logs no error for it.
+    expect(v1.headers.get('retry-after')).to.equal('5');
+    expect(node.logs.filter((l) => l.includes('"request failed"'))).to.deep.equal([]);
     const v2 = await fetch(`${node.url}/api/v2/write?bucket=bounded`, { method: 'POST', body: 'bound,b=x v=1' });
     expect(v2.status).to.equal(503);
     const status = await forwarding(node);
