@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { errorMessage } from '../shared/app-error.js';
+import { writeFileDurably } from '../shared/durable-file.js';
 import type { Logger } from '../shared/logger.js';
 
 // How often a moved cursor is written at most: after a crash the node re-sends what it forwarded in this window,
@@ -89,18 +88,7 @@ export class ForwardCursor {
     return 0n;
   }
 
-  // write-fsync-rename, 0600: a crash leaves the old file or the new one.
-  private async write(doc: CursorFile): Promise<void> {
-    const file = this.file!;
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.tmp`;
-    const handle = await open(tmp, 'w', 0o600);
-    try {
-      await handle.writeFile(JSON.stringify(doc));
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
+  private write(doc: CursorFile): Promise<void> {
+    return writeFileDurably(this.file!, JSON.stringify(doc));
   }
 }

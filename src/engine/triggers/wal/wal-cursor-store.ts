@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { errorMessage } from '../../../shared/app-error.js';
+import { writeFileDurably } from '../../../shared/durable-file.js';
 import type { Logger } from '../../../shared/logger.js';
 
 // How often changed cursors are written at most: a cursor may lag by this much after a crash (at-least-once
@@ -101,19 +100,7 @@ export class WalCursorStore {
     return this.cursors;
   }
 
-  // write-fsync-rename, 0600: a crash leaves the old file or the new one.
-  private async write(doc: CursorFile): Promise<void> {
-    const file = this.opts.file!;
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.tmp`;
-    const handle = await open(tmp, 'w', 0o600);
-    try {
-      await handle.chmod(0o600);
-      await handle.writeFile(JSON.stringify(doc));
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
+  private write(doc: CursorFile): Promise<void> {
+    return writeFileDurably(this.opts.file!, JSON.stringify(doc));
   }
 }
